@@ -1,0 +1,83 @@
+/*
+ * cmd.h - the command table and option parsing shared by every command.
+ *
+ * Each command lives in cmd_<name>.c and exports one `const struct pz_cmd`.
+ * Its option table is the single source of its usage line, its --help
+ * text and its parsing (after libgit2's CLI): adding an option touches
+ * one table line. Flags follow Terraform: -flag, --flag, -flag=value and
+ * -flag value are all accepted.
+ *
+ * Only cmd/ prints or exits. Commands return an exit status: 0 success,
+ * 1 error, 2 "changes present" where a command documents it.
+ */
+#ifndef PZ_CMD_H
+#define PZ_CMD_H
+
+#include <stdio.h>
+
+#include "core/common.h"
+
+enum pz_opt_kind {
+	PZ_OPT_BOOL,   /* -flag, -flag=true|false */
+	PZ_OPT_STRING, /* -flag=VALUE; the last one wins */
+	PZ_OPT_INT,    /* -flag=N */
+	PZ_OPT_LIST,   /* repeatable -flag=VALUE, collected in order */
+};
+
+struct pz_strlist {
+	const char **items;
+	size_t n;
+	size_t cap;
+};
+
+struct pz_opt {
+	const char *name;      /* without dashes: "out" */
+	enum pz_opt_kind kind;
+	void *value;           /* bool *, const char **, long *, pz_strlist * */
+	const char *metavar;   /* "FILE" in -out=FILE; NULL for booleans */
+	const char *help;
+};
+
+struct pz_cmd {
+	const char *name;
+	const char *summary;      /* one line for `pz help` */
+	const char *usage;        /* arguments after the options: "[PLANFILE]" */
+	const char *description;  /* paragraphs for --help */
+	const struct pz_opt *opts; /* terminated by an entry with name NULL */
+	int min_args, max_args;   /* positional arguments; max -1: unlimited */
+	int (*run)(int argc, char **argv);
+};
+
+extern const struct pz_cmd *const pz_commands[];
+const struct pz_cmd *pz_cmd_find(const char *name);
+
+/*
+ * Parses argv (argv[0] is the command name) against cmd's option table.
+ * Positional arguments are moved to the front: on return argv[0..*argc)
+ * are the positionals. Returns 0, or prints a usage error and returns 1;
+ * returns 3 after printing --help (the caller exits 0).
+ */
+int pz_cmd_parse(const struct pz_cmd *cmd, int *argc, char **argv);
+void pz_cmd_print_help(const struct pz_cmd *cmd, FILE *out);
+void pz_cmd_print_list(FILE *out);
+
+/* Prints "pz: <fmt>" to stderr; for errors found in cmd/. */
+void pz_cmd_error(const char *fmt, ...) PZ_PRINTF(1, 2);
+/* Prints "pz: <last error message>" and returns 1. */
+int pz_cmd_fail(void);
+
+/* Global settings parsed before the command name. */
+struct pz_global {
+	bool no_color;
+};
+extern struct pz_global pz_global;
+
+/* True when stdout should get ANSI colours (a terminal, no NO_COLOR,
+ * no -no-color). */
+bool pz_cmd_color(FILE *f);
+
+/* Locates the spec file: explicit, else pz.yaml, pz.yml, pz.json in the
+ * working directory. Returns NULL (after printing why) when none. */
+const char *pz_cmd_spec_path(const char *explicit_path);
+
+#endif

@@ -1,0 +1,256 @@
+/*
+ * opts.c - option parsing and help generated from each command's table.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "core/error.h"
+
+struct pz_global pz_global;
+
+void pz_cmd_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("pz: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int pz_cmd_fail(void)
+{
+	pz_cmd_error("%s", pz_error_last());
+	return 1;
+}
+
+bool pz_cmd_color(FILE *f)
+{
+	const char *nc = getenv("NO_COLOR");
+	const char *term = getenv("TERM");
+
+	if (pz_global.no_color || (nc && *nc))
+		return false;
+	if (term && strcmp(term, "dumb") == 0)
+		return false;
+	return isatty(fileno(f)) == 1;
+}
+
+const struct pz_cmd *pz_cmd_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; pz_commands[i]; i++)
+		if (strcmp(pz_commands[i]->name, name) == 0)
+			return pz_commands[i];
+	return NULL;
+}
+
+static const struct pz_opt *find_opt(const struct pz_cmd *cmd,
+				     const char *name, size_t len)
+{
+	const struct pz_opt *o;
+
+	for (o = cmd->opts; o && o->name; o++)
+		if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+			return o;
+	return NULL;
+}
+
+static void suggest_opt(const struct pz_cmd *cmd, const char *name)
+{
+	const char *cands[64];
+	const char *best;
+	size_t n = 0;
+	const struct pz_opt *o;
+
+	for (o = cmd->opts; o && o->name && n < PZ_ARRAY_LEN(cands); o++)
+		cands[n++] = o->name;
+	best = pz_str_suggest(name, cands, n);
+	if (best)
+		fprintf(stderr, "pz: did you mean -%s?\n", best);
+}
+
+static int parse_bool(const char *v, bool *out)
+{
+	if (!strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "yes")) {
+		*out = true;
+		return 0;
+	}
+	if (!strcmp(v, "false") || !strcmp(v, "0") || !strcmp(v, "no")) {
+		*out = false;
+		return 0;
+	}
+	return -1;
+}
+
+static int set_opt(const struct pz_cmd *cmd, const struct pz_opt *o,
+		   const char *value)
+{
+	char *end;
+	long n;
+	struct pz_strlist *l;
+
+	switch (o->kind) {
+	case PZ_OPT_BOOL:
+		if (parse_bool(value, o->value)) {
+			pz_cmd_error("%s: -%s takes true or false, not '%s'",
+				     cmd->name, o->name, value);
+			return 1;
+		}
+		return 0;
+	case PZ_OPT_STRING:
+		*(const char **)o->value = value;
+		return 0;
+	case PZ_OPT_INT:
+		errno = 0;
+		n = strtol(value, &end, 10);
+		if (errno || end == value || *end) {
+			pz_cmd_error("%s: -%s takes a whole number, not '%s'",
+				     cmd->name, o->name, value);
+			return 1;
+		}
+		*(long *)o->value = n;
+		return 0;
+	case PZ_OPT_LIST:
+		l = o->value;
+		PZ_GROW(l->items, l->n, l->cap);
+		l->items[l->n++] = value;
+		return 0;
+	}
+	PZ_BUG("option kind %d", (int)o->kind);
+}
+
+int pz_cmd_parse(const struct pz_cmd *cmd, int *argc, char **argv)
+{
+	int i, npos = 0, total = *argc;
+	bool only_pos = false;
+
+	for (i = 1; i < total; i++) {
+		char *a = argv[i];
+		const char *name, *eq, *value = NULL;
+		const struct pz_opt *o;
+		size_t len;
+
+		if (only_pos || a[0] != '-' || a[1] == '\0') {
+			argv[npos++] = a;
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			only_pos = true;
+			continue;
+		}
+		name = a + 1 + (a[1] == '-');
+		eq = strchr(name, '=');
+		len = eq ? (size_t)(eq - name) : strlen(name);
+		if ((len == 1 && name[0] == 'h') ||
+		    (len == 4 && !strncmp(name, "help", 4))) {
+			pz_cmd_print_help(cmd, stdout);
+			return 3;
+		}
+		if (len == 8 && !strncmp(name, "no-color", 8)) {
+			pz_global.no_color = true;
+			continue;
+		}
+		o = find_opt(cmd, name, len);
+		if (!o) {
+			char *bad = pz_xstrndup(name, len);
+
+			pz_cmd_error("%s: unknown option '-%s'", cmd->name, bad);
+			suggest_opt(cmd, bad);
+			fprintf(stderr, "pz: see 'pz %s -help'\n", cmd->name);
+			free(bad);
+			return 1;
+		}
+		if (eq) {
+			value = eq + 1;
+		} else if (o->kind == PZ_OPT_BOOL) {
+			value = "true";
+		} else if (i + 1 < total) {
+			value = argv[++i];
+		} else {
+			pz_cmd_error("%s: -%s needs a value (-%s=%s)", cmd->name,
+				     o->name, o->name,
+				     o->metavar ? o->metavar : "VALUE");
+			return 1;
+		}
+		if (set_opt(cmd, o, value))
+			return 1;
+	}
+	if (npos < cmd->min_args ||
+	    (cmd->max_args >= 0 && npos > cmd->max_args)) {
+		if (npos < cmd->min_args)
+			pz_cmd_error("%s: missing argument", cmd->name);
+		else
+			pz_cmd_error("%s: unexpected argument '%s'", cmd->name,
+				     argv[cmd->max_args]);
+		fprintf(stderr, "usage: pz %s [options]%s%s\n", cmd->name,
+			cmd->usage ? " " : "", cmd->usage ? cmd->usage : "");
+		return 1;
+	}
+	argv[npos] = NULL;
+	*argc = npos;
+	return 0;
+}
+
+void pz_cmd_print_help(const struct pz_cmd *cmd, FILE *out)
+{
+	const struct pz_opt *o;
+
+	fprintf(out, "usage: pz %s%s%s%s\n\n", cmd->name,
+		cmd->opts && cmd->opts->name ? " [options]" : "",
+		cmd->usage ? " " : "", cmd->usage ? cmd->usage : "");
+	fprintf(out, "%s\n", cmd->summary);
+	if (cmd->description)
+		fprintf(out, "\n%s\n", cmd->description);
+	fputs("\noptions:\n", out);
+	for (o = cmd->opts; o && o->name; o++) {
+		char left[64];
+
+		if (o->metavar)
+			snprintf(left, sizeof(left), "-%s=%s", o->name,
+				 o->metavar);
+		else
+			snprintf(left, sizeof(left), "-%s", o->name);
+		fprintf(out, "  %-22s %s\n", left, o->help);
+	}
+	fprintf(out, "  %-22s %s\n", "-no-color",
+		"no ANSI colours in the output (also NO_COLOR=1)");
+	fprintf(out, "  %-22s %s\n", "-help", "show this help");
+}
+
+void pz_cmd_print_list(FILE *out)
+{
+	size_t i;
+
+	fputs("usage: pz [-chdir=DIR] COMMAND [options] [args]\n\n"
+	      "pz plans and applies Amazon Personalize resources from one "
+	      "spec.\n\ncommands:\n",
+	      out);
+	for (i = 0; pz_commands[i]; i++)
+		fprintf(out, "  %-14s %s\n", pz_commands[i]->name,
+			pz_commands[i]->summary);
+	fputs("\n'pz help COMMAND' or 'pz COMMAND -help' shows a command's "
+	      "options.\n",
+	      out);
+}
+
+const char *pz_cmd_spec_path(const char *explicit_path)
+{
+	static const char *const defaults[] = {"pz.yaml", "pz.yml", "pz.json"};
+	size_t i;
+
+	if (explicit_path)
+		return explicit_path;
+	for (i = 0; i < PZ_ARRAY_LEN(defaults); i++)
+		if (access(defaults[i], F_OK) == 0)
+			return defaults[i];
+	pz_cmd_error("no spec file: pass -f FILE, or create pz.yaml, pz.yml "
+		     "or pz.json in this directory");
+	return NULL;
+}

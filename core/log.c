@@ -1,0 +1,99 @@
+/*
+ * log.c - levelled logging to stderr.
+ */
+#include "log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+static enum pz_log_level current = PZ_LOG_WARN;
+static char trace_topics[256];
+
+static const char *const level_names[] = {"error", "warn", "info", "debug",
+					  "trace"};
+
+void pz_log_init(void)
+{
+	const char *v = getenv("PZ_LOG");
+	const char *t = getenv("PZ_TRACE");
+	size_t i;
+
+	if (v && *v) {
+		for (i = 0; i < PZ_ARRAY_LEN(level_names); i++) {
+			if (strcasecmp(v, level_names[i]) == 0) {
+				current = (enum pz_log_level)i;
+				break;
+			}
+		}
+		if (i == PZ_ARRAY_LEN(level_names))
+			fprintf(stderr,
+				"pz: ignoring PZ_LOG='%s' (use error, warn, "
+				"info, debug or trace)\n",
+				v);
+	}
+	if (t)
+		snprintf(trace_topics, sizeof(trace_topics), ",%s,", t);
+	else
+		trace_topics[0] = '\0';
+}
+
+void pz_log_set_level(enum pz_log_level level)
+{
+	current = level;
+}
+
+enum pz_log_level pz_log_level(void)
+{
+	return current;
+}
+
+bool pz_log_enabled(enum pz_log_level level)
+{
+	return level <= current;
+}
+
+bool pz_trace_enabled(const char *topic)
+{
+	char pat[64];
+
+	if (!trace_topics[0])
+		return false;
+	if (strstr(trace_topics, ",all,"))
+		return true;
+	snprintf(pat, sizeof(pat), ",%s,", topic);
+	return strstr(trace_topics, pat) != NULL;
+}
+
+void pz_log_at(enum pz_log_level level, const char *fmt, ...)
+{
+	char line[4096];
+	struct timespec ts;
+	struct tm tm;
+	size_t n;
+	int k;
+	va_list ap;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
+	k = snprintf(line + n, sizeof(line) - n, ".%03ldZ [%s] ",
+		     ts.tv_nsec / 1000000L,
+		     level_names[level < PZ_ARRAY_LEN(level_names) ? level : 0]);
+	if (k > 0)
+		n += (size_t)k;
+	va_start(ap, fmt);
+	k = vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		n += (size_t)k < sizeof(line) - n - 1 ? (size_t)k
+						       : sizeof(line) - n - 2;
+	line[n++] = '\n';
+	/* One write(2), so concurrent threads never interleave a line. */
+	if (write(STDERR_FILENO, line, n) < 0) {
+		/* nowhere left to report it */
+	}
+}
