@@ -80,4 +80,16 @@ bool pz_cmd_color(FILE *f);
  * working directory. Returns NULL (after printing why) when none. */
 const char *pz_cmd_spec_path(const char *explicit_path);
 
+/* The spec, loaded and checked, for commands that read one (spec_load.c).
+ * Prints diagnostics (as JSON on stdout with json_diags) and returns 0
+ * with *out set, or 1 when the spec has errors or cannot be read. */
+struct pz_spec;
+struct pz_spec_var;
+struct pz_diags;
+int pz_cmd_load_spec(struct pz_spec **out, const char *file,
+		     const struct pz_strlist *var_args, bool json_diags);
+/* -var NAME=VALUE strings as spec vars; *out is one allocation (free). */
+int pz_cmd_parse_vars(const struct pz_strlist *list, struct pz_spec_var **out);
+void pz_cmd_print_diags(const struct pz_diags *diags, bool json);
+
 #endif

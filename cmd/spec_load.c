@@ -1,0 +1,98 @@
+/*
+ * spec_load.c - what every spec-reading command does first: find the
+ * file, parse -var, load and check the spec, print the diagnostics.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "core/spec.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "providers/personalize/personalize.h"
+
+int pz_cmd_parse_vars(const struct pz_strlist *list, struct pz_spec_var **out)
+{
+	struct pz_spec_var *vars;
+	size_t i, names = 0;
+	char *tail;
+
+	*out = NULL;
+	for (i = 0; i < list->n; i++) {
+		const char *eq = strchr(list->items[i], '=');
+
+		if (!eq || eq == list->items[i]) {
+			pz_cmd_error("-var takes NAME=VALUE, not '%s'",
+				     list->items[i]);
+			return 1;
+		}
+		names += (size_t)(eq - list->items[i]) + 1;
+	}
+	/* One block: the array, then the names it points at. */
+	vars = pz_xcalloc(1, (list->n + 1) * sizeof(*vars) + names);
+	tail = (char *)(vars + list->n + 1);
+	for (i = 0; i < list->n; i++) {
+		const char *eq = strchr(list->items[i], '=');
+		size_t len = (size_t)(eq - list->items[i]);
+
+		memcpy(tail, list->items[i], len);
+		tail[len] = '\0';
+		vars[i].name = tail;
+		vars[i].value = eq + 1;
+		tail += len + 1;
+	}
+	*out = vars;
+	return 0;
+}
+
+void pz_cmd_print_diags(const struct pz_diags *diags, bool json)
+{
+	struct pz_buf b;
+
+	pz_buf_init(&b, 0);
+	if (json) {
+		if (pz_diags_render_json(diags, &b) == 0)
+			fputs(pz_buf_cstr(&b), stdout);
+	} else if (pz_diags_render_text(diags, &b, pz_cmd_color(stderr)) == 0) {
+		fputs(pz_buf_cstr(&b), stderr);
+	}
+	pz_buf_release(&b);
+}
+
+int pz_cmd_load_spec(struct pz_spec **out, const char *file,
+		     const struct pz_strlist *var_args, bool json_diags)
+{
+	struct pz_spec_var *vars = NULL;
+	struct pz_diags diags;
+	const char *path;
+	int r;
+
+	*out = NULL;
+	pz_personalize_register();
+	path = pz_cmd_spec_path(file);
+	if (!path)
+		return 1;
+	if (pz_cmd_parse_vars(var_args, &vars))
+		return 1;
+	pz_diags_init(&diags);
+	r = pz_spec_load(out, path, vars, var_args->n, &diags);
+	free(vars);
+	if (r && r != PZ_ESPEC) {
+		pz_diags_release(&diags);
+		return pz_cmd_fail();
+	}
+	pz_diags_sort(&diags);
+	if (diags.n || json_diags)
+		pz_cmd_print_diags(&diags, json_diags);
+	if (diags.nerrors) {
+		if (!json_diags)
+			fprintf(stderr, "pz: %zu error%s in %s\n", diags.nerrors,
+				diags.nerrors == 1 ? "" : "s", path);
+		pz_diags_release(&diags);
+		pz_spec_free(*out);
+		*out = NULL;
+		return 1;
+	}
+	pz_diags_release(&diags);
+	return 0;
+}

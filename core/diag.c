@@ -1,0 +1,146 @@
+/*
+ * diag.c - collecting, ordering and rendering diagnostics.
+ */
+#include "diag.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void pz_diags_init(struct pz_diags *d)
+{
+	memset(d, 0, sizeof(*d));
+}
+
+void pz_diags_release(struct pz_diags *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		free(d->items[i].file);
+		free(d->items[i].message);
+	}
+	free(d->items);
+	pz_diags_init(d);
+}
+
+void pz_diag_vadd(struct pz_diags *d, enum pz_severity sev, const char *file,
+		  struct pz_pos pos, const char *fmt, va_list ap)
+{
+	struct pz_diag *g;
+
+	PZ_GROW(d->items, d->n, d->cap);
+	g = &d->items[d->n++];
+	g->severity = sev;
+	g->file = pz_xstrdup(file ? file : "-");
+	g->pos = pos;
+	g->message = pz_xvasprintf(fmt, ap);
+	if (sev == PZ_SEV_ERROR)
+		d->nerrors++;
+	else
+		d->nwarnings++;
+}
+
+void pz_diag_add(struct pz_diags *d, enum pz_severity sev, const char *file,
+		 struct pz_pos pos, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pz_diag_vadd(d, sev, file, pos, fmt, ap);
+	va_end(ap);
+}
+
+static int cmp_diag(const struct pz_diag *a, const struct pz_diag *b)
+{
+	int c = strcmp(a->file, b->file);
+
+	if (c)
+		return c;
+	if (a->pos.line != b->pos.line)
+		return a->pos.line < b->pos.line ? -1 : 1;
+	if (a->pos.col != b->pos.col)
+		return a->pos.col < b->pos.col ? -1 : 1;
+	return 0;
+}
+
+void pz_diags_sort(struct pz_diags *d)
+{
+	size_t i, j;
+
+	/* Insertion sort: stable, and diagnostics arrive nearly sorted. */
+	for (i = 1; i < d->n; i++) {
+		struct pz_diag t = d->items[i];
+
+		for (j = i; j > 0 && cmp_diag(&d->items[j - 1], &t) > 0; j--)
+			d->items[j] = d->items[j - 1];
+		d->items[j] = t;
+	}
+}
+
+static const char *sev_name(enum pz_severity s)
+{
+	return s == PZ_SEV_ERROR ? "error" : "warning";
+}
+
+int pz_diags_render_text(const struct pz_diags *d, struct pz_buf *out,
+			 bool color)
+{
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < d->n && !r; i++) {
+		const struct pz_diag *g = &d->items[i];
+		const char *on = "", *off = "";
+
+		if (color) {
+			on = g->severity == PZ_SEV_ERROR ? "\033[1;31m"
+							 : "\033[1;35m";
+			off = "\033[0m";
+		}
+		if (g->pos.line)
+			r = pz_buf_printf(out, "%s:%u:%u: %s%s:%s %s\n",
+					  g->file, g->pos.line, g->pos.col, on,
+					  sev_name(g->severity), off,
+					  g->message);
+		else
+			r = pz_buf_printf(out, "%s: %s%s:%s %s\n", g->file, on,
+					  sev_name(g->severity), off,
+					  g->message);
+	}
+	return r;
+}
+
+int pz_diags_render_json(const struct pz_diags *d, struct pz_buf *out)
+{
+	size_t i;
+	int r;
+
+	r = pz_buf_printf(out,
+			  "{\"format_version\":\"1.0\",\"valid\":%s,"
+			  "\"error_count\":%zu,\"warning_count\":%zu,"
+			  "\"diagnostics\":[",
+			  d->nerrors ? "false" : "true", d->nerrors,
+			  d->nwarnings);
+	for (i = 0; i < d->n && !r; i++) {
+		const struct pz_diag *g = &d->items[i];
+
+		r = pz_buf_printf(out, "%s{\"severity\":\"%s\",\"summary\":",
+				  i ? "," : "", sev_name(g->severity));
+		if (!r)
+			r = pz_buf_add_json_str(out, g->message,
+						strlen(g->message));
+		if (!r)
+			r = pz_buf_adds(out, ",\"range\":{\"filename\":");
+		if (!r)
+			r = pz_buf_add_json_str(out, g->file, strlen(g->file));
+		if (!r)
+			r = pz_buf_printf(out,
+					  ",\"start\":{\"line\":%u,\"column\":%u,"
+					  "\"byte\":%u}}}",
+					  g->pos.line, g->pos.col,
+					  g->pos.offset);
+	}
+	if (!r)
+		r = pz_buf_adds(out, "]}\n");
+	return r;
+}

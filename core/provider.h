@@ -1,0 +1,56 @@
+/*
+ * provider.h - the one interface between core/ and providers/.
+ *
+ * A provider describes each resource type it manages with a struct
+ * pz_rtype (designated initialisers, one file per type, after tmux's
+ * command entries) and registers it here. core/ finds types by name and
+ * calls their hooks; it never includes a provider's headers.
+ */
+#ifndef PZ_PROVIDER_H
+#define PZ_PROVIDER_H
+
+#include "common.h"
+#include "diag.h"
+
+struct pz_spec;
+struct pz_resource;
+
+struct pz_rtype {
+	const char *name;      /* address prefix: "campaign" */
+	const char *label;     /* for messages: "campaign" */
+	const char *section;   /* the spec section declaring it, or NULL when
+				* it is derived from another resource */
+	const char *create_op; /* e.g. "CreateCampaign": its facts */
+	/* Where the type sits in the dependency order when nothing else
+	 * decides (lower first); keeps output stable and readable. */
+	int order;
+	/*
+	 * Called once for each declared resource of the type after the
+	 * generic checks: adds the resources it implies (a dataset's
+	 * schema and import job) with pz_spec_add_derived().
+	 */
+	void (*expand)(struct pz_spec *spec, struct pz_resource *r,
+		       struct pz_diags *diags);
+	/*
+	 * Called for every resource, declared or derived, once all exist:
+	 * records dependencies with pz_spec_add_dep().
+	 */
+	void (*link)(struct pz_spec *spec, struct pz_resource *r,
+		     struct pz_diags *diags);
+	/*
+	 * Type-specific checks once every resource exists (references to
+	 * other resources, Avro schemas, filter expressions). Reports into
+	 * diags; must not stop at the first problem.
+	 */
+	void (*check)(struct pz_spec *spec, struct pz_resource *r,
+		      struct pz_diags *diags);
+};
+
+/* Registers t (static storage, not copied). Registering a name twice is
+ * a bug. Not thread-safe: providers register before any work starts. */
+void pz_provider_register(const struct pz_rtype *t);
+const struct pz_rtype *pz_rtype_find(const char *name);
+size_t pz_rtype_count(void);
+const struct pz_rtype *pz_rtype_at(size_t i);
+
+#endif

@@ -1,0 +1,75 @@
+/*
+ * campaign.c - campaigns: deployed solution versions. A campaign moves
+ * to a new version in place (UpdateCampaign), with pz.promote only when
+ * the new version's offline metric is good enough.
+ */
+#include <string.h>
+
+#include "pers.h"
+
+/* GetSolutionMetrics keys that pz.promote may compare. */
+static const char *const metrics[] = {
+	"coverage",
+	"mean_reciprocal_rank_at_25",
+	"normalized_discounted_cumulative_gain_at_5",
+	"normalized_discounted_cumulative_gain_at_10",
+	"normalized_discounted_cumulative_gain_at_25",
+	"precision_at_5",
+	"precision_at_10",
+	"precision_at_25",
+	"average_rewards_at_k",
+	"hit_at_1",
+	"hit_at_5",
+	"hit_at_10",
+};
+
+static void link(struct pz_spec *spec, struct pz_resource *r,
+		 struct pz_diags *diags)
+{
+	struct pz_resource *sol = pz_pers_solution_of(spec, r, true);
+	struct pz_resource *v;
+
+	(void)diags;
+	if (!sol)
+		return;
+	v = pz_spec_find_type(spec, "solution_version", sol->key);
+	if (v)
+		pz_spec_add_dep(spec, r, pz_spec_index(spec, v));
+}
+
+static void check(struct pz_spec *spec, struct pz_resource *r,
+		  struct pz_diags *diags)
+{
+	const struct pz_node *promote = pz_node_get(r->pz, "promote");
+	const char *metric = pz_node_str(pz_node_get(promote, "metric"));
+	const char *best;
+	size_t i;
+
+	(void)diags;
+	if (!metric)
+		return;
+	for (i = 0; i < PZ_ARRAY_LEN(metrics); i++)
+		if (!strcmp(metric, metrics[i]))
+			return;
+	best = pz_str_suggest(metric, metrics, PZ_ARRAY_LEN(metrics));
+	if (best)
+		pz_pers_error(spec, pz_node_get(promote, "metric")->pos,
+			      "%s: '%s' is not a solution metric; did you mean "
+			      "'%s'?",
+			      r->address, metric, best);
+	else
+		pz_pers_warning(spec, pz_node_get(promote, "metric")->pos,
+				"%s: '%s' is not a metric pz knows; promotion "
+				"fails if GetSolutionMetrics does not report it",
+				r->address, metric);
+}
+
+const struct pz_rtype pz_rtype_campaign = {
+	.name = "campaign",
+	.label = "campaign",
+	.section = "campaigns",
+	.create_op = "CreateCampaign",
+	.order = 60,
+	.link = link,
+	.check = check,
+};

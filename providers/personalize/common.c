@@ -1,0 +1,216 @@
+/*
+ * common.c - helpers shared by the Personalize descriptors, and the
+ * provider's registration.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "avro.h"
+#include "pers.h"
+#include "personalize.h"
+
+const char *const pz_pers_dataset_types[] = {
+	"Interactions", "Items", "Users", "Actions", "ActionInteractions",
+};
+const size_t pz_pers_ndataset_types = PZ_ARRAY_LEN(pz_pers_dataset_types);
+
+void pz_personalize_register(void)
+{
+	static const struct pz_rtype *const all[] = {
+		&pz_rtype_schema,
+		&pz_rtype_dataset_group,
+		&pz_rtype_dataset,
+		&pz_rtype_dataset_import_job,
+		&pz_rtype_event_tracker,
+		&pz_rtype_metric_attribution,
+		&pz_rtype_filter,
+		&pz_rtype_solution,
+		&pz_rtype_solution_version,
+		&pz_rtype_recommender,
+		&pz_rtype_campaign,
+		&pz_rtype_batch_inference_job,
+		&pz_rtype_batch_segment_job,
+	};
+	size_t i;
+
+	for (i = 0; i < PZ_ARRAY_LEN(all); i++)
+		pz_provider_register(all[i]);
+}
+
+void pz_pers_error(struct pz_spec *spec, struct pz_pos pos, const char *fmt,
+		   ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pz_diag_vadd(spec->diags, PZ_SEV_ERROR, spec->path, pos, fmt, ap);
+	va_end(ap);
+}
+
+void pz_pers_warning(struct pz_spec *spec, struct pz_pos pos,
+		     const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pz_diag_vadd(spec->diags, PZ_SEV_WARNING, spec->path, pos, fmt, ap);
+	va_end(ap);
+}
+
+void pz_pers_need_group(struct pz_spec *spec, struct pz_resource *r)
+{
+	struct pz_resource *g = pz_spec_dataset_group(spec);
+	size_t i;
+
+	if (g) {
+		pz_spec_add_dep(spec, r, pz_spec_index(spec, g));
+		return;
+	}
+	/* Report once: at the first declared resource. */
+	for (i = 0; i < spec->nresources; i++) {
+		if (spec->resources[i]->origin)
+			continue;
+		if (spec->resources[i] == r)
+			pz_pers_error(spec, r->pos,
+				      "%s needs a dataset group: add a "
+				      "datasetGroup section with a name",
+				      r->address);
+		return;
+	}
+}
+
+void pz_pers_need_data(struct pz_spec *spec, struct pz_resource *r)
+{
+	size_t i;
+
+	for (i = 0; i < spec->nresources; i++) {
+		const char *t = spec->resources[i]->type->name;
+
+		if (!strcmp(t, "dataset") || !strcmp(t, "dataset_import_job"))
+			pz_spec_add_dep(spec, r, i);
+	}
+}
+
+struct pz_pos pz_pers_pos(const struct pz_resource *r, const char *member)
+{
+	const struct pz_pair *p = pz_node_get_pair(r->body, member);
+
+	return p ? p->value->pos : r->pos;
+}
+
+struct pz_pos pz_pers_pz_pos(const struct pz_resource *r, const char *member)
+{
+	const struct pz_pair *p = pz_node_get_pair(r->pz, member);
+
+	return p ? p->value->pos : r->pos;
+}
+
+const char *pz_pers_pz_str(const struct pz_resource *r, const char *member)
+{
+	return pz_node_str(pz_node_get(r->pz, member));
+}
+
+static void list_keys(const struct pz_spec *spec, const char *type,
+		      char *out, size_t n)
+{
+	size_t i, used = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < spec->nresources; i++) {
+		const struct pz_resource *s = spec->resources[i];
+		int k;
+
+		if (strcmp(s->type->name, type) != 0)
+			continue;
+		k = snprintf(out + used, n - used, "%s%s", used ? ", " : "",
+			     s->key);
+		if (k < 0 || (size_t)k >= n - used)
+			break;
+		used += (size_t)k;
+	}
+}
+
+struct pz_resource *pz_pers_solution_of(struct pz_spec *spec,
+					struct pz_resource *r,
+					bool by_campaign_name)
+{
+	const char *want = pz_pers_pz_str(r, "solution");
+	struct pz_resource *only = NULL, *s;
+	size_t i, count = 0;
+	char keys[512];
+
+	if (want) {
+		s = pz_spec_find_type(spec, "solution", want);
+		if (s)
+			return s;
+		list_keys(spec, "solution", keys, sizeof(keys));
+		{
+			const char *cands[256];
+			size_t nc = 0;
+			const char *best;
+
+			for (i = 0; i < spec->nresources && nc < 256; i++)
+				if (!strcmp(spec->resources[i]->type->name,
+					    "solution"))
+					cands[nc++] = spec->resources[i]->key;
+			best = pz_str_suggest(want, cands, nc);
+			if (best)
+				pz_pers_error(spec, pz_pers_pz_pos(r, "solution"),
+					      "%s uses solution '%s', which "
+					      "the spec does not declare; did "
+					      "you mean '%s'?",
+					      r->address, want, best);
+			else
+				pz_pers_error(spec, pz_pers_pz_pos(r, "solution"),
+					      "%s uses solution '%s', which "
+					      "the spec does not declare "
+					      "(solutions: %s)",
+					      r->address, want,
+					      keys[0] ? keys : "none");
+		}
+		return NULL;
+	}
+	for (i = 0; i < spec->nresources; i++) {
+		s = spec->resources[i];
+		if (strcmp(s->type->name, "solution") != 0)
+			continue;
+		count++;
+		only = s;
+		if (by_campaign_name) {
+			size_t kl = strlen(s->key);
+
+			if (!strncmp(r->key, s->key, kl) &&
+			    !strcmp(r->key + kl, "Campaign"))
+				return s;
+		}
+	}
+	if (count == 1)
+		return only;
+	if (count == 0) {
+		pz_pers_error(spec, r->pos,
+			      "%s needs a solution, and the spec declares none",
+			      r->address);
+		return NULL;
+	}
+	list_keys(spec, "solution", keys, sizeof(keys));
+	pz_pers_error(spec, r->pos,
+		      "%s: cannot tell which solution it uses; set "
+		      "pz.solution to one of: %s",
+		      r->address, keys);
+	return NULL;
+}
+
+const struct pz_avro_schema *pz_pers_dataset_schema(const struct pz_spec *spec,
+						    const char *type)
+{
+	const struct pz_resource *d = pz_spec_find_type(spec, "dataset", type);
+
+	return d ? d->data : NULL;
+}
+
+const char *pz_pers_domain(const struct pz_spec *spec)
+{
+	const struct pz_resource *g = pz_spec_dataset_group(spec);
+
+	return g ? pz_resource_str(g, "domain") : NULL;
+}

@@ -1,0 +1,12 @@
+/*
+ * dataset_group.c - the dataset group: the container of everything else.
+ */
+#include "pers.h"
+
+const struct pz_rtype pz_rtype_dataset_group = {
+	.name = "dataset_group",
+	.label = "dataset group",
+	.section = "datasetGroup",
+	.create_op = "CreateDatasetGroup",
+	.order = 10,
+};

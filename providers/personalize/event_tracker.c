@@ -1,0 +1,20 @@
+/*
+ * event_tracker.c - the event tracker that records live interactions.
+ */
+#include "pers.h"
+
+static void link(struct pz_spec *spec, struct pz_resource *r,
+		   struct pz_diags *diags)
+{
+	(void)diags;
+	pz_pers_need_group(spec, r);
+}
+
+const struct pz_rtype pz_rtype_event_tracker = {
+	.name = "event_tracker",
+	.label = "event tracker",
+	.section = "eventTracker",
+	.create_op = "CreateEventTracker",
+	.order = 25,
+	.link = link,
+};

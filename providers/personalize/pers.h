@@ -1,0 +1,62 @@
+/*
+ * pers.h - helpers shared by the Personalize resource descriptors.
+ * Internal to providers/personalize.
+ */
+#ifndef PZ_PERS_H
+#define PZ_PERS_H
+
+#include "core/provider.h"
+#include "core/spec.h"
+
+extern const struct pz_rtype pz_rtype_schema;
+extern const struct pz_rtype pz_rtype_dataset_group;
+extern const struct pz_rtype pz_rtype_dataset;
+extern const struct pz_rtype pz_rtype_dataset_import_job;
+extern const struct pz_rtype pz_rtype_event_tracker;
+extern const struct pz_rtype pz_rtype_metric_attribution;
+extern const struct pz_rtype pz_rtype_filter;
+extern const struct pz_rtype pz_rtype_solution;
+extern const struct pz_rtype pz_rtype_solution_version;
+extern const struct pz_rtype pz_rtype_recommender;
+extern const struct pz_rtype pz_rtype_campaign;
+extern const struct pz_rtype pz_rtype_batch_inference_job;
+extern const struct pz_rtype pz_rtype_batch_segment_job;
+
+/* The dataset types, in the order pz lists them. */
+extern const char *const pz_pers_dataset_types[];
+extern const size_t pz_pers_ndataset_types;
+
+void pz_pers_error(struct pz_spec *spec, struct pz_pos pos, const char *fmt,
+		   ...) PZ_PRINTF(3, 4);
+void pz_pers_warning(struct pz_spec *spec, struct pz_pos pos,
+		     const char *fmt, ...) PZ_PRINTF(3, 4);
+
+/*
+ * Makes r depend on the dataset group. The first resource that needs
+ * one when the spec has none reports it (once per spec).
+ */
+void pz_pers_need_group(struct pz_spec *spec, struct pz_resource *r);
+/* Makes r depend on every dataset and every import job. */
+void pz_pers_need_data(struct pz_spec *spec, struct pz_resource *r);
+/* The position of member in r's entry, else r's own position. */
+struct pz_pos pz_pers_pos(const struct pz_resource *r, const char *member);
+/* The position of pz.<member> in r's entry, else r's own position. */
+struct pz_pos pz_pers_pz_pos(const struct pz_resource *r, const char *member);
+/* The value of pz.<member> in r's entry as a string, or NULL. */
+const char *pz_pers_pz_str(const struct pz_resource *r, const char *member);
+/*
+ * Resolves the solution a campaign or batch job uses: pz.solution, else
+ * the only solution, else (campaigns) the solution whose key plus
+ * "Campaign" is r's key. Reports what is wrong and returns NULL when it
+ * cannot tell.
+ */
+struct pz_resource *pz_pers_solution_of(struct pz_spec *spec,
+					struct pz_resource *r,
+					bool by_campaign_name);
+/* The parsed Avro schema of the dataset of the given type, or NULL. */
+const struct pz_avro_schema *pz_pers_dataset_schema(const struct pz_spec *spec,
+						    const char *type);
+/* The dataset group's domain ("ECOMMERCE"...), or NULL. */
+const char *pz_pers_domain(const struct pz_spec *spec);
+
+#endif

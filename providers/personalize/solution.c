@@ -1,0 +1,125 @@
+/*
+ * solution.c - solutions (a recipe and its configuration); each implies
+ * its solution version, trained when pz sees a reason to.
+ */
+#include <string.h>
+
+#include "pers.h"
+
+/* Recipes Amazon Personalize documents for custom dataset groups. */
+static const char *const recipes[] = {
+	"aws-user-personalization", "aws-user-personalization-v2",
+	"aws-personalized-ranking", "aws-personalized-ranking-v2",
+	"aws-sims", "aws-similar-items", "aws-semantic-similarity",
+	"aws-popularity-count", "aws-trending-now", "aws-item-affinity",
+	"aws-item-attribute-affinity", "aws-next-best-action", "aws-hrnn",
+	"aws-hrnn-metadata", "aws-hrnn-coldstart",
+};
+
+static void expand(struct pz_spec *spec, struct pz_resource *r,
+		   struct pz_diags *diags)
+{
+	struct pz_resource *v;
+
+	(void)diags;
+	v = pz_spec_add_derived(spec, "solution_version", r->key, r);
+	if (v) {
+		v->body = r->body;
+		v->pz = r->pz;
+	}
+}
+
+static void link(struct pz_spec *spec, struct pz_resource *r,
+		 struct pz_diags *diags)
+{
+	(void)diags;
+	pz_pers_need_group(spec, r);
+	pz_pers_need_data(spec, r);
+}
+
+static void check_recipe(struct pz_spec *spec, struct pz_resource *r)
+{
+	const char *arn = pz_resource_str(r, "recipeArn");
+	const char *slash, *best;
+	size_t i;
+
+	if (!arn)
+		return;
+	slash = strrchr(arn, '/');
+	if (!slash || !pz_str_has_prefix(arn, "arn:aws:personalize:::recipe/"))
+		return; /* another partition or a custom ARN: trust it */
+	for (i = 0; i < PZ_ARRAY_LEN(recipes); i++)
+		if (!strcmp(slash + 1, recipes[i]))
+			return;
+	best = pz_str_suggest(slash + 1, recipes, PZ_ARRAY_LEN(recipes));
+	if (best)
+		pz_pers_error(spec, pz_pers_pos(r, "recipeArn"),
+			      "%s: '%s' is not a Personalize recipe; did you "
+			      "mean '%s'?",
+			      r->address, slash + 1, best);
+	else if (pz_str_has_prefix(slash + 1, "aws-ecomm-") ||
+		 pz_str_has_prefix(slash + 1, "aws-vod-"))
+		pz_pers_error(spec, pz_pers_pos(r, "recipeArn"),
+			      "%s: '%s' is a domain recipe; use it in a "
+			      "recommender, not a solution",
+			      r->address, slash + 1);
+	else
+		pz_pers_warning(spec, pz_pers_pos(r, "recipeArn"),
+				"%s: recipe '%s' is not one pz knows; check "
+				"the name",
+				r->address, slash + 1);
+}
+
+static bool lists(const struct pz_node *list, const char *word)
+{
+	size_t i;
+
+	for (i = 0; list && list->kind == PZ_NODE_SEQ && i < list->nitems; i++)
+		if (pz_node_str(list->items[i]) &&
+		    !strcmp(pz_node_str(list->items[i]), word))
+			return true;
+	return false;
+}
+
+static void check(struct pz_spec *spec, struct pz_resource *r,
+		  struct pz_diags *diags)
+{
+	const struct pz_node *automl = pz_node_get(r->body, "performAutoML");
+	const struct pz_node *retrain = pz_node_get(r->pz, "retrain");
+	const struct pz_node *on = pz_node_get(retrain, "on");
+	const struct pz_node *max_age = pz_node_get(retrain, "maxAge");
+
+	(void)diags;
+	if (!pz_resource_str(r, "recipeArn") &&
+	    !(automl && automl->kind == PZ_NODE_BOOL && automl->b))
+		pz_pers_error(spec, r->pos,
+			      "%s needs a recipeArn (or performAutoML: true)",
+			      r->address);
+	check_recipe(spec, r);
+	if (!pz_spec_find_type(spec, "dataset", "Interactions"))
+		pz_pers_error(spec, r->pos,
+			      "%s trains on interactions: the spec needs an "
+			      "Interactions dataset",
+			      r->address);
+	if (lists(on, "maxAge") && !max_age)
+		pz_pers_error(spec, on->pos,
+			      "%s retrains on maxAge but sets no "
+			      "pz.retrain.maxAge (e.g. maxAge: 7d)",
+			      r->address);
+	if (on && max_age && !lists(on, "maxAge"))
+		pz_pers_warning(spec, max_age->pos,
+				"%s sets pz.retrain.maxAge, but pz.retrain.on "
+				"leaves out maxAge, so it has no effect",
+				r->address);
+}
+
+const struct pz_rtype pz_rtype_solution = {
+	.name = "solution",
+	.label = "solution",
+	.section = "solutions",
+	.create_op = "CreateSolution",
+	.order = 40,
+	.expand = expand,
+	.link = link,
+	.check = check,
+};
