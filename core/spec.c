@@ -35,40 +35,80 @@ static void warn(struct pz_spec *spec, struct pz_pos pos, const char *fmt,
 	va_end(ap);
 }
 
-struct pz_resource *pz_spec_find(const struct pz_spec *spec,
-				 const char *address)
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static void index_insert(struct pz_spec *spec, size_t idx)
+{
+	size_t mask = spec->by_address_cap - 1;
+	size_t slot = (size_t)hash_str(spec->resources[idx]->address) & mask;
+
+	while (spec->by_address[slot])
+		slot = (slot + 1) & mask;
+	spec->by_address[slot] = idx + 1;
+}
+
+/* Rebuilds the index larger when it is half full; true when it did
+ * (then every resource, the newest included, is in it). */
+static bool index_grow(struct pz_spec *spec)
 {
 	size_t i;
 
+	if (spec->nresources * 2 < spec->by_address_cap)
+		return false;
+	free(spec->by_address);
+	spec->by_address_cap = spec->by_address_cap ? spec->by_address_cap * 2
+						    : 64;
+	spec->by_address =
+		pz_xcalloc(spec->by_address_cap, sizeof(*spec->by_address));
 	for (i = 0; i < spec->nresources; i++)
-		if (strcmp(spec->resources[i]->address, address) == 0)
-			return spec->resources[i];
+		index_insert(spec, i);
+	return true;
+}
+
+struct pz_resource *pz_spec_find(const struct pz_spec *spec,
+				 const char *address)
+{
+	size_t mask, slot;
+
+	if (!spec->by_address_cap)
+		return NULL;
+	mask = spec->by_address_cap - 1;
+	slot = (size_t)hash_str(address) & mask;
+	for (; spec->by_address[slot]; slot = (slot + 1) & mask) {
+		struct pz_resource *r =
+			spec->resources[spec->by_address[slot] - 1];
+
+		if (strcmp(r->address, address) == 0)
+			return r;
+	}
 	return NULL;
 }
 
 struct pz_resource *pz_spec_find_type(const struct pz_spec *spec,
 				      const char *type, const char *key)
 {
-	size_t i;
+	char buf[512];
+	int n = snprintf(buf, sizeof(buf), "%s.%s", type, key);
 
-	for (i = 0; i < spec->nresources; i++) {
-		struct pz_resource *r = spec->resources[i];
-
-		if (strcmp(r->type->name, type) == 0 &&
-		    strcmp(r->key, key) == 0)
-			return r;
-	}
-	return NULL;
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return NULL; /* longer than any valid address */
+	return pz_spec_find(spec, buf);
 }
 
 size_t pz_spec_index(const struct pz_spec *spec, const struct pz_resource *r)
 {
-	size_t i;
-
-	for (i = 0; i < spec->nresources; i++)
-		if (spec->resources[i] == r)
-			return i;
-	PZ_BUG("resource %s is not in the spec", r->address);
+	if (r->index >= spec->nresources || spec->resources[r->index] != r)
+		PZ_BUG("resource %s is not in the spec", r->address);
+	return r->index;
 }
 
 struct pz_resource *pz_spec_dataset_group(const struct pz_spec *spec)
@@ -105,8 +145,11 @@ static struct pz_resource *add_resource(struct pz_spec *spec,
 	r->key = pz_arena_strdup(&spec->arena, key);
 	r->address = address;
 	r->pos = pos;
+	r->index = spec->nresources;
 	PZ_GROW(spec->resources, spec->nresources, spec->resources_cap);
 	spec->resources[spec->nresources++] = r;
+	if (!index_grow(spec))
+		index_insert(spec, r->index);
 	return r;
 }
 
@@ -357,32 +400,40 @@ static void resolve_depends_on(struct pz_spec *spec, struct pz_resource *r)
 
 static void check_names(struct pz_spec *spec)
 {
-	size_t i, j;
+	size_t n = spec->nresources, cap = 64, mask, i;
+	size_t *slots;
 
 	/* Names are unique per type within a dataset group (and schemas
 	 * per account): two entries with one name would collide in AWS. */
-	for (i = 0; i < spec->nresources; i++) {
+	while (cap < n * 2)
+		cap *= 2;
+	mask = cap - 1;
+	slots = pz_xcalloc(cap, sizeof(*slots));
+	for (i = 0; i < n; i++) {
 		struct pz_resource *a = spec->resources[i];
+		size_t slot;
 
 		if (!a->name || !a->section)
 			continue;
-		for (j = 0; j < i; j++) {
-			struct pz_resource *b = spec->resources[j];
+		slot = (size_t)(hash_str(a->name) ^ hash_str(a->type->name)) &
+		       mask;
+		for (; slots[slot]; slot = (slot + 1) & mask) {
+			struct pz_resource *b = spec->resources[slots[slot] - 1];
+			const struct pz_node *nn;
 
-			if (b->name && b->section && b->type == a->type &&
-			    !strcmp(a->name, b->name)) {
-				const struct pz_node *n = pz_node_get(
-					a->body, a->section->name_member);
-
-				err(spec, n ? n->pos : a->pos,
-				    "%s '%s' is also the name of %s (line %u); "
-				    "names must be unique",
-				    a->type->label, a->name, b->address,
-				    b->pos.line);
-				break;
-			}
+			if (b->type != a->type || strcmp(a->name, b->name))
+				continue;
+			nn = pz_node_get(a->body, a->section->name_member);
+			err(spec, nn ? nn->pos : a->pos,
+			    "%s '%s' is also the name of %s (line %u); names "
+			    "must be unique",
+			    a->type->label, a->name, b->address, b->pos.line);
+			break;
 		}
+		if (!slots[slot])
+			slots[slot] = i + 1;
 	}
+	free(slots);
 }
 
 static void cost_warnings(struct pz_spec *spec)
@@ -543,6 +594,7 @@ void pz_spec_free(struct pz_spec *spec)
 		free(r->deps);
 	}
 	free(spec->resources);
+	free(spec->by_address);
 	pz_arena_release(&spec->arena);
 	pz_doc_free(spec->doc);
 	free(spec);

@@ -52,6 +52,7 @@ struct pz_resource {
 	const struct pz_node *body; /* the entry (API members + extras) */
 	const struct pz_node *pz;   /* the entry's pz settings, or NULL */
 	struct pz_resource *origin; /* the declared resource it derives from */
+	size_t index;         /* its place in spec->resources */
 	size_t *deps;         /* indices into spec->resources */
 	size_t ndeps, deps_cap;
 	void *data;           /* the type's own parsed facts (type-owned) */
@@ -65,6 +66,8 @@ struct pz_spec {
 	const struct pz_node *tags; /* top-level tags, or NULL */
 	struct pz_resource **resources; /* stable pointers, in load order */
 	size_t nresources, resources_cap;
+	size_t *by_address;   /* open-addressing index: slot -> index + 1 */
+	size_t by_address_cap;
 	struct pz_arena arena;
 	struct pz_diags *diags; /* where loading reports, borrowed */
 };

@@ -83,11 +83,16 @@ void pz_pers_need_data(struct pz_spec *spec, struct pz_resource *r)
 {
 	size_t i;
 
-	for (i = 0; i < spec->nresources; i++) {
-		const char *t = spec->resources[i]->type->name;
+	for (i = 0; i < pz_pers_ndataset_types; i++) {
+		const char *t = pz_pers_dataset_types[i];
+		struct pz_resource *d = pz_spec_find_type(spec, "dataset", t);
+		struct pz_resource *j =
+			pz_spec_find_type(spec, "dataset_import_job", t);
 
-		if (!strcmp(t, "dataset") || !strcmp(t, "dataset_import_job"))
-			pz_spec_add_dep(spec, r, i);
+		if (d)
+			pz_spec_add_dep(spec, r, d->index);
+		if (j)
+			pz_spec_add_dep(spec, r, j->index);
 	}
 }
 
@@ -170,19 +175,24 @@ struct pz_resource *pz_pers_solution_of(struct pz_spec *spec,
 		}
 		return NULL;
 	}
+	if (by_campaign_name && pz_str_has_suffix(r->key, "Campaign")) {
+		char key[256];
+		size_t kl = strlen(r->key) - strlen("Campaign");
+
+		if (kl < sizeof(key)) {
+			memcpy(key, r->key, kl);
+			key[kl] = '\0';
+			s = pz_spec_find_type(spec, "solution", key);
+			if (s)
+				return s;
+		}
+	}
 	for (i = 0; i < spec->nresources; i++) {
 		s = spec->resources[i];
 		if (strcmp(s->type->name, "solution") != 0)
 			continue;
 		count++;
 		only = s;
-		if (by_campaign_name) {
-			size_t kl = strlen(s->key);
-
-			if (!strncmp(r->key, s->key, kl) &&
-			    !strcmp(r->key + kl, "Campaign"))
-				return s;
-		}
 	}
 	if (count == 1)
 		return only;

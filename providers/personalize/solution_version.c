@@ -14,10 +14,13 @@ static void link(struct pz_spec *spec, struct pz_resource *r,
 
 	(void)diags;
 	pz_spec_add_dep(spec, r, pz_spec_index(spec, r->origin));
-	for (i = 0; i < spec->nresources; i++)
-		if (!strcmp(spec->resources[i]->type->name,
-			    "dataset_import_job"))
-			pz_spec_add_dep(spec, r, i);
+	for (i = 0; i < pz_pers_ndataset_types; i++) {
+		struct pz_resource *j = pz_spec_find_type(
+			spec, "dataset_import_job", pz_pers_dataset_types[i]);
+
+		if (j)
+			pz_spec_add_dep(spec, r, j->index);
+	}
 }
 
 const struct pz_rtype pz_rtype_solution_version = {
