@@ -205,7 +205,8 @@ int pz_graph_dot(const struct pz_spec *spec, struct pz_buf *out)
 		size_t a, b;
 
 		/* Edges sorted by the dependency's address. */
-		memcpy(deps, res->deps, res->ndeps * sizeof(*deps));
+		if (res->ndeps)
+			memcpy(deps, res->deps, res->ndeps * sizeof(*deps));
 		for (a = 1; a < res->ndeps; a++)
 			for (b = a; b > 0 &&
 				    strcmp(spec->resources[deps[b - 1]]->address,

@@ -1,0 +1,391 @@
+/*
+ * backend_local.c - the state in a local file.
+ *
+ * Writes go to a temporary file in the same directory, are fsync'd and
+ * renamed over the state, then the directory is fsync'd: a crash leaves
+ * the old or the new state, never a torn one. The previous state stays
+ * as PATH.backup (a hard link, so the state file itself is never
+ * missing). The lock is PATH.lock, created with O_EXCL and holding the
+ * lock info as JSON.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "error.h"
+#include "log.h"
+
+struct local {
+	struct pz_backend base;
+	char *path, *lock_path, *backup_path;
+	char lock_id[37];
+	bool have_read;
+	struct stat read_st; /* what we read, to spot another writer */
+	bool read_missing;
+};
+
+static struct local *L(struct pz_backend *b)
+{
+	return (struct local *)b;
+}
+
+static int read_state(struct pz_backend *b, struct pz_buf *out, bool *exists)
+{
+	struct local *l = L(b);
+	int r;
+
+	*exists = false;
+	l->have_read = true;
+	if (stat(l->path, &l->read_st) != 0) {
+		if (errno != ENOENT)
+			return pz_error_set_errno(PZ_EIO, "unable to read '%s'",
+						  l->path);
+		l->read_missing = true;
+		return 0;
+	}
+	l->read_missing = false;
+	r = pz_buf_read_file(out, l->path);
+	if (!r)
+		*exists = true;
+	return r;
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int fsync_dir(const char *path)
+{
+	char *dir = pz_xstrdup(path), *slash = strrchr(dir, '/');
+	int fd, r = 0;
+
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (fsync(fd) != 0 && errno != EINVAL)
+			r = -1;
+		close(fd);
+	}
+	free(dir);
+	return r;
+}
+
+static int changed_since_read(struct local *l)
+{
+	struct stat st;
+
+	if (!l->have_read)
+		return 0;
+	if (stat(l->path, &st) != 0)
+		return l->read_missing ? 0 : 1;
+	if (l->read_missing)
+		return 1;
+	return st.st_ino != l->read_st.st_ino ||
+	       st.st_size != l->read_st.st_size ||
+	       st.st_mtim.tv_sec != l->read_st.st_mtim.tv_sec ||
+	       st.st_mtim.tv_nsec != l->read_st.st_mtim.tv_nsec;
+}
+
+static int write_state(struct pz_backend *b, const char *data, size_t len)
+{
+	struct local *l = L(b);
+	char *tmp = pz_xasprintf("%s.tmp.XXXXXX", l->path);
+	int fd, r = 0;
+
+	if (changed_since_read(l)) {
+		free(tmp);
+		return pz_error_set(PZ_ECONFLICT,
+				    "'%s' changed since pz read it: another "
+				    "process wrote it without the lock; "
+				    "nothing was written",
+				    l->path);
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		r = pz_error_set_errno(PZ_EIO, "unable to create '%s'", tmp);
+		free(tmp);
+		return r;
+	}
+	fchmod(fd, 0644);
+	if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+		r = pz_error_set_errno(PZ_EIO, "unable to write '%s'", tmp);
+		close(fd);
+		goto fail;
+	}
+	if (close(fd) != 0) {
+		r = pz_error_set_errno(PZ_EIO, "unable to write '%s'", tmp);
+		goto fail;
+	}
+	/* Keep one backup: a second name for the current file. */
+	if (access(l->path, F_OK) == 0) {
+		unlink(l->backup_path);
+		if (link(l->path, l->backup_path) != 0)
+			PZ_WARN("unable to keep a backup of '%s' as '%s': %s",
+				l->path, l->backup_path, strerror(errno));
+	}
+	if (rename(tmp, l->path) != 0) {
+		r = pz_error_set_errno(PZ_EIO, "unable to replace '%s'",
+				       l->path);
+		goto fail;
+	}
+	if (fsync_dir(l->path) != 0) {
+		r = pz_error_set_errno(PZ_EIO, "unable to sync the directory "
+					       "of '%s'",
+				       l->path);
+		free(tmp);
+		return r;
+	}
+	stat(l->path, &l->read_st);
+	l->read_missing = false;
+	free(tmp);
+	return 0;
+fail:
+	unlink(tmp);
+	free(tmp);
+	return r;
+}
+
+static int read_lock_file(struct local *l, struct pz_lock_info *info,
+			  bool *held)
+{
+	struct pz_buf b;
+	int r;
+
+	*held = false;
+	pz_buf_init(&b, 65536);
+	r = pz_buf_read_file(&b, l->lock_path);
+	if (r == PZ_ENOTFOUND) {
+		pz_buf_release(&b);
+		pz_error_clear();
+		return 0;
+	}
+	if (!r) {
+		*held = true;
+		if (pz_lock_info_from_json(info, b.ptr, b.len)) {
+			/* A lock file we cannot read is still a lock. */
+			memset(info, 0, sizeof(*info));
+			snprintf(info->id, sizeof(info->id), "unreadable");
+		}
+	}
+	pz_buf_release(&b);
+	return r;
+}
+
+static bool holder_dead(const struct pz_lock_info *info)
+{
+	char host[128] = "";
+	const char *at = strrchr(info->who, '@');
+
+	gethostname(host, sizeof(host) - 1);
+	if (!at || strcmp(at + 1, host) || info->pid <= 0)
+		return false;
+	return kill((pid_t)info->pid, 0) != 0 && errno == ESRCH;
+}
+
+static int locked_error(struct local *l, const struct pz_lock_info *holder)
+{
+	char desc[512];
+
+	pz_lock_info_describe(holder, desc, sizeof(desc));
+	if (holder_dead(holder))
+		return pz_error_set(PZ_ELOCKED,
+				    "the state '%s' is locked by %s, and that "
+				    "process (%ld) is no longer running: the "
+				    "lock is stale; remove it with: pz "
+				    "force-unlock %s",
+				    l->path, desc, holder->pid, holder->id);
+	return pz_error_set(PZ_ELOCKED,
+			    "the state '%s' is locked by %s; wait for that run "
+			    "to finish (or -lock-timeout=DURATION); if it is "
+			    "gone: pz force-unlock %s",
+			    l->path, desc, holder->id);
+}
+
+static int lock(struct pz_backend *b, const struct pz_lock_info *info,
+		long timeout_ms)
+{
+	struct local *l = L(b);
+	struct pz_buf text;
+	struct timespec start, now;
+	long waited = 0, delay = 50;
+	int fd, r;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	pz_buf_init(&text, 0);
+	if ((r = pz_lock_info_to_json(info, &text)))
+		goto out;
+	for (;;) {
+		struct pz_lock_info holder;
+		bool held;
+
+		fd = open(l->lock_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+			  0644);
+		if (fd >= 0)
+			break;
+		if (errno != EEXIST) {
+			r = pz_error_set_errno(PZ_EIO,
+					       "unable to create the lock '%s'",
+					       l->lock_path);
+			goto out;
+		}
+		if ((r = read_lock_file(l, &holder, &held)))
+			goto out;
+		if (!held)
+			continue; /* released meanwhile: try again */
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		waited = (now.tv_sec - start.tv_sec) * 1000 +
+			 (now.tv_nsec - start.tv_nsec) / 1000000;
+		if (waited >= timeout_ms) {
+			r = locked_error(l, &holder);
+			goto out;
+		}
+		{
+			long left = timeout_ms - waited;
+			struct timespec ts;
+
+			if (delay > left)
+				delay = left;
+			ts.tv_sec = delay / 1000;
+			ts.tv_nsec = (delay % 1000) * 1000000;
+			if (nanosleep(&ts, NULL) != 0 && errno == EINTR) {
+				r = pz_error_set(PZ_EINTR,
+						 "interrupted while waiting "
+						 "for the state lock");
+				goto out;
+			}
+			delay = delay * 2 > 1000 ? 1000 : delay * 2;
+		}
+	}
+	if (write_all(fd, text.ptr, text.len) != 0 || fsync(fd) != 0) {
+		r = pz_error_set_errno(PZ_EIO, "unable to write the lock '%s'",
+				       l->lock_path);
+		close(fd);
+		unlink(l->lock_path);
+		goto out;
+	}
+	close(fd);
+	memcpy(l->lock_id, info->id, sizeof(l->lock_id));
+	b->locked = true;
+out:
+	pz_buf_release(&text);
+	return r;
+}
+
+static int unlock(struct pz_backend *b)
+{
+	struct local *l = L(b);
+	struct pz_lock_info holder;
+	bool held;
+	int r;
+
+	if (!b->locked)
+		return 0;
+	b->locked = false;
+	if ((r = read_lock_file(l, &holder, &held)))
+		return r;
+	if (!held)
+		return pz_error_set(PZ_ELOCKED,
+				    "our lock on '%s' was removed by someone "
+				    "else (force-unlock?) while we held it",
+				    l->path);
+	if (strcmp(holder.id, l->lock_id))
+		return pz_error_set(PZ_ELOCKED,
+				    "the lock on '%s' is now %s's, not ours; "
+				    "leaving it",
+				    l->path, holder.who);
+	if (unlink(l->lock_path) != 0)
+		return pz_error_set_errno(PZ_EIO, "unable to remove the lock "
+						  "'%s'",
+					  l->lock_path);
+	return 0;
+}
+
+static int lock_info(struct pz_backend *b, struct pz_lock_info *out,
+		     bool *held)
+{
+	return read_lock_file(L(b), out, held);
+}
+
+static int force_unlock(struct pz_backend *b, const char *id)
+{
+	struct local *l = L(b);
+	struct pz_lock_info holder;
+	bool held;
+	int r;
+
+	if ((r = read_lock_file(l, &holder, &held)))
+		return r;
+	if (!held)
+		return pz_error_set(PZ_ENOTFOUND, "the state '%s' is not locked",
+				    l->path);
+	if (strcmp(holder.id, id))
+		return pz_error_set(PZ_EINVAL,
+				    "the lock on '%s' has ID %s, not %s; "
+				    "nothing removed",
+				    l->path, holder.id, id);
+	if (unlink(l->lock_path) != 0)
+		return pz_error_set_errno(PZ_EIO, "unable to remove '%s'",
+					  l->lock_path);
+	return 0;
+}
+
+static void free_local(struct pz_backend *b)
+{
+	struct local *l = L(b);
+
+	free(l->path);
+	free(l->lock_path);
+	free(l->backup_path);
+	free(b->location);
+	free(l);
+}
+
+static const struct pz_backend_ops local_ops = {
+	.name = "local",
+	.read = read_state,
+	.write = write_state,
+	.lock = lock,
+	.unlock = unlock,
+	.lock_info = lock_info,
+	.force_unlock = force_unlock,
+	.free = free_local,
+};
+
+int pz_backend_local_new(struct pz_backend **out, const char *path)
+{
+	struct local *l = pz_xcalloc(1, sizeof(*l));
+
+	l->base.ops = &local_ops;
+	l->base.location = pz_xstrdup(path);
+	l->path = pz_xstrdup(path);
+	l->lock_path = pz_xasprintf("%s.lock", path);
+	l->backup_path = pz_xasprintf("%s.backup", path);
+	*out = &l->base;
+	return 0;
+}
+
+const char *pz_backend_local_lock_path(const struct pz_backend *b)
+{
+	return b->ops == &local_ops ? ((const struct local *)b)->lock_path
+				    : NULL;
+}

@@ -1,0 +1,22 @@
+/*
+ * json_out.h - deterministic JSON text from cJSON values: object keys in
+ * byte order, two-space indentation (or compact), integers without a
+ * fraction. State files and saved plans use it so that the same content
+ * is always the same bytes (diffs in review stay minimal).
+ */
+#ifndef PZ_JSON_OUT_H
+#define PZ_JSON_OUT_H
+
+#include <cjson/cJSON.h>
+
+#include "buf.h"
+
+/* indent < 0: compact; otherwise pretty with that many spaces per level
+ * (starting at level 0). */
+int pz_json_write(const cJSON *v, struct pz_buf *out, int indent)
+	PZ_MUST_USE;
+/* True when a and b are equal as JSON values (object key order ignored,
+ * numbers compared as numbers). */
+bool pz_json_equal(const cJSON *a, const cJSON *b);
+
+#endif
