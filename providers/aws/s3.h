@@ -1,0 +1,81 @@
+/*
+ * s3.h - the S3 calls the state backend and the import planner need,
+ * over REST-XML with S3's SigV4 rules (x-amz-content-sha256, no path
+ * normalisation).
+ *
+ * Buckets are addressed virtual-host style on AWS's own endpoints when
+ * the name allows it, path style on custom endpoints (simulators,
+ * AWS_ENDPOINT_URL). ETags are kept exactly as S3 gives them, quotes
+ * included, so they can be sent back in If-Match.
+ *
+ * Outcomes as in http.h, plus: a missing key or bucket is PZ_ENOTFOUND;
+ * a failed condition is PZ_ECONFLICT, with err->status telling 412
+ * PreconditionFailed (the object exists / its ETag differs) from 409
+ * ConditionalRequestConflict (a concurrent conditional write; retry).
+ */
+#ifndef PZ_AWS_S3_H
+#define PZ_AWS_S3_H
+
+#include <stdint.h>
+
+#include "core/buf.h"
+
+struct pz_aws_client;
+struct pz_aws_error;
+
+struct pz_s3_put_opts {
+	const char *content_type; /* NULL: application/octet-stream */
+	bool if_none_match;	  /* If-None-Match: * (create only) */
+	const char *if_match;	  /* If-Match: ETAG (replace that version) */
+	const char *sse;	  /* "aws:kms", "AES256" or NULL */
+	const char *kms_key_id;	  /* with sse "aws:kms"; may be NULL */
+};
+
+struct pz_s3_object {
+	char *key;
+	char *etag;
+	uint64_t size;
+	char *last_modified; /* as S3 gives it; may be NULL */
+};
+
+void pz_s3_object_release(struct pz_s3_object *o);
+void pz_s3_objects_free(struct pz_s3_object *objs, size_t n);
+
+/* True for err from a 412 / a 409 conditional-write conflict. */
+bool pz_s3_precondition_failed(const struct pz_aws_error *err);
+bool pz_s3_conditional_conflict(const struct pz_aws_error *err);
+
+/* PutObject. *etag (may be NULL) receives the new ETag, owned by the
+ * caller. err may be NULL. */
+int pz_s3_put_object(struct pz_aws_client *c, const char *bucket,
+		     const char *key, const void *data, size_t len,
+		     const struct pz_s3_put_opts *opts, char **etag,
+		     struct pz_aws_error *err);
+/* GetObject: the body is appended to body (its cap applies), *etag (may
+ * be NULL) owned by the caller. */
+int pz_s3_get_object(struct pz_aws_client *c, const char *bucket,
+		     const char *key, struct pz_buf *body, char **etag,
+		     struct pz_aws_error *err);
+/* HeadObject: out (key, ETag, size) owned by the caller. */
+int pz_s3_head_object(struct pz_aws_client *c, const char *bucket,
+		      const char *key, struct pz_s3_object *out,
+		      struct pz_aws_error *err);
+/* DeleteObject, with If-Match when if_match is not NULL. Deleting a
+ * missing key succeeds, as in S3. */
+int pz_s3_delete_object(struct pz_aws_client *c, const char *bucket,
+			const char *key, const char *if_match,
+			struct pz_aws_error *err);
+/*
+ * ListObjectsV2 over every page: the objects under prefix (may be NULL)
+ * in key order. *objs (pz_s3_objects_free) and *n are the caller's.
+ */
+int pz_s3_list_objects(struct pz_aws_client *c, const char *bucket,
+		       const char *prefix, struct pz_s3_object **objs,
+		       size_t *n, struct pz_aws_error *err);
+/* The same with page_size keys per request (0: S3's default, 1000). */
+int pz_s3_list_objects_paged(struct pz_aws_client *c, const char *bucket,
+			     const char *prefix, int page_size,
+			     struct pz_s3_object **objs, size_t *n,
+			     struct pz_aws_error *err);
+
+#endif

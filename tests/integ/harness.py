@@ -1,0 +1,362 @@
+"""Integration-test harness: pz against the AWS simulator (tests/sim).
+
+Standard library only. A test script is a module of test_* functions and
+ends with `run_main()`; ctest runs it as `python3 SCRIPT PZ_BINARY`:
+
+    import harness
+    from harness import Sim, Pz
+
+    def test_whoami(pz_bin):
+        with Sim() as sim:                  # fresh data dir, --port 0
+            pz = Pz(pz_bin, sim)            # temp HOME, env aimed at sim
+            r = pz.run("whoami", "-json")   # -> Result(rc, out, err)
+            r.ok()                          # asserts exit 0 (shows output)
+            assert r.json()["account"] == harness.ACCOUNT
+            assert sim.ops() == ["GetCallerIdentity"]
+
+    if __name__ == "__main__":
+        harness.run_main()
+
+Sim(**flags) starts `/usr/bin/python3 tests/sim/sim.py --port 0
+--port-file F --data-dir D [--flag value ...]` (underscores become
+dashes: Sim(throttle_rate=0.3, seed=7)), waits for the port, and is
+always stopped: on leaving the with-block, at exit, and on SIGTERM/INT.
+It reads the simulator's control API: calls(), ops(), state(), reset(),
+faults(**settings) (POST /__sim/faults).
+
+Pz(binary, sim) runs pz with a clean environment: no AWS_* variables
+from the caller, HOME in a fresh temporary directory (write_aws_config,
+write_aws_credentials, write_file put files there), AWS_ENDPOINT_URL at
+the simulator, AWS_REGION=us-east-1, the simulator's default keys in
+AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (keys=False leaves them out),
+and AWS_EC2_METADATA_DISABLED=true so nothing ever reaches for the real
+instance metadata address. pz.env is a dict to adjust per test;
+run(*args, env={...}) adds more for one run (None removes a variable).
+
+StubServer(routes) serves canned answers on 127.0.0.1 (container
+credentials, instance metadata) and records the requests it got.
+
+run_main() runs every test_* function in the calling module (or those
+named on the command line after the binary), prints one line per test
+and "N passed, M failed", and exits 0, 1, or 77 (skip) when the
+simulator is missing.
+"""
+
+import atexit
+import http.server
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+SIM = os.path.join(ROOT, "tests", "sim", "sim.py")
+PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") \
+    else sys.executable
+AKID = "AKIDEXAMPLE"
+SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+SKIP = 77
+
+
+class Skip(Exception):
+    """Raise to skip the current test with a reason."""
+
+
+_live = []
+
+
+def _stop_all(*_):
+    for s in list(_live):
+        s.stop()
+
+
+atexit.register(_stop_all)
+
+
+def _on_signal(signum, frame):
+    _stop_all()
+    sys.exit(128 + signum)
+
+
+for _sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+    try:
+        signal.signal(_sig, _on_signal)
+    except ValueError:
+        pass
+
+
+class Sim:
+    """One simulator process with its own data directory."""
+
+    def __init__(self, **flags):
+        if not os.path.exists(SIM):
+            raise Skip("no simulator at %s" % SIM)
+        self.dir = tempfile.mkdtemp(prefix="pz-integ-sim-")
+        self.flags = flags
+        self.proc = None
+        self.port = None
+        self.log_path = os.path.join(self.dir, "sim.log")
+
+    def start(self):
+        port_file = os.path.join(self.dir, "port")
+        cmd = [PYTHON, SIM, "--port", "0", "--port-file", port_file,
+               "--data-dir", os.path.join(self.dir, "data")]
+        for k, v in self.flags.items():
+            flag = "--" + k.replace("_", "-")
+            if v is True:
+                cmd.append(flag)
+            elif v is not None and v is not False:
+                cmd += [flag, str(v)]
+        self.log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(cmd, stdout=self.log,
+                                     stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL)
+        _live.append(self)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("simulator exited with %d:\n%s"
+                                   % (self.proc.returncode, self.log_text()))
+            try:
+                with open(port_file) as f:
+                    text = f.read().strip()
+                if text:
+                    self.port = int(text)
+                    break
+            except FileNotFoundError:
+                pass
+            time.sleep(0.05)
+        else:
+            self.stop()
+            raise RuntimeError("simulator did not start:\n" + self.log_text())
+        return self
+
+    def log_text(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def stop(self):
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                self.proc.terminate()
+                try:
+                    self.proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait()
+            self.proc = None
+            self.log.close()
+        if self in _live:
+            _live.remove(self)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:%d" % self.port
+
+    def _control(self, method, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.url + path, data=data,
+                                     method=method)
+        if data is not None:
+            req.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return json.loads(r.read() or b"{}")
+
+    def calls(self, since=0):
+        """Every AWS request the simulator got, oldest first."""
+        return self._control("GET", "/__sim/calls?since=%d" % since)["calls"]
+
+    def ops(self, since=0):
+        return [c["operation"] for c in self.calls(since)]
+
+    def state(self):
+        return self._control("GET", "/__sim/state")
+
+    def reset(self):
+        return self._control("POST", "/__sim/reset", {})
+
+    def faults(self, **settings):
+        return self._control("POST", "/__sim/faults", settings)
+
+
+class Result:
+    def __init__(self, args, rc, out, err):
+        self.args, self.rc, self.out, self.err = args, rc, out, err
+
+    def __repr__(self):
+        return "pz %s -> exit %d\n--- stdout\n%s--- stderr\n%s" % (
+            " ".join(self.args), self.rc, self.out, self.err)
+
+    def ok(self):
+        assert self.rc == 0, repr(self)
+        return self
+
+    def fails(self, rc=1):
+        assert self.rc == rc, repr(self)
+        return self
+
+    def json(self):
+        return json.loads(self.out)
+
+
+class Pz:
+    """Runs the pz binary against a simulator with a clean environment."""
+
+    def __init__(self, binary, sim=None, keys=True):
+        self.binary = binary
+        self.sim = sim
+        self.home = tempfile.mkdtemp(prefix="pz-integ-home-")
+        os.makedirs(os.path.join(self.home, ".aws"))
+        atexit.register(shutil.rmtree, self.home, True)
+        self.env = {k: v for k, v in os.environ.items()
+                    if not k.startswith("AWS_") and not k.startswith("PZ_")}
+        self.env.update({"HOME": self.home,
+                         "AWS_EC2_METADATA_DISABLED": "true",
+                         "AWS_REGION": REGION,
+                         "NO_COLOR": "1"})
+        if sim is not None:
+            self.env["AWS_ENDPOINT_URL"] = sim.url
+        if keys:
+            self.env["AWS_ACCESS_KEY_ID"] = AKID
+            self.env["AWS_SECRET_ACCESS_KEY"] = SECRET
+
+    def write_file(self, rel, text, mode=0o600):
+        path = os.path.join(self.home, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+        os.chmod(path, mode)
+        return path
+
+    def write_aws_config(self, text):
+        return self.write_file(".aws/config", text)
+
+    def write_aws_credentials(self, text):
+        return self.write_file(".aws/credentials", text)
+
+    def run(self, *args, env=None, timeout=120, cwd=None):
+        e = dict(self.env)
+        for k, v in (env or {}).items():
+            if v is None:
+                e.pop(k, None)
+            else:
+                e[k] = v
+        p = subprocess.run([self.binary] + list(args), env=e,
+                           cwd=cwd or self.home, capture_output=True,
+                           timeout=timeout, stdin=subprocess.DEVNULL)
+        return Result(list(args), p.returncode,
+                      p.stdout.decode("utf-8", "replace"),
+                      p.stderr.decode("utf-8", "replace"))
+
+
+class StubServer:
+    """A loopback HTTP server answering from routes:
+    {(METHOD, PATH): (status, headers_dict, body_bytes_or_str)} or a
+    callable(handler) -> that tuple. Requests are recorded in .requests
+    as (method, path, headers_dict, body)."""
+
+    def __init__(self, routes):
+        self.routes = routes
+        self.requests = []
+        outer = self
+
+        class H(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def _any(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(n) if n else b""
+                outer.requests.append((self.command, self.path,
+                                       dict(self.headers), body))
+                r = outer.routes.get((self.command, self.path))
+                if callable(r):
+                    r = r(self)
+                status, headers, data = r or (404, {}, "not found")
+                if isinstance(data, str):
+                    data = data.encode()
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_PUT = do_POST = do_DELETE = _any
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.thread = threading.Thread(target=self.httpd.serve_forever,
+                                       daemon=True)
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:%d" % self.httpd.server_address[1]
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        return False
+
+
+def run_main():
+    """Runs the caller's test_* functions with the pz binary from argv."""
+    main = sys.modules["__main__"]
+    if len(sys.argv) < 2:
+        print("usage: %s PZ_BINARY [TEST...]" % sys.argv[0])
+        sys.exit(2)
+    pz_bin = os.path.abspath(sys.argv[1])
+    names = sys.argv[2:] or sorted(n for n in dir(main)
+                                   if n.startswith("test_"))
+    passed = failed = skipped = 0
+    for n in names:
+        t0 = time.time()
+        try:
+            getattr(main, n)(pz_bin)
+        except Skip as e:
+            skipped += 1
+            print("SKIP %s: %s" % (n, e))
+            continue
+        except Exception:
+            failed += 1
+            print("FAIL %s (%.1f s)" % (n, time.time() - t0))
+            traceback.print_exc(file=sys.stdout)
+            continue
+        finally:
+            _stop_all()
+        passed += 1
+        print("ok   %s (%.1f s)" % (n, time.time() - t0))
+    sys.stdout.flush()
+    if skipped and not passed and not failed:
+        print("0 passed, 0 failed, %d skipped" % skipped)
+        sys.exit(SKIP)
+    print("%d passed, %d failed%s" % (passed, failed,
+                                      ", %d skipped" % skipped
+                                      if skipped else ""))
+    sys.exit(1 if failed else 0)

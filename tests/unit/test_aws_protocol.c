@@ -1,0 +1,280 @@
+/*
+ * test_aws_protocol.c - what the client reads and what it shows: trace
+ * redaction, the XML parser, error parsing for every protocol, and the
+ * event loop's timers (no network).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/error.h"
+#include "providers/aws/client.h"
+#include "providers/aws/http.h"
+#include "providers/aws/redact.h"
+#include "providers/aws/util.h"
+#include "providers/aws/xml.h"
+
+static char *redact(const char *body, size_t max)
+{
+	struct pz_buf b;
+
+	pz_buf_init(&b, 0);
+	assert_int_equal(pz_aws_redact_body(&b, body, strlen(body), max), 0);
+	return pz_buf_detach(&b, NULL);
+}
+
+static void test_redact_headers(void **state)
+{
+	(void)state;
+	assert_true(pz_aws_redact_header("Authorization"));
+	assert_true(pz_aws_redact_header("x-amz-security-token"));
+	assert_true(pz_aws_redact_header("X-Aws-Ec2-Metadata-Token"));
+	assert_false(pz_aws_redact_header("X-Amz-Date"));
+	assert_false(pz_aws_redact_header("Content-Type"));
+	assert_false(pz_aws_redact_header("x-aws-ec2-metadata-token-ttl-"
+					  "seconds"));
+}
+
+static void test_redact_bodies(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = redact("{\"AccessKeyId\": \"ASIAX\", \"SecretAccessKey\": "
+		   "\"abc\\\"def\", \"Token\":\"tok\", \"nextToken\": \"n1\", "
+		   "\"Expiration\": \"2030\"}",
+		   4096);
+	assert_null(strstr(s, "abc"));
+	assert_null(strstr(s, "def"));
+	assert_null(strstr(s, "tok\""));
+	assert_non_null(strstr(s, "\"SecretAccessKey\": \"<redacted>\""));
+	assert_non_null(strstr(s, "\"Token\":\"<redacted>\""));
+	assert_non_null(strstr(s, "\"nextToken\": \"n1\""));
+	assert_non_null(strstr(s, "ASIAX"));
+	free(s);
+
+	s = redact("<Credentials><AccessKeyId>ASIAY</AccessKeyId>"
+		   "<SecretAccessKey>sek</SecretAccessKey><SessionToken>"
+		   "stok</SessionToken></Credentials>",
+		   4096);
+	assert_null(strstr(s, "sek"));
+	assert_null(strstr(s, "stok"));
+	assert_non_null(strstr(s, "<SecretAccessKey><redacted>"
+				  "</SecretAccessKey>"));
+	assert_non_null(strstr(s, "ASIAY"));
+	free(s);
+
+	s = redact("Action=AssumeRoleWithWebIdentity&RoleArn=arn%3Ax&"
+		   "WebIdentityToken=eyJhbGci.payload.sig&Version=2011-06-15",
+		   4096);
+	assert_null(strstr(s, "eyJ"));
+	assert_non_null(strstr(s, "WebIdentityToken=<redacted>&Version"));
+	assert_non_null(strstr(s, "RoleArn=arn%3Ax"));
+	free(s);
+
+	/* Cut bodies say so, and a secret across the cut stays hidden. */
+	s = redact("{\"SecretAccessKey\": \"0123456789abcdef\"}", 25);
+	assert_null(strstr(s, "0123"));
+	assert_non_null(strstr(s, "more bytes"));
+	free(s);
+
+	s = redact("bin\x01\x7f", 100);
+	assert_string_equal(s, "bin\\x01\\x7f");
+	free(s);
+}
+
+static void test_xml(void **state)
+{
+	struct pz_xml_node *root;
+	static const char doc[] =
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/"
+	    "2006-03-01/\"><Name>b</Name><Contents><Key>a&amp;b</Key>"
+	    "<ETag>&quot;e1&quot;</ETag><Size>12</Size></Contents>"
+	    "<Contents><Key>c</Key></Contents></ListBucketResult>";
+
+	(void)state;
+	assert_int_equal(pz_xml_parse(doc, strlen(doc), &root), 0);
+	assert_string_equal(root->name, "ListBucketResult");
+	assert_int_equal(root->n_children, 3);
+	assert_string_equal(pz_xml_path_text(root, "Contents/Key"), "a&b");
+	assert_string_equal(pz_xml_path_text(root, "Contents/ETag"), "\"e1\"");
+	assert_null(pz_xml_path_text(root, "Contents/Nope"));
+	assert_string_equal(root->children[2]->children[0]->text, "c");
+	pz_xml_free(root);
+	assert_int_equal(pz_xml_parse("<a><b></a>", 10, &root), PZ_EINVAL);
+	assert_int_equal(pz_xml_parse("", 0, &root), PZ_EINVAL);
+	{
+		static const char bomb[] =
+		    "<!DOCTYPE x [<!ENTITY a \"aaaa\">]><x>&a;</x>";
+
+		assert_int_equal(pz_xml_parse(bomb, strlen(bomb), &root),
+				 PZ_EINVAL);
+	}
+}
+
+static void parse_error(long status, const char *header, const char *value,
+			const char *body, struct pz_aws_response *resp)
+{
+	memset(resp, 0, sizeof(*resp));
+	pz_buf_init(&resp->body, 0);
+	resp->status = status;
+	if (header)
+		pz_aws_headers_add(&resp->headers, header, value);
+	if (body)
+		assert_int_equal(pz_buf_adds(&resp->body, body), 0);
+	pz_aws_error_parse(resp);
+}
+
+static void release(struct pz_aws_response *resp)
+{
+	pz_aws_headers_release(&resp->headers);
+	pz_buf_release(&resp->body);
+	pz_aws_error_release(&resp->error);
+}
+
+static void test_error_parse(void **state)
+{
+	struct pz_aws_response r;
+
+	(void)state;
+	/* JSON 1.1 */
+	parse_error(400, "x-amzn-RequestId", "rid-1",
+		    "{\"__type\": \"com.amazonaws.personalize#"
+		    "ResourceNotFoundException\", \"message\": \"no such "
+		    "campaign\"}",
+		    &r);
+	assert_int_equal(r.error.status, 400);
+	assert_string_equal(r.error.code, "ResourceNotFoundException");
+	assert_string_equal(r.error.message, "no such campaign");
+	assert_string_equal(r.error.request_id, "rid-1");
+	release(&r);
+	/* REST-JSON with the header */
+	parse_error(404, "x-amzn-ErrorType",
+		    "ResourceNotFoundException:http://internal.amazon.com/",
+		    "{\"Message\": \"gone\"}", &r);
+	assert_string_equal(r.error.code, "ResourceNotFoundException");
+	assert_string_equal(r.error.message, "gone");
+	release(&r);
+	/* Query */
+	parse_error(403, NULL, NULL,
+		    "<ErrorResponse><Error><Type>Sender</Type><Code>"
+		    "SignatureDoesNotMatch</Code><Message>bad sig</Message>"
+		    "</Error><RequestId>rid-2</RequestId></ErrorResponse>",
+		    &r);
+	assert_string_equal(r.error.code, "SignatureDoesNotMatch");
+	assert_string_equal(r.error.message, "bad sig");
+	assert_string_equal(r.error.request_id, "rid-2");
+	release(&r);
+	/* REST-XML (S3) */
+	parse_error(412, "x-amz-request-id", "rid-3",
+		    "<?xml version=\"1.0\"?><Error><Code>PreconditionFailed"
+		    "</Code><Message>At least one of the pre-conditions you "
+		    "specified did not hold</Message></Error>",
+		    &r);
+	assert_string_equal(r.error.code, "PreconditionFailed");
+	assert_string_equal(r.error.request_id, "rid-3");
+	release(&r);
+	/* HEAD: no body at all */
+	parse_error(404, NULL, NULL, NULL, &r);
+	assert_string_equal(r.error.code, "NotFound");
+	assert_null(r.error.message);
+	release(&r);
+	/* Garbage */
+	parse_error(502, NULL, NULL, "<html>bad gateway", &r);
+	assert_null(r.error.code);
+	release(&r);
+}
+
+struct order {
+	int seen[8];
+	int n;
+	struct pz_aws_client *c;
+	uint64_t cancel_me;
+};
+
+static void on_timer(void *ud);
+
+static struct {
+	struct order *o;
+	int tag;
+} slots[8];
+
+static void on_timer(void *ud)
+{
+	int i = (int)(intptr_t)ud;
+
+	slots[i].o->seen[slots[i].o->n++] = slots[i].tag;
+	if (slots[i].tag == 1) {
+		/* A callback may arm another timer (a poller). */
+		slots[5].o = slots[i].o;
+		slots[5].tag = 5;
+		pz_aws_timer_add(slots[i].o->c, 5, on_timer, (void *)5);
+		pz_aws_timer_cancel(slots[i].o->c, slots[i].o->cancel_me);
+	}
+}
+
+static void test_timers(void **state)
+{
+	struct pz_aws_client *c;
+	struct order o = {0};
+	int i;
+
+	(void)state;
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+	setenv("HOME", "/nonexistent", 1);
+	assert_int_equal(pz_aws_client_new(&c, NULL), 0);
+	o.c = c;
+	for (i = 0; i < 4; i++) {
+		slots[i].o = &o;
+		slots[i].tag = i;
+	}
+	pz_aws_timer_add(c, 30, on_timer, (void *)2);
+	pz_aws_timer_add(c, 1, on_timer, (void *)1);
+	o.cancel_me = pz_aws_timer_add(c, 60, on_timer, (void *)3);
+	pz_aws_timer_add(c, 0, on_timer, (void *)0);
+	assert_int_equal(pz_aws_run(c), 0);
+	assert_int_equal(o.n, 4);
+	assert_int_equal(o.seen[0], 0);
+	assert_int_equal(o.seen[1], 1);
+	assert_int_equal(o.seen[2], 5);
+	assert_int_equal(o.seen[3], 2);
+	assert_int_equal(pz_aws_pending(c), 0);
+	pz_aws_client_free(c);
+}
+
+static void test_time_parse(void **state)
+{
+	time_t t;
+	char buf[17];
+
+	(void)state;
+	assert_int_equal(pz_aws_time_parse("2015-08-30T12:36:00Z", &t), 0);
+	assert_int_equal(t, 1440938160);
+	pz_aws_time_amz(t, buf);
+	assert_string_equal(buf, "20150830T123600Z");
+	assert_int_equal(pz_aws_time_parse("2015-08-30T14:36:00.5+02:00", &t),
+			 0);
+	assert_int_equal(t, 1440938160);
+	assert_int_equal(pz_aws_time_parse("2015-13-30T12:36:00Z", &t),
+			 PZ_EINVAL);
+	assert_int_equal(pz_aws_time_parse("yesterday", &t), PZ_EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_redact_headers),
+	    cmocka_unit_test(test_redact_bodies),
+	    cmocka_unit_test(test_xml),
+	    cmocka_unit_test(test_error_parse),
+	    cmocka_unit_test(test_timers),
+	    cmocka_unit_test(test_time_parse),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
