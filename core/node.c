@@ -173,6 +173,37 @@ const char *pz_node_kind_name(enum pz_node_kind kind)
 	return "a value";
 }
 
+/* Is s a number as JSON writes them (RFC 8259 §6)? */
+static bool json_number_text(const char *s)
+{
+	if (*s == '-')
+		s++;
+	if (*s == '0')
+		s++;
+	else if (*s >= '1' && *s <= '9')
+		while (*s >= '0' && *s <= '9')
+			s++;
+	else
+		return false;
+	if (*s == '.') {
+		s++;
+		if (!(*s >= '0' && *s <= '9'))
+			return false;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '+' || *s == '-')
+			s++;
+		if (!(*s >= '0' && *s <= '9'))
+			return false;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	return *s == '\0';
+}
+
 int pz_node_to_json(const struct pz_node *n, struct pz_buf *out)
 {
 	size_t i;
@@ -184,8 +215,13 @@ int pz_node_to_json(const struct pz_node *n, struct pz_buf *out)
 	case PZ_NODE_BOOL:
 		return pz_buf_adds(out, n->b ? "true" : "false");
 	case PZ_NODE_INT:
-		return pz_buf_printf(out, "%lld", (long long)n->i);
 	case PZ_NODE_FLOAT:
+		/* The number as written, when JSON can say it so: a schema
+		 * keeps its text (0.1 stays 0.1). */
+		if (json_number_text(n->str))
+			return pz_buf_adds(out, n->str);
+		if (n->kind == PZ_NODE_INT)
+			return pz_buf_printf(out, "%lld", (long long)n->i);
 		if (!isfinite(n->d))
 			return pz_buf_adds(out, "null");
 		return pz_buf_printf(out, "%.17g", n->d);

@@ -38,23 +38,23 @@ enum pz_avro_type {
 };
 
 struct pz_avro_field {
-	const char *name;        /* owned by the schema */
-	enum pz_avro_type type;  /* the non-null member of a union */
-	bool nullable;           /* the type is a union with "null" */
-	bool categorical;        /* "categorical": true */
-	bool textual;            /* "textual": true */
-	struct pz_pos pos;       /* the field's map in the spec file */
+	const char *name;	/* owned by the schema */
+	enum pz_avro_type type; /* the non-null member of a union */
+	bool nullable;		/* the type is a union with "null" */
+	bool categorical;	/* "categorical": true */
+	bool textual;		/* "textual": true */
+	struct pz_pos pos;	/* the field's map in the spec file */
 };
 
 struct pz_avro_schema {
 	struct pz_avro_field *fields; /* in schema order */
 	size_t nfields;
-	char *json;     /* compact JSON text to send as CreateSchema's schema */
+	char *json; /* compact JSON text to send as CreateSchema's schema */
 	size_t json_len;
-	const char *name;         /* the record's "name" */
+	const char *name;	  /* the record's "name" */
 	const char *dataset_type; /* as passed to pz_avro_check */
-	const char *domain;       /* as passed, or NULL for custom */
-	struct pz_arena arena;    /* owns the strings above but json */
+	const char *domain;	  /* as passed, or NULL for custom */
+	struct pz_arena arena;	  /* owns the strings above but json */
 };
 
 /*

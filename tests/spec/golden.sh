@@ -6,7 +6,7 @@
 #   golden.sh PZ_BINARY CASE_FILE
 #   PZ_UPDATE_GOLDEN=1 golden.sh ...   rewrites the golden file instead
 set -u
-pz=$1
+pz=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 case_file=$2
 dir=$(dirname "$case_file")
 base=$(basename "$case_file")
