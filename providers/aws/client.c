@@ -56,14 +56,15 @@ int pz_aws_client_new(struct pz_aws_client **out,
 {
 	static const struct pz_aws_client_options none;
 	const struct pz_aws_client_options *o = opts ? opts : &none;
-	struct pz_aws_client *c = pz_xcalloc(1, sizeof(*c));
+	struct pz_aws_client *c;
 	const char *p;
 	size_t i;
 	int r;
 
 	*out = NULL;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		PZ_BUG("curl_global_init failed");
+	if ((r = pz_curl_load()))
+		return r;
+	c = pz_xcalloc(1, sizeof(*c));
 	if (o->profile && *o->profile) {
 		c->profile = pz_xstrdup(o->profile);
 		c->profile_explicit = true;

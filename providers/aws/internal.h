@@ -5,7 +5,7 @@
 #ifndef PZ_AWS_INTERNAL_H
 #define PZ_AWS_INTERNAL_H
 
-#include <curl/curl.h>
+#include "providers/aws/curl_api.h"
 
 #include "client.h"
 #include "creds.h"
