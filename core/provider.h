@@ -12,8 +12,12 @@
 #include "common.h"
 #include "diag.h"
 
+#include <cjson/cJSON.h>
+
 struct pz_spec;
 struct pz_resource;
+struct pz_plan_ctx;
+struct pz_change;
 
 struct pz_rtype {
 	const char *name;      /* address prefix: "campaign" */
@@ -21,6 +25,13 @@ struct pz_rtype {
 	const char *section;   /* the spec section declaring it, or NULL when
 				* it is derived from another resource */
 	const char *create_op; /* e.g. "CreateCampaign": its facts */
+	const char *describe_op; /* "DescribeCampaign" */
+	const char *delete_op;   /* "DeleteCampaign", or NULL */
+	const char *arn_member;  /* "campaignArn": names it in requests */
+	const char *response_key; /* "campaign": Describe's answer holds it */
+	/* Its ARN's resource part is this prefix and its name
+	 * ("campaign/"), or NULL when the ARN is not made from the name. */
+	const char *arn_path;
 	/* Where the type sits in the dependency order when nothing else
 	 * decides (lower first); keeps output stable and readable. */
 	int order;
@@ -44,6 +55,26 @@ struct pz_rtype {
 	 */
 	void (*check)(struct pz_spec *spec, struct pz_resource *r,
 		      struct pz_diags *diags);
+
+	/* --- planning (plan.h) --- */
+	/*
+	 * Adds to body (the entry as its create request, typed by the
+	 * facts) what pz supplies: references to other resources' ARNs as
+	 * cJSON Raw items holding their address, derived values. For
+	 * derived types, body starts empty and the hook builds it all.
+	 */
+	void (*supply)(const struct pz_spec *spec, const struct pz_resource *r,
+		       cJSON *body);
+	/*
+	 * Change-driven types (import jobs, solution versions) decide here,
+	 * instead of by diff, whether a new one is due: set c->action
+	 * (CREATE, NOOP or WAIT) and c->trigger or c->note.
+	 */
+	void (*plan)(struct pz_plan_ctx *ctx, const struct pz_resource *r,
+		     struct pz_change *c);
+	/* Never deleted by an API call of its own: gone with its parent
+	 * (solution versions) or a record only (import jobs). */
+	bool implicit_delete;
 };
 
 /* Registers t (static storage, not copied). Registering a name twice is

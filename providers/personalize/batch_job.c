@@ -2,6 +2,7 @@
  * batch_job.c - batch inference and batch segment jobs: one-shot jobs
  * run with a solution's version over S3 input.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "pers.h"
@@ -48,13 +49,39 @@ static void check_segment(struct pz_spec *spec, struct pz_resource *r,
 			      r->address);
 }
 
+static void supply(const struct pz_spec *spec, const struct pz_resource *r,
+		   cJSON *body)
+{
+	const struct pz_resource *sol = r->data;
+	const char *filter = pz_pers_pz_str(r, "filter");
+	char addr[256];
+
+	if (sol) {
+		snprintf(addr, sizeof(addr), "solution_version.%s", sol->key);
+		pz_pers_ref(body, "solutionVersionArn", addr);
+	}
+	if (filter) {
+		snprintf(addr, sizeof(addr), "filter.%s", filter);
+		pz_pers_ref(body, "filterArn", addr);
+	}
+	if (!cJSON_GetObjectItemCaseSensitive(body, "roleArn") &&
+	    spec->settings.role_arn)
+		cJSON_AddStringToObject(body, "roleArn",
+					spec->settings.role_arn);
+}
+
 const struct pz_rtype pz_rtype_batch_inference_job = {
 	.name = "batch_inference_job",
 	.label = "batch inference job",
 	.section = "batchInferenceJobs",
 	.create_op = "CreateBatchInferenceJob",
+	.describe_op = "DescribeBatchInferenceJob",
+	.arn_member = "batchInferenceJobArn",
+	.response_key = "batchInferenceJob",
+	.arn_path = "batch-inference-job/",
 	.order = 70,
 	.link = link,
+	.supply = supply,
 };
 
 const struct pz_rtype pz_rtype_batch_segment_job = {
@@ -62,7 +89,12 @@ const struct pz_rtype pz_rtype_batch_segment_job = {
 	.label = "batch segment job",
 	.section = "batchSegmentJobs",
 	.create_op = "CreateBatchSegmentJob",
+	.describe_op = "DescribeBatchSegmentJob",
+	.arn_member = "batchSegmentJobArn",
+	.response_key = "batchSegmentJob",
+	.arn_path = "batch-segment-job/",
 	.order = 70,
 	.link = link,
 	.check = check_segment,
+	.supply = supply,
 };

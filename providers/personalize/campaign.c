@@ -3,7 +3,10 @@
  * to a new version in place (UpdateCampaign), with pz.promote only when
  * the new version's offline metric is good enough.
  */
+#include <stdio.h>
 #include <string.h>
+
+#include "core/plan.h"
 
 #include "pers.h"
 
@@ -30,6 +33,7 @@ static void link(struct pz_spec *spec, struct pz_resource *r,
 	struct pz_resource *v;
 
 	(void)diags;
+	r->data = sol; /* borrowed: supply() needs it */
 	if (!sol)
 		return;
 	v = pz_spec_find_type(spec, "solution_version", sol->key);
@@ -64,12 +68,66 @@ static void check(struct pz_spec *spec, struct pz_resource *r,
 				r->address, metric);
 }
 
+static void supply(const struct pz_spec *spec, const struct pz_resource *r,
+		   cJSON *body)
+{
+	const struct pz_resource *sol = r->data;
+	char addr[256];
+
+	(void)spec;
+	if (!sol)
+		return;
+	snprintf(addr, sizeof(addr), "solution_version.%s", sol->key);
+	pz_pers_ref(body, "solutionVersionArn", addr);
+}
+
+static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
+		 struct pz_change *c)
+{
+	const struct pz_node *promote = pz_node_get(r->pz, "promote");
+	const char *metric = pz_node_str(pz_node_get(promote, "metric"));
+	const char *delta = pz_node_str(pz_node_get(promote, "minDelta"));
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->after,
+							  "solutionVersionArn");
+	const struct pz_change *vc =
+		cJSON_IsRaw(v) ? pz_plan_ctx_change(ctx, v->valuestring) : NULL;
+	size_t i;
+
+	if (vc && vc->action == PZ_ACTION_WAIT && !c->before) {
+		c->action = PZ_ACTION_WAIT;
+		c->note = pz_xasprintf("waits for %s", vc->address);
+		return;
+	}
+	if (!c->before)
+		c->action = PZ_ACTION_CREATE;
+	else
+		pz_plan_diff(ctx, r, c);
+	if (!metric || c->action != PZ_ACTION_UPDATE)
+		return;
+	for (i = 0; i < c->nupdate; i++)
+		if (!strcmp(c->update_paths[i], "solutionVersionArn"))
+			break;
+	if (i == c->nupdate)
+		return;
+	c->condition = pz_xasprintf(
+		"moves to the new version only if its %s is at least the "
+		"current version's%s%s",
+		metric, delta ? " plus " : "", delta ? delta : "");
+}
+
 const struct pz_rtype pz_rtype_campaign = {
 	.name = "campaign",
 	.label = "campaign",
 	.section = "campaigns",
 	.create_op = "CreateCampaign",
+	.describe_op = "DescribeCampaign",
+	.delete_op = "DeleteCampaign",
+	.arn_member = "campaignArn",
+	.response_key = "campaign",
+	.arn_path = "campaign/",
 	.order = 60,
 	.link = link,
 	.check = check,
+	.supply = supply,
+	.plan = plan,
 };

@@ -218,6 +218,22 @@ const struct pz_avro_schema *pz_pers_dataset_schema(const struct pz_spec *spec,
 	return d ? d->data : NULL;
 }
 
+void pz_pers_ref(cJSON *body, const char *member, const char *address)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(body, member);
+	cJSON_AddItemToObject(body, member, cJSON_CreateRaw(address));
+}
+
+void pz_pers_supply_group(const struct pz_spec *spec,
+			  const struct pz_resource *r, cJSON *body)
+{
+	const struct pz_resource *g = pz_spec_dataset_group(spec);
+
+	(void)r;
+	if (g)
+		pz_pers_ref(body, "datasetGroupArn", g->address);
+}
+
 const char *pz_pers_domain(const struct pz_spec *spec)
 {
 	const struct pz_resource *g = pz_spec_dataset_group(spec);

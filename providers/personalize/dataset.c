@@ -2,6 +2,7 @@
  * dataset.c - datasets, keyed by dataset type; each brings its schema
  * and, when it has a data location, its import job.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,7 @@ static void expand(struct pz_spec *spec, struct pz_resource *r,
 {
 	const struct pz_node *schema = pz_node_get(r->body, "schema");
 	const char *arn = pz_resource_str(r, "schemaArn");
+	const char *location;
 	struct pz_resource *s, *job;
 
 	if (schema && arn) {
@@ -72,12 +74,29 @@ static void expand(struct pz_spec *spec, struct pz_resource *r,
 							  g->name, r->key);
 		}
 	}
-	if (data_location(spec, r)) {
+	location = data_location(spec, r);
+	if (location) {
 		job = pz_spec_add_derived(spec, "dataset_import_job", r->key, r);
 		if (job) {
 			job->body = r->body;
 			job->pz = r->pz;
+			/* The import job's data: its location (arena). */
+			job->data = (void *)(uintptr_t)location;
 		}
+	}
+}
+
+static void supply(const struct pz_spec *spec, const struct pz_resource *r,
+		   cJSON *body)
+{
+	pz_pers_supply_group(spec, r, body);
+	cJSON_DeleteItemFromObjectCaseSensitive(body, "datasetType");
+	cJSON_AddStringToObject(body, "datasetType", r->key);
+	if (!cJSON_GetObjectItemCaseSensitive(body, "schemaArn")) {
+		char addr[128];
+
+		snprintf(addr, sizeof(addr), "schema.%s", r->key);
+		pz_pers_ref(body, "schemaArn", addr);
 	}
 }
 
@@ -97,7 +116,12 @@ const struct pz_rtype pz_rtype_dataset = {
 	.label = "dataset",
 	.section = "datasets",
 	.create_op = "CreateDataset",
+	.describe_op = "DescribeDataset",
+	.delete_op = "DeleteDataset",
+	.arn_member = "datasetArn",
+	.response_key = "dataset",
 	.order = 20,
 	.expand = expand,
 	.link = link,
+	.supply = supply,
 };

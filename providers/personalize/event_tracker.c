@@ -15,6 +15,11 @@ const struct pz_rtype pz_rtype_event_tracker = {
 	.label = "event tracker",
 	.section = "eventTracker",
 	.create_op = "CreateEventTracker",
+	.describe_op = "DescribeEventTracker",
+	.delete_op = "DeleteEventTracker",
+	.arn_member = "eventTrackerArn",
+	.response_key = "eventTracker",
 	.order = 25,
 	.link = link,
+	.supply = pz_pers_supply_group,
 };

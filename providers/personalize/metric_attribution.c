@@ -31,7 +31,13 @@ const struct pz_rtype pz_rtype_metric_attribution = {
 	.label = "metric attribution",
 	.section = "metricAttribution",
 	.create_op = "CreateMetricAttribution",
+	.describe_op = "DescribeMetricAttribution",
+	.delete_op = "DeleteMetricAttribution",
+	.arn_member = "metricAttributionArn",
+	.response_key = "metricAttribution",
+	.arn_path = "metric-attribution/",
 	.order = 28,
 	.link = link,
+	.supply = pz_pers_supply_group,
 	.check = check,
 };

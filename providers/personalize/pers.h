@@ -59,4 +59,15 @@ const struct pz_avro_schema *pz_pers_dataset_schema(const struct pz_spec *spec,
 /* The dataset group's domain ("ECOMMERCE"...), or NULL. */
 const char *pz_pers_domain(const struct pz_spec *spec);
 
+/* Seconds in a pz duration ("7d", "12h", "1d12h"); -1 when malformed. */
+long long pz_pers_duration(const char *s);
+
+/* Planning helpers. */
+/* Sets body.member to a reference to the ARN of the resource at address
+ * (a cJSON Raw item, resolved by the planner). */
+void pz_pers_ref(cJSON *body, const char *member, const char *address);
+/* body.datasetGroupArn = the dataset group's ARN. */
+void pz_pers_supply_group(const struct pz_spec *spec,
+			  const struct pz_resource *r, cJSON *body);
+
 #endif

@@ -51,7 +51,13 @@ const struct pz_rtype pz_rtype_recommender = {
 	.label = "recommender",
 	.section = "recommenders",
 	.create_op = "CreateRecommender",
+	.describe_op = "DescribeRecommender",
+	.delete_op = "DeleteRecommender",
+	.arn_member = "recommenderArn",
+	.response_key = "recommender",
+	.arn_path = "recommender/",
 	.order = 45,
 	.link = link,
+	.supply = pz_pers_supply_group,
 	.check = check,
 };

@@ -1,13 +1,113 @@
 /*
  * schema.c - dataset schemas. Derived from each dataset's Avro schema;
  * account-wide and immutable, so pz names them <datasetGroup>-<Type>
- * unless the dataset says pz.schemaName (DESIGN.md §5).
+ * unless the dataset says pz.schemaName (DESIGN.md §5). A changed
+ * schema is a new schema (named <base>-<8 hex of its content>) that the
+ * dataset moves to with UpdateDataset: created first, the old one
+ * deleted after, the dataset and its data kept.
  */
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "avro.h"
+#include "core/plan.h"
 #include "pers.h"
+
+static void supply(const struct pz_spec *spec, const struct pz_resource *r,
+		   cJSON *body)
+{
+	const struct pz_avro_schema *avro = r->origin ? r->origin->data : NULL;
+	const char *domain = pz_pers_domain(spec);
+
+	if (r->name)
+		cJSON_AddStringToObject(body, "name", r->name);
+	if (avro && avro->json)
+		cJSON_AddStringToObject(body, "schema", avro->json);
+	if (domain)
+		cJSON_AddStringToObject(body, "domain", domain);
+}
+
+static void short_digest(const char *text, char out[9])
+{
+	unsigned char h[32];
+	unsigned int n = 0;
+
+	EVP_Digest(text, strlen(text), h, &n, EVP_sha256(), NULL);
+	snprintf(out, 9, "%02x%02x%02x%02x", h[0], h[1], h[2], h[3]);
+}
+
+static bool is_hex8(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < 8; i++)
+		if (!s[i] || !strchr("0123456789abcdef", s[i]))
+			return false;
+	return s[8] == '\0';
+}
+
+/* name without the -XXXXXXXX suffix pz adds when it replaces a schema. */
+static void family_of(const char *name, char *out, size_t n)
+{
+	size_t l = strlen(name);
+
+	snprintf(out, n, "%s", name);
+	if (l > 9 && l - 9 < n && name[l - 9] == '-' && is_hex8(name + l - 8))
+		out[l - 9] = '\0';
+}
+
+static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
+		 struct pz_change *c)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->after, "name");
+	const cJSON *have = c->before
+		? cJSON_GetObjectItemCaseSensitive(c->before, "name")
+		: NULL;
+	const cJSON *want = cJSON_GetObjectItemCaseSensitive(c->after, "schema");
+	char family[128], hex[9], name[128], wanted[128];
+
+	if (!c->before) {
+		c->action = PZ_ACTION_CREATE;
+		return;
+	}
+	snprintf(wanted, sizeof(wanted), "%s",
+		 cJSON_IsString(v) ? v->valuestring : "schema");
+	/* A schema pz renamed on an earlier change is still this one. */
+	if (cJSON_IsString(have)) {
+		family_of(have->valuestring, family, sizeof(family));
+		if (!strcmp(family, wanted))
+			cJSON_ReplaceItemInObjectCaseSensitive(
+				c->after, "name",
+				cJSON_CreateString(have->valuestring));
+	}
+	pz_plan_diff(ctx, r, c);
+	if (c->action != PZ_ACTION_REPLACE || !cJSON_IsString(want))
+		return;
+	/* The old schema stays in use until the dataset moves: the new one
+	 * exists first, under a name of its own. */
+	c->create_first = true;
+	family_of(wanted, family, sizeof(family));
+	short_digest(want->valuestring, hex);
+	snprintf(name, sizeof(name), "%.54s-%s", family, hex);
+	cJSON_ReplaceItemInObjectCaseSensitive(c->after, "name",
+					       cJSON_CreateString(name));
+	/* Shown as a change of its own; it is not what forces it. */
+	c->update_paths = pz_xreallocarray(c->update_paths, c->nupdate + 1,
+					   sizeof(*c->update_paths));
+	c->update_paths[c->nupdate++] = pz_xstrdup("name");
+}
 
 const struct pz_rtype pz_rtype_schema = {
 	.name = "schema",
 	.label = "schema",
 	.create_op = "CreateSchema",
+	.describe_op = "DescribeSchema",
+	.delete_op = "DeleteSchema",
+	.arn_member = "schemaArn",
+	.response_key = "schema",
+	.arn_path = "schema/",
 	.order = 5,
+	.supply = supply,
+	.plan = plan,
 };

@@ -1,10 +1,18 @@
 /*
  * solution_version.c - trained models. Change-driven: a new version
- * trains when data was imported since the last one, when the solution's
- * configuration changed, or when the active one is older than maxAge.
+ * trains when data was imported since the last one (dataChange), when
+ * the solution's configuration changed (configChange), or when the
+ * active one is older than pz.retrain.maxAge (maxAge); pz.retrain.on
+ * picks which of these count (default: all three).
  */
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/json_out.h"
+#include "core/tojson.h"
+#include "core/plan.h"
 #include "pers.h"
 
 static void link(struct pz_spec *spec, struct pz_resource *r,
@@ -23,10 +31,225 @@ static void link(struct pz_spec *spec, struct pz_resource *r,
 	}
 }
 
+static const struct pz_node *retrain(const struct pz_resource *r)
+{
+	return pz_node_get(r->pz, "retrain");
+}
+
+static void supply(const struct pz_spec *spec, const struct pz_resource *r,
+		   cJSON *body)
+{
+	const char *mode = pz_node_str(pz_node_get(retrain(r), "trainingMode"));
+
+	(void)spec;
+	pz_pers_ref(body, "solutionArn", r->origin->address);
+	cJSON_AddStringToObject(body, "trainingMode", mode ? mode : "FULL");
+}
+
+/* Seconds in "7d", "12h", "1d12h", "90m", "2w"; -1 when malformed. */
+long long pz_pers_duration(const char *s)
+{
+	long long total = 0, n = -1;
+
+	for (; s && *s; s++) {
+		if (*s >= '0' && *s <= '9') {
+			n = (n < 0 ? 0 : n) * 10 + (*s - '0');
+			if (n > 1000000000LL)
+				return -1;
+			continue;
+		}
+		if (n < 0)
+			return -1;
+		switch (*s) {
+		case 's': total += n; break;
+		case 'm': total += n * 60; break;
+		case 'h': total += n * 3600; break;
+		case 'd': total += n * 86400; break;
+		case 'w': total += n * 604800; break;
+		default: return -1;
+		}
+		n = -1;
+	}
+	return n < 0 && s ? total : -1;
+}
+
+static bool enabled(const struct pz_resource *r, const char *trigger)
+{
+	const struct pz_node *on = pz_node_get(retrain(r), "on");
+	size_t i;
+
+	if (!on)
+		return strcmp(trigger, "maxAge") ||
+		       pz_node_get(retrain(r), "maxAge");
+	for (i = 0; on->kind == PZ_NODE_SEQ && i < on->nitems; i++)
+		if (pz_node_str(on->items[i]) &&
+		    !strcmp(pz_node_str(on->items[i]), trigger))
+			return true;
+	return false;
+}
+
+/*
+ * sha256 of the solution's configuration as the spec gives it: its
+ * create request without what pz supplies (the dataset group's ARN) and
+ * without tags, which do not change what trains.
+ */
+static void config_digest(const struct pz_resource *solution, char out[65])
+{
+	const struct pz_operation *op =
+		pz_facts_operation(solution->type->create_op);
+	cJSON *cfg = op ? pz_node_to_api(solution->body,
+					 pz_facts_shape(op->input))
+			: NULL;
+	struct pz_buf b;
+	unsigned char h[32];
+	unsigned int n = 0, i;
+
+	cJSON_DeleteItemFromObjectCaseSensitive(cfg, "tags");
+	pz_buf_init(&b, 0);
+	if (cfg && pz_json_write(cfg, &b, -1) == 0)
+		EVP_Digest(b.ptr, b.len, h, &n, EVP_sha256(), NULL);
+	else
+		memset(h, 0, sizeof(h));
+	for (i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", h[i]);
+	pz_buf_release(&b);
+	cJSON_Delete(cfg);
+}
+
+static void set(struct pz_change *c, enum pz_action a, char *trigger)
+{
+	c->action = a;
+	c->trigger = trigger;
+	cJSON_AddStringToObject(c->meta, "trigger", trigger);
+	cJSON_AddNullToObject(c->meta, "trained_at"); /* stamped by apply */
+}
+
+static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
+		 struct pz_change *c)
+{
+	const struct pz_spec *spec = pz_plan_ctx_spec(ctx);
+	const struct pz_state_resource *st = pz_plan_ctx_state(ctx, r->address);
+	const struct pz_change *sol = pz_plan_ctx_change(ctx, r->origin->address);
+	const cJSON *digests = st ? cJSON_GetObjectItemCaseSensitive(
+					    st->meta, "data_digests")
+				  : NULL;
+	const cJSON *cfg = st ? cJSON_GetObjectItemCaseSensitive(
+					st->meta, "config_digest")
+			      : NULL;
+	const cJSON *trained = st ? cJSON_GetObjectItemCaseSensitive(
+					    st->meta, "trained_at")
+				  : NULL;
+	cJSON *data = cJSON_CreateObject();
+	char digest[65], *imported = NULL;
+	bool have_imports = false, data_waits = false, data_known = true;
+	long long max_age =
+		pz_pers_duration(pz_node_str(pz_node_get(retrain(r), "maxAge")));
+	size_t i;
+
+	c->meta = cJSON_CreateObject();
+	config_digest(r->origin, digest);
+	cJSON_AddStringToObject(c->meta, "config_digest", digest);
+	/* What the imports hold now (or will after this apply). */
+	for (i = 0; i < pz_pers_ndataset_types; i++) {
+		const char *t = pz_pers_dataset_types[i];
+		const struct pz_resource *j =
+			pz_spec_find_type(spec, "dataset_import_job", t);
+		const struct pz_change *jc =
+			j ? pz_plan_ctx_change(ctx, j->address) : NULL;
+		const struct pz_state_resource *js =
+			j ? pz_plan_ctx_state(ctx, j->address) : NULL;
+		const cJSON *d = NULL, *was;
+
+		if (!j)
+			continue;
+		have_imports = true;
+		if (jc && jc->action == PZ_ACTION_WAIT)
+			data_waits = true;
+		if (jc && jc->meta)
+			d = cJSON_GetObjectItemCaseSensitive(jc->meta,
+							     "data_digest");
+		if (!d && js)
+			d = cJSON_GetObjectItemCaseSensitive(js->meta,
+							     "data_digest");
+		if (!cJSON_IsString(d)) {
+			data_known = false;
+			continue;
+		}
+		cJSON_AddStringToObject(data, t, d->valuestring);
+		was = cJSON_GetObjectItemCaseSensitive(digests, t);
+		if (!imported && (!cJSON_IsString(was) ||
+				  strcmp(was->valuestring, d->valuestring)))
+			imported = pz_xstrdup(j->address);
+	}
+	cJSON_AddItemToObject(c->meta, "data_digests", data);
+
+	if (!c->before) {
+		if (!have_imports) {
+			c->action = PZ_ACTION_WAIT;
+			c->note = pz_xstrdup(
+				"training waits for data: set pz.dataLocation "
+				"(or a dataset's pz.import.dataLocation)");
+		} else if (data_waits && !data_known) {
+			c->action = PZ_ACTION_WAIT;
+			c->note = pz_xstrdup("training waits for data: no "
+					     "objects to import yet");
+		} else {
+			set(c, PZ_ACTION_CREATE,
+			    pz_xstrdup("first training of the solution"));
+		}
+		free(imported);
+		return;
+	}
+	if (sol && (sol->action == PZ_ACTION_CREATE ||
+		    sol->action == PZ_ACTION_REPLACE)) {
+		set(c, PZ_ACTION_CREATE,
+		    pz_xasprintf("%s is %s: it needs a trained version",
+				 r->origin->address,
+				 sol->action == PZ_ACTION_CREATE ? "new"
+								 : "replaced"));
+	} else if (imported && enabled(r, "dataChange")) {
+		set(c, PZ_ACTION_CREATE,
+		    pz_xasprintf("dataChange: data imported since the last "
+				 "training (%s)",
+				 imported));
+	} else if (cJSON_IsString(cfg) && strcmp(cfg->valuestring, digest) &&
+		   enabled(r, "configChange")) {
+		set(c, PZ_ACTION_CREATE,
+		    pz_xasprintf("configChange: %s changed since the last "
+				 "training",
+				 r->origin->address));
+	} else if (max_age > 0 && cJSON_IsNumber(trained) &&
+		   enabled(r, "maxAge") &&
+		   pz_plan_ctx_now(ctx) - (long long)trained->valuedouble >
+			   max_age) {
+		long long age = pz_plan_ctx_now(ctx) -
+				(long long)trained->valuedouble;
+
+		set(c, PZ_ACTION_CREATE,
+		    pz_xasprintf("maxAge: the active version is %lldd%02lldh "
+				 "old, older than %s",
+				 age / 86400, age % 86400 / 3600,
+				 pz_node_str(pz_node_get(retrain(r),
+							 "maxAge"))));
+	} else {
+		c->action = PZ_ACTION_NOOP;
+		if (imported)
+			c->note = pz_xstrdup("data changed, but pz.retrain.on "
+					     "leaves out dataChange");
+	}
+	free(imported);
+}
+
 const struct pz_rtype pz_rtype_solution_version = {
 	.name = "solution_version",
 	.label = "solution version",
 	.create_op = "CreateSolutionVersion",
+	.describe_op = "DescribeSolutionVersion",
+	.arn_member = "solutionVersionArn",
+	.response_key = "solutionVersion",
 	.order = 50,
 	.link = link,
+	.supply = supply,
+	.plan = plan,
+	.implicit_delete = true,
 };

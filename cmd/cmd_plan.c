@@ -1,0 +1,222 @@
+/*
+ * cmd_plan.c - pz plan: refresh, diff, print; -out saves the plan.
+ */
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "core/backend.h"
+#include "core/error.h"
+#include "core/plan.h"
+#include "core/spec.h"
+#include "providers/aws/client.h"
+#include "providers/personalize/refresh.h"
+
+static const char *opt_file, *opt_out, *opt_format, *opt_state;
+static const char *opt_lock_timeout;
+static bool opt_json, opt_detailed, opt_refresh = true, opt_lock = true;
+static bool opt_destroy;
+static struct pz_strlist opt_vars, opt_targets;
+
+static const struct pz_opt plan_opts[] = {
+	{"f", PZ_OPT_STRING, &opt_file, "FILE",
+	 "the spec (default: pz.yaml, pz.yml or pz.json here)"},
+	{"var", PZ_OPT_LIST, &opt_vars, "NAME=VALUE",
+	 "set ${var:NAME}; repeatable"},
+	{"out", PZ_OPT_STRING, &opt_out, "FILE",
+	 "save the plan, for pz apply FILE and pz show FILE"},
+	{"json", PZ_OPT_BOOL, &opt_json, NULL,
+	 "print the plan as JSON (Terraform's plan format); same as "
+	 "-format=json"},
+	{"format", PZ_OPT_STRING, &opt_format, "text|json|markdown",
+	 "how to print the plan (markdown: for a pull request comment)"},
+	{"detailed-exitcode", PZ_OPT_BOOL, &opt_detailed, NULL,
+	 "exit 0 when nothing changes, 2 when something does, 1 on error"},
+	{"target", PZ_OPT_LIST, &opt_targets, "ADDR",
+	 "plan only this resource and what it depends on; repeatable"},
+	{"refresh", PZ_OPT_BOOL, &opt_refresh, NULL,
+	 "read the live resources first (default true; -refresh=false "
+	 "plans from the state alone)"},
+	{"destroy", PZ_OPT_BOOL, &opt_destroy, NULL,
+	 "plan to destroy everything in the state"},
+	{"state", PZ_OPT_STRING, &opt_state, "PATH",
+	 "use the local state file at PATH"},
+	{"lock", PZ_OPT_BOOL, &opt_lock, NULL,
+	 "hold the state lock while planning (default true)"},
+	{"lock-timeout", PZ_OPT_STRING, &opt_lock_timeout, "DURATION",
+	 "wait this long for the state lock (e.g. 30s; default 0s)"},
+	{NULL},
+};
+
+enum format { FMT_TEXT, FMT_JSON, FMT_MARKDOWN };
+
+static int pick_format(enum format *out)
+{
+	*out = opt_json ? FMT_JSON : FMT_TEXT;
+	if (!opt_format)
+		return 0;
+	if (!strcmp(opt_format, "text"))
+		*out = FMT_TEXT;
+	else if (!strcmp(opt_format, "json"))
+		*out = FMT_JSON;
+	else if (!strcmp(opt_format, "markdown") || !strcmp(opt_format, "md"))
+		*out = FMT_MARKDOWN;
+	else {
+		pz_cmd_error("plan: -format takes text, json or markdown, not "
+			     "'%s'",
+			     opt_format);
+		return 1;
+	}
+	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int run_plan(int argc, char **argv)
+{
+	struct pz_spec *spec = NULL;
+	struct pz_state *state = NULL;
+	struct pz_backend *backend = NULL;
+	struct pz_aws_client *client = NULL;
+	struct pz_plan *plan = NULL;
+	struct pz_live *live = NULL, *live_state = NULL;
+	struct pz_spec_var *vars = NULL;
+	struct pz_plan_opts po;
+	struct pz_render_opts ro;
+	struct pz_diags diags;
+	struct pz_buf out;
+	enum format fmt;
+	size_t i, nstate = 0;
+	int status = 1, r;
+
+	(void)argc;
+	(void)argv;
+	pz_diags_init(&diags);
+	pz_buf_init(&out, 0);
+	if (pick_format(&fmt))
+		return 1;
+	if (pz_cmd_load_spec(&spec, opt_file, &opt_vars, false))
+		return 1;
+	if (pz_cmd_parse_vars(&opt_vars, &vars))
+		goto out;
+	if (pz_cmd_open_state(&backend, spec, opt_state, opt_lock ? "plan" : NULL,
+			      opt_lock_timeout))
+		goto out;
+	if (pz_backend_load(backend, &state, NULL)) {
+		pz_cmd_fail();
+		goto out;
+	}
+	nstate = state->n;
+	live = pz_xcalloc(spec->nresources + 1, sizeof(*live));
+	live_state = pz_xcalloc(nstate + 1, sizeof(*live_state));
+	memset(&po, 0, sizeof(po));
+	po.destroy = opt_destroy;
+	po.targets = opt_targets.items;
+	po.ntargets = opt_targets.n;
+	if (opt_refresh) {
+		double t0 = now_s();
+
+		if (pz_cmd_client_new(&client, spec))
+			goto out;
+		if (pz_personalize_refresh(client, spec, state, live,
+					   live_state)) {
+			pz_cmd_fail();
+			goto out;
+		}
+		po.refreshed = true;
+		if (fmt == FMT_TEXT)
+			fprintf(stderr, "pz: refreshed %zu resource%s in %.1fs\n",
+				spec->nresources + nstate,
+				spec->nresources + nstate == 1 ? "" : "s",
+				now_s() - t0);
+	}
+	r = pz_plan_make(&plan, spec, state, live, live_state, &po, &diags);
+	if (!r && client && !opt_destroy &&
+	    pz_personalize_find_unmanaged(client, spec, plan, &diags)) {
+		pz_cmd_fail();
+		goto out;
+	}
+	if (opt_targets.n)
+		pz_diag_add(&diags, PZ_SEV_WARNING, spec->path,
+			    (struct pz_pos){0, 0, 0},
+			    "-target is for exceptional cases (recovering "
+			    "from a mistake, working around a limitation): "
+			    "the rest of the spec is not planned");
+	pz_diags_sort(&diags);
+	if (diags.n)
+		pz_cmd_print_diags(&diags, false);
+	if (diags.nerrors) {
+		fprintf(stderr, "pz: the plan has %zu error%s; nothing to "
+				"apply\n",
+			diags.nerrors, diags.nerrors == 1 ? "" : "s");
+		goto out;
+	}
+	pz_spec_digest(spec, vars, opt_vars.n, plan->spec_digest);
+	memset(&ro, 0, sizeof(ro));
+	ro.color = fmt == FMT_TEXT && pz_cmd_color(stdout);
+	r = fmt == FMT_JSON	  ? pz_plan_render_json(plan, &out)
+	    : fmt == FMT_MARKDOWN ? pz_plan_render_markdown(plan, &out, &ro)
+				  : pz_plan_render_text(plan, &out, &ro);
+	if (r) {
+		pz_cmd_fail();
+		goto out;
+	}
+	fputs(pz_buf_cstr(&out), stdout);
+	if (opt_out) {
+		if (pz_plan_save(plan, opt_out)) {
+			pz_cmd_fail();
+			goto out;
+		}
+		if (fmt == FMT_TEXT)
+			printf("\nSaved the plan to: %s\n\nTo perform exactly "
+			       "these actions, run the following command to "
+			       "apply:\n    pz apply \"%s\"\n",
+			       opt_out, opt_out);
+	}
+	status = opt_detailed && pz_plan_has_changes(plan) ? 2 : 0;
+out:
+	if (backend && pz_cmd_close_state(backend) && status != 1)
+		status = 1;
+	for (i = 0; live && i < spec->nresources; i++)
+		pz_live_release(&live[i]);
+	for (i = 0; live_state && i < nstate; i++)
+		pz_live_release(&live_state[i]);
+	free(live);
+	free(live_state);
+	free(vars);
+	pz_plan_free(plan);
+	pz_state_free(state);
+	pz_aws_client_free(client);
+	pz_spec_free(spec);
+	pz_diags_release(&diags);
+	pz_buf_release(&out);
+	return status;
+}
+
+const struct pz_cmd pz_cmd_plan = {
+	.name = "plan",
+	.summary = "Show what apply would change, and why",
+	.description =
+		"Reads the live resources (unless -refresh=false), compares\n"
+		"them and the state with the spec, and prints what apply would\n"
+		"do: create, update in place, replace (naming the attributes\n"
+		"that force it) or destroy. Imports run when the data under a\n"
+		"location changed since the last import; a solution trains\n"
+		"when data was imported since its last training, its\n"
+		"configuration changed or its version is older than maxAge:\n"
+		"the plan says which trigger fired. Changes made outside pz\n"
+		"are shown first. Exit status: 0, or 1 on error; with\n"
+		"-detailed-exitcode 2 when the plan has changes.",
+	.opts = plan_opts,
+	.max_args = 0,
+	.run = run_plan,
+};

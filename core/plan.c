@@ -1,0 +1,860 @@
+/*
+ * plan.c - the planner: spec + state + live -> changes.
+ */
+#include "plan.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "error.h"
+#include "json_out.h"
+#include "tojson.h"
+
+struct pz_plan_ctx {
+	const struct pz_spec *spec;
+	const struct pz_state *state;
+	const struct pz_live *live;
+	const struct pz_live *live_state;
+	const struct pz_plan_opts *opts;
+	struct pz_plan *plan;
+	struct pz_diags *diags;
+	/* decided changes by spec resource index (NULL: not planned) */
+	struct pz_change **by_index;
+	bool *in_target;
+};
+
+const char *pz_action_name(enum pz_action a)
+{
+	switch (a) {
+	case PZ_ACTION_NOOP: return "no-op";
+	case PZ_ACTION_CREATE: return "create";
+	case PZ_ACTION_UPDATE: return "update";
+	case PZ_ACTION_REPLACE: return "replace";
+	case PZ_ACTION_DELETE: return "delete";
+	case PZ_ACTION_WAIT: return "wait";
+	}
+	return "?";
+}
+
+void pz_live_release(struct pz_live *l)
+{
+	if (!l)
+		return;
+	free(l->arn);
+	free(l->status);
+	free(l->failure_reason);
+	free(l->data_digest);
+	free(l->created);
+	cJSON_Delete(l->attrs);
+	memset(l, 0, sizeof(*l));
+}
+
+static void change_release(struct pz_change *c)
+{
+	size_t i;
+
+	free(c->address);
+	free(c->type);
+	free(c->trigger);
+	free(c->note);
+	free(c->condition);
+	free(c->arn);
+	cJSON_Delete(c->before);
+	cJSON_Delete(c->after);
+	cJSON_Delete(c->meta);
+	for (i = 0; i < c->nreplace; i++)
+		free(c->replace_paths[i]);
+	free(c->replace_paths);
+	for (i = 0; i < c->nupdate; i++)
+		free(c->update_paths[i]);
+	free(c->update_paths);
+	for (i = 0; i < c->ndeps; i++)
+		free(c->deps[i]);
+	free(c->deps);
+}
+
+void pz_plan_free(struct pz_plan *plan)
+{
+	size_t i;
+
+	if (!plan)
+		return;
+	for (i = 0; i < plan->n; i++)
+		change_release(&plan->changes[i]);
+	free(plan->changes);
+	for (i = 0; i < plan->ndrift; i++) {
+		free(plan->drift[i].address);
+		free(plan->drift[i].type);
+		cJSON_Delete(plan->drift[i].before);
+		cJSON_Delete(plan->drift[i].after);
+	}
+	free(plan->drift);
+	for (i = 0; i < plan->nnotes; i++)
+		free(plan->notes[i]);
+	free(plan->notes);
+	free(plan->spec_path);
+	free(plan);
+}
+
+bool pz_plan_has_changes(const struct pz_plan *plan)
+{
+	return plan->nadd || plan->nchange || plan->ndestroy;
+}
+
+/* --- context accessors for the types' hooks ------------------------------- */
+
+const struct pz_change *pz_plan_ctx_change(const struct pz_plan_ctx *ctx,
+					   const char *address)
+{
+	const struct pz_resource *r = pz_spec_find(ctx->spec, address);
+
+	return r ? ctx->by_index[r->index] : NULL;
+}
+
+const struct pz_state_resource *
+pz_plan_ctx_state(const struct pz_plan_ctx *ctx, const char *address)
+{
+	return ctx->state ? pz_state_find(ctx->state, address) : NULL;
+}
+
+const struct pz_live *pz_plan_ctx_live(const struct pz_plan_ctx *ctx,
+				       const struct pz_resource *r)
+{
+	return ctx->live ? &ctx->live[r->index] : NULL;
+}
+
+const struct pz_spec *pz_plan_ctx_spec(const struct pz_plan_ctx *ctx)
+{
+	return ctx->spec;
+}
+
+long long pz_plan_ctx_now(const struct pz_plan_ctx *ctx)
+{
+	return ctx->opts->now ? ctx->opts->now : (long long)time(NULL);
+}
+
+bool pz_plan_ctx_refreshed(const struct pz_plan_ctx *ctx)
+{
+	return ctx->opts->refreshed;
+}
+
+/* --- building changes ----------------------------------------------------- */
+
+static struct pz_change *add_change(struct pz_plan *plan, const char *address,
+				    const char *type)
+{
+	struct pz_change *c;
+
+	PZ_GROW(plan->changes, plan->n, plan->cap);
+	c = &plan->changes[plan->n++];
+	memset(c, 0, sizeof(*c));
+	c->address = pz_xstrdup(address);
+	c->type = pz_xstrdup(type);
+	return c;
+}
+
+static void add_path(char ***list, size_t *n, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (!strcmp((*list)[i], path))
+			return;
+	*list = pz_xreallocarray(*list, *n + 1, sizeof(**list));
+	(*list)[(*n)++] = pz_xstrdup(path);
+}
+
+static void note(struct pz_plan *plan, const char *fmt, ...) PZ_PRINTF(2, 3);
+
+static void note(struct pz_plan *plan, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	size_t i;
+
+	va_start(ap, fmt);
+	s = pz_xvasprintf(fmt, ap);
+	va_end(ap);
+	for (i = 0; i < plan->nnotes; i++)
+		if (!strcmp(plan->notes[i], s)) {
+			free(s);
+			return;
+		}
+	plan->notes = pz_xreallocarray(plan->notes, plan->nnotes + 1,
+				       sizeof(*plan->notes));
+	plan->notes[plan->nnotes++] = s;
+}
+
+/* The ARN a resource has now, if any. */
+static const char *current_arn(const struct pz_plan_ctx *ctx,
+			       const struct pz_resource *r)
+{
+	const struct pz_live *lv = ctx->live ? &ctx->live[r->index] : NULL;
+	const struct pz_state_resource *st = pz_plan_ctx_state(ctx, r->address);
+
+	if (lv && lv->refreshed)
+		return lv->exists ? lv->arn : NULL;
+	return st ? st->arn : NULL;
+}
+
+/* Replaces references to resources that keep their ARN by that ARN;
+ * the rest stay unknown (Raw). */
+static void resolve_refs(struct pz_plan_ctx *ctx, cJSON *v)
+{
+	cJSON *c;
+
+	if (cJSON_IsRaw(v)) {
+		const struct pz_resource *r =
+			pz_spec_find(ctx->spec, v->valuestring);
+		const struct pz_change *ch = r ? ctx->by_index[r->index] : NULL;
+		const char *arn = r ? current_arn(ctx, r) : NULL;
+
+		if (arn && ch &&
+		    (ch->action == PZ_ACTION_NOOP ||
+		     ch->action == PZ_ACTION_UPDATE)) {
+			free(v->valuestring);
+			v->valuestring = pz_xstrdup(arn);
+			v->type = cJSON_String;
+		}
+		return;
+	}
+	for (c = v->child; c; c = c->next)
+		resolve_refs(ctx, c);
+}
+
+static cJSON *desired(struct pz_plan_ctx *ctx, const struct pz_resource *r)
+{
+	const struct pz_operation *op = pz_facts_operation(r->type->create_op);
+	const struct pz_shape *input = op ? pz_facts_shape(op->input) : NULL;
+	cJSON *body = NULL;
+
+	if (r->section && input)
+		body = pz_node_to_api(r->body, input);
+	if (!body)
+		body = cJSON_CreateObject();
+	if (r->section && input && pz_facts_member(input, "tags") &&
+	    (ctx->spec->tags || cJSON_GetObjectItemCaseSensitive(body, "tags"))) {
+		cJSON *tags = cJSON_CreateArray();
+
+		pz_tags_merge(tags, ctx->spec->tags);
+		pz_tags_merge(tags, pz_node_get(r->body, "tags"));
+		cJSON_DeleteItemFromObjectCaseSensitive(body, "tags");
+		if (cJSON_GetArraySize(tags))
+			cJSON_AddItemToObject(body, "tags", tags);
+		else
+			cJSON_Delete(tags);
+	}
+	if (r->type->supply)
+		r->type->supply(ctx->spec, r, body);
+	resolve_refs(ctx, body);
+	return body;
+}
+
+/* --- diff ------------------------------------------------------------------- */
+
+static bool json_text_equal(const cJSON *a, const cJSON *b)
+{
+	cJSON *x, *y;
+	bool eq;
+
+	/* Members holding JSON documents (schemas): compare as JSON. */
+	if (!cJSON_IsString(a) || !cJSON_IsString(b) ||
+	    a->valuestring[0] != '{' || b->valuestring[0] != '{')
+		return false;
+	x = cJSON_Parse(a->valuestring);
+	y = cJSON_Parse(b->valuestring);
+	eq = x && y && pz_json_equal(x, y);
+	cJSON_Delete(x);
+	cJSON_Delete(y);
+	return eq;
+}
+
+static int cmp_tag(const void *a, const void *b)
+{
+	const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
+	const cJSON *kx = cJSON_GetObjectItemCaseSensitive(x, "tagKey");
+	const cJSON *ky = cJSON_GetObjectItemCaseSensitive(y, "tagKey");
+
+	return strcmp(cJSON_IsString(kx) ? kx->valuestring : "",
+		      cJSON_IsString(ky) ? ky->valuestring : "");
+}
+
+/* Tags compare as a set of key/value pairs. */
+static bool tags_equal(const cJSON *a, const cJSON *b)
+{
+	size_t na = (size_t)cJSON_GetArraySize(a);
+	size_t nb = (size_t)cJSON_GetArraySize(b), i;
+	const cJSON **xa, **xb, *c;
+	bool eq = na == nb;
+
+	if (!cJSON_IsArray(a) || !cJSON_IsArray(b))
+		return pz_json_equal(a, b);
+	xa = pz_xcalloc(na + 1, sizeof(*xa));
+	xb = pz_xcalloc(nb + 1, sizeof(*xb));
+	i = 0;
+	cJSON_ArrayForEach(c, a) xa[i++] = c;
+	i = 0;
+	cJSON_ArrayForEach(c, b) xb[i++] = c;
+	qsort(xa, na, sizeof(*xa), cmp_tag);
+	qsort(xb, nb, sizeof(*xb), cmp_tag);
+	for (i = 0; eq && i < na; i++)
+		eq = pz_json_equal(xa[i], xb[i]);
+	free(xa);
+	free(xb);
+	return eq;
+}
+
+static bool ignored(const struct pz_resource *r, const char *path)
+{
+	const struct pz_node *list = pz_node_get(
+		pz_node_get(r->pz, "lifecycle"), "ignoreChanges");
+	size_t i;
+
+	for (i = 0; list && list->kind == PZ_NODE_SEQ && i < list->nitems;
+	     i++) {
+		const char *p = pz_node_str(list->items[i]);
+		size_t n = p ? strlen(p) : 0;
+
+		if (p && !strncmp(path, p, n) &&
+		    (path[n] == '\0' || path[n] == '.'))
+			return true;
+	}
+	return false;
+}
+
+static void mark(struct pz_plan_ctx *ctx, const struct pz_resource *r,
+		 struct pz_change *c, const struct pz_operation *op,
+		 const char *path)
+{
+	(void)ctx;
+	if (ignored(r, path))
+		return;
+	if (pz_facts_updatable(op, path))
+		add_path(&c->update_paths, &c->nupdate, path);
+	else
+		add_path(&c->replace_paths, &c->nreplace, path);
+}
+
+static void diff_value(struct pz_plan_ctx *ctx, const struct pz_resource *r,
+		       struct pz_change *c, const struct pz_operation *op,
+		       const cJSON *want, const cJSON *have,
+		       const struct pz_shape *shape, char *path, size_t plen,
+		       size_t cap)
+{
+	const cJSON *m;
+
+	if (cJSON_IsRaw(want)) {
+		/* Known after apply: a change unless both are the same
+		 * unknown. */
+		if (!have || !pz_json_equal(want, have))
+			mark(ctx, r, c, op, path);
+		return;
+	}
+	if (!have) {
+		mark(ctx, r, c, op, path);
+		return;
+	}
+	if (shape && shape->type == PZ_SHAPE_STRUCTURE && cJSON_IsObject(want) &&
+	    cJSON_IsObject(have)) {
+		/* Members the spec leaves out keep the service's value. */
+		cJSON_ArrayForEach(m, want)
+		{
+			const struct pz_member *mem =
+				pz_facts_member(shape, m->string);
+			int k = snprintf(path + plen, cap - plen, "%s%s",
+					 plen ? "." : "", m->string);
+
+			if (k < 0 || (size_t)k >= cap - plen)
+				continue;
+			diff_value(ctx, r, c, op, m,
+				   cJSON_GetObjectItemCaseSensitive(have,
+								    m->string),
+				   mem ? pz_facts_shape(mem->shape) : NULL,
+				   path, plen + (size_t)k, cap);
+			path[plen] = '\0';
+		}
+		return;
+	}
+	if (shape && shape->type == PZ_SHAPE_LIST && plen == 4 &&
+	    !strncmp(path, "tags", 4)) {
+		if (!tags_equal(want, have))
+			mark(ctx, r, c, op, path);
+		return;
+	}
+	if (!pz_json_equal(want, have) && !json_text_equal(want, have))
+		mark(ctx, r, c, op, path);
+}
+
+void pz_plan_diff(struct pz_plan_ctx *ctx, const struct pz_resource *r,
+		  struct pz_change *c)
+{
+	const struct pz_operation *op = pz_facts_operation(r->type->create_op);
+	const struct pz_shape *input = op ? pz_facts_shape(op->input) : NULL;
+	char path[512] = "";
+
+	diff_value(ctx, r, c, op, c->after, c->before, input, path, 0,
+		   sizeof(path));
+	if (c->nreplace)
+		c->action = PZ_ACTION_REPLACE;
+	else if (c->nupdate)
+		c->action = PZ_ACTION_UPDATE;
+	else
+		c->action = PZ_ACTION_NOOP;
+	if (c->action == PZ_ACTION_REPLACE)
+		c->reason = "replace_because_cannot_update";
+}
+
+/* State attributes overlaid with what refresh saw. */
+static cJSON *current_attrs(const struct pz_state_resource *st,
+			    const struct pz_live *lv)
+{
+	cJSON *cur = st && st->attributes ? cJSON_Duplicate(st->attributes, 1)
+					  : cJSON_CreateObject();
+	const cJSON *m;
+
+	if (lv && lv->refreshed && lv->exists && lv->attrs) {
+		cJSON_ArrayForEach(m, lv->attrs)
+		{
+			cJSON_DeleteItemFromObjectCaseSensitive(cur, m->string);
+			cJSON_AddItemToObject(cur, m->string,
+					      cJSON_Duplicate(m, 1));
+		}
+	}
+	return cur;
+}
+
+static void record_drift(struct pz_plan *plan,
+			 const struct pz_state_resource *st,
+			 const struct pz_live *lv)
+{
+	struct pz_drift *d;
+	const cJSON *m;
+	bool changed = false;
+
+	if (!st || !st->arn || !lv || !lv->refreshed)
+		return;
+	if (lv->exists) {
+		cJSON_ArrayForEach(m, st->attributes)
+		{
+			const cJSON *now = cJSON_GetObjectItemCaseSensitive(
+				lv->attrs, m->string);
+
+			if (now && !pz_json_equal(m, now) &&
+			    !json_text_equal(m, now) &&
+			    !(cJSON_IsArray(m) && !strcmp(m->string, "tags") &&
+			      tags_equal(m, now)))
+				changed = true;
+		}
+		if (!changed)
+			return;
+	}
+	PZ_GROW(plan->drift, plan->ndrift, plan->drift_cap);
+	d = &plan->drift[plan->ndrift++];
+	memset(d, 0, sizeof(*d));
+	d->address = pz_xstrdup(st->address);
+	d->type = pz_xstrdup(st->type);
+	d->deleted = !lv->exists;
+	d->before = cJSON_Duplicate(st->attributes, 1);
+	d->after = lv->exists ? current_attrs(st, lv) : NULL;
+}
+
+static bool prevent_destroy(const struct pz_resource *r)
+{
+	const struct pz_node *p = pz_node_get(
+		pz_node_get(r ? r->pz : NULL, "lifecycle"), "preventDestroy");
+
+	return p && p->kind == PZ_NODE_BOOL && p->b;
+}
+
+static void set_deps(struct pz_change *c, const struct pz_spec *spec,
+		     const struct pz_resource *r)
+{
+	size_t i;
+
+	c->deps = pz_xcalloc(r->ndeps + 1, sizeof(*c->deps));
+	for (i = 0; i < r->ndeps; i++)
+		c->deps[i] = pz_xstrdup(spec->resources[r->deps[i]]->address);
+	c->ndeps = r->ndeps;
+}
+
+static void plan_resource(struct pz_plan_ctx *ctx, const struct pz_resource *r)
+{
+	const struct pz_state_resource *st =
+		pz_plan_ctx_state(ctx, r->address);
+	const struct pz_live *lv = ctx->live ? &ctx->live[r->index] : NULL;
+	struct pz_change *c = add_change(ctx->plan, r->address, r->type->name);
+	const char *arn = current_arn(ctx, r);
+	bool exists = arn != NULL;
+
+	set_deps(c, ctx->spec, r);
+	c->prevent_destroy = prevent_destroy(r);
+	c->after = desired(ctx, r);
+	if (exists) {
+		c->arn = pz_xstrdup(arn);
+		c->before = current_attrs(st, lv);
+	}
+	record_drift(ctx->plan, st, lv);
+	if (r->type->plan) {
+		r->type->plan(ctx, r, c);
+	} else if (!exists) {
+		c->action = PZ_ACTION_CREATE;
+	} else if (st && st->tainted) {
+		c->action = PZ_ACTION_REPLACE;
+		c->reason = "replace_because_tainted";
+	} else {
+		pz_plan_diff(ctx, r, c);
+	}
+	ctx->by_index[r->index] = c;
+}
+
+/* The -target closure: the targets and everything they depend on. */
+static int mark_targets(struct pz_plan_ctx *ctx)
+{
+	const struct pz_spec *spec = ctx->spec;
+	size_t i, k, *stack, top = 0;
+	int r = 0;
+
+	ctx->in_target = pz_xcalloc(spec->nresources + 1,
+				    sizeof(*ctx->in_target));
+	if (!ctx->opts->ntargets) {
+		for (i = 0; i < spec->nresources; i++)
+			ctx->in_target[i] = true;
+		return 0;
+	}
+	stack = pz_xcalloc(spec->nresources + 1, sizeof(*stack));
+	for (k = 0; k < ctx->opts->ntargets; k++) {
+		const struct pz_resource *t =
+			pz_spec_find(spec, ctx->opts->targets[k]);
+
+		if (!t) {
+			if (!ctx->state ||
+			    !pz_state_find(ctx->state, ctx->opts->targets[k])) {
+				struct pz_pos none = {0, 0, 0};
+
+				pz_diag_add(ctx->diags, PZ_SEV_ERROR,
+					    spec->path, none,
+					    "-target=%s: no such resource in "
+					    "the spec or the state",
+					    ctx->opts->targets[k]);
+				r = PZ_ESPEC;
+			}
+			continue;
+		}
+		if (!ctx->in_target[t->index]) {
+			ctx->in_target[t->index] = true;
+			stack[top++] = t->index;
+		}
+	}
+	while (top) {
+		const struct pz_resource *res = spec->resources[stack[--top]];
+
+		for (i = 0; i < res->ndeps; i++)
+			if (!ctx->in_target[res->deps[i]]) {
+				ctx->in_target[res->deps[i]] = true;
+				stack[top++] = res->deps[i];
+			}
+	}
+	free(stack);
+	return r;
+}
+
+static bool targeted_address(const struct pz_plan_ctx *ctx, const char *addr)
+{
+	size_t k;
+
+	if (!ctx->opts->ntargets)
+		return true;
+	for (k = 0; k < ctx->opts->ntargets; k++)
+		if (!strcmp(ctx->opts->targets[k], addr))
+			return true;
+	return false;
+}
+
+/* Deletes in reverse dependency order: a resource after everything in
+ * the state that depends on it. */
+static void plan_deletes(struct pz_plan_ctx *ctx, bool all)
+{
+	const struct pz_state *st = ctx->state;
+	size_t n = st ? st->n : 0, i, j, k, placed = 0;
+	bool *want, *done;
+
+	if (!n)
+		return;
+	want = pz_xcalloc(n, sizeof(*want));
+	done = pz_xcalloc(n, sizeof(*done));
+	for (i = 0; i < n; i++) {
+		const char *a = st->resources[i].address;
+
+		want[i] = (all || !pz_spec_find(ctx->spec, a)) &&
+			  targeted_address(ctx, a);
+		if (!want[i])
+			done[i] = true, placed++;
+	}
+	while (placed < n) {
+		bool progress = false;
+
+		for (i = 0; i < n; i++) {
+			bool blocked = false;
+
+			if (done[i])
+				continue;
+			/* Wait while a not-yet-deleted resource needs it. */
+			for (j = 0; j < n && !blocked; j++) {
+				if (done[j] || j == i)
+					continue;
+				for (k = 0; k < st->resources[j].ndeps; k++)
+					if (!strcmp(st->resources[j].deps[k],
+						    st->resources[i].address))
+						blocked = true;
+			}
+			if (blocked)
+				continue;
+			{
+				const struct pz_state_resource *sr =
+					&st->resources[i];
+				const struct pz_resource *res =
+					pz_spec_find(ctx->spec, sr->address);
+				const struct pz_rtype *t = pz_rtype_find(sr->type);
+				const struct pz_live *lv =
+					ctx->live_state ? &ctx->live_state[i]
+							: NULL;
+				struct pz_change *c = add_change(
+					ctx->plan, sr->address, sr->type);
+
+				c->action = PZ_ACTION_DELETE;
+				c->reason = all ? NULL
+						: "delete_because_no_resource_config";
+				c->before = current_attrs(sr, lv);
+				c->arn = sr->arn ? pz_xstrdup(sr->arn) : NULL;
+				c->prevent_destroy = prevent_destroy(res);
+				c->implicit = t && t->implicit_delete;
+				record_drift(ctx->plan, sr, lv);
+				if (lv && lv->refreshed && !lv->exists) {
+					/* Already gone: only the record. */
+					c->implicit = true;
+					free(c->note);
+					c->note = pz_xstrdup(
+						"already deleted outside pz; "
+						"only its record goes");
+				}
+			}
+			done[i] = true;
+			placed++;
+			progress = true;
+		}
+		if (!progress) /* a cycle in a hand-edited state */
+			for (i = 0; i < n; i++)
+				if (!done[i])
+					done[i] = true, placed++;
+	}
+	free(want);
+	free(done);
+}
+
+void pz_plan_count(struct pz_plan *plan)
+{
+	size_t i;
+
+	plan->nadd = plan->nchange = plan->ndestroy = plan->nwait = 0;
+	for (i = 0; i < plan->n; i++) {
+		switch (plan->changes[i].action) {
+		case PZ_ACTION_CREATE: plan->nadd++; break;
+		case PZ_ACTION_UPDATE: plan->nchange++; break;
+		case PZ_ACTION_REPLACE:
+			plan->nadd++;
+			plan->ndestroy++;
+			break;
+		case PZ_ACTION_DELETE: plan->ndestroy++; break;
+		case PZ_ACTION_WAIT: plan->nwait++; break;
+		case PZ_ACTION_NOOP: break;
+		}
+	}
+}
+
+static void check_prevent_destroy(struct pz_plan_ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->plan->n; i++) {
+		const struct pz_change *c = &ctx->plan->changes[i];
+		const struct pz_resource *r;
+		const struct pz_pair *p;
+		struct pz_pos at = {0, 0, 0};
+		char because[300] = "";
+
+		if (!c->prevent_destroy || (c->action != PZ_ACTION_DELETE &&
+					    c->action != PZ_ACTION_REPLACE))
+			continue;
+		r = pz_spec_find(ctx->spec, c->address);
+		p = r ? pz_node_get_pair(pz_node_get(r->pz, "lifecycle"),
+					 "preventDestroy")
+		      : NULL;
+		if (p)
+			at = p->key_pos;
+		if (c->nreplace)
+			snprintf(because, sizeof(because), " (because of %s)",
+				 c->replace_paths[0]);
+		pz_diag_add(ctx->diags, PZ_SEV_ERROR, ctx->spec->path, at,
+			    "%s has lifecycle.preventDestroy, but this plan "
+			    "would %s it%s; change the spec so it stays, or "
+			    "set preventDestroy: false first",
+			    c->address,
+			    c->action == PZ_ACTION_DELETE ? "destroy"
+							  : "replace",
+			    because);
+	}
+}
+
+int pz_plan_make(struct pz_plan **out, const struct pz_spec *spec,
+		 const struct pz_state *state, const struct pz_live *live,
+		 const struct pz_live *live_state,
+		 const struct pz_plan_opts *opts, struct pz_diags *diags)
+{
+	struct pz_plan_ctx ctx;
+	struct pz_plan *plan = pz_xcalloc(1, sizeof(*plan));
+	size_t *order = pz_xcalloc(spec->nresources + 1, sizeof(*order));
+	size_t i, errors = diags->nerrors;
+	struct pz_change **by_index;
+	int r = 0;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.spec = spec;
+	ctx.state = state;
+	ctx.live = live;
+	ctx.live_state = live_state;
+	ctx.opts = opts;
+	ctx.plan = plan;
+	ctx.diags = diags;
+	plan->refreshed = opts->refreshed;
+	plan->destroy = opts->destroy;
+	plan->spec_path = pz_xstrdup(spec->path);
+	if (state) {
+		plan->state_serial = state->serial;
+		memcpy(plan->state_lineage, state->lineage, 37);
+	}
+	*out = plan;
+	/* by_index points into plan->changes, which is allocated once
+	 * with room for every change, so the pointers stay valid. */
+	by_index = pz_xcalloc(spec->nresources + 1, sizeof(*by_index));
+	ctx.by_index = by_index;
+	if (mark_targets(&ctx))
+		r = PZ_ESPEC;
+	if (!opts->destroy) {
+		pz_spec_toposort(spec, order, diags);
+		/* Reserve room so pointers in by_index stay valid. */
+		plan->cap = spec->nresources + (state ? state->n : 0) + 1;
+		plan->changes = pz_xcalloc(plan->cap, sizeof(*plan->changes));
+		for (i = 0; i < spec->nresources; i++) {
+			const struct pz_resource *res =
+				spec->resources[order[i]];
+
+			if (ctx.in_target[res->index])
+				plan_resource(&ctx, res);
+		}
+	} else {
+		plan->cap = (state ? state->n : 0) + 1;
+		plan->changes = pz_xcalloc(plan->cap, sizeof(*plan->changes));
+	}
+	plan_deletes(&ctx, opts->destroy);
+	check_prevent_destroy(&ctx);
+	pz_plan_count(plan);
+	if (plan->nwait)
+		note(plan, "%zu resource%s wait%s for data: %s once data is "
+			   "imported",
+		     plan->nwait, plan->nwait == 1 ? "" : "s",
+		     plan->nwait == 1 ? "s" : "",
+		     plan->nwait == 1 ? "it is planned" : "they are planned");
+	if (opts->ntargets)
+		note(plan, "-target is in effect: this plan covers only the "
+			   "named resources and what they depend on, so the "
+			   "rest may differ from the spec");
+	free(order);
+	free(by_index);
+	free(ctx.in_target);
+	if (diags->nerrors > errors)
+		r = PZ_ESPEC;
+	return r;
+}
+
+static void resolve_all(cJSON *v,
+			const char *(*resolve)(void *ud, const char *address),
+			void *ud)
+{
+	cJSON *c;
+
+	if (cJSON_IsRaw(v)) {
+		const char *arn = resolve ? resolve(ud, v->valuestring) : NULL;
+
+		free(v->valuestring);
+		v->valuestring = arn ? pz_xstrdup(arn) : NULL;
+		v->type = arn ? cJSON_String : cJSON_NULL;
+		return;
+	}
+	for (c = v->child; c; c = c->next)
+		resolve_all(c, resolve, ud);
+}
+
+void pz_plan_record(struct pz_state *st, const struct pz_change *c,
+		    const char *arn, const char *status,
+		    const char *(*resolve)(void *ud, const char *address),
+		    void *ud, long long now)
+{
+	struct pz_state_resource *r;
+	const cJSON *m;
+
+	if (c->action == PZ_ACTION_DELETE) {
+		pz_state_remove(st, c->address);
+		pz_error_clear();
+		return;
+	}
+	r = pz_state_put(st, c->address, c->type);
+	free(r->arn);
+	r->arn = arn ? pz_xstrdup(arn) : NULL;
+	free(r->status);
+	r->status = status ? pz_xstrdup(status) : NULL;
+	r->tainted = false;
+	cJSON_Delete(r->attributes);
+	r->attributes = c->after ? cJSON_Duplicate(c->after, 1)
+				 : cJSON_CreateObject();
+	resolve_all(r->attributes, resolve, ud);
+	pz_state_resource_set_deps(r, (const char *const *)c->deps, c->ndeps);
+	/* A meta member the plan left null and named *_at is a time stamp
+	 * of this apply ("trained_at", "imported_at"). */
+	cJSON_ArrayForEach(m, c->meta)
+	{
+		cJSON *v = cJSON_IsNull(m) && pz_str_has_suffix(m->string, "_at")
+				   ? cJSON_CreateNumber((double)now)
+				   : cJSON_Duplicate(m, 1);
+
+		cJSON_DeleteItemFromObjectCaseSensitive(r->meta, m->string);
+		cJSON_AddItemToObject(r->meta, m->string, v);
+	}
+}
+
+int pz_spec_digest(const struct pz_spec *spec, const struct pz_spec_var *vars,
+		   size_t nvars, char out[65])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned char h[32];
+	unsigned int hl = 0;
+	size_t i;
+
+	if (!md)
+		PZ_BUG("EVP_MD_CTX_new failed");
+	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	EVP_DigestUpdate(md, spec->doc->text, spec->doc->text_len);
+	for (i = 0; i < nvars; i++) {
+		EVP_DigestUpdate(md, "\0", 1);
+		EVP_DigestUpdate(md, vars[i].name, strlen(vars[i].name));
+		EVP_DigestUpdate(md, "=", 1);
+		EVP_DigestUpdate(md, vars[i].value, strlen(vars[i].value));
+	}
+	EVP_DigestFinal_ex(md, h, &hl);
+	EVP_MD_CTX_free(md);
+	for (i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", h[i]);
+	return 0;
+}

@@ -1,0 +1,188 @@
+/*
+ * plan.h - what apply would change, and why (DESIGN.md §5, §7).
+ *
+ * The planner compares three things: the spec (what should exist), the
+ * state (what pz made and recorded) and, after a refresh, the live
+ * service (what exists now). Per resource it decides: create, update in
+ * place (only members an Update operation can change), replace (naming
+ * the members that force it), delete (in the state, not in the spec) or
+ * nothing. Drift (live differs from the state) is reported separately.
+ *
+ * Imports and trainings are change-driven: an import runs when the
+ * objects under the data location differ from those of the last import;
+ * a solution version trains when data was imported since the last one,
+ * when the solution's configuration changed, or when the active version
+ * is older than maxAge. Each such change says which trigger fired.
+ *
+ * Values known only after apply (an ARN of a resource being created)
+ * are cJSON Raw items whose text is the address they come from; the
+ * renderers print them as "(known after apply)".
+ */
+#ifndef PZ_PLAN_H
+#define PZ_PLAN_H
+
+#include <cjson/cJSON.h>
+
+#include "diag.h"
+#include "spec.h"
+#include "state.h"
+
+enum pz_action {
+	PZ_ACTION_NOOP,
+	PZ_ACTION_CREATE,
+	PZ_ACTION_UPDATE,
+	PZ_ACTION_REPLACE, /* delete, then create */
+	PZ_ACTION_DELETE,
+	PZ_ACTION_WAIT,    /* cannot be planned yet (training without data) */
+};
+
+/* What refresh learned about one resource. */
+struct pz_live {
+	bool refreshed;  /* false: not read (-refresh=false, or no ARN) */
+	bool exists;
+	char *arn;
+	char *status;
+	char *failure_reason;
+	cJSON *attrs;    /* members of the create request, as the service
+			  * reports them now */
+	/* Import jobs: the objects under the data location. */
+	bool data_listed;
+	char *data_digest; /* sha256 over sorted "key etag size" lines */
+	size_t data_objects;
+	/* Solution versions: the newest version the service has. */
+	char *created;     /* RFC 3339, when known */
+};
+
+struct pz_change {
+	char *address;
+	char *type;
+	enum pz_action action;
+	const char *reason;   /* Terraform's action_reason, or NULL */
+	char *trigger;        /* change-driven: which trigger fired */
+	char *note;           /* one line for people ("waits for data") */
+	char *condition;      /* a gate apply checks (promotion) */
+	cJSON *before;        /* current attributes (NULL when creating) */
+	cJSON *after;         /* desired attributes (NULL when deleting) */
+	char **replace_paths; /* members that force replacement */
+	size_t nreplace;
+	char **update_paths;  /* members that change in place */
+	size_t nupdate;
+	char **deps;          /* addresses it depends on (for state) */
+	size_t ndeps;
+	bool prevent_destroy; /* lifecycle.preventDestroy was set */
+	bool create_first;    /* replace by creating the new one before
+			       * deleting the old (schemas) */
+	bool implicit;        /* deleted with its parent or a record only */
+	char *arn;            /* the current ARN, when there is one */
+	cJSON *meta;          /* pz's facts to record in the state when the
+			       * change is applied (data digest, trigger) */
+};
+
+struct pz_drift {
+	char *address;
+	char *type;
+	bool deleted;  /* gone from the service */
+	cJSON *before; /* as recorded */
+	cJSON *after;  /* as it is now (NULL when deleted) */
+};
+
+struct pz_plan {
+	struct pz_change *changes; /* apply order: creates and updates in
+				    * dependency order, then deletes in
+				    * reverse dependency order */
+	size_t n, cap;
+	struct pz_drift *drift;
+	size_t ndrift, drift_cap;
+	size_t nadd, nchange, ndestroy, nwait;
+	bool refreshed;
+	uint64_t state_serial;
+	char state_lineage[37];
+	char spec_digest[65];
+	char *spec_path;
+	bool destroy; /* a plan to destroy everything */
+	char **notes; /* plan-wide notes */
+	size_t nnotes;
+};
+
+struct pz_plan_opts {
+	bool destroy;            /* plan to delete everything in the state */
+	const char *const *targets; /* -target addresses (NULL: all) */
+	size_t ntargets;
+	bool refreshed;          /* live holds refreshed data */
+	long long now;           /* seconds since the epoch (tests fix it) */
+};
+
+/*
+ * Makes the plan. live is indexed like spec->resources; live_state
+ * holds what refresh learned of resources that are in the state but no
+ * longer in the spec (indexed like state->resources); either may be
+ * NULL. Problems that make the plan unusable (preventDestroy, unknown
+ * -target) go to diags and the function returns PZ_ESPEC; *out is set
+ * in both cases.
+ */
+int pz_plan_make(struct pz_plan **out, const struct pz_spec *spec,
+		 const struct pz_state *state, const struct pz_live *live,
+		 const struct pz_live *live_state,
+		 const struct pz_plan_opts *opts, struct pz_diags *diags);
+void pz_plan_free(struct pz_plan *plan);
+void pz_live_release(struct pz_live *l);
+
+/* Sets the add/change/destroy/wait counts from the changes. */
+void pz_plan_count(struct pz_plan *plan);
+/* True when the plan changes anything (for -detailed-exitcode). */
+bool pz_plan_has_changes(const struct pz_plan *plan);
+const char *pz_action_name(enum pz_action a);
+
+/* sha256 (hex) of the spec's bytes and the -var values: a saved plan is
+ * stale when it changes. */
+int pz_spec_digest(const struct pz_spec *spec, const struct pz_spec_var *vars,
+		   size_t nvars, char out[65]);
+
+/*
+ * Records in st what applying c did: for a delete, the record goes; else
+ * the record holds arn, status, c->after with every reference replaced
+ * by resolve(ud, address) (the ARN apply got for that resource), the
+ * dependencies and c->meta, whose null members named *_at become now
+ * (seconds since the epoch): when a training or an import ran.
+ */
+void pz_plan_record(struct pz_state *st, const struct pz_change *c,
+		    const char *arn, const char *status,
+		    const char *(*resolve)(void *ud, const char *address),
+		    void *ud, long long now);
+
+/* For the types' plan hooks (providers). Borrowed, may be NULL. */
+struct pz_plan_ctx;
+const struct pz_change *pz_plan_ctx_change(const struct pz_plan_ctx *ctx,
+					   const char *address);
+const struct pz_state_resource *
+pz_plan_ctx_state(const struct pz_plan_ctx *ctx, const char *address);
+const struct pz_live *pz_plan_ctx_live(const struct pz_plan_ctx *ctx,
+				       const struct pz_resource *r);
+const struct pz_spec *pz_plan_ctx_spec(const struct pz_plan_ctx *ctx);
+long long pz_plan_ctx_now(const struct pz_plan_ctx *ctx);
+bool pz_plan_ctx_refreshed(const struct pz_plan_ctx *ctx);
+/* Compares c->after with c->before as a diff does, filling the update
+ * and replace paths and the action (NOOP, UPDATE or REPLACE). */
+void pz_plan_diff(struct pz_plan_ctx *ctx, const struct pz_resource *r,
+		  struct pz_change *c);
+
+/* Renderers (plan_render.c). */
+struct pz_render_opts {
+	bool color;
+	bool omit_notes;  /* text: leave the notes out (markdown adds them) */
+	size_t max_bytes; /* markdown: the limit (default 65536) */
+};
+int pz_plan_render_text(const struct pz_plan *plan, struct pz_buf *out,
+			const struct pz_render_opts *o) PZ_MUST_USE;
+/* Terraform's plan JSON (format_version 1.2 field set). */
+int pz_plan_render_json(const struct pz_plan *plan, struct pz_buf *out)
+	PZ_MUST_USE;
+int pz_plan_render_markdown(const struct pz_plan *plan, struct pz_buf *out,
+			    const struct pz_render_opts *o) PZ_MUST_USE;
+
+/* Saved plans (plan_file.c): the plan with the state serial and lineage
+ * and the spec digest it was made against. */
+int pz_plan_save(const struct pz_plan *plan, const char *path);
+int pz_plan_load(struct pz_plan **out, const char *path);
+
+#endif

@@ -1,0 +1,340 @@
+/*
+ * plan_file.c - saved plans (pz plan -out=FILE): every change with its
+ * before/after, the notes, and what the plan was made against: the
+ * state's serial and lineage and the spec's digest, so that applying a
+ * plan whose world has moved on is refused.
+ *
+ * Values known only after apply are written as {"$unknown": ADDRESS}.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "json_out.h"
+#include "plan.h"
+
+#define PLAN_FORMAT 1
+
+static cJSON *encode(const cJSON *v)
+{
+	cJSON *out, *c;
+
+	if (!v)
+		return cJSON_CreateNull();
+	if (cJSON_IsRaw(v)) {
+		out = cJSON_CreateObject();
+		cJSON_AddStringToObject(out, "$unknown", v->valuestring);
+		return out;
+	}
+	if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
+		out = cJSON_IsObject(v) ? cJSON_CreateObject()
+					: cJSON_CreateArray();
+		for (c = v->child; c; c = c->next) {
+			if (cJSON_IsObject(v))
+				cJSON_AddItemToObject(out, c->string, encode(c));
+			else
+				cJSON_AddItemToArray(out, encode(c));
+		}
+		return out;
+	}
+	return cJSON_Duplicate(v, 1);
+}
+
+static cJSON *decode(const cJSON *v)
+{
+	const cJSON *u, *c;
+	cJSON *out;
+
+	if (!v || cJSON_IsNull(v))
+		return NULL;
+	if (cJSON_IsObject(v) &&
+	    (u = cJSON_GetObjectItemCaseSensitive(v, "$unknown")) &&
+	    cJSON_IsString(u) && !u->next && v->child == u)
+		return cJSON_CreateRaw(u->valuestring);
+	if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
+		out = cJSON_IsObject(v) ? cJSON_CreateObject()
+					: cJSON_CreateArray();
+		for (c = v->child; c; c = c->next) {
+			cJSON *d = decode(c);
+
+			if (!d)
+				d = cJSON_CreateNull();
+			if (cJSON_IsObject(v))
+				cJSON_AddItemToObject(out, c->string, d);
+			else
+				cJSON_AddItemToArray(out, d);
+		}
+		return out;
+	}
+	return cJSON_Duplicate(v, 1);
+}
+
+static cJSON *str_list(char **items, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(items[i]));
+	return a;
+}
+
+static void add_opt_str(cJSON *o, const char *k, const char *v)
+{
+	if (v)
+		cJSON_AddStringToObject(o, k, v);
+}
+
+int pz_plan_save(const struct pz_plan *plan, const char *path)
+{
+	cJSON *root = cJSON_CreateObject(), *changes = cJSON_CreateArray();
+	cJSON *drift = cJSON_CreateArray();
+	struct pz_buf b;
+	char *tmp = NULL;
+	size_t i;
+	int fd = -1, r;
+
+	cJSON_AddNumberToObject(root, "pz_plan_format", PLAN_FORMAT);
+	cJSON_AddStringToObject(root, "pz_version", PZ_VERSION);
+	cJSON_AddStringToObject(root, "spec_path", plan->spec_path);
+	cJSON_AddStringToObject(root, "spec_digest", plan->spec_digest);
+	cJSON_AddNumberToObject(root, "state_serial",
+				(double)plan->state_serial);
+	cJSON_AddStringToObject(root, "state_lineage", plan->state_lineage);
+	cJSON_AddBoolToObject(root, "destroy", plan->destroy);
+	cJSON_AddBoolToObject(root, "refreshed", plan->refreshed);
+	for (i = 0; i < plan->n; i++) {
+		const struct pz_change *c = &plan->changes[i];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "address", c->address);
+		cJSON_AddStringToObject(o, "type", c->type);
+		cJSON_AddStringToObject(o, "action", pz_action_name(c->action));
+		add_opt_str(o, "reason", c->reason);
+		add_opt_str(o, "trigger", c->trigger);
+		add_opt_str(o, "note", c->note);
+		add_opt_str(o, "condition", c->condition);
+		add_opt_str(o, "arn", c->arn);
+		cJSON_AddItemToObject(o, "before", encode(c->before));
+		cJSON_AddItemToObject(o, "after", encode(c->after));
+		cJSON_AddItemToObject(o, "meta", encode(c->meta));
+		cJSON_AddItemToObject(o, "replace_paths",
+				      str_list(c->replace_paths, c->nreplace));
+		cJSON_AddItemToObject(o, "update_paths",
+				      str_list(c->update_paths, c->nupdate));
+		cJSON_AddItemToObject(o, "dependencies",
+				      str_list(c->deps, c->ndeps));
+		cJSON_AddBoolToObject(o, "prevent_destroy", c->prevent_destroy);
+		cJSON_AddBoolToObject(o, "create_first", c->create_first);
+		cJSON_AddBoolToObject(o, "implicit", c->implicit);
+		cJSON_AddItemToArray(changes, o);
+	}
+	for (i = 0; i < plan->ndrift; i++) {
+		const struct pz_drift *d = &plan->drift[i];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "address", d->address);
+		cJSON_AddStringToObject(o, "type", d->type);
+		cJSON_AddBoolToObject(o, "deleted", d->deleted);
+		cJSON_AddItemToObject(o, "before", encode(d->before));
+		cJSON_AddItemToObject(o, "after", encode(d->after));
+		cJSON_AddItemToArray(drift, o);
+	}
+	cJSON_AddItemToObject(root, "changes", changes);
+	cJSON_AddItemToObject(root, "drift", drift);
+	cJSON_AddItemToObject(root, "notes", str_list(plan->notes, plan->nnotes));
+	pz_buf_init(&b, 0);
+	r = pz_json_write(root, &b, 1);
+	cJSON_Delete(root);
+	if (!r)
+		r = pz_buf_addc(&b, '\n');
+	if (r)
+		goto out;
+	tmp = pz_xasprintf("%s.tmp.XXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		r = pz_error_set_errno(PZ_EIO, "unable to write '%s'", path);
+		goto out;
+	}
+	if (write(fd, b.ptr, b.len) != (ssize_t)b.len || fsync(fd) != 0 ||
+	    close(fd) != 0) {
+		fd = -1;
+		r = pz_error_set_errno(PZ_EIO, "unable to write '%s'", path);
+		unlink(tmp);
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0) {
+		r = pz_error_set_errno(PZ_EIO, "unable to write '%s'", path);
+		unlink(tmp);
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	free(tmp);
+	pz_buf_release(&b);
+	return r;
+}
+
+static const char *get_str(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static char *dup_opt(const cJSON *o, const char *k)
+{
+	const char *s = get_str(o, k);
+
+	return s ? pz_xstrdup(s) : NULL;
+}
+
+static char **get_list(const cJSON *o, const char *k, size_t *n)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, k), *c;
+	char **out;
+	size_t i = 0;
+
+	*n = 0;
+	out = pz_xcalloc((size_t)cJSON_GetArraySize(a) + 1, sizeof(*out));
+	cJSON_ArrayForEach(c, a)
+	{
+		if (cJSON_IsString(c))
+			out[i++] = pz_xstrdup(c->valuestring);
+	}
+	*n = i;
+	return out;
+}
+
+static bool get_bool(const cJSON *o, const char *k)
+{
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, k));
+}
+
+/* The reasons a plan may carry (pz_change.reason is not owned). */
+static const char *intern_reason(const char *s)
+{
+	static const char *const known[] = {
+		"replace_because_cannot_update", "replace_because_tainted",
+		"delete_because_no_resource_config",
+	};
+	size_t i;
+
+	for (i = 0; s && i < PZ_ARRAY_LEN(known); i++)
+		if (!strcmp(s, known[i]))
+			return known[i];
+	return NULL;
+}
+
+int pz_plan_load(struct pz_plan **out, const char *path)
+{
+	struct pz_buf b;
+	cJSON *root = NULL;
+	const cJSON *c, *v;
+	struct pz_plan *plan = NULL;
+	int r;
+
+	*out = NULL;
+	pz_buf_init(&b, (size_t)256 << 20);
+	if ((r = pz_buf_read_file(&b, path)))
+		goto out;
+	root = cJSON_ParseWithLength(b.ptr, b.len);
+	v = cJSON_GetObjectItemCaseSensitive(root, "pz_plan_format");
+	if (!cJSON_IsObject(root) || !cJSON_IsNumber(v)) {
+		r = pz_error_set(PZ_EINVAL, "'%s' is not a saved pz plan", path);
+		goto out;
+	}
+	if (v->valueint != PLAN_FORMAT) {
+		r = pz_error_set(PZ_EINVAL,
+				 "'%s' is a plan of format %d, written by "
+				 "another pz version; make a new plan",
+				 path, v->valueint);
+		goto out;
+	}
+	plan = pz_xcalloc(1, sizeof(*plan));
+	plan->spec_path = pz_xstrdup(get_str(root, "spec_path")
+					     ? get_str(root, "spec_path")
+					     : "");
+	snprintf(plan->spec_digest, sizeof(plan->spec_digest), "%s",
+		 get_str(root, "spec_digest") ? get_str(root, "spec_digest")
+					       : "");
+	snprintf(plan->state_lineage, sizeof(plan->state_lineage), "%s",
+		 get_str(root, "state_lineage") ? get_str(root, "state_lineage")
+						 : "");
+	v = cJSON_GetObjectItemCaseSensitive(root, "state_serial");
+	plan->state_serial = cJSON_IsNumber(v) ? (uint64_t)v->valuedouble : 0;
+	plan->destroy = get_bool(root, "destroy");
+	plan->refreshed = get_bool(root, "refreshed");
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(root, "changes"))
+	{
+		struct pz_change *ch;
+		const char *action = get_str(c, "action");
+		enum pz_action a;
+
+		if (!get_str(c, "address") || !get_str(c, "type") || !action) {
+			r = pz_error_set(PZ_EINVAL, "'%s': a change lacks its "
+						    "address, type or action",
+					 path);
+			goto out;
+		}
+		for (a = PZ_ACTION_NOOP; a <= PZ_ACTION_WAIT; a++)
+			if (!strcmp(pz_action_name(a), action))
+				break;
+		if (a > PZ_ACTION_WAIT) {
+			r = pz_error_set(PZ_EINVAL, "'%s': unknown action '%s'",
+					 path, action);
+			goto out;
+		}
+		PZ_GROW(plan->changes, plan->n, plan->cap);
+		ch = &plan->changes[plan->n++];
+		memset(ch, 0, sizeof(*ch));
+		ch->address = pz_xstrdup(get_str(c, "address"));
+		ch->type = pz_xstrdup(get_str(c, "type"));
+		ch->action = a;
+		ch->reason = intern_reason(get_str(c, "reason"));
+		ch->trigger = dup_opt(c, "trigger");
+		ch->note = dup_opt(c, "note");
+		ch->condition = dup_opt(c, "condition");
+		ch->arn = dup_opt(c, "arn");
+		ch->before = decode(cJSON_GetObjectItemCaseSensitive(c, "before"));
+		ch->after = decode(cJSON_GetObjectItemCaseSensitive(c, "after"));
+		ch->meta = decode(cJSON_GetObjectItemCaseSensitive(c, "meta"));
+		ch->replace_paths = get_list(c, "replace_paths", &ch->nreplace);
+		ch->update_paths = get_list(c, "update_paths", &ch->nupdate);
+		ch->deps = get_list(c, "dependencies", &ch->ndeps);
+		ch->prevent_destroy = get_bool(c, "prevent_destroy");
+		ch->create_first = get_bool(c, "create_first");
+		ch->implicit = get_bool(c, "implicit");
+	}
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(root, "drift"))
+	{
+		struct pz_drift *d;
+
+		if (!get_str(c, "address") || !get_str(c, "type"))
+			continue;
+		PZ_GROW(plan->drift, plan->ndrift, plan->drift_cap);
+		d = &plan->drift[plan->ndrift++];
+		memset(d, 0, sizeof(*d));
+		d->address = pz_xstrdup(get_str(c, "address"));
+		d->type = pz_xstrdup(get_str(c, "type"));
+		d->deleted = get_bool(c, "deleted");
+		d->before = decode(cJSON_GetObjectItemCaseSensitive(c, "before"));
+		d->after = decode(cJSON_GetObjectItemCaseSensitive(c, "after"));
+	}
+	plan->notes = get_list(root, "notes", &plan->nnotes);
+	pz_plan_count(plan);
+	*out = plan;
+	plan = NULL;
+out:
+	if (r == PZ_ENOTFOUND)
+		r = pz_error_set(PZ_ENOTFOUND, "no saved plan at '%s'", path);
+	pz_plan_free(plan);
+	cJSON_Delete(root);
+	pz_buf_release(&b);
+	return r;
+}

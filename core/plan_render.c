@@ -1,0 +1,860 @@
+/*
+ * plan_render.c - plans for people (text in Terraform's parseable form,
+ * markdown for pull requests) and for tools (Terraform's plan JSON).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_out.h"
+#include "plan.h"
+
+#define C_ADD "\033[32m"
+#define C_DEL "\033[31m"
+#define C_CHG "\033[33m"
+#define C_BOLD "\033[1m"
+#define C_OFF "\033[0m"
+
+struct out {
+	struct pz_buf *b;
+	bool color;
+	int r;
+};
+
+static void put(struct out *o, const char *fmt, ...) PZ_PRINTF(2, 3);
+
+static void put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (o->r)
+		return;
+	va_start(ap, fmt);
+	o->r = pz_buf_vprintf(o->b, fmt, ap);
+	va_end(ap);
+}
+
+static const char *col(const struct out *o, const char *c)
+{
+	return o->color ? c : "";
+}
+
+static void indent(struct out *o, int n)
+{
+	put(o, "%*s", n, "");
+}
+
+/* A scalar value as Terraform prints it; unknown ones as "(known after
+ * apply)". Objects and arrays are handled by the caller. */
+static void put_scalar(struct out *o, const cJSON *v)
+{
+	struct pz_buf tmp;
+
+	if (!v || cJSON_IsNull(v)) {
+		put(o, "null");
+	} else if (cJSON_IsRaw(v)) {
+		put(o, "(known after apply)");
+	} else {
+		pz_buf_init(&tmp, 0);
+		if (pz_json_write(v, &tmp, -1) == 0)
+			put(o, "%s", pz_buf_cstr(&tmp));
+		pz_buf_release(&tmp);
+	}
+}
+
+static bool is_container(const cJSON *v)
+{
+	return v && (cJSON_IsObject(v) || cJSON_IsArray(v));
+}
+
+static int cmp_items(const void *a, const void *b)
+{
+	return strcmp((*(const cJSON *const *)a)->string,
+		      (*(const cJSON *const *)b)->string);
+}
+
+/* The union of the keys of a and b, sorted; *n set. */
+static const char **keys_of(const cJSON *a, const cJSON *b, size_t *n)
+{
+	const cJSON *c;
+	const cJSON **items;
+	const char **keys;
+	size_t cap = 0, k = 0, i;
+
+	cJSON_ArrayForEach(c, a) cap++;
+	cJSON_ArrayForEach(c, b) cap++;
+	items = pz_xcalloc(cap + 1, sizeof(*items));
+	cJSON_ArrayForEach(c, a) items[k++] = c;
+	cJSON_ArrayForEach(c, b)
+	{
+		if (!cJSON_IsObject(a) ||
+		    !cJSON_GetObjectItemCaseSensitive(a, c->string))
+			items[k++] = c;
+	}
+	qsort(items, k, sizeof(*items), cmp_items);
+	keys = pz_xcalloc(k + 1, sizeof(*keys));
+	for (i = 0; i < k; i++)
+		keys[i] = items[i]->string;
+	free(items);
+	*n = k;
+	return keys;
+}
+
+static bool in_list(char **list, size_t n, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(list[i], path))
+			return true;
+	return false;
+}
+
+static void put_value_lines(struct out *o, const cJSON *v, char sym,
+			    int depth);
+
+/* A whole value under one symbol (created or destroyed members). */
+static void put_block(struct out *o, const cJSON *v, char sym, int depth)
+{
+	const cJSON *c;
+	size_t width = 0;
+
+	if (cJSON_IsArray(v)) {
+		put(o, "[\n");
+		cJSON_ArrayForEach(c, v)
+		{
+			indent(o, depth * 4 + 2);
+			put(o, "%s%c%s ", col(o, sym == '+' ? C_ADD : C_DEL),
+			    sym, col(o, C_OFF));
+			put_value_lines(o, c, sym, depth + 1);
+			put(o, ",\n");
+		}
+		indent(o, depth * 4);
+		put(o, "]");
+		return;
+	}
+	cJSON_ArrayForEach(c, v)
+	{
+		size_t l = strlen(c->string);
+
+		if (l > width)
+			width = l;
+	}
+	put(o, "{\n");
+	cJSON_ArrayForEach(c, v)
+	{
+		indent(o, depth * 4 + 2);
+		put(o, "%s%c%s %-*s = ", col(o, sym == '+' ? C_ADD : C_DEL),
+		    sym, col(o, C_OFF), (int)width, c->string);
+		put_value_lines(o, c, sym, depth + 1);
+		put(o, "\n");
+	}
+	indent(o, depth * 4);
+	put(o, "}");
+}
+
+static void put_value_lines(struct out *o, const cJSON *v, char sym,
+			    int depth)
+{
+	if (is_container(v) && v->child)
+		put_block(o, v, sym, depth);
+	else if (cJSON_IsObject(v))
+		put(o, "{}");
+	else if (cJSON_IsArray(v))
+		put(o, "[]");
+	else
+		put_scalar(o, v);
+}
+
+/* One attribute line of an update or replace: "~ key = old -> new". */
+static void put_attr_diff(struct out *o, const struct pz_change *ch,
+			  const char *key, const cJSON *before,
+			  const cJSON *after, int depth, size_t width,
+			  const char *path, size_t *hidden)
+{
+	bool forces = in_list(ch->replace_paths, ch->nreplace, path);
+	bool changes = forces || in_list(ch->update_paths, ch->nupdate, path);
+
+	if (!changes) {
+		/* A change beneath it? Then open the object. */
+		size_t plen = strlen(path), i;
+		bool below = false;
+
+		for (i = 0; i < ch->nreplace && !below; i++)
+			below = !strncmp(ch->replace_paths[i], path, plen) &&
+				ch->replace_paths[i][plen] == '.';
+		for (i = 0; i < ch->nupdate && !below; i++)
+			below = !strncmp(ch->update_paths[i], path, plen) &&
+				ch->update_paths[i][plen] == '.';
+		if (!below) {
+			if (!strcmp(key, "name") || !strcmp(key, "jobName")) {
+				indent(o, depth * 4 + 4);
+				put(o, "%-*s = ", (int)width, key);
+				put_scalar(o, after ? after : before);
+				put(o, "\n");
+			} else {
+				(*hidden)++;
+			}
+			return;
+		}
+		indent(o, depth * 4 + 2);
+		put(o, "%s~%s %-*s = {\n", col(o, C_CHG), col(o, C_OFF),
+		    (int)width, key);
+		{
+			size_t n, k, w = 0, h = 0;
+			const char **keys = keys_of(after, before, &n);
+
+			for (k = 0; k < n; k++)
+				if (strlen(keys[k]) > w)
+					w = strlen(keys[k]);
+			for (k = 0; k < n; k++) {
+				char *sub = pz_xasprintf("%s.%s", path, keys[k]);
+
+				put_attr_diff(o, ch, keys[k],
+					      cJSON_GetObjectItemCaseSensitive(
+						      before, keys[k]),
+					      cJSON_GetObjectItemCaseSensitive(
+						      after, keys[k]),
+					      depth + 1, w, sub, &h);
+				free(sub);
+			}
+			free(keys);
+			if (h) {
+				indent(o, depth * 4 + 8);
+				put(o, "# (%zu unchanged attribute%s hidden)\n",
+				    h, h == 1 ? "" : "s");
+			}
+		}
+		indent(o, depth * 4 + 4);
+		put(o, "}\n");
+		return;
+	}
+	indent(o, depth * 4 + 2);
+	if (!before || cJSON_IsNull(before)) {
+		put(o, "%s+%s %-*s = ", col(o, C_ADD), col(o, C_OFF),
+		    (int)width, key);
+		put_value_lines(o, after, '+', depth + 1);
+	} else if (!after) {
+		put(o, "%s-%s %-*s = ", col(o, C_DEL), col(o, C_OFF),
+		    (int)width, key);
+		put_value_lines(o, before, '-', depth + 1);
+		put(o, " -> null");
+	} else if (is_container(before) || is_container(after)) {
+		put(o, "%s~%s %-*s = ", col(o, C_CHG), col(o, C_OFF),
+		    (int)width, key);
+		put_value_lines(o, before, '-', depth + 1);
+		put(o, " -> ");
+		put_value_lines(o, after, '+', depth + 1);
+	} else {
+		put(o, "%s~%s %-*s = ", col(o, C_CHG), col(o, C_OFF),
+		    (int)width, key);
+		put_scalar(o, before);
+		put(o, " -> ");
+		put_scalar(o, after);
+	}
+	if (forces)
+		put(o, " %s# forces replacement%s", col(o, C_DEL), col(o, C_OFF));
+	put(o, "\n");
+}
+
+static const char *key_of(const char *address)
+{
+	const char *dot = strchr(address, '.');
+
+	return dot ? dot + 1 : address;
+}
+
+static void put_header(struct out *o, const struct pz_change *c)
+{
+	const char *what = "";
+
+	switch (c->action) {
+	case PZ_ACTION_CREATE: what = "will be created"; break;
+	case PZ_ACTION_UPDATE: what = "will be updated in-place"; break;
+	case PZ_ACTION_REPLACE: what = "must be replaced"; break;
+	case PZ_ACTION_DELETE: what = "will be destroyed"; break;
+	case PZ_ACTION_WAIT: what = "waits"; break;
+	case PZ_ACTION_NOOP: return;
+	}
+	put(o, "  %s# %s%s %s\n", col(o, C_BOLD), c->address, col(o, C_OFF),
+	    what);
+	if (c->reason && !strcmp(c->reason, "replace_because_tainted"))
+		put(o, "  # (its creation failed earlier, so it is tainted)\n");
+	if (c->reason && !strcmp(c->reason, "delete_because_no_resource_config"))
+		put(o, "  # (because %s is not in the spec)\n", c->address);
+	if (c->trigger)
+		put(o, "  # (trigger: %s)\n", c->trigger);
+	if (c->condition)
+		put(o, "  # (condition: %s)\n", c->condition);
+	if (c->note)
+		put(o, "  # (%s)\n", c->note);
+	if (c->implicit && c->action == PZ_ACTION_DELETE)
+		put(o, "  # (no API call: %s)\n",
+		    !strcmp(c->type, "solution_version")
+			    ? "deleted with its solution"
+			    : "only the record is removed");
+}
+
+static void put_change(struct out *o, const struct pz_change *c)
+{
+	const char *sym = "", *color = C_ADD;
+	size_t n, k, width = 0, hidden = 0;
+	const char **keys;
+
+	put_header(o, c);
+	switch (c->action) {
+	case PZ_ACTION_CREATE: sym = "  +"; break;
+	case PZ_ACTION_UPDATE: sym = "  ~"; color = C_CHG; break;
+	case PZ_ACTION_REPLACE:
+		sym = c->create_first ? "+/-" : "-/+";
+		color = C_CHG;
+		break;
+	case PZ_ACTION_DELETE: sym = "  -"; color = C_DEL; break;
+	case PZ_ACTION_WAIT:
+	case PZ_ACTION_NOOP: put(o, "\n"); return;
+	}
+	put(o, "%s%s%s resource \"%s\" \"%s\" {\n", col(o, color), sym,
+	    col(o, C_OFF), c->type, key_of(c->address));
+	if (c->action == PZ_ACTION_CREATE || c->action == PZ_ACTION_DELETE) {
+		const cJSON *v = c->action == PZ_ACTION_CREATE ? c->after
+							       : c->before;
+		char s = c->action == PZ_ACTION_CREATE ? '+' : '-';
+
+		keys = keys_of(v, NULL, &n);
+		width = 3; /* "arn" */
+		for (k = 0; k < n; k++)
+			if (strlen(keys[k]) > width)
+				width = strlen(keys[k]);
+		indent(o, 6);
+		if (c->action == PZ_ACTION_CREATE)
+			put(o, "%s+%s %-*s = (known after apply)\n",
+			    col(o, C_ADD), col(o, C_OFF), (int)width, "arn");
+		else
+			put(o, "%s-%s %-*s = %s%s%s -> null\n", col(o, C_DEL),
+			    col(o, C_OFF), (int)width, "arn",
+			    c->arn ? "\"" : "", c->arn ? c->arn : "null",
+			    c->arn ? "\"" : "");
+		for (k = 0; k < n; k++) {
+			const cJSON *m =
+				cJSON_GetObjectItemCaseSensitive(v, keys[k]);
+
+			indent(o, 6);
+			put(o, "%s%c%s %-*s = ", col(o, s == '+' ? C_ADD : C_DEL),
+			    s, col(o, C_OFF), (int)width, keys[k]);
+			put_value_lines(o, m, s, 2);
+			if (s == '-')
+				put(o, " -> null");
+			put(o, "\n");
+		}
+		free(keys);
+		put(o, "    }\n\n");
+		return;
+	}
+	keys = keys_of(c->after, c->before, &n);
+	for (k = 0; k < n; k++)
+		if (strlen(keys[k]) > width)
+			width = strlen(keys[k]);
+	if (c->action == PZ_ACTION_REPLACE) {
+		indent(o, 6);
+		put(o, "%s~%s %-*s = \"%s\" -> (known after apply)\n",
+		    col(o, C_CHG), col(o, C_OFF), (int)(width > 3 ? width : 3),
+		    "arn", c->arn ? c->arn : "");
+	}
+	for (k = 0; k < n; k++)
+		put_attr_diff(o, c, keys[k],
+			      cJSON_GetObjectItemCaseSensitive(c->before,
+							       keys[k]),
+			      cJSON_GetObjectItemCaseSensitive(c->after,
+							       keys[k]),
+			      1, width, keys[k], &hidden);
+	free(keys);
+	if (hidden) {
+		indent(o, 8);
+		put(o, "# (%zu unchanged attribute%s hidden)\n", hidden,
+		    hidden == 1 ? "" : "s");
+	}
+	put(o, "    }\n\n");
+}
+
+static void put_drift(struct out *o, const struct pz_drift *d)
+{
+	size_t n, k, width = 0;
+	const char **keys;
+
+	if (d->deleted) {
+		put(o, "  %s# %s%s has been deleted\n", col(o, C_BOLD),
+		    d->address, col(o, C_OFF));
+		put(o, "  %s-%s resource \"%s\" \"%s\" {\n", col(o, C_DEL),
+		    col(o, C_OFF), d->type, key_of(d->address));
+		keys = keys_of(d->before, NULL, &n);
+		for (k = 0; k < n; k++)
+			if (strlen(keys[k]) > width)
+				width = strlen(keys[k]);
+		for (k = 0; k < n; k++) {
+			indent(o, 6);
+			put(o, "%s-%s %-*s = ", col(o, C_DEL), col(o, C_OFF),
+			    (int)width, keys[k]);
+			put_value_lines(o,
+					cJSON_GetObjectItemCaseSensitive(
+						d->before, keys[k]),
+					'-', 2);
+			put(o, " -> null\n");
+		}
+		free(keys);
+		put(o, "    }\n\n");
+		return;
+	}
+	put(o, "  %s# %s%s has changed\n", col(o, C_BOLD), d->address,
+	    col(o, C_OFF));
+	put(o, "  %s~%s resource \"%s\" \"%s\" {\n", col(o, C_CHG),
+	    col(o, C_OFF), d->type, key_of(d->address));
+	keys = keys_of(d->before, NULL, &n);
+	for (k = 0; k < n; k++)
+		if (strlen(keys[k]) > width)
+			width = strlen(keys[k]);
+	for (k = 0; k < n; k++) {
+		const cJSON *a = cJSON_GetObjectItemCaseSensitive(d->before,
+								  keys[k]);
+		const cJSON *b = cJSON_GetObjectItemCaseSensitive(d->after,
+								  keys[k]);
+
+		if (!b || pz_json_equal(a, b))
+			continue;
+		indent(o, 6);
+		put(o, "%s~%s %-*s = ", col(o, C_CHG), col(o, C_OFF),
+		    (int)width, keys[k]);
+		put_value_lines(o, a, '-', 2);
+		put(o, " -> ");
+		put_value_lines(o, b, '+', 2);
+		put(o, "\n");
+	}
+	free(keys);
+	put(o, "    }\n\n");
+}
+
+int pz_plan_render_text(const struct pz_plan *plan, struct pz_buf *out,
+			const struct pz_render_opts *ro)
+{
+	struct out o = {out, ro && ro->color, 0};
+	bool sym[6] = {false}, create_first = false;
+	size_t i;
+
+	if (plan->ndrift) {
+		put(&o, "%sNote: Objects have changed outside of pz%s\n\n",
+		    col(&o, C_BOLD), col(&o, C_OFF));
+		put(&o, "pz detected the following changes made outside of pz "
+			"since the last \"pz apply\":\n\n");
+		for (i = 0; i < plan->ndrift; i++)
+			put_drift(&o, &plan->drift[i]);
+		put(&o, "Unless you have made equivalent changes to the spec, "
+			"the actions below undo or respond to these changes.\n"
+			"\n");
+	}
+	if (!pz_plan_has_changes(plan)) {
+		put(&o, "%sNo changes.%s Your infrastructure matches the "
+			"configuration.\n\n",
+		    col(&o, C_BOLD), col(&o, C_OFF));
+		if (plan->destroy)
+			put(&o, "pz found nothing in the state to destroy.\n");
+		else
+			put(&o, "pz has compared %s against the spec and "
+				"found no differences, so no changes are "
+				"needed.\n",
+			    plan->refreshed ? "the live resources"
+					    : "the recorded state");
+		for (i = 0; i < plan->n; i++)
+			if (plan->changes[i].action == PZ_ACTION_WAIT) {
+				put(&o, "\n");
+				put_header(&o, &plan->changes[i]);
+			}
+		goto notes;
+	}
+	for (i = 0; i < plan->n; i++) {
+		sym[plan->changes[i].action] = true;
+		if (plan->changes[i].action == PZ_ACTION_REPLACE &&
+		    plan->changes[i].create_first)
+			create_first = true;
+	}
+	put(&o, "pz will use the spec and the state to perform the "
+		"actions below. Resource actions are indicated with the "
+		"following symbols:\n");
+	if (sym[PZ_ACTION_CREATE])
+		put(&o, "  %s+%s create\n", col(&o, C_ADD), col(&o, C_OFF));
+	if (sym[PZ_ACTION_UPDATE])
+		put(&o, "  %s~%s update in-place\n", col(&o, C_CHG),
+		    col(&o, C_OFF));
+	if (sym[PZ_ACTION_DELETE])
+		put(&o, "  %s-%s destroy\n", col(&o, C_DEL), col(&o, C_OFF));
+	if (sym[PZ_ACTION_REPLACE] && !create_first)
+		put(&o, "%s-/+%s destroy and then create replacement\n",
+		    col(&o, C_CHG), col(&o, C_OFF));
+	if (create_first)
+		put(&o, "%s+/-%s create replacement and then destroy\n",
+		    col(&o, C_CHG), col(&o, C_OFF));
+	put(&o, "\npz will perform the following actions:\n\n");
+	for (i = 0; i < plan->n; i++)
+		if (plan->changes[i].action != PZ_ACTION_NOOP)
+			put_change(&o, &plan->changes[i]);
+	put(&o, "%sPlan:%s %zu to add, %zu to change, %zu to destroy.\n",
+	    col(&o, C_BOLD), col(&o, C_OFF), plan->nadd, plan->nchange,
+	    plan->ndestroy);
+notes:
+	for (i = 0; i < plan->nnotes && !(ro && ro->omit_notes); i++)
+		put(&o, "\nNote: %s\n", plan->notes[i]);
+	return o.r;
+}
+
+/* --- JSON --------------------------------------------------------------------- */
+
+/* after without unknown values, and the matching after_unknown. */
+static cJSON *split_unknown(const cJSON *v, cJSON **unknown)
+{
+	cJSON *known, *u, *c;
+
+	*unknown = NULL;
+	if (!v)
+		return cJSON_CreateNull();
+	if (cJSON_IsRaw(v)) {
+		*unknown = cJSON_CreateTrue();
+		return NULL;
+	}
+	if (cJSON_IsObject(v)) {
+		known = cJSON_CreateObject();
+		u = cJSON_CreateObject();
+		for (c = v->child; c; c = c->next) {
+			cJSON *cu, *ck = split_unknown(c, &cu);
+
+			if (ck)
+				cJSON_AddItemToObject(known, c->string, ck);
+			if (cu)
+				cJSON_AddItemToObject(u, c->string, cu);
+		}
+		if (u->child)
+			*unknown = u;
+		else
+			cJSON_Delete(u);
+		return known;
+	}
+	if (cJSON_IsArray(v)) {
+		bool any = false;
+
+		known = cJSON_CreateArray();
+		u = cJSON_CreateArray();
+		for (c = v->child; c; c = c->next) {
+			cJSON *cu, *ck = split_unknown(c, &cu);
+
+			cJSON_AddItemToArray(known, ck ? ck : cJSON_CreateNull());
+			cJSON_AddItemToArray(u, cu ? cu : cJSON_CreateFalse());
+			any |= cu != NULL;
+		}
+		if (any)
+			*unknown = u;
+		else
+			cJSON_Delete(u);
+		return known;
+	}
+	return cJSON_Duplicate(v, 1);
+}
+
+static cJSON *paths_json(char **paths, size_t n)
+{
+	cJSON *arr = cJSON_CreateArray();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		cJSON *p = cJSON_CreateArray();
+		char *copy = pz_xstrdup(paths[i]), *s = copy, *dot;
+
+		while ((dot = strchr(s, '.'))) {
+			*dot = '\0';
+			cJSON_AddItemToArray(p, cJSON_CreateString(s));
+			s = dot + 1;
+		}
+		cJSON_AddItemToArray(p, cJSON_CreateString(s));
+		free(copy);
+		cJSON_AddItemToArray(arr, p);
+	}
+	return arr;
+}
+
+static cJSON *actions_json(const struct pz_change *c)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	switch (c->action) {
+	case PZ_ACTION_CREATE:
+		cJSON_AddItemToArray(a, cJSON_CreateString("create"));
+		break;
+	case PZ_ACTION_UPDATE:
+		cJSON_AddItemToArray(a, cJSON_CreateString("update"));
+		break;
+	case PZ_ACTION_REPLACE:
+		cJSON_AddItemToArray(a, cJSON_CreateString(
+						c->create_first ? "create"
+								: "delete"));
+		cJSON_AddItemToArray(a, cJSON_CreateString(
+						c->create_first ? "delete"
+								: "create"));
+		break;
+	case PZ_ACTION_DELETE:
+		cJSON_AddItemToArray(a, cJSON_CreateString("delete"));
+		break;
+	case PZ_ACTION_NOOP:
+	case PZ_ACTION_WAIT:
+		cJSON_AddItemToArray(a, cJSON_CreateString("no-op"));
+		break;
+	}
+	return a;
+}
+
+static cJSON *with_arn(const cJSON *attrs, const char *arn)
+{
+	cJSON *o = attrs ? cJSON_Duplicate(attrs, 1) : cJSON_CreateObject();
+
+	if (arn && !cJSON_GetObjectItemCaseSensitive(o, "arn"))
+		cJSON_AddStringToObject(o, "arn", arn);
+	return o;
+}
+
+static cJSON *change_json(const char *address, const char *type,
+			  cJSON *actions, const cJSON *before,
+			  const cJSON *after, bool after_has_arn)
+{
+	cJSON *rc = cJSON_CreateObject(), *ch = cJSON_CreateObject(), *u;
+	cJSON *known;
+
+	cJSON_AddStringToObject(rc, "address", address);
+	cJSON_AddStringToObject(rc, "mode", "managed");
+	cJSON_AddStringToObject(rc, "type", type);
+	cJSON_AddStringToObject(rc, "name", key_of(address));
+	cJSON_AddStringToObject(rc, "provider_name", "pz/personalize");
+	cJSON_AddItemToObject(ch, "actions", actions);
+	cJSON_AddItemToObject(ch, "before", before ? cJSON_Duplicate(before, 1)
+						   : cJSON_CreateNull());
+	known = split_unknown(after, &u);
+	if (!known)
+		known = cJSON_CreateNull();
+	if (after && !after_has_arn) {
+		if (!u)
+			u = cJSON_CreateObject();
+		if (cJSON_IsObject(u))
+			cJSON_AddTrueToObject(u, "arn");
+	}
+	cJSON_AddItemToObject(ch, "after", known);
+	cJSON_AddItemToObject(ch, "after_unknown",
+			      u ? u : cJSON_CreateObject());
+	cJSON_AddFalseToObject(ch, "before_sensitive");
+	cJSON_AddFalseToObject(ch, "after_sensitive");
+	cJSON_AddItemToObject(rc, "change", ch);
+	return rc;
+}
+
+int pz_plan_render_json(const struct pz_plan *plan, struct pz_buf *out)
+{
+	cJSON *root = cJSON_CreateObject(), *rcs = cJSON_CreateArray();
+	cJSON *drift = cJSON_CreateArray(), *notes = cJSON_CreateArray();
+	size_t i;
+	int r;
+
+	cJSON_AddStringToObject(root, "format_version", "1.2");
+	cJSON_AddStringToObject(root, "terraform_version", PZ_VERSION);
+	cJSON_AddStringToObject(root, "pz_version", PZ_VERSION);
+	cJSON_AddBoolToObject(root, "applyable", pz_plan_has_changes(plan));
+	cJSON_AddTrueToObject(root, "complete");
+	cJSON_AddFalseToObject(root, "errored");
+	for (i = 0; i < plan->n; i++) {
+		const struct pz_change *c = &plan->changes[i];
+		cJSON *before = c->before ? with_arn(c->before, c->arn) : NULL;
+		cJSON *after = NULL, *rc;
+		bool keeps_arn = c->action == PZ_ACTION_UPDATE ||
+				 c->action == PZ_ACTION_NOOP;
+
+		if (c->after)
+			after = keeps_arn ? with_arn(c->after, c->arn)
+					  : cJSON_Duplicate(c->after, 1);
+		rc = change_json(c->address, c->type, actions_json(c), before,
+				 c->action == PZ_ACTION_DELETE ? NULL : after,
+				 keeps_arn && c->arn);
+		if (c->nreplace)
+			cJSON_AddItemToObject(
+				cJSON_GetObjectItemCaseSensitive(rc, "change"),
+				"replace_paths",
+				paths_json(c->replace_paths, c->nreplace));
+		if (c->reason)
+			cJSON_AddStringToObject(rc, "action_reason", c->reason);
+		if (c->trigger || c->condition || c->note || c->action == PZ_ACTION_WAIT) {
+			cJSON *pz = cJSON_CreateObject();
+
+			if (c->trigger)
+				cJSON_AddStringToObject(pz, "trigger",
+							c->trigger);
+			if (c->condition)
+				cJSON_AddStringToObject(pz, "condition",
+							c->condition);
+			if (c->note)
+				cJSON_AddStringToObject(pz, "note", c->note);
+			if (c->action == PZ_ACTION_WAIT)
+				cJSON_AddTrueToObject(pz, "waiting");
+			cJSON_AddItemToObject(rc, "pz", pz);
+		}
+		cJSON_AddItemToArray(rcs, rc);
+		cJSON_Delete(before);
+		cJSON_Delete(after);
+	}
+	for (i = 0; i < plan->ndrift; i++) {
+		const struct pz_drift *d = &plan->drift[i];
+		cJSON *a = cJSON_CreateArray();
+
+		cJSON_AddItemToArray(a, cJSON_CreateString(d->deleted ? "delete"
+								     : "update"));
+		cJSON_AddItemToArray(drift, change_json(d->address, d->type, a,
+							d->before, d->after,
+							true));
+	}
+	cJSON_AddItemToObject(root, "resource_changes", rcs);
+	cJSON_AddItemToObject(root, "resource_drift", drift);
+	cJSON_AddItemToObject(root, "output_changes", cJSON_CreateObject());
+	for (i = 0; i < plan->nnotes; i++)
+		cJSON_AddItemToArray(notes, cJSON_CreateString(plan->notes[i]));
+	cJSON_AddItemToObject(root, "pz_notes", notes);
+	r = pz_json_write(root, out, -1);
+	if (!r)
+		r = pz_buf_addc(out, '\n');
+	cJSON_Delete(root);
+	return r;
+}
+
+/* --- markdown ------------------------------------------------------------------ */
+
+static int md_summary(const struct pz_plan *plan, struct pz_buf *out)
+{
+	int r = pz_buf_printf(out,
+			      "### pz plan: %zu to add, %zu to change, %zu to "
+			      "destroy\n\n"
+			      "| action | count |\n|---|---:|\n"
+			      "| add | %zu |\n| change | %zu |\n"
+			      "| destroy | %zu |\n",
+			      plan->nadd, plan->nchange, plan->ndestroy,
+			      plan->nadd, plan->nchange, plan->ndestroy);
+	size_t i, risky = 0;
+
+	if (!r && plan->nwait)
+		r = pz_buf_printf(out, "| waiting for data | %zu |\n",
+				  plan->nwait);
+	for (i = 0; i < plan->n; i++)
+		if (plan->changes[i].action == PZ_ACTION_DELETE ||
+		    plan->changes[i].action == PZ_ACTION_REPLACE)
+			risky++;
+	if (!r && risky) {
+		r = pz_buf_printf(out,
+				  "\n> [!WARNING]\n> This plan destroys or "
+				  "replaces %zu resource%s:\n",
+				  risky, risky == 1 ? "" : "s");
+		for (i = 0; i < plan->n && !r; i++) {
+			const struct pz_change *c = &plan->changes[i];
+
+			if (c->action == PZ_ACTION_DELETE)
+				r = pz_buf_printf(out, "> - `%s` is destroyed\n",
+						  c->address);
+			else if (c->action == PZ_ACTION_REPLACE)
+				r = pz_buf_printf(out,
+						  "> - `%s` is replaced%s%s%s\n",
+						  c->address,
+						  c->nreplace ? " (" : "",
+						  c->nreplace
+							  ? c->replace_paths[0]
+							  : "",
+						  c->nreplace ? ")" : "");
+		}
+	}
+	if (!r && plan->ndrift)
+		r = pz_buf_printf(out,
+				  "\n%zu resource%s changed outside pz since "
+				  "the last apply.\n",
+				  plan->ndrift, plan->ndrift == 1 ? "" : "s");
+	return r;
+}
+
+int pz_plan_render_markdown(const struct pz_plan *plan, struct pz_buf *out,
+			    const struct pz_render_opts *ro)
+{
+	size_t max = ro && ro->max_bytes ? ro->max_bytes : 65536;
+	size_t start = out->len, i;
+	struct pz_buf text;
+	struct pz_render_opts plain = {false, true, 0};
+	int r;
+	const char *p;
+
+	if (!pz_plan_has_changes(plan) && !plan->ndrift) {
+		r = pz_buf_adds(out, "### pz plan: no changes\n\nYour "
+				     "infrastructure matches the spec.\n");
+		for (i = 0; i < plan->nnotes && !r; i++)
+			r = pz_buf_printf(out, "\n_Note: %s_\n", plan->notes[i]);
+		return r;
+	}
+	if ((r = md_summary(plan, out)))
+		return r;
+	pz_buf_init(&text, 0);
+	if ((r = pz_plan_render_text(plan, &text, &plain)))
+		goto out;
+	if ((r = pz_buf_adds(out, "\n<details><summary>Show the plan"
+				  "</summary>\n\n```diff\n")))
+		goto out;
+	/* Markers to column 0, so GitHub colours the lines. */
+	for (p = pz_buf_cstr(&text); *p && !r;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p), lead = 0;
+
+		while (lead < len && p[lead] == ' ')
+			lead++;
+		if (lead < len && strchr("+-~", p[lead]) &&
+		    (lead + 1 == len || p[lead + 1] == ' ' ||
+		     p[lead + 1] == '/')) {
+			size_t sl = 1;
+
+			if (lead + 2 < len && p[lead + 1] == '/')
+				sl = 3;
+			r = pz_buf_add(out, p + lead, sl);
+			if (!r)
+				r = pz_buf_printf(out, "%*s", (int)lead, "");
+			if (!r)
+				r = pz_buf_add(out, p + lead + sl,
+					       len - lead - sl);
+		} else {
+			r = pz_buf_add(out, p, len);
+		}
+		if (!r)
+			r = pz_buf_addc(out, '\n');
+		p += len + (nl ? 1 : 0);
+	}
+	if (!r)
+		r = pz_buf_adds(out, "```\n\n</details>\n");
+	if (!r && out->len - start > max) {
+		/* Too long for a comment: the summary and the addresses. */
+		pz_buf_truncate(out, start);
+		r = md_summary(plan, out);
+		if (!r)
+			r = pz_buf_adds(out, "\nThe full plan is too long for "
+					     "a comment; the changes:\n\n");
+		for (i = 0; i < plan->n && !r; i++) {
+			const struct pz_change *c = &plan->changes[i];
+
+			if (c->action == PZ_ACTION_NOOP ||
+			    c->action == PZ_ACTION_WAIT)
+				continue;
+			if (out->len - start + 200 > max) {
+				r = pz_buf_printf(out,
+						  "- … and more (see `pz show "
+						  "-json`)\n");
+				break;
+			}
+			r = pz_buf_printf(out, "- `%s`: %s\n", c->address,
+					  pz_action_name(c->action));
+		}
+	}
+	for (i = 0; i < plan->nnotes && !r; i++)
+		r = pz_buf_printf(out, "\n_Note: %s_\n", plan->notes[i]);
+out:
+	pz_buf_release(&text);
+	return r;
+}

@@ -1,0 +1,51 @@
+/*
+ * refresh.h - reading what exists in Amazon Personalize now, for the
+ * planner (core/plan.h's struct pz_live), and finding resources that
+ * exist under a spec's names but not in the state.
+ *
+ * Every read is submitted at once on the client's event loop, so a
+ * refresh of hundreds of resources costs about one round trip per
+ * connection (docs/aws-client.md).
+ */
+#ifndef PZ_PERSONALIZE_REFRESH_H
+#define PZ_PERSONALIZE_REFRESH_H
+
+#include "core/plan.h"
+
+struct pz_aws_client;
+
+/*
+ * Fills live[i] for spec->resources[i] and live_state[j] for the state's
+ * resources that the spec no longer declares: one Describe per resource
+ * that has an ARN in the state (a "not found" answer means it is gone:
+ * exists false), and for import jobs a listing of the objects under
+ * their data location. Both arrays must be zeroed by the caller. Returns
+ * 0, or the first error that is not "not found" (the message says which
+ * resource); live entries not read stay refreshed = false.
+ */
+int pz_personalize_refresh(struct pz_aws_client *c, const struct pz_spec *spec,
+			   const struct pz_state *state, struct pz_live *live,
+			   struct pz_live *live_state);
+
+/* One Describe of the resource of type t at arn, projected into *out
+ * (zeroed by the caller): for pz import. */
+int pz_personalize_describe(struct pz_aws_client *c, const struct pz_rtype *t,
+			    const char *arn, struct pz_live *out);
+
+/* Projects a Describe answer onto the type's create-request members. */
+void pz_personalize_project(const struct pz_rtype *t, const cJSON *answer,
+			    struct pz_live *out);
+
+/*
+ * For each resource the plan would create under a name of its own,
+ * looks for one that already exists with that name (made outside pz, or
+ * by an apply whose state was lost) and reports an error for each, with
+ * the `pz import` command that adopts it. pz never adopts silently.
+ * Returns 0 (errors go to diags) or a transport error.
+ */
+int pz_personalize_find_unmanaged(struct pz_aws_client *c,
+				  const struct pz_spec *spec,
+				  const struct pz_plan *plan,
+				  struct pz_diags *diags);
+
+#endif

@@ -1,0 +1,25 @@
+#!/bin/sh
+# One plan case: the three renderings against plan.txt, plan.json and
+# plan.md. PZ_UPDATE_GOLDEN=1 rewrites them (then read the diff).
+set -u
+bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+dir=$(cd "$2" && pwd)
+state=-
+live=-
+[ -f "$dir/state.json" ] && state=state.json
+[ -f "$dir/live.json" ] && live=live.json
+fail=0
+for fmt in text json md; do
+	case $fmt in text) f=plan.txt ;; json) f=plan.json ;; md) f=plan.md ;; esac
+	out=$(mktemp)
+	(cd "$dir" && "$bin" spec.yaml "$state" "$live" "$fmt") >"$out" 2>&1
+	echo "exit: $?" >>"$out"
+	if [ "${PZ_UPDATE_GOLDEN:-}" = 1 ]; then
+		cp "$out" "$dir/$f"
+	elif ! diff -u "$dir/$f" "$out"; then
+		echo "FAIL: $dir/$f"
+		fail=1
+	fi
+	rm -f "$out"
+done
+exit $fail

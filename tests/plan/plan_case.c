@@ -1,0 +1,213 @@
+/*
+ * plan_case.c - the planner without AWS, for golden tests: a spec, a
+ * state and a description of the live service in, a rendered plan out.
+ *
+ *   plan_case SPEC STATE|- LIVE|- text|json|md [-record OUT_STATE]
+ *
+ * LIVE is JSON: {"refreshed": bool, "now": seconds, "resources":
+ * {ADDRESS: {"exists": bool, "arn", "status", "attrs": {...},
+ * "data": {"digest", "objects"}}}}. With "refreshed", a resource not
+ * listed does not exist. -record writes the state as apply would leave
+ * it if every change succeeded (ARNs made up from type and key), which
+ * is how the cases' states are made.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/plan.h"
+#include "core/state.h"
+#include "providers/personalize/personalize.h"
+
+static cJSON *read_json(const char *path)
+{
+	struct pz_buf b;
+	cJSON *v;
+
+	pz_buf_init(&b, 0);
+	if (pz_buf_read_file(&b, path)) {
+		fprintf(stderr, "plan_case: %s\n", pz_error_last());
+		exit(2);
+	}
+	v = cJSON_ParseWithLength(b.ptr, b.len);
+	if (!v) {
+		fprintf(stderr, "plan_case: %s is not JSON\n", path);
+		exit(2);
+	}
+	pz_buf_release(&b);
+	return v;
+}
+
+static void fill_live(struct pz_live *l, const cJSON *all, const char *address,
+		      bool refreshed)
+{
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(all, address);
+	const cJSON *v, *data;
+
+	memset(l, 0, sizeof(*l));
+	l->refreshed = refreshed;
+	if (!o)
+		return;
+	v = cJSON_GetObjectItemCaseSensitive(o, "exists");
+	l->exists = !v || cJSON_IsTrue(v);
+	if ((v = cJSON_GetObjectItemCaseSensitive(o, "arn")) &&
+	    cJSON_IsString(v))
+		l->arn = pz_xstrdup(v->valuestring);
+	if ((v = cJSON_GetObjectItemCaseSensitive(o, "status")) &&
+	    cJSON_IsString(v))
+		l->status = pz_xstrdup(v->valuestring);
+	if ((v = cJSON_GetObjectItemCaseSensitive(o, "attrs")))
+		l->attrs = cJSON_Duplicate(v, 1);
+	data = cJSON_GetObjectItemCaseSensitive(o, "data");
+	if (data) {
+		l->data_listed = true;
+		v = cJSON_GetObjectItemCaseSensitive(data, "digest");
+		l->data_digest = pz_xstrdup(cJSON_IsString(v) ? v->valuestring
+							      : "");
+		v = cJSON_GetObjectItemCaseSensitive(data, "objects");
+		l->data_objects = cJSON_IsNumber(v) ? (size_t)v->valueint : 0;
+		if (!cJSON_GetObjectItemCaseSensitive(o, "exists"))
+			l->exists = false;
+	}
+}
+
+static const char *fake_arn(void *ud, const char *address)
+{
+	static char buf[8][256];
+	static int k;
+	const struct pz_state *st = ud;
+	const struct pz_state_resource *r = pz_state_find(st, address);
+	const char *dot = strchr(address, '.');
+
+	if (r && r->arn)
+		return r->arn;
+	k = (k + 1) % 8;
+	snprintf(buf[k], sizeof(buf[k]),
+		 "arn:aws:personalize:us-east-1:123456789012:%.*s/%s",
+		 dot ? (int)(dot - address) : 0, address, dot ? dot + 1 : "");
+	return buf[k];
+}
+
+int main(int argc, char **argv)
+{
+	struct pz_spec *spec = NULL;
+	struct pz_state *state = NULL;
+	struct pz_plan *plan = NULL;
+	struct pz_diags d;
+	struct pz_live *live, *live_state = NULL;
+	struct pz_plan_opts opts;
+	struct pz_render_opts ro = {false, false, 0};
+	struct pz_buf out;
+	cJSON *lj = NULL, *all = NULL;
+	bool refreshed = false;
+	long long now = 1800000000;
+	size_t i, nstate;
+	int r;
+
+	if (argc < 5) {
+		fprintf(stderr, "usage: plan_case SPEC STATE|- LIVE|- "
+				"text|json|md [-record OUT]\n");
+		return 2;
+	}
+	pz_personalize_register();
+	pz_diags_init(&d);
+	if (pz_spec_load(&spec, argv[1], NULL, 0, &d)) {
+		fprintf(stderr, "plan_case: the spec has errors: %s\n",
+			d.n ? d.items[0].message : pz_error_last());
+		return 2;
+	}
+	if (strcmp(argv[2], "-")) {
+		struct pz_buf b;
+
+		pz_buf_init(&b, 0);
+		if (pz_buf_read_file(&b, argv[2]) ||
+		    pz_state_parse(&state, b.ptr, b.len, argv[2])) {
+			fprintf(stderr, "plan_case: %s\n", pz_error_last());
+			return 2;
+		}
+		pz_buf_release(&b);
+	} else {
+		pz_state_new(&state);
+		memcpy(state->lineage, "00000000-0000-4000-8000-000000000000",
+		       37);
+	}
+	if (strcmp(argv[3], "-")) {
+		const cJSON *v;
+
+		lj = read_json(argv[3]);
+		refreshed = cJSON_IsTrue(
+			cJSON_GetObjectItemCaseSensitive(lj, "refreshed"));
+		v = cJSON_GetObjectItemCaseSensitive(lj, "now");
+		if (cJSON_IsNumber(v))
+			now = (long long)v->valuedouble;
+		all = cJSON_GetObjectItemCaseSensitive(lj, "resources");
+	}
+	live = calloc(spec->nresources + 1, sizeof(*live));
+	for (i = 0; i < spec->nresources; i++)
+		fill_live(&live[i], all, spec->resources[i]->address, refreshed);
+	nstate = state->n; /* -record grows the state */
+	live_state = calloc(nstate + 1, sizeof(*live_state));
+	for (i = 0; i < nstate; i++)
+		fill_live(&live_state[i], all, state->resources[i].address,
+			  refreshed);
+	memset(&opts, 0, sizeof(opts));
+	opts.refreshed = refreshed;
+	opts.now = now;
+	r = pz_plan_make(&plan, spec, state, live, live_state, &opts, &d);
+	pz_buf_init(&out, 0);
+	if (d.n) {
+		pz_diags_sort(&d);
+		if (pz_diags_render_text(&d, &out, false) == 0)
+			fputs(pz_buf_cstr(&out), stdout);
+		pz_buf_reset(&out);
+	}
+	if (!strcmp(argv[4], "text"))
+		r |= pz_plan_render_text(plan, &out, &ro);
+	else if (!strcmp(argv[4], "json"))
+		r |= pz_plan_render_json(plan, &out);
+	else
+		r |= pz_plan_render_markdown(plan, &out, &ro);
+	fputs(pz_buf_cstr(&out), stdout);
+	if (argc > 6 && !strcmp(argv[5], "-record")) {
+		struct pz_buf sb;
+		FILE *f;
+
+		for (i = 0; i < plan->n; i++) {
+			const struct pz_change *c = &plan->changes[i];
+
+			if (c->action == PZ_ACTION_NOOP ||
+			    c->action == PZ_ACTION_WAIT)
+				continue;
+			pz_plan_record(state, c,
+				       c->action == PZ_ACTION_UPDATE && c->arn
+					       ? c->arn
+					       : fake_arn(state, c->address),
+				       "ACTIVE", fake_arn, state, now);
+		}
+		state->serial++;
+		pz_buf_init(&sb, 0);
+		if (pz_state_serialize(state, &sb) ||
+		    !(f = fopen(argv[6], "w"))) {
+			fprintf(stderr, "plan_case: cannot write %s\n", argv[6]);
+			return 2;
+		}
+		fputs(pz_buf_cstr(&sb), f);
+		fclose(f);
+		pz_buf_release(&sb);
+	}
+	pz_buf_release(&out);
+	for (i = 0; i < spec->nresources; i++)
+		pz_live_release(&live[i]);
+	for (i = 0; i < nstate; i++)
+		pz_live_release(&live_state[i]);
+	free(live);
+	free(live_state);
+	pz_plan_free(plan);
+	pz_state_free(state);
+	pz_spec_free(spec);
+	pz_diags_release(&d);
+	cJSON_Delete(lj);
+	return r ? 1 : 0;
+}
