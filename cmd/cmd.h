@@ -92,4 +92,17 @@ int pz_cmd_load_spec(struct pz_spec **out, const char *file,
 int pz_cmd_parse_vars(const struct pz_strlist *list, struct pz_spec_var **out);
 void pz_cmd_print_diags(const struct pz_diags *diags, bool json);
 
+/* The state backend for a command (plan_support.c): -state=PATH, else the
+ * spec's pz.backend, else pz.state.json beside the spec; locked for
+ * operation unless that is NULL. Prints why and returns 1 on failure. */
+struct pz_backend;
+struct pz_aws_client;
+int pz_cmd_open_state(struct pz_backend **out, const struct pz_spec *spec,
+		      const char *state_flag, const char *operation,
+		      const char *lock_timeout);
+/* Unlocks (when locked) and frees; 1 after printing a failed unlock. */
+int pz_cmd_close_state(struct pz_backend *b);
+/* An AWS client for the spec's region and profile; 1 after printing. */
+int pz_cmd_client_new(struct pz_aws_client **out, const struct pz_spec *spec);
+
 #endif

@@ -13,6 +13,7 @@
 
 extern const struct pz_cmd pz_cmd_validate;
 extern const struct pz_cmd pz_cmd_graph;
+extern const struct pz_cmd pz_cmd_plan;
 extern const struct pz_cmd pz_cmd_version;
 extern const struct pz_cmd pz_cmd_help;
 extern const struct pz_cmd pz_cmd_whoami;
@@ -20,6 +21,7 @@ extern const struct pz_cmd pz_cmd_whoami;
 /* Adding a command: its cmd_<name>.c, one extern above, one line here. */
 const struct pz_cmd *const pz_commands[] = {
 	&pz_cmd_validate,
+	&pz_cmd_plan,
 	&pz_cmd_graph,
 	&pz_cmd_version,
 	&pz_cmd_whoami,
