@@ -102,7 +102,10 @@ int pz_cmd_open_state(struct pz_backend **out, const struct pz_spec *spec,
 		      const char *lock_timeout);
 /* Unlocks (when locked) and frees; 1 after printing a failed unlock. */
 int pz_cmd_close_state(struct pz_backend *b);
-/* An AWS client for the spec's region and profile; 1 after printing. */
-int pz_cmd_client_new(struct pz_aws_client **out, const struct pz_spec *spec);
+/* An AWS client for the spec's region and profile, with at most
+ * parallelism requests in flight (0: the client's default); 1 after
+ * printing why not. */
+int pz_cmd_client_new(struct pz_aws_client **out, const struct pz_spec *spec,
+		      long parallelism);
 
 #endif

@@ -19,6 +19,7 @@ static const char *opt_file, *opt_out, *opt_format, *opt_state;
 static const char *opt_lock_timeout;
 static bool opt_json, opt_detailed, opt_refresh = true, opt_lock = true;
 static bool opt_destroy;
+static long opt_parallelism = 50;
 static struct pz_strlist opt_vars, opt_targets;
 
 static const struct pz_opt plan_opts[] = {
@@ -42,6 +43,8 @@ static const struct pz_opt plan_opts[] = {
 	 "plans from the state alone)"},
 	{"destroy", PZ_OPT_BOOL, &opt_destroy, NULL,
 	 "plan to destroy everything in the state"},
+	{"parallelism", PZ_OPT_INT, &opt_parallelism, "N",
+	 "at most N reads in flight during refresh (default 50)"},
 	{"state", PZ_OPT_STRING, &opt_state, "PATH",
 	 "use the local state file at PATH"},
 	{"lock", PZ_OPT_BOOL, &opt_lock, NULL,
@@ -125,7 +128,7 @@ static int run_plan(int argc, char **argv)
 	if (opt_refresh) {
 		double t0 = now_s();
 
-		if (pz_cmd_client_new(&client, spec))
+		if (pz_cmd_client_new(&client, spec, opt_parallelism))
 			goto out;
 		if (pz_personalize_refresh(client, spec, state, live,
 					   live_state)) {

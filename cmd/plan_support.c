@@ -91,11 +91,18 @@ int pz_cmd_close_state(struct pz_backend *b)
 	return r;
 }
 
-int pz_cmd_client_new(struct pz_aws_client **out, const struct pz_spec *spec)
+int pz_cmd_client_new(struct pz_aws_client **out, const struct pz_spec *spec,
+		      long parallelism)
 {
 	struct pz_aws_client_options o;
 
 	memset(&o, 0, sizeof(o));
+	if (parallelism < 0 || parallelism > 1000) {
+		pz_cmd_error("-parallelism takes 1 to 1000, not %ld",
+			     parallelism);
+		return 1;
+	}
+	o.max_connections = (int)parallelism;
 	if (spec) {
 		o.default_region = spec->settings.region;
 		o.profile = spec->settings.profile;

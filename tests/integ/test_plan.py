@@ -1,0 +1,222 @@
+"""pz plan against the simulator: counts for the seed, reads but never
+writes, resources made outside pz are reported (never adopted), drift,
+the JSON plan against Terraform's field set, saved plans, markdown.
+
+    python3 test_plan.py PZ_BINARY
+"""
+import json
+import os
+import shutil
+import subprocess
+import time
+
+import harness
+from harness import Pz, Sim
+
+ROOT = harness.ROOT
+SEED = os.path.join(ROOT, "examples", "seed", "params.json")
+WRITES = ("Create", "Update", "Delete", "Put", "Tag", "Untag", "Start",
+          "Stop")
+
+
+def aws(sim, *args):
+    """The AWS CLI against the simulator; the parsed JSON answer."""
+    cli = shutil.which("aws", path="/usr/bin") or shutil.which("aws")
+    if not cli:
+        raise harness.Skip("no AWS CLI")
+    env = dict(os.environ, AWS_ACCESS_KEY_ID=harness.AKID,
+               AWS_SECRET_ACCESS_KEY=harness.SECRET,
+               AWS_DEFAULT_REGION=harness.REGION, AWS_PAGER="",
+               AWS_CONFIG_FILE="/dev/null",
+               AWS_SHARED_CREDENTIALS_FILE="/dev/null")
+    p = subprocess.run([cli, "--endpoint-url", sim.url, "--output", "json"]
+                       + list(args), env=env, capture_output=True,
+                       text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    return json.loads(p.stdout) if p.stdout.strip() else {}
+
+
+def spec_dir(pz, name, text):
+    path = pz.write_file(os.path.join("work", name), text)
+    return path
+
+
+def test_seed_plan_counts_and_reads_only(pz_bin):
+    with Sim() as sim:
+        pz = Pz(pz_bin, sim)
+        path = spec_dir(pz, "params.json", open(SEED).read())
+        r = pz.run("plan", "-f", path, "-detailed-exitcode")
+        assert r.rc == 2, r
+        assert "Plan: 10 to add, 0 to change, 0 to destroy." in r.out, r
+        # Imports and training wait for data, and say so.
+        assert "solution_version.sims waits" in r.out
+        assert "training waits for data" in r.out
+        assert "6 resources wait for data" in r.out
+        ops = sim.ops()
+        assert not [o for o in ops if o.startswith(WRITES)], ops
+        # Each create was checked for an unmanaged twin by its ARN.
+        assert ops.count("DescribeDatasetGroup") == 1, ops
+
+
+def test_unmanaged_resource_is_reported_not_adopted(pz_bin):
+    with Sim() as sim:
+        pz = Pz(pz_bin, sim)
+        aws(sim, "personalize", "create-dataset-group", "--name",
+            "MovieLensDemo")
+        path = spec_dir(pz, "params.json", open(SEED).read())
+        r = pz.run("plan", "-f", path)
+        r.fails(1)
+        arn = ("arn:aws:personalize:us-east-1:%s:dataset-group/"
+               "MovieLensDemo" % harness.ACCOUNT)
+        assert "dataset_group.MovieLensDemo: a dataset group with this " \
+               "name already exists" in r.err, r
+        assert "pz import dataset_group.MovieLensDemo %s" % arn in r.err, r
+        assert "Plan:" not in r.out
+
+
+GROUP_SPEC = "datasetGroup:\n  name: driftdemo\n"
+
+
+def state_for(arn):
+    return {
+        "format_version": 1, "pz_version": "test", "serial": 1,
+        "lineage": "0b6f2a4e-3c1d-4e5f-8a9b-0c1d2e3f4a5b",
+        "git_commit": None,
+        "resources": [{"address": "dataset_group.driftdemo",
+                       "type": "dataset_group", "arn": arn,
+                       "status": "ACTIVE", "attributes":
+                       {"name": "driftdemo"}, "dependencies": []}]}
+
+
+def wait_active(sim, arn):
+    for _ in range(200):
+        g = aws(sim, "personalize", "describe-dataset-group",
+                "--dataset-group-arn", arn)["datasetGroup"]
+        if g["status"] == "ACTIVE":
+            return
+        time.sleep(0.05)
+    raise AssertionError("%s never became ACTIVE" % arn)
+
+
+def test_refresh_no_changes_then_deleted_outside(pz_bin):
+    with Sim(time_scale=0.001) as sim:
+        pz = Pz(pz_bin, sim)
+        arn = aws(sim, "personalize", "create-dataset-group", "--name",
+                  "driftdemo")["datasetGroupArn"]
+        wait_active(sim, arn)
+        path = spec_dir(pz, "pz.yaml", GROUP_SPEC)
+        pz.write_file("work/pz.state.json", json.dumps(state_for(arn)))
+        r = pz.run("plan", "-f", path, "-detailed-exitcode")
+        assert r.rc == 0, r
+        assert "No changes." in r.out, r
+        assert "DescribeDatasetGroup" in sim.ops()
+        aws(sim, "personalize", "delete-dataset-group",
+            "--dataset-group-arn", arn)
+        r = pz.run("plan", "-f", path, "-detailed-exitcode")
+        assert r.rc == 2, r
+        assert "# dataset_group.driftdemo has been deleted" in r.out, r
+        assert "# dataset_group.driftdemo will be created" in r.out, r
+        assert "Plan: 1 to add, 0 to change, 0 to destroy." in r.out
+        # -refresh=false trusts the state: nothing to do, no reads.
+        before = len(sim.calls())
+        r = pz.run("plan", "-f", path, "-refresh=false",
+                   "-detailed-exitcode")
+        assert r.rc == 0, r
+        assert len(sim.calls()) == before
+
+
+# The fields Terraform's plan JSON defines for what pz fills in
+# (https://developer.hashicorp.com/terraform/internals/json-format).
+TF_PLAN = {
+    "type": "object",
+    "required": ["format_version", "resource_changes"],
+    "properties": {
+        "format_version": {"type": "string", "pattern": r"^1\.\d+$"},
+        "terraform_version": {"type": "string"},
+        "applyable": {"type": "boolean"},
+        "complete": {"type": "boolean"},
+        "errored": {"type": "boolean"},
+        "resource_changes": {"type": "array", "items": {"$ref": "#/rc"}},
+        "resource_drift": {"type": "array", "items": {"$ref": "#/rc"}},
+        "output_changes": {"type": "object"},
+    },
+    "rc": {
+        "type": "object",
+        "required": ["address", "mode", "type", "name", "change"],
+        "properties": {
+            "address": {"type": "string"},
+            "mode": {"enum": ["managed", "data"]},
+            "type": {"type": "string"},
+            "name": {"type": "string"},
+            "provider_name": {"type": "string"},
+            "action_reason": {"enum": [
+                "replace_because_tainted", "replace_because_cannot_update",
+                "replace_by_request", "delete_because_no_resource_config",
+                "delete_because_no_module", "delete_because_wrong_repetition",
+                "delete_because_count_index", "delete_because_each_key",
+                "read_because_config_unknown",
+                "read_because_dependency_pending"]},
+            "change": {
+                "type": "object",
+                "required": ["actions", "before", "after", "after_unknown"],
+                "properties": {
+                    "actions": {"type": "array", "items": {"enum": [
+                        "no-op", "create", "read", "update", "delete"]},
+                        "minItems": 1, "maxItems": 2},
+                    "before": {"type": ["object", "null"]},
+                    "after": {"type": ["object", "null"]},
+                    "after_unknown": {"type": "object"},
+                    "before_sensitive": {"type": ["boolean", "object"]},
+                    "after_sensitive": {"type": ["boolean", "object"]},
+                    "replace_paths": {"type": "array", "items": {
+                        "type": "array"}},
+                },
+            },
+        },
+    },
+}
+
+
+def test_plan_json_has_terraforms_fields(pz_bin):
+    try:
+        import jsonschema
+    except ImportError:
+        raise harness.Skip("python3-jsonschema missing")
+    with Sim() as sim:
+        pz = Pz(pz_bin, sim)
+        path = spec_dir(pz, "params.json", open(SEED).read())
+        r = pz.run("plan", "-f", path, "-json")
+        r.ok()
+        plan = json.loads(r.out)
+        jsonschema.validate(plan, TF_PLAN)
+        creates = [c for c in plan["resource_changes"]
+                   if c["change"]["actions"] == ["create"]]
+        assert len(creates) == 10
+        assert all(c["change"]["after_unknown"].get("arn") for c in creates)
+        ds = [c for c in creates if c["address"] == "dataset.Interactions"]
+        assert ds[0]["change"]["after_unknown"]["datasetGroupArn"] is True
+        assert "datasetGroupArn" not in ds[0]["change"]["after"]
+
+
+def test_saved_plan_and_markdown(pz_bin):
+    with Sim() as sim:
+        pz = Pz(pz_bin, sim)
+        path = spec_dir(pz, "params.json", open(SEED).read())
+        out = os.path.join(pz.home, "work", "seed.plan")
+        r = pz.run("plan", "-f", path, "-out=" + out)
+        r.ok()
+        assert "Saved the plan to: " + out in r.out
+        saved = json.load(open(out))
+        assert saved["pz_plan_format"] == 1
+        assert len(saved["spec_digest"]) == 64
+        assert len([c for c in saved["changes"]
+                    if c["action"] == "create"]) == 10
+        r = pz.run("plan", "-f", path, "-format=markdown")
+        r.ok()
+        assert r.out.startswith("### pz plan: 10 to add, 0 to change, "
+                                "0 to destroy")
+        assert "<details>" in r.out and len(r.out) <= 65536
+
+
+if __name__ == "__main__":
+    harness.run_main()
