@@ -184,5 +184,13 @@ int pz_plan_render_markdown(const struct pz_plan *plan, struct pz_buf *out,
  * and the spec digest it was made against. */
 int pz_plan_save(const struct pz_plan *plan, const char *path);
 int pz_plan_load(struct pz_plan **out, const char *path);
+/*
+ * Is a saved plan still what apply would do? Refused with PZ_ESTALE and
+ * a message saying what moved when the spec (its digest with the -var
+ * values) or the state (serial or lineage) is not what the plan was
+ * made against. state may be NULL (never written).
+ */
+int pz_plan_check_fresh(const struct pz_plan *plan, const char *spec_digest,
+			const struct pz_state *state);
 
 #endif

@@ -180,6 +180,33 @@ out:
 	return r;
 }
 
+int pz_plan_check_fresh(const struct pz_plan *plan, const char *spec_digest,
+			const struct pz_state *state)
+{
+	uint64_t serial = state ? state->serial : 0;
+
+	if (strcmp(plan->spec_digest, spec_digest))
+		return pz_error_set(PZ_ESTALE,
+				    "the saved plan is stale: the spec (or a "
+				    "-var value) changed since it was made; "
+				    "run pz plan again");
+	if (state && plan->state_lineage[0] &&
+	    strcmp(plan->state_lineage, state->lineage))
+		return pz_error_set(PZ_ESTALE,
+				    "the saved plan was made against another "
+				    "state (lineage %s, now %s); run pz plan "
+				    "again",
+				    plan->state_lineage, state->lineage);
+	if (plan->state_serial != serial)
+		return pz_error_set(PZ_ESTALE,
+				    "the saved plan is stale: the state changed "
+				    "since it was made (serial %llu, now %llu); "
+				    "run pz plan again",
+				    (unsigned long long)plan->state_serial,
+				    (unsigned long long)serial);
+	return 0;
+}
+
 static const char *get_str(const cJSON *o, const char *k)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);

@@ -129,6 +129,29 @@ static void test_saved_plan_round_trip(void **state)
 	assert_string_equal(back->spec_digest, plan->spec_digest);
 	assert_int_equal(back->state_serial, 42);
 	assert_int_equal(back->nadd, plan->nadd);
+	{
+		struct pz_state *st = NULL;
+
+		assert_int_equal(pz_state_new(&st), 0);
+		st->serial = 42;
+		memcpy(back->state_lineage, st->lineage, 37);
+		assert_int_equal(pz_plan_check_fresh(back, plan->spec_digest, st),
+				 0);
+		st->serial = 43;
+		assert_int_equal(pz_plan_check_fresh(back, plan->spec_digest, st),
+				 PZ_ESTALE);
+		assert_non_null(strstr(pz_error_last(), "serial 42, now 43"));
+		st->serial = 42;
+		assert_int_equal(pz_plan_check_fresh(back, "0000", st),
+				 PZ_ESTALE);
+		assert_non_null(strstr(pz_error_last(), "the spec"));
+		memcpy(st->lineage, "00000000-0000-4000-8000-000000000000",
+		       37);
+		assert_int_equal(pz_plan_check_fresh(back, plan->spec_digest, st),
+				 PZ_ESTALE);
+		assert_non_null(strstr(pz_error_last(), "another state"));
+		pz_state_free(st);
+	}
 	pz_buf_init(&a, 0);
 	pz_buf_init(&b, 0);
 	assert_int_equal(pz_plan_render_text(plan, &a, &ro), 0);
