@@ -1,50 +1,79 @@
 #!/bin/sh
-# make demo: pz's main job on the examples, against the local simulator.
+# make demo: pz's main job on the examples, against the local AWS simulator.
 #
-# Today pz validates, graphs and authenticates; plan and apply are the
-# next milestones (see the issues), so the demo stops after `pz whoami`
-# against the simulator and says so.
+# It validates the seed pipeline's params.json and the MovieLens example,
+# draws the graph, starts the simulator, uploads synthetic data, checks
+# who pz is, and plans. `pz apply` is the next milestone: the demo stops
+# after the plan and says so.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
-pz="$root/build/pz"
-spec="$root/examples/movielens/pz.yaml"
+pz="${PZ:-$root/build/pz}"
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
-step "pz validate -f examples/seed/params.json   (the seed pipeline's file, as it is)"
-"$pz" validate -f "$root/examples/seed/params.json"
+tmp=$(mktemp -d)
+simpid=
+cleanup() {
+	[ -n "$simpid" ] && kill "$simpid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+cp "$root/examples/movielens/pz.yaml" "$tmp/pz.yaml"
+cp "$root/examples/seed/params.json" "$tmp/params.json"
+cd "$tmp"
 
-step "pz validate -f examples/movielens/pz.yaml   (every section)"
-"$pz" validate -f "$spec"
+step "pz validate -f params.json   (the seed pipeline's file, as it is)"
+"$pz" validate -f params.json
 
-step "pz graph -f examples/movielens/pz.yaml | head   (Graphviz DOT; render with dot -Tsvg)"
-"$pz" graph -f "$spec" | head -n 12
-echo "  ... ($("$pz" graph -f "$spec" | grep -c -- '->') dependencies)"
+step "pz validate   (examples/movielens/pz.yaml: every section)"
+"$pz" validate
 
-if [ -x "$root/tests/sim/sim.py" ] || [ -f "$root/tests/sim/sim.py" ]; then
-	if "$pz" help whoami >/dev/null 2>&1; then
-		tmp=$(mktemp -d)
-		trap 'kill "$simpid" 2>/dev/null; rm -rf "$tmp"' EXIT
-		step "starting the AWS simulator on a free loopback port"
-		/usr/bin/python3 "$root/tests/sim/sim.py" --port 0 \
-			--port-file "$tmp/port" --data-dir "$tmp/data" \
-			--time-scale 0.001 2>"$tmp/sim.log" &
-		simpid=$!
-		i=0
-		while [ ! -s "$tmp/port" ] && [ $i -lt 100 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		port=$(cat "$tmp/port")
-		echo "simulator at http://127.0.0.1:$port"
-		step "pz whoami   (SigV4-signed STS call, checked by the simulator)"
-		AWS_ENDPOINT_URL="http://127.0.0.1:$port" \
-		AWS_ACCESS_KEY_ID=AKIDEXAMPLE \
-		AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY \
-		AWS_REGION=us-east-1 AWS_CONFIG_FILE=/dev/null \
-		AWS_SHARED_CREDENTIALS_FILE=/dev/null \
-			"$pz" whoami
+step "pz graph | head   (Graphviz DOT; render with: pz graph | dot -Tsvg)"
+"$pz" graph | head -n 12
+echo "  ... ($("$pz" graph | grep -c -- '->') dependencies in all)"
+
+step "starting the AWS simulator on a free loopback port"
+/usr/bin/python3 "$root/tests/sim/sim.py" --port 0 --port-file "$tmp/port" \
+	--data-dir "$tmp/sim" --time-scale 0.001 2>"$tmp/sim.log" &
+simpid=$!
+i=0
+while [ ! -s "$tmp/port" ]; do
+	i=$((i + 1))
+	if [ $i -gt 100 ]; then
+		cat "$tmp/sim.log" >&2
+		echo "demo: the simulator did not start" >&2
+		exit 1
 	fi
-fi
+	sleep 0.1
+done
+export AWS_ENDPOINT_URL="http://127.0.0.1:$(cat "$tmp/port")"
+export AWS_ACCESS_KEY_ID=AKIDEXAMPLE
+export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
+export AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+echo "simulator at $AWS_ENDPOINT_URL"
+
+step "synthetic MovieLens data to s3://pz-demo-data/movielens/"
+/usr/bin/python3 "$root/examples/movielens/gen-data.py" "$tmp/data"
+/usr/bin/python3 "$root/examples/movielens/upload.py" "$tmp/data" \
+	s3://pz-demo-data/movielens/ --create-bucket
+
+step "pz whoami   (a SigV4-signed STS call, checked by the simulator)"
+"$pz" whoami
+
+step "pz plan -f params.json   (no data location: imports and training wait)"
+"$pz" plan -f params.json -detailed-exitcode | tail -n 8 || [ $? -eq 2 ]
+
+step "pz plan   (MovieLens: imports and first trainings, with their triggers)"
+set +e
+"$pz" plan -detailed-exitcode >"$tmp/plan.txt"
+status=$?
+set -e
+grep -E '^  # |^Plan:' "$tmp/plan.txt"
+[ $status -eq 2 ] || { cat "$tmp/plan.txt"; exit 1; }
+
+step "pz plan -format=markdown | head   (for a pull-request comment)"
+"$pz" plan -format=markdown | head -n 14
 
 step "done"
-echo "pz plan / apply / destroy are not built yet: the demo stops here."
+echo "pz apply, destroy and recommend are the next milestones: the demo"
+echo "stops after the plan. Nothing was created in the simulator."
