@@ -104,6 +104,13 @@ def main():
                        "categorical: true}\n        - {name: YEAR, "
                        "type: int}\n"), state, same)
 
+    ignoring = spec.replace("minProvisionedTPS: 1",
+                            "minProvisionedTPS: 5").replace(
+        "      promote:",
+        "      lifecycle: {ignoreChanges: [minProvisionedTPS]}\n"
+        "      promote:")
+    write("ignore-changes", ignoring, state, drift)
+
     tainted = copy.deepcopy(state)
     for r in tainted["resources"]:
         if r["address"] == "filter.no-clicks":
