@@ -13,6 +13,7 @@
 #ifndef PZ_CMD_H
 #define PZ_CMD_H
 
+#include <signal.h>
 #include <stdio.h>
 
 #include "core/common.h"
@@ -92,20 +93,68 @@ int pz_cmd_load_spec(struct pz_spec **out, const char *file,
 int pz_cmd_parse_vars(const struct pz_strlist *list, struct pz_spec_var **out);
 void pz_cmd_print_diags(const struct pz_diags *diags, bool json);
 
-/* The state backend for a command (plan_support.c): -state=PATH, else the
- * spec's pz.backend, else pz.state.json beside the spec; locked for
- * operation unless that is NULL. Prints why and returns 1 on failure. */
-struct pz_backend;
 struct pz_aws_client;
-int pz_cmd_open_state(struct pz_backend **out, const struct pz_spec *spec,
-		      const char *state_flag, const char *operation,
-		      const char *lock_timeout);
-/* Unlocks (when locked) and frees; 1 after printing a failed unlock. */
-int pz_cmd_close_state(struct pz_backend *b);
-/* An AWS client for the spec's region and profile, with at most
+/* An AWS client for the spec's region and profile (client.c), with at most
  * parallelism requests in flight (0: the client's default); 1 after
  * printing why not. */
 int pz_cmd_client_new(struct pz_aws_client **out, const struct pz_spec *spec,
 		      long parallelism);
+
+/*
+ * SIGINT and SIGTERM (signals.c). The first signal sets
+ * pz_cmd_interrupted (to the signal's number) and long waits stop with
+ * PZ_EINTR, so the command leaves by its error path and releases the
+ * lock; a second one exits at once with 128 + the signal, removing a
+ * local state lock first.
+ */
+struct pz_backend;
+extern volatile sig_atomic_t pz_cmd_interrupted;
+/* Installs the handlers (no SA_RESTART). Idempotent. */
+void pz_cmd_signals_init(void);
+/* Arms the second-signal cleanup for the lock id just taken on b. */
+void pz_cmd_signals_hold_lock(const struct pz_backend *b, const char *id);
+/* Disarms it: call before releasing the lock. */
+void pz_cmd_signals_drop_lock(void);
+/* 0, or PZ_EINTR ("interrupted by SIGINT") once a signal came. */
+int pz_cmd_check_interrupted(void);
+
+/*
+ * The state backend for a command (backend_open.c): -state=PATH (a local
+ * file), else the spec's pz.backend (local, or S3 with its own AWS
+ * client: the bucket's region, the spec's profile, PZ_WORKSPACE), else
+ * pz.state.json beside the spec. spec may be NULL when state_flag is
+ * given. Installs the signal handlers, then locks for operation
+ * ("state rm") unless that is NULL, waiting up to lock_timeout ("30s";
+ * NULL: 0). Prints why and returns 1 on failure.
+ */
+int pz_cmd_backend_open(struct pz_backend **out, const struct pz_spec *spec,
+			const char *state_flag, const char *operation,
+			const char *lock_timeout);
+/*
+ * Takes b's lock, retrying with backoff for up to timeout_ms and saying
+ * on stderr whom it waits for after a second; stops on a signal. 0, or
+ * PZ_ELOCKED naming the holder, PZ_EINTR, or another error (message
+ * set, nothing printed).
+ */
+int pz_cmd_backend_lock(struct pz_backend *b, const char *operation,
+			long timeout_ms);
+/* Releases the lock if held and frees b (NULL is fine): call it on
+ * every path out. 0, or 1 after printing why the lock stays. */
+int pz_cmd_backend_close(struct pz_backend *b);
+/*
+ * Like pz_cmd_backend_open, for the state commands: loads the spec (-f,
+ * -var) unless state_flag makes it unneeded and need_spec is false.
+ * *spec is NULL when not loaded (else pz_spec_free).
+ */
+int pz_cmd_state_open(struct pz_backend **out, struct pz_spec **spec,
+		      const char *file, const struct pz_strlist *vars,
+		      const char *state_flag, bool need_spec,
+		      const char *operation, const char *lock_timeout);
+/* "0", "1500ms", "30s", "5m", "1h30m" -> milliseconds; -1 when bad. */
+long pz_cmd_parse_duration(const char *text);
+/* One state resource for people: address, ARN, status, attributes,
+ * dependencies (cmd_show.c; pz state show uses it too). */
+struct pz_state_resource;
+void pz_cmd_print_resource(FILE *out, const struct pz_state_resource *r);
 
 #endif

@@ -111,8 +111,8 @@ static int run_plan(int argc, char **argv)
 		return 1;
 	if (pz_cmd_parse_vars(&opt_vars, &vars))
 		goto out;
-	if (pz_cmd_open_state(&backend, spec, opt_state, opt_lock ? "plan" : NULL,
-			      opt_lock_timeout))
+	if (pz_cmd_backend_open(&backend, spec, opt_state,
+				opt_lock ? "plan" : NULL, opt_lock_timeout))
 		goto out;
 	if (pz_backend_load(backend, &state, NULL)) {
 		pz_cmd_fail();
@@ -187,7 +187,7 @@ static int run_plan(int argc, char **argv)
 	}
 	status = opt_detailed && pz_plan_has_changes(plan) ? 2 : 0;
 out:
-	if (backend && pz_cmd_close_state(backend) && status != 1)
+	if (pz_cmd_backend_close(backend))
 		status = 1;
 	for (i = 0; live && i < spec->nresources; i++)
 		pz_live_release(&live[i]);

@@ -10,6 +10,7 @@
 
 #include "cmd.h"
 #include "core/log.h"
+#include "providers/personalize/personalize.h"
 
 extern const struct pz_cmd pz_cmd_validate;
 extern const struct pz_cmd pz_cmd_graph;
@@ -17,12 +18,20 @@ extern const struct pz_cmd pz_cmd_plan;
 extern const struct pz_cmd pz_cmd_version;
 extern const struct pz_cmd pz_cmd_help;
 extern const struct pz_cmd pz_cmd_whoami;
+extern const struct pz_cmd pz_cmd_show;
+extern const struct pz_cmd pz_cmd_state;
+extern const struct pz_cmd pz_cmd_import;
+extern const struct pz_cmd pz_cmd_force_unlock;
 
 /* Adding a command: its cmd_<name>.c, one extern above, one line here. */
 const struct pz_cmd *const pz_commands[] = {
 	&pz_cmd_validate,
 	&pz_cmd_plan,
 	&pz_cmd_graph,
+	&pz_cmd_show,
+	&pz_cmd_state,
+	&pz_cmd_import,
+	&pz_cmd_force_unlock,
 	&pz_cmd_version,
 	&pz_cmd_whoami,
 	&pz_cmd_help,
@@ -91,6 +100,11 @@ int main(int argc, char **argv)
 		fputs("pz: see 'pz help'\n", stderr);
 		return 1;
 	}
+	/* Every command leaves by its error path on SIGINT/SIGTERM, so the
+	 * state lock is always released. */
+	pz_cmd_signals_init();
+	/* The resource types pz knows: one provider today. */
+	pz_personalize_register();
 	argc -= i;
 	argv += i;
 	r = pz_cmd_parse(cmd, &argc, argv);

@@ -9,7 +9,6 @@
 #include "core/spec.h"
 #include "core/buf.h"
 #include "core/error.h"
-#include "providers/personalize/personalize.h"
 
 int pz_cmd_parse_vars(const struct pz_strlist *list, struct pz_spec_var **out)
 {
@@ -68,7 +67,6 @@ int pz_cmd_load_spec(struct pz_spec **out, const char *file,
 	int r;
 
 	*out = NULL;
-	pz_personalize_register();
 	path = pz_cmd_spec_path(file);
 	if (!path)
 		return 1;

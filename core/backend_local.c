@@ -5,9 +5,14 @@
  * renamed over the state, then the directory is fsync'd: a crash leaves
  * the old or the new state, never a torn one. The previous state stays
  * as PATH.backup (a hard link, so the state file itself is never
- * missing). The lock is PATH.lock, created with O_EXCL and holding the
- * lock info as JSON.
+ * missing). The lock is PATH.lock, holding the lock info as JSON. It is
+ * written to a temporary file first and then linked into place with
+ * link(2), which fails when the name exists: the lock appears whole or
+ * not at all, so a holder killed while taking it never leaves an empty
+ * lock. Whoever takes the lock removes the temporary files killed runs
+ * left behind.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -215,10 +220,88 @@ static int locked_error(struct local *l, const struct pz_lock_info *holder)
 				    "force-unlock %s",
 				    l->path, desc, holder->pid, holder->id);
 	return pz_error_set(PZ_ELOCKED,
-			    "the state '%s' is locked by %s; wait for that run "
-			    "to finish (or -lock-timeout=DURATION); if it is "
-			    "gone: pz force-unlock %s",
+			    "the state %s is locked by %s; wait "
+			    "(-lock-timeout=30s) or if that run is gone: pz "
+			    "force-unlock %s",
 			    l->path, desc, holder->id);
+}
+
+/* Writes the lock info to a new temporary file beside the lock. */
+static int write_lock_temp(struct local *l, const struct pz_buf *text,
+			   char **tmp_out)
+{
+	char *tmp = pz_xasprintf("%s.tmp.XXXXXX", l->lock_path);
+	int fd = mkstemp(tmp), r;
+
+	*tmp_out = NULL;
+	if (fd < 0) {
+		r = pz_error_set_errno(PZ_EIO, "unable to create the lock '%s'",
+				       l->lock_path);
+		free(tmp);
+		return r;
+	}
+	fchmod(fd, 0644);
+	if (write_all(fd, text->ptr, text->len) != 0 || fsync(fd) != 0) {
+		r = pz_error_set_errno(PZ_EIO, "unable to write the lock '%s'",
+				       l->lock_path);
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		return r;
+	}
+	close(fd);
+	*tmp_out = tmp;
+	return 0;
+}
+
+/* Removes what killed runs left: PATH.tmp.* and old PATH.lock.tmp.*.
+ * Called with the lock held. */
+static void remove_leftovers(struct local *l)
+{
+	char *copy = pz_xstrdup(l->path), *slash = strrchr(copy, '/');
+	const char *base = slash ? slash + 1 : copy;
+	char *prefix = pz_xasprintf("%s.tmp.", base);
+	char *lprefix = pz_xasprintf("%s.lock.tmp.", base);
+	const char *dir;
+	DIR *d;
+	struct dirent *e;
+
+	if (slash == copy)
+		dir = "/";
+	else if (slash) {
+		*slash = '\0';
+		dir = copy;
+	} else {
+		dir = ".";
+	}
+	d = opendir(dir);
+	while (d && (e = readdir(d))) {
+		char *full;
+
+		struct stat st;
+		bool lock_tmp = pz_str_has_prefix(e->d_name, lprefix);
+
+		if (!pz_str_has_prefix(e->d_name, prefix) && !lock_tmp)
+			continue;
+		full = pz_xasprintf("%s/%s", dir, e->d_name);
+		/* State temporaries are only ever the lock holder's, so any
+		 * found now is stale; a lock temporary may belong to a run
+		 * about to try for the lock: only an old one is stale. */
+		if (lock_tmp && (stat(full, &st) != 0 ||
+				 time(NULL) - st.st_mtime < 60)) {
+			free(full);
+			continue;
+		}
+		if (unlink(full) == 0)
+			PZ_INFO("removed '%s', left by a run that was killed",
+				full);
+		free(full);
+	}
+	if (d)
+		closedir(d);
+	free(prefix);
+	free(lprefix);
+	free(copy);
 }
 
 static int lock(struct pz_backend *b, const struct pz_lock_info *info,
@@ -227,20 +310,21 @@ static int lock(struct pz_backend *b, const struct pz_lock_info *info,
 	struct local *l = L(b);
 	struct pz_buf text;
 	struct timespec start, now;
-	long waited = 0, delay = 50;
-	int fd, r;
+	long waited, delay = 50;
+	char *tmp = NULL;
+	int r;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	pz_buf_init(&text, 0);
-	if ((r = pz_lock_info_to_json(info, &text)))
+	if ((r = pz_lock_info_to_json(info, &text)) ||
+	    (r = write_lock_temp(l, &text, &tmp)))
 		goto out;
 	for (;;) {
 		struct pz_lock_info holder;
 		bool held;
+		struct timespec ts;
 
-		fd = open(l->lock_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-			  0644);
-		if (fd >= 0)
+		if (link(tmp, l->lock_path) == 0)
 			break;
 		if (errno != EEXIST) {
 			r = pz_error_set_errno(PZ_EIO,
@@ -259,34 +343,26 @@ static int lock(struct pz_backend *b, const struct pz_lock_info *info,
 			r = locked_error(l, &holder);
 			goto out;
 		}
-		{
-			long left = timeout_ms - waited;
-			struct timespec ts;
-
-			if (delay > left)
-				delay = left;
-			ts.tv_sec = delay / 1000;
-			ts.tv_nsec = (delay % 1000) * 1000000;
-			if (nanosleep(&ts, NULL) != 0 && errno == EINTR) {
-				r = pz_error_set(PZ_EINTR,
-						 "interrupted while waiting "
-						 "for the state lock");
-				goto out;
-			}
-			delay = delay * 2 > 1000 ? 1000 : delay * 2;
+		if (delay > timeout_ms - waited)
+			delay = timeout_ms - waited;
+		ts.tv_sec = delay / 1000;
+		ts.tv_nsec = (delay % 1000) * 1000000;
+		if (nanosleep(&ts, NULL) != 0 && errno == EINTR) {
+			r = pz_error_set(PZ_EINTR, "interrupted while waiting "
+						   "for the state lock");
+			goto out;
 		}
+		delay = delay * 2 > 1000 ? 1000 : delay * 2;
 	}
-	if (write_all(fd, text.ptr, text.len) != 0 || fsync(fd) != 0) {
-		r = pz_error_set_errno(PZ_EIO, "unable to write the lock '%s'",
-				       l->lock_path);
-		close(fd);
-		unlink(l->lock_path);
-		goto out;
-	}
-	close(fd);
+	fsync_dir(l->lock_path);
 	memcpy(l->lock_id, info->id, sizeof(l->lock_id));
 	b->locked = true;
+	remove_leftovers(l);
 out:
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+	}
 	pz_buf_release(&text);
 	return r;
 }

@@ -50,7 +50,7 @@ void pz_personalize_project(const struct pz_rtype *t, const cJSON *answer,
 		const char *m = input->members[i].name;
 
 		v = cJSON_GetObjectItemCaseSensitive(obj, m);
-		if (v)
+		if (v && !cJSON_IsNull(v))
 			cJSON_AddItemToObject(out->attrs, m,
 					      cJSON_Duplicate(v, 1));
 	}

@@ -211,6 +211,24 @@ def test_saved_plan_and_markdown(pz_bin):
         assert len(saved["spec_digest"]) == 64
         assert len([c for c in saved["changes"]
                     if c["action"] == "create"]) == 10
+        # pz show renders the saved plan as plan did, and its JSON.
+        shown = pz.run("show", out)
+        shown.ok()
+        assert "Plan: 10 to add, 0 to change, 0 to destroy." in shown.out
+        assert "warning" not in shown.err, shown
+        shown = pz.run("show", "-json", out)
+        shown.ok()
+        assert len(json.loads(shown.out)["resource_changes"]) == 16
+        # The spec changes: the plan is stale, and show says so.
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(text.replace("MovieLensDemoEventTracker", "Tracker2"))
+        shown = pz.run("show", out)
+        shown.ok()
+        assert "the saved plan is stale: the spec" in shown.err, shown
+        with open(path, "w") as f:
+            f.write(text)
         r = pz.run("plan", "-f", path, "-format=markdown")
         r.ok()
         assert r.out.startswith("### pz plan: 10 to add, 0 to change, "

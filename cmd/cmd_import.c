@@ -1,0 +1,308 @@
+/*
+ * cmd_import.c - pz import ADDR ARN: adopt a resource that exists in
+ * AWS, so pz manages it from now on.
+ *
+ * ADDR must be declared in the spec and the ARN's resource type must be
+ * ADDR's. Under the state lock, pz refuses an ADDR or ARN that is
+ * already in the state, reads the live resource (Describe<Type>) and
+ * records its ARN, status, the members of the Describe answer that are
+ * members of the type's create request (the facts), and the
+ * dependencies of ADDR in the spec graph. The next plan compares the
+ * spec with what was recorded.
+ */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "core/backend.h"
+#include "core/error.h"
+#include "core/facts.h"
+#include "core/provider.h"
+#include "core/spec.h"
+#include "core/state.h"
+#include "providers/aws/client.h"
+#include "providers/personalize/refresh.h"
+
+static const char *opt_file;
+static const char *opt_state;
+static const char *opt_lock_timeout;
+static struct pz_strlist opt_vars;
+
+static const struct pz_opt import_opts[] = {
+    {"f", PZ_OPT_STRING, &opt_file, "FILE",
+     "the spec that declares ADDR (default: pz.yaml, pz.yml or "
+     "pz.json here)"},
+    {"var", PZ_OPT_LIST, &opt_vars, "NAME=VALUE",
+     "set ${var:NAME}; repeatable"},
+    {"state", PZ_OPT_STRING, &opt_state, "PATH",
+     "record in this local state file instead of the spec's backend"},
+    {"lock-timeout", PZ_OPT_STRING, &opt_lock_timeout, "DURATION",
+     "wait this long for the state lock (default 0s)"},
+    {NULL},
+};
+
+/* How each type's ARN looks: arn:...:TYPE/NAME[/...]. The Describe
+ * call and what is kept of its answer are the planner's refresh
+ * (providers/personalize/refresh.h). */
+static const struct import_type {
+	const char *type;	/* pz's type: "solution_version" */
+	const char *arn_type;	/* in the ARN: "solution" */
+	int arn_parts;		/* names after it: solution/NAME/ID is 2 */
+} import_types[] = {
+    {"dataset_group", "dataset-group", 1},
+    {"schema", "schema", 1},
+    {"dataset", "dataset", 2},
+    {"dataset_import_job", "dataset-import-job", 1},
+    {"solution", "solution", 1},
+    {"solution_version", "solution", 2},
+    {"campaign", "campaign", 1},
+    {"event_tracker", "event-tracker", 1},
+    {"filter", "filter", 1},
+    {"recommender", "recommender", 1},
+    {"batch_inference_job", "batch-inference-job", 1},
+    {"batch_segment_job", "batch-segment-job", 1},
+    {"metric_attribution", "metric-attribution", 1},
+};
+
+static const struct import_type *import_type(const char *type)
+{
+	size_t i;
+
+	for (i = 0; i < PZ_ARRAY_LEN(import_types); i++)
+		if (!strcmp(import_types[i].type, type))
+			return &import_types[i];
+	return NULL;
+}
+
+/* The parts of arn:PARTITION:personalize:REGION:ACCOUNT:TYPE/NAME[/..]. */
+struct arn {
+	char region[64];
+	char type[64];
+	int parts; /* names after the type */
+};
+
+static int parse_arn(const char *text, struct arn *out)
+{
+	const char *f[6], *p = text, *res;
+	size_t i;
+	int n;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < 5; i++) {
+		f[i] = p;
+		p = strchr(p, ':');
+		if (!p)
+			goto bad;
+		p++;
+	}
+	res = f[5] = p;
+	if (strncmp(f[0], "arn:", 4) || strncmp(f[2], "personalize:", 12))
+		goto bad;
+	if ((size_t)(f[4] - f[3]) > sizeof(out->region))
+		goto bad;
+	snprintf(out->region, sizeof(out->region), "%.*s",
+		 (int)(f[4] - f[3] - 1), f[3]);
+	p = strchr(res, '/');
+	if (!p || p == res || (size_t)(p - res) >= sizeof(out->type))
+		goto bad;
+	snprintf(out->type, sizeof(out->type), "%.*s", (int)(p - res), res);
+	for (n = 0; p; p = strchr(p + 1, '/')) {
+		if (!p[1] || p[1] == '/')
+			goto bad;
+		n++;
+	}
+	out->parts = n;
+	return 0;
+bad:
+	return pz_error_set(PZ_EINVAL,
+			    "'%s' is not an Amazon Personalize ARN "
+			    "(arn:aws:personalize:REGION:ACCOUNT:TYPE/NAME)",
+			    text);
+}
+
+/* ADDR in the spec, of a type pz can import, with an ARN of that type. */
+static int check_target(const struct pz_spec *spec, const char *addr,
+			const char *arn_text, const struct pz_resource **out,
+			const struct import_type **it, struct arn *arn)
+{
+	const struct pz_resource *r = pz_spec_find(spec, addr);
+
+	*out = NULL;
+	if (!r) {
+		const char **cands =
+		    pz_xcalloc(spec->nresources + 1, sizeof(*cands));
+		const char *best;
+		size_t i;
+
+		for (i = 0; i < spec->nresources; i++)
+			cands[i] = spec->resources[i]->address;
+		best = pz_str_suggest(addr, cands, spec->nresources);
+		pz_cmd_error("%s is not declared in %s: pz imports only what "
+			     "the spec declares; add it there first",
+			     addr, spec->path);
+		if (best)
+			fprintf(stderr, "pz: did you mean %s?\n", best);
+		free(cands);
+		return 1;
+	}
+	*it = import_type(r->type->name);
+	if (!*it) {
+		pz_cmd_error("pz cannot import %s resources", r->type->name);
+		return 1;
+	}
+	if (parse_arn(arn_text, arn))
+		return pz_cmd_fail();
+	if (strcmp(arn->type, (*it)->arn_type) ||
+	    arn->parts != (*it)->arn_parts) {
+		pz_cmd_error("%s is a %s, but %s is not a %s ARN (%s/...)",
+			     addr,
+			     r->type->label ? r->type->label : r->type->name,
+			     arn_text, r->type->name, (*it)->arn_type);
+		return 1;
+	}
+	*out = r;
+	return 0;
+}
+
+/* The resource as it is now (refresh.h's Describe and projection). */
+static int describe(const struct pz_resource *r, const struct arn *arn,
+		    const char *arn_text, const struct pz_spec *spec,
+		    struct pz_live *out)
+{
+	struct pz_aws_client_options o;
+	struct pz_aws_client *c = NULL;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.region = arn->region[0] ? arn->region : NULL;
+	o.default_region = spec->settings.region;
+	o.profile = spec->settings.profile;
+	rc = pz_aws_client_new(&c, &o);
+	if (!rc)
+		rc = pz_personalize_describe(c, r->type, arn_text, out);
+	if (!rc && !out->exists)
+		rc = pz_error_set(PZ_EAWS,
+				  "personalize %s: the answer does not "
+				  "describe %s",
+				  r->type->describe_op, arn_text);
+	pz_aws_client_free(c);
+	return rc;
+}
+
+static void record(struct pz_state *st, const struct pz_spec *spec,
+		   const struct pz_resource *r, const char *arn,
+		   struct pz_live *live)
+{
+	struct pz_state_resource *s =
+	    pz_state_put(st, r->address, r->type->name);
+	const char **deps = pz_xcalloc(r->ndeps + 1, sizeof(*deps));
+	size_t i;
+
+	s->arn = pz_xstrdup(arn);
+	s->status = live->status ? pz_xstrdup(live->status) : NULL;
+	cJSON_Delete(s->attributes);
+	s->attributes = live->attrs; /* taken */
+	live->attrs = NULL;
+	for (i = 0; i < r->ndeps; i++)
+		deps[i] = spec->resources[r->deps[i]]->address;
+	pz_state_resource_set_deps(s, deps, r->ndeps);
+	free(deps);
+}
+
+static int run_import(int argc, char **argv)
+{
+	const char *addr = argv[0], *arn_text = argv[1];
+	const struct import_type *it = NULL;
+	const struct pz_resource *r = NULL;
+	const struct pz_state_resource *have;
+	struct pz_backend *b = NULL;
+	struct pz_spec *spec = NULL;
+	struct pz_state *st = NULL, *next = NULL;
+	const cJSON *name;
+	struct pz_live live;
+	struct arn arn;
+	bool stored;
+	size_t i;
+	int rc = 1;
+
+	(void)argc;
+	memset(&live, 0, sizeof(live));
+	/* Everything that needs no network or lock first. */
+	if (pz_cmd_load_spec(&spec, opt_file, &opt_vars, false))
+		return 1;
+	if (check_target(spec, addr, arn_text, &r, &it, &arn))
+		goto out;
+	if (pz_cmd_backend_open(&b, spec, opt_state, "import",
+				opt_lock_timeout))
+		goto out;
+	if (pz_backend_load(b, &st, &stored)) {
+		pz_cmd_fail();
+		goto out;
+	}
+	if ((have = pz_state_find(st, addr))) {
+		pz_cmd_error("%s is already in the state (%s); to import it "
+			     "again, pz state rm %s first",
+			     addr, have->arn ? have->arn : "no ARN yet", addr);
+		goto out;
+	}
+	for (i = 0; i < st->n; i++)
+		if (st->resources[i].arn &&
+		    !strcmp(st->resources[i].arn, arn_text)) {
+			pz_cmd_error("%s is already in the state as %s",
+				     arn_text, st->resources[i].address);
+			goto out;
+		}
+	if (describe(r, &arn, arn_text, spec, &live)) {
+		pz_cmd_fail();
+		goto out;
+	}
+	if (live.status && !strncmp(live.status, "DELETE", 6)) {
+		pz_cmd_error("%s is being deleted (%s); nothing imported",
+			     arn_text, live.status);
+		goto out;
+	}
+	name = cJSON_GetObjectItemCaseSensitive(live.attrs, "name");
+	if (r->name && cJSON_IsString(name) &&
+	    strcmp(r->name, name->valuestring))
+		fprintf(stderr,
+			"pz: warning: %s is named '%s' in AWS but '%s' in the "
+			"spec: the next plan replaces it\n",
+			addr, name->valuestring, r->name);
+	next = pz_state_dup(st);
+	record(next, spec, r, arn_text, &live);
+	if (pz_cmd_check_interrupted() ||
+	    pz_backend_save(b, next, stored ? st : NULL)) {
+		pz_cmd_fail();
+		goto out;
+	}
+	printf("Imported %s: %s (%s).\n", addr, arn_text,
+	       live.status ? live.status : "no status");
+	rc = 0;
+out:
+	pz_live_release(&live);
+	pz_state_free(next);
+	pz_state_free(st);
+	if (pz_cmd_backend_close(b))
+		rc = 1;
+	pz_spec_free(spec);
+	return rc;
+}
+
+const struct pz_cmd pz_cmd_import = {
+    .name = "import",
+    .summary = "Adopt an existing resource: record it in the state",
+    .usage = "ADDR ARN",
+    .description =
+	"ADDR must be declared in the spec, and ARN must be an ARN of\n"
+	"ADDR's type. Under the state lock, pz reads the resource\n"
+	"(Describe<Type>) and records its ARN, status, the attributes\n"
+	"its create request would set, and ADDR's dependencies from\n"
+	"the spec. Refused when ADDR or ARN is already in the state.\n"
+	"Tags are not read (Describe does not return them).",
+    .opts = import_opts,
+    .min_args = 2,
+    .max_args = 2,
+    .run = run_import,
+};

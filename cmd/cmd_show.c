@@ -1,0 +1,270 @@
+/*
+ * cmd_show.c - pz show [-json]: the state, for people or as JSON.
+ *
+ * With a PLANFILE argument, the saved plan instead (show_plan()).
+ */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "core/backend.h"
+#include "core/error.h"
+#include "core/json_out.h"
+#include "core/plan.h"
+#include "core/spec.h"
+#include "core/state.h"
+
+static const char *opt_file;
+static const char *opt_state;
+static struct pz_strlist opt_vars;
+static bool opt_json;
+
+static const struct pz_opt show_opts[] = {
+    {"f", PZ_OPT_STRING, &opt_file, "FILE",
+     "the spec, which says where the state is (default: pz.yaml, "
+     "pz.yml or pz.json here)"},
+    {"var", PZ_OPT_LIST, &opt_vars, "NAME=VALUE",
+     "set ${var:NAME}; repeatable"},
+    {"state", PZ_OPT_STRING, &opt_state, "PATH",
+     "read this local state file instead of the spec's backend"},
+    {"json", PZ_OPT_BOOL, &opt_json, NULL, "print one JSON object"},
+    {NULL},
+};
+
+/* A value on one line: compact, deterministic JSON. */
+static void print_value(FILE *out, const cJSON *v)
+{
+	struct pz_buf b;
+
+	pz_buf_init(&b, 0);
+	if (pz_json_write(v, &b, -1) == 0)
+		fputs(pz_buf_cstr(&b), out);
+	pz_buf_release(&b);
+}
+
+static void print_line(FILE *out, int width, const char *key, const cJSON *v)
+{
+	fprintf(out, "    %-*s = ", width, key);
+	print_value(out, v);
+	fputc('\n', out);
+}
+
+void pz_cmd_print_resource(FILE *out, const struct pz_state_resource *r)
+{
+	const cJSON *a;
+	cJSON *tmp;
+	int width = 10; /* "depends_on" */
+	size_t i;
+
+	cJSON_ArrayForEach(a, r->attributes)
+	{
+		if ((int)strlen(a->string) > width)
+			width = (int)strlen(a->string);
+	}
+	fprintf(out, "# %s:%s\n", r->address, r->tainted ? " (tainted)" : "");
+	tmp = r->arn ? cJSON_CreateString(r->arn) : cJSON_CreateNull();
+	print_line(out, width, "arn", tmp);
+	cJSON_Delete(tmp);
+	if (r->status) {
+		tmp = cJSON_CreateString(r->status);
+		print_line(out, width, "status", tmp);
+		cJSON_Delete(tmp);
+	}
+	cJSON_ArrayForEach(a, r->attributes)
+	{
+		print_line(out, width, a->string, a);
+	}
+	if (r->ndeps) {
+		tmp = cJSON_CreateArray();
+		for (i = 0; i < r->ndeps; i++)
+			cJSON_AddItemToArray(tmp,
+					     cJSON_CreateString(r->deps[i]));
+		print_line(out, width, "depends_on", tmp);
+		cJSON_Delete(tmp);
+	}
+	if (r->meta && r->meta->child)
+		print_line(out, width, "pz", r->meta);
+}
+
+/*
+ * The state as `terraform show -json` shapes it, so tools that read
+ * values.root_module.resources[] work; pz's own facts (arn, status,
+ * tainted, pz) ride along on each resource.
+ */
+static cJSON *state_json(const struct pz_state *st, bool stored)
+{
+	cJSON *root = cJSON_CreateObject(), *values, *mod, *list;
+	size_t i, j;
+
+	cJSON_AddStringToObject(root, "format_version", "1.0");
+	cJSON_AddStringToObject(root, "pz_version", PZ_VERSION);
+	if (!stored)
+		return root;
+	cJSON_AddNumberToObject(root, "serial", (double)st->serial);
+	cJSON_AddStringToObject(root, "lineage", st->lineage);
+	values = cJSON_AddObjectToObject(root, "values");
+	mod = cJSON_AddObjectToObject(values, "root_module");
+	list = cJSON_AddArrayToObject(mod, "resources");
+	for (i = 0; i < st->n; i++) {
+		const struct pz_state_resource *r = &st->resources[i];
+		cJSON *o = cJSON_CreateObject(), *v, *deps;
+
+		cJSON_AddStringToObject(o, "address", r->address);
+		cJSON_AddStringToObject(o, "mode", "managed");
+		cJSON_AddStringToObject(o, "type", r->type);
+		cJSON_AddStringToObject(o, "name",
+					r->address + strlen(r->type) + 1);
+		v = cJSON_Duplicate(r->attributes, 1);
+		if (r->arn && !cJSON_HasObjectItem(v, "arn"))
+			cJSON_AddStringToObject(v, "arn", r->arn);
+		cJSON_AddItemToObject(o, "values", v);
+		deps = cJSON_AddArrayToObject(o, "depends_on");
+		for (j = 0; j < r->ndeps; j++)
+			cJSON_AddItemToArray(deps,
+					     cJSON_CreateString(r->deps[j]));
+		if (r->arn)
+			cJSON_AddStringToObject(o, "arn", r->arn);
+		else
+			cJSON_AddNullToObject(o, "arn");
+		if (r->status)
+			cJSON_AddStringToObject(o, "status", r->status);
+		cJSON_AddBoolToObject(o, "tainted", r->tainted);
+		if (r->meta && r->meta->child)
+			cJSON_AddItemToObject(o, "pz",
+					      cJSON_Duplicate(r->meta, 1));
+		cJSON_AddItemToArray(list, o);
+	}
+	return root;
+}
+
+static int show_state(void)
+{
+	struct pz_backend *b = NULL;
+	struct pz_spec *spec = NULL;
+	struct pz_state *st = NULL;
+	bool stored = false;
+	int status = 1;
+	size_t i;
+
+	if (pz_cmd_state_open(&b, &spec, opt_file, &opt_vars, opt_state, false,
+			      NULL, NULL))
+		return 1;
+	if (pz_backend_load(b, &st, &stored)) {
+		pz_cmd_fail();
+		goto out;
+	}
+	if (opt_json) {
+		cJSON *root = state_json(st, stored);
+		struct pz_buf buf;
+
+		pz_buf_init(&buf, 0);
+		if (pz_json_write(root, &buf, 2) || pz_buf_addc(&buf, '\n')) {
+			pz_cmd_fail();
+		} else {
+			fputs(pz_buf_cstr(&buf), stdout);
+			status = 0;
+		}
+		pz_buf_release(&buf);
+		cJSON_Delete(root);
+		goto out;
+	}
+	if (!stored)
+		printf("No state.\n");
+	else if (!st->n)
+		printf("The state is empty (serial %llu).\n",
+		       (unsigned long long)st->serial);
+	for (i = 0; i < st->n; i++) {
+		if (i)
+			putchar('\n');
+		pz_cmd_print_resource(stdout, &st->resources[i]);
+	}
+	status = 0;
+out:
+	pz_state_free(st);
+	status |= pz_cmd_backend_close(b);
+	pz_spec_free(spec);
+	return status;
+}
+
+/* Is the saved plan still what apply would do? A warning when it is
+ * known not to be; silence when the spec or state cannot be read (the
+ * plan may have been copied elsewhere to be reviewed). */
+static void warn_if_stale(const struct pz_plan *plan)
+{
+	struct pz_spec *spec = NULL;
+	struct pz_spec_var *vars = NULL;
+	struct pz_diags d;
+	struct pz_backend *b = NULL;
+	struct pz_state *st = NULL;
+	char digest[65];
+	bool stored = false;
+
+	pz_diags_init(&d);
+	if (access(plan->spec_path, R_OK) != 0 ||
+	    pz_cmd_parse_vars(&opt_vars, &vars) ||
+	    pz_spec_load(&spec, plan->spec_path, vars, opt_vars.n, &d))
+		goto out;
+	pz_spec_digest(spec, vars, opt_vars.n, digest);
+	if (pz_cmd_backend_open(&b, spec, opt_state, NULL, NULL) ||
+	    pz_backend_load(b, &st, &stored))
+		goto out;
+	if (pz_plan_check_fresh(plan, digest, stored ? st : NULL))
+		fprintf(stderr, "pz: warning: %s\n", pz_error_last());
+out:
+	pz_state_free(st);
+	pz_cmd_backend_close(b);
+	pz_spec_free(spec);
+	free(vars);
+	pz_diags_release(&d);
+	pz_error_clear();
+}
+
+static int show_plan(const char *path)
+{
+	struct pz_plan *plan = NULL;
+	struct pz_render_opts ro;
+	struct pz_buf out;
+	int r;
+
+	if (pz_plan_load(&plan, path))
+		return pz_cmd_fail();
+	memset(&ro, 0, sizeof(ro));
+	ro.color = !opt_json && pz_cmd_color(stdout);
+	pz_buf_init(&out, 0);
+	r = opt_json ? pz_plan_render_json(plan, &out)
+		     : pz_plan_render_text(plan, &out, &ro);
+	if (!r)
+		fputs(pz_buf_cstr(&out), stdout);
+	pz_buf_release(&out);
+	warn_if_stale(plan);
+	pz_plan_free(plan);
+	return r ? pz_cmd_fail() : 0;
+}
+
+static int run_show(int argc, char **argv)
+{
+	if (argc == 1)
+		return show_plan(argv[0]);
+	return show_state();
+}
+
+const struct pz_cmd pz_cmd_show = {
+    .name = "show",
+    .summary = "Show the state, or a saved plan",
+    .usage = "[PLANFILE]",
+    .description =
+	"Without an argument, prints each resource in the state with its\n"
+	"ARN, status, attributes and dependencies. With -json, one object\n"
+	"shaped like `terraform show -json` (values.root_module.resources[]),\n"
+	"each resource also carrying pz's arn, status and tainted.\n"
+	"Reads the state without locking it.\n\n"
+	"With PLANFILE (from pz plan -out), prints that plan as pz plan\n"
+	"did, or as Terraform's plan JSON with -json, and warns when the\n"
+	"spec or the state has changed since it was made.",
+    .opts = show_opts,
+    .max_args = 1,
+    .run = run_show,
+};
