@@ -72,6 +72,118 @@ def find_aws_cli():
     sys.exit(SKIP)
 
 
+# --- what the loaded service models have ---------------------------------
+#
+# The simulators these tests start load the models models.load() finds
+# ($PZ_AWS_MODEL_DIR, ../shared/aws, else the newest botocore on the
+# machine), and so does loaded_models(). Those range from Debian's
+# botocore 1.29 (2022) to the newest: a test part that needs an operation,
+# member or enum value the loaded model lacks is skipped, saying which:
+#
+#     with self.subTest("UpdateDataset"):
+#         h.need(self, op="UpdateDataset")
+#         ...                  # skipped (and printed) when the model lacks it
+
+def loaded_models():
+    """The ModelSet the tests' simulators load."""
+    from pzsim import models
+    return models.load()
+
+
+def _as_list(v):
+    if v is None:
+        return []
+    return [v] if isinstance(v, str) else list(v)
+
+
+def _resolve(shapes, path):
+    """(shape name, None) at the end of "Shape.member.member" (lists and
+    maps are stepped through), or (None, what is missing)."""
+    parts = path.split(".")
+    name = parts[0]
+    if name not in shapes:
+        return None, "shape %s" % name
+    for i, m in enumerate(parts[1:], 1):
+        s = shapes[name]
+        while s["type"] in ("list", "map"):
+            name = s["member" if s["type"] == "list" else "value"]["shape"]
+            s = shapes[name]
+        if s["type"] != "structure" or m not in s.get("members", {}):
+            return None, "member %s in %s" % (m, ".".join(parts[:i]))
+        name = s["members"][m]["shape"]
+    return name, None
+
+
+def model_gap(op=None, member=None, enum=None, service="personalize"):
+    """None when the loaded model of service has every operation in op,
+    member in member ("Shape.member[.member...]") and enum value in enum
+    ("Shape[.member...]=VALUE"), each a string or a list of them; else a
+    sentence naming the first thing missing: "the loaded personalize
+    model (botocore 1.29.27) has no UpdateDataset"."""
+    m = loaded_models()[service]
+    missing = None
+    for o in _as_list(op):
+        if o not in m.operations:
+            missing = o
+            break
+    if missing is None:
+        for path in _as_list(member):
+            _, missing = _resolve(m.shapes, path)
+            if missing:
+                break
+    if missing is None:
+        for e in _as_list(enum):
+            path, _, value = e.partition("=")
+            name, missing = _resolve(m.shapes, path)
+            if missing:
+                break
+            if value not in m.shapes[name].get("enum", []):
+                missing = "value %s in the enum %s" % (value, path)
+                break
+    if missing is None:
+        return None
+    return "the loaded %s model (%s) has no %s" % (service, m.source,
+                                                    missing)
+
+
+def model_has(**what):
+    return model_gap(**what) is None
+
+
+def model_requires(member, service="personalize"):
+    """Whether "Shape.member" is required in the loaded model."""
+    shape, _, name = member.rpartition(".")
+    s, missing = _resolve(loaded_models()[service].shapes, shape)
+    return missing is None and name in loaded_models()[service].shapes[
+        s].get("required", [])
+
+
+_gaps = []
+
+
+def _report_gaps():
+    if _gaps:
+        sys.stderr.write("\n%d test part(s) skipped for what the loaded "
+                         "model lacks:\n" % len(_gaps) +
+                         "".join("  %s: %s\n" % g for g in _gaps))
+        sys.stderr.flush()
+
+
+atexit.register(_report_gaps)
+
+
+def need(test, **what):
+    """Skip test (or its current subTest) when the loaded model lacks
+    what (see model_gap); every such skip is listed again at exit."""
+    gap = model_gap(**what)
+    if gap:
+        sub = getattr(test, "_subtest", None)  # the running subTest
+        name = (sub or test).id()
+        _gaps.append((name[9:] if name.startswith("__main__.") else name,
+                      gap))
+        test.skipTest(gap)
+
+
 class Simulator:
     """A simulator process on a free port with its own data dir."""
 

@@ -550,10 +550,11 @@ class NotActiveAndLimits(unittest.TestCase):
                             h.make_interactions().encode())
         self.assertEqual(st, 200)
         self.advance(31)
-        job = self.p("CreateDatasetImportJob", {
-            "jobName": "j", "datasetArn": ds,
-            "dataSource": {"dataLocation": "s3://slow-data/i.csv"}})[
-            "datasetImportJobArn"]
+        params = {"jobName": "j", "datasetArn": ds,
+                  "dataSource": {"dataLocation": "s3://slow-data/i.csv"}}
+        if h.model_requires("CreateDatasetImportJobRequest.roleArn"):
+            params["roleArn"] = ROLE  # older models require it
+        job = self.p("CreateDatasetImportJob", params)["datasetImportJobArn"]
         self.assertEqual(self.p("DescribeDatasetImportJob", {
             "datasetImportJobArn": job})["datasetImportJob"]["status"],
             "CREATE PENDING")
