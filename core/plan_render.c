@@ -100,6 +100,16 @@ static const char **keys_of(const cJSON *a, const cJSON *b, size_t *n)
 	return keys;
 }
 
+static size_t max_width(const char **keys, size_t n, size_t at_least)
+{
+	size_t k, w = at_least;
+
+	for (k = 0; k < n; k++)
+		if (strlen(keys[k]) > w)
+			w = strlen(keys[k]);
+	return w;
+}
+
 static bool in_list(char **list, size_t n, const char *path)
 {
 	size_t i;
@@ -257,6 +267,36 @@ static void put_attr_diff(struct out *o, const struct pz_change *ch,
 	put(o, "\n");
 }
 
+/*
+ * Every attribute of v under one symbol: '+' (created) or '-' (destroyed,
+ * each "-> null"). arn, when not NULL, is the first line's value: "(known
+ * after apply)" or the ARN being destroyed.
+ */
+static void put_whole(struct out *o, const cJSON *v, char sym,
+		      const char *arn)
+{
+	const char *c = sym == '+' ? C_ADD : C_DEL;
+	size_t n, k, width;
+	const char **keys = keys_of(v, NULL, &n);
+
+	width = max_width(keys, n, arn ? 3 : 0);
+	if (arn) {
+		indent(o, 6);
+		put(o, "%s%c%s %-*s = %s%s", col(o, c), sym, col(o, C_OFF),
+		    (int)width, "arn", arn, sym == '-' ? " -> null\n" : "\n");
+	}
+	for (k = 0; k < n; k++) {
+		indent(o, 6);
+		put(o, "%s%c%s %-*s = ", col(o, c), sym, col(o, C_OFF),
+		    (int)width, keys[k]);
+		put_value_lines(o, cJSON_GetObjectItemCaseSensitive(v, keys[k]),
+				sym, 2);
+		put(o, sym == '-' ? " -> null\n" : "\n");
+	}
+	free(keys);
+	put(o, "    }\n\n");
+}
+
 static const char *key_of(const char *address)
 {
 	const char *dot = strchr(address, '.');
@@ -315,45 +355,20 @@ static void put_change(struct out *o, const struct pz_change *c)
 	}
 	put(o, "%s%s%s resource \"%s\" \"%s\" {\n", col(o, color), sym,
 	    col(o, C_OFF), c->type, key_of(c->address));
-	if (c->action == PZ_ACTION_CREATE || c->action == PZ_ACTION_DELETE) {
-		const cJSON *v = c->action == PZ_ACTION_CREATE ? c->after
-							       : c->before;
-		char s = c->action == PZ_ACTION_CREATE ? '+' : '-';
+	if (c->action == PZ_ACTION_CREATE) {
+		put_whole(o, c->after, '+', "(known after apply)");
+		return;
+	}
+	if (c->action == PZ_ACTION_DELETE) {
+		char *arn = c->arn ? pz_xasprintf("\"%s\"", c->arn)
+				   : pz_xstrdup("null");
 
-		keys = keys_of(v, NULL, &n);
-		width = 3; /* "arn" */
-		for (k = 0; k < n; k++)
-			if (strlen(keys[k]) > width)
-				width = strlen(keys[k]);
-		indent(o, 6);
-		if (c->action == PZ_ACTION_CREATE)
-			put(o, "%s+%s %-*s = (known after apply)\n",
-			    col(o, C_ADD), col(o, C_OFF), (int)width, "arn");
-		else
-			put(o, "%s-%s %-*s = %s%s%s -> null\n", col(o, C_DEL),
-			    col(o, C_OFF), (int)width, "arn",
-			    c->arn ? "\"" : "", c->arn ? c->arn : "null",
-			    c->arn ? "\"" : "");
-		for (k = 0; k < n; k++) {
-			const cJSON *m =
-				cJSON_GetObjectItemCaseSensitive(v, keys[k]);
-
-			indent(o, 6);
-			put(o, "%s%c%s %-*s = ", col(o, s == '+' ? C_ADD : C_DEL),
-			    s, col(o, C_OFF), (int)width, keys[k]);
-			put_value_lines(o, m, s, 2);
-			if (s == '-')
-				put(o, " -> null");
-			put(o, "\n");
-		}
-		free(keys);
-		put(o, "    }\n\n");
+		put_whole(o, c->before, '-', arn);
+		free(arn);
 		return;
 	}
 	keys = keys_of(c->after, c->before, &n);
-	for (k = 0; k < n; k++)
-		if (strlen(keys[k]) > width)
-			width = strlen(keys[k]);
+	width = max_width(keys, n, 0);
 	if (c->action == PZ_ACTION_REPLACE) {
 		indent(o, 6);
 		put(o, "%s~%s %-*s = \"%s\" -> (known after apply)\n",
@@ -386,22 +401,7 @@ static void put_drift(struct out *o, const struct pz_drift *d)
 		    d->address, col(o, C_OFF));
 		put(o, "  %s-%s resource \"%s\" \"%s\" {\n", col(o, C_DEL),
 		    col(o, C_OFF), d->type, key_of(d->address));
-		keys = keys_of(d->before, NULL, &n);
-		for (k = 0; k < n; k++)
-			if (strlen(keys[k]) > width)
-				width = strlen(keys[k]);
-		for (k = 0; k < n; k++) {
-			indent(o, 6);
-			put(o, "%s-%s %-*s = ", col(o, C_DEL), col(o, C_OFF),
-			    (int)width, keys[k]);
-			put_value_lines(o,
-					cJSON_GetObjectItemCaseSensitive(
-						d->before, keys[k]),
-					'-', 2);
-			put(o, " -> null\n");
-		}
-		free(keys);
-		put(o, "    }\n\n");
+		put_whole(o, d->before, '-', NULL);
 		return;
 	}
 	put(o, "  %s# %s%s has changed\n", col(o, C_BOLD), d->address,
@@ -409,9 +409,7 @@ static void put_drift(struct out *o, const struct pz_drift *d)
 	put(o, "  %s~%s resource \"%s\" \"%s\" {\n", col(o, C_CHG),
 	    col(o, C_OFF), d->type, key_of(d->address));
 	keys = keys_of(d->before, NULL, &n);
-	for (k = 0; k < n; k++)
-		if (strlen(keys[k]) > width)
-			width = strlen(keys[k]);
+	width = max_width(keys, n, 0);
 	for (k = 0; k < n; k++) {
 		const cJSON *a = cJSON_GetObjectItemCaseSensitive(d->before,
 								  keys[k]);
