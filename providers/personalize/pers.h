@@ -62,6 +62,13 @@ const char *pz_pers_domain(const struct pz_spec *spec);
 /* Seconds in a pz duration ("7d", "12h", "1d12h"); -1 when malformed. */
 long long pz_pers_duration(const char *s);
 
+/* What the two batch job types share (batch_job.c): their solution's
+ * version (r->data is the solution), a filter, the role. */
+void pz_pers_batch_link(struct pz_spec *spec, struct pz_resource *r,
+			struct pz_diags *diags);
+void pz_pers_batch_supply(const struct pz_spec *spec,
+			  const struct pz_resource *r, cJSON *body);
+
 /* Planning helpers. */
 /* Sets body.member to a reference to the ARN of the resource at address
  * (a cJSON Raw item, resolved by the planner). */
