@@ -52,7 +52,7 @@ bench: deps build
 	@tests/bench/run.sh
 
 format:
-	clang-format -i cmd/*.c cmd/*.h core/*.c core/*.h providers/*/*.c providers/*/*.h tests/unit/*.c tests/fuzz/*.c
+	clang-format -i cmd/*.[ch] core/*.[ch] providers/*/*.[ch] tests/unit/*.c tests/fuzz/*.c tests/bench/*.c tests/plan/*.c tests/integ/*.c
 
 clean:
 	rm -rf build build-asan build-fuzz

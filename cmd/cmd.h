@@ -32,20 +32,20 @@ struct pz_strlist {
 };
 
 struct pz_opt {
-	const char *name;      /* without dashes: "out" */
+	const char *name; /* without dashes: "out" */
 	enum pz_opt_kind kind;
-	void *value;           /* bool *, const char **, long *, pz_strlist * */
-	const char *metavar;   /* "FILE" in -out=FILE; NULL for booleans */
+	void *value;	     /* bool *, const char **, long *, pz_strlist * */
+	const char *metavar; /* "FILE" in -out=FILE; NULL for booleans */
 	const char *help;
 };
 
 struct pz_cmd {
 	const char *name;
-	const char *summary;      /* one line for `pz help` */
-	const char *usage;        /* arguments after the options: "[PLANFILE]" */
-	const char *description;  /* paragraphs for --help */
+	const char *summary;	 /* one line for `pz help` */
+	const char *usage;	 /* arguments after the options: "[PLANFILE]" */
+	const char *description; /* paragraphs for --help */
 	const struct pz_opt *opts; /* terminated by an entry with name NULL */
-	int min_args, max_args;   /* positional arguments; max -1: unlimited */
+	int min_args, max_args;	   /* positional arguments; max -1: unlimited */
 	int (*run)(int argc, char **argv);
 };
 

@@ -11,11 +11,11 @@ static const char *opt_file;
 static struct pz_strlist opt_vars;
 
 static const struct pz_opt graph_opts[] = {
-	{"f", PZ_OPT_STRING, &opt_file, "FILE",
-	 "the spec (default: pz.yaml, pz.yml or pz.json here)"},
-	{"var", PZ_OPT_LIST, &opt_vars, "NAME=VALUE",
-	 "set ${var:NAME}; repeatable"},
-	{NULL},
+    {"f", PZ_OPT_STRING, &opt_file, "FILE",
+     "the spec (default: pz.yaml, pz.yml or pz.json here)"},
+    {"var", PZ_OPT_LIST, &opt_vars, "NAME=VALUE",
+     "set ${var:NAME}; repeatable"},
+    {NULL},
 };
 
 static int run_graph(int argc, char **argv)
@@ -38,14 +38,13 @@ static int run_graph(int argc, char **argv)
 }
 
 const struct pz_cmd pz_cmd_graph = {
-	.name = "graph",
-	.summary = "Print the resource dependency graph as Graphviz DOT",
-	.description =
-		"Each resource is a node, each dependency an edge from the\n"
-		"resource to what it needs; resources pz derives (schemas,\n"
-		"import jobs, solution versions) are dashed. The order is\n"
-		"the same on every run. Render with: pz graph | dot -Tsvg",
-	.opts = graph_opts,
-	.max_args = 0,
-	.run = run_graph,
+    .name = "graph",
+    .summary = "Print the resource dependency graph as Graphviz DOT",
+    .description = "Each resource is a node, each dependency an edge from the\n"
+		   "resource to what it needs; resources pz derives (schemas,\n"
+		   "import jobs, solution versions) are dashed. The order is\n"
+		   "the same on every run. Render with: pz graph | dot -Tsvg",
+    .opts = graph_opts,
+    .max_args = 0,
+    .run = run_graph,
 };

@@ -15,7 +15,8 @@ static int run_help(int argc, char **argv)
 	}
 	cmd = pz_cmd_find(argv[0]);
 	if (!cmd) {
-		pz_cmd_error("'%s' is not a pz command; see 'pz help'", argv[0]);
+		pz_cmd_error("'%s' is not a pz command; see 'pz help'",
+			     argv[0]);
 		return 1;
 	}
 	pz_cmd_print_help(cmd, stdout);
@@ -25,10 +26,10 @@ static int run_help(int argc, char **argv)
 static const struct pz_opt help_opts[] = {{NULL}};
 
 const struct pz_cmd pz_cmd_help = {
-	.name = "help",
-	.summary = "Show the commands, or one command's options",
-	.usage = "[COMMAND]",
-	.opts = help_opts,
-	.max_args = 1,
-	.run = run_help,
+    .name = "help",
+    .summary = "Show the commands, or one command's options",
+    .usage = "[COMMAND]",
+    .opts = help_opts,
+    .max_args = 1,
+    .run = run_help,
 };

@@ -47,9 +47,9 @@ static const struct pz_opt import_opts[] = {
  * call and what is kept of its answer are the planner's refresh
  * (providers/personalize/refresh.h). */
 static const struct import_type {
-	const char *type;	/* pz's type: "solution_version" */
-	const char *arn_type;	/* in the ARN: "solution" */
-	int arn_parts;		/* names after it: solution/NAME/ID is 2 */
+	const char *type;     /* pz's type: "solution_version" */
+	const char *arn_type; /* in the ARN: "solution" */
+	int arn_parts;	      /* names after it: solution/NAME/ID is 2 */
 } import_types[] = {
     {"dataset_group", "dataset-group", 1},
     {"schema", "schema", 1},

@@ -23,35 +23,35 @@ static long opt_parallelism = 50;
 static struct pz_strlist opt_vars, opt_targets;
 
 static const struct pz_opt plan_opts[] = {
-	{"f", PZ_OPT_STRING, &opt_file, "FILE",
-	 "the spec (default: pz.yaml, pz.yml or pz.json here)"},
-	{"var", PZ_OPT_LIST, &opt_vars, "NAME=VALUE",
-	 "set ${var:NAME}; repeatable"},
-	{"out", PZ_OPT_STRING, &opt_out, "FILE",
-	 "save the plan, for pz apply FILE and pz show FILE"},
-	{"json", PZ_OPT_BOOL, &opt_json, NULL,
-	 "print the plan as JSON (Terraform's plan format); same as "
-	 "-format=json"},
-	{"format", PZ_OPT_STRING, &opt_format, "text|json|markdown",
-	 "how to print the plan (markdown: for a pull request comment)"},
-	{"detailed-exitcode", PZ_OPT_BOOL, &opt_detailed, NULL,
-	 "exit 0 when nothing changes, 2 when something does, 1 on error"},
-	{"target", PZ_OPT_LIST, &opt_targets, "ADDR",
-	 "plan only this resource and what it depends on; repeatable"},
-	{"refresh", PZ_OPT_BOOL, &opt_refresh, NULL,
-	 "read the live resources first (default true; -refresh=false "
-	 "plans from the state alone)"},
-	{"destroy", PZ_OPT_BOOL, &opt_destroy, NULL,
-	 "plan to destroy everything in the state"},
-	{"parallelism", PZ_OPT_INT, &opt_parallelism, "N",
-	 "at most N reads in flight during refresh (default 50)"},
-	{"state", PZ_OPT_STRING, &opt_state, "PATH",
-	 "use the local state file at PATH"},
-	{"lock", PZ_OPT_BOOL, &opt_lock, NULL,
-	 "hold the state lock while planning (default true)"},
-	{"lock-timeout", PZ_OPT_STRING, &opt_lock_timeout, "DURATION",
-	 "wait this long for the state lock (e.g. 30s; default 0s)"},
-	{NULL},
+    {"f", PZ_OPT_STRING, &opt_file, "FILE",
+     "the spec (default: pz.yaml, pz.yml or pz.json here)"},
+    {"var", PZ_OPT_LIST, &opt_vars, "NAME=VALUE",
+     "set ${var:NAME}; repeatable"},
+    {"out", PZ_OPT_STRING, &opt_out, "FILE",
+     "save the plan, for pz apply FILE and pz show FILE"},
+    {"json", PZ_OPT_BOOL, &opt_json, NULL,
+     "print the plan as JSON (Terraform's plan format); same as "
+     "-format=json"},
+    {"format", PZ_OPT_STRING, &opt_format, "text|json|markdown",
+     "how to print the plan (markdown: for a pull request comment)"},
+    {"detailed-exitcode", PZ_OPT_BOOL, &opt_detailed, NULL,
+     "exit 0 when nothing changes, 2 when something does, 1 on error"},
+    {"target", PZ_OPT_LIST, &opt_targets, "ADDR",
+     "plan only this resource and what it depends on; repeatable"},
+    {"refresh", PZ_OPT_BOOL, &opt_refresh, NULL,
+     "read the live resources first (default true; -refresh=false "
+     "plans from the state alone)"},
+    {"destroy", PZ_OPT_BOOL, &opt_destroy, NULL,
+     "plan to destroy everything in the state"},
+    {"parallelism", PZ_OPT_INT, &opt_parallelism, "N",
+     "at most N reads in flight during refresh (default 50)"},
+    {"state", PZ_OPT_STRING, &opt_state, "PATH",
+     "use the local state file at PATH"},
+    {"lock", PZ_OPT_BOOL, &opt_lock, NULL,
+     "hold the state lock while planning (default true)"},
+    {"lock-timeout", PZ_OPT_STRING, &opt_lock_timeout, "DURATION",
+     "wait this long for the state lock (e.g. 30s; default 0s)"},
+    {NULL},
 };
 
 enum format { FMT_TEXT, FMT_JSON, FMT_MARKDOWN };
@@ -137,7 +137,8 @@ static int run_plan(int argc, char **argv)
 		}
 		po.refreshed = true;
 		if (fmt == FMT_TEXT)
-			fprintf(stderr, "pz: refreshed %zu resource%s in %.1fs\n",
+			fprintf(stderr,
+				"pz: refreshed %zu resource%s in %.1fs\n",
 				spec->nresources + nstate,
 				spec->nresources + nstate == 1 ? "" : "s",
 				now_s() - t0);
@@ -158,8 +159,9 @@ static int run_plan(int argc, char **argv)
 	if (diags.n)
 		pz_cmd_print_diags(&diags, false);
 	if (diags.nerrors) {
-		fprintf(stderr, "pz: the plan has %zu error%s; nothing to "
-				"apply\n",
+		fprintf(stderr,
+			"pz: the plan has %zu error%s; nothing to "
+			"apply\n",
 			diags.nerrors, diags.nerrors == 1 ? "" : "s");
 		goto out;
 	}
@@ -206,20 +208,20 @@ out:
 }
 
 const struct pz_cmd pz_cmd_plan = {
-	.name = "plan",
-	.summary = "Show what apply would change, and why",
-	.description =
-		"Reads the live resources (unless -refresh=false), compares\n"
-		"them and the state with the spec, and prints what apply would\n"
-		"do: create, update in place, replace (naming the attributes\n"
-		"that force it) or destroy. Imports run when the data under a\n"
-		"location changed since the last import; a solution trains\n"
-		"when data was imported since its last training, its\n"
-		"configuration changed or its version is older than maxAge:\n"
-		"the plan says which trigger fired. Changes made outside pz\n"
-		"are shown first. Exit status: 0, or 1 on error; with\n"
-		"-detailed-exitcode 2 when the plan has changes.",
-	.opts = plan_opts,
-	.max_args = 0,
-	.run = run_plan,
+    .name = "plan",
+    .summary = "Show what apply would change, and why",
+    .description =
+	"Reads the live resources (unless -refresh=false), compares\n"
+	"them and the state with the spec, and prints what apply would\n"
+	"do: create, update in place, replace (naming the attributes\n"
+	"that force it) or destroy. Imports run when the data under a\n"
+	"location changed since the last import; a solution trains\n"
+	"when data was imported since its last training, its\n"
+	"configuration changed or its version is older than maxAge:\n"
+	"the plan says which trigger fired. Changes made outside pz\n"
+	"are shown first. Exit status: 0, or 1 on error; with\n"
+	"-detailed-exitcode 2 when the plan has changes.",
+    .opts = plan_opts,
+    .max_args = 0,
+    .run = run_plan,
 };

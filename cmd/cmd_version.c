@@ -26,9 +26,9 @@ static int run_version(int argc, char **argv)
 static const struct pz_opt version_opts[] = {{NULL}};
 
 const struct pz_cmd pz_cmd_version = {
-	.name = "version",
-	.summary = "Show pz's version and the libraries it uses",
-	.opts = version_opts,
-	.max_args = 0,
-	.run = run_version,
+    .name = "version",
+    .summary = "Show pz's version and the libraries it uses",
+    .opts = version_opts,
+    .max_args = 0,
+    .run = run_version,
 };

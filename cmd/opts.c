@@ -51,8 +51,8 @@ const struct pz_cmd *pz_cmd_find(const char *name)
 	return NULL;
 }
 
-static const struct pz_opt *find_opt(const struct pz_cmd *cmd,
-				     const char *name, size_t len)
+static const struct pz_opt *find_opt(const struct pz_cmd *cmd, const char *name,
+				     size_t len)
 {
 	const struct pz_opt *o;
 
@@ -104,9 +104,7 @@ static int set_opt(const struct pz_cmd *cmd, const struct pz_opt *o,
 			return 1;
 		}
 		return 0;
-	case PZ_OPT_STRING:
-		*(const char **)o->value = value;
-		return 0;
+	case PZ_OPT_STRING: *(const char **)o->value = value; return 0;
 	case PZ_OPT_INT:
 		errno = 0;
 		n = strtol(value, &end, 10);
@@ -161,7 +159,8 @@ int pz_cmd_parse(const struct pz_cmd *cmd, int *argc, char **argv)
 		if (!o) {
 			char *bad = pz_xstrndup(name, len);
 
-			pz_cmd_error("%s: unknown option '-%s'", cmd->name, bad);
+			pz_cmd_error("%s: unknown option '-%s'", cmd->name,
+				     bad);
 			suggest_opt(cmd, bad);
 			fprintf(stderr, "pz: see 'pz %s -help'\n", cmd->name);
 			free(bad);
@@ -174,8 +173,8 @@ int pz_cmd_parse(const struct pz_cmd *cmd, int *argc, char **argv)
 		} else if (i + 1 < total) {
 			value = argv[++i];
 		} else {
-			pz_cmd_error("%s: -%s needs a value (-%s=%s)", cmd->name,
-				     o->name, o->name,
+			pz_cmd_error("%s: -%s needs a value (-%s=%s)",
+				     cmd->name, o->name, o->name,
 				     o->metavar ? o->metavar : "VALUE");
 			return 1;
 		}

@@ -20,7 +20,6 @@ void pz_arena_release(struct pz_arena *a);
 void *pz_arena_alloc(struct pz_arena *a, size_t n);
 char *pz_arena_strndup(struct pz_arena *a, const char *s, size_t n);
 char *pz_arena_strdup(struct pz_arena *a, const char *s);
-char *pz_arena_printf(struct pz_arena *a, const char *fmt, ...)
-	PZ_PRINTF(2, 3);
+char *pz_arena_printf(struct pz_arena *a, const char *fmt, ...) PZ_PRINTF(2, 3);
 
 #endif

@@ -42,8 +42,7 @@ int pz_lock_info_init(struct pz_lock_info *info, const char *operation,
 	return 0;
 }
 
-void pz_lock_info_describe(const struct pz_lock_info *info, char *out,
-			   size_t n)
+void pz_lock_info_describe(const struct pz_lock_info *info, char *out, size_t n)
 {
 	snprintf(out, n, "%s (%s by %s, since %s)", info->id,
 		 info->operation[0] ? info->operation : "unknown operation",
@@ -105,8 +104,7 @@ int pz_lock_info_from_json(struct pz_lock_info *info, const char *text,
 	return 0;
 }
 
-int pz_backend_load(struct pz_backend *b, struct pz_state **out,
-		    bool *stored)
+int pz_backend_load(struct pz_backend *b, struct pz_state **out, bool *stored)
 {
 	struct pz_buf data;
 	bool exists = false;

@@ -16,13 +16,13 @@
 
 /* Who holds a lock (Terraform's lock info, so tools read it). */
 struct pz_lock_info {
-	char id[37];          /* the lock's UUID, for force-unlock */
-	char operation[32];   /* "apply", "state rm", ... */
-	char who[256];        /* user@host */
-	char version[32];     /* pz version */
-	char created[40];     /* RFC 3339 UTC */
-	char path[1024];      /* the state's location */
-	long pid;             /* the holder's process (0 when unknown) */
+	char id[37];	    /* the lock's UUID, for force-unlock */
+	char operation[32]; /* "apply", "state rm", ... */
+	char who[256];	    /* user@host */
+	char version[32];   /* pz version */
+	char created[40];   /* RFC 3339 UTC */
+	char path[1024];    /* the state's location */
+	long pid;	    /* the holder's process (0 when unknown) */
 };
 
 struct pz_backend;
@@ -69,8 +69,8 @@ int pz_lock_info_init(struct pz_lock_info *info, const char *operation,
 /* One line for messages: "ID (operation by who, since created)". */
 void pz_lock_info_describe(const struct pz_lock_info *info, char *out,
 			   size_t n);
-int pz_lock_info_to_json(const struct pz_lock_info *info, struct pz_buf *out)
-	PZ_MUST_USE;
+int pz_lock_info_to_json(const struct pz_lock_info *info,
+			 struct pz_buf *out) PZ_MUST_USE;
 int pz_lock_info_from_json(struct pz_lock_info *info, const char *text,
 			   size_t len);
 
@@ -78,8 +78,7 @@ int pz_lock_info_from_json(struct pz_lock_info *info, const char *text,
  * The state in b, parsed (a new empty one with a fresh lineage when
  * none is stored). *stored tells which.
  */
-int pz_backend_load(struct pz_backend *b, struct pz_state **out,
-		    bool *stored);
+int pz_backend_load(struct pz_backend *b, struct pz_state **out, bool *stored);
 /*
  * Writes next over prev (what pz_backend_load returned, or NULL): sets
  * the serial by pz_state_next_serial and writes only when the content

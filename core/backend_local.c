@@ -154,8 +154,9 @@ static int write_state(struct pz_backend *b, const char *data, size_t len)
 		goto fail;
 	}
 	if (fsync_dir(l->path) != 0) {
-		r = pz_error_set_errno(PZ_EIO, "unable to sync the directory "
-					       "of '%s'",
+		r = pz_error_set_errno(PZ_EIO,
+				       "unable to sync the directory "
+				       "of '%s'",
 				       l->path);
 		free(tmp);
 		return r;
@@ -287,8 +288,8 @@ static void remove_leftovers(struct local *l)
 		/* State temporaries are only ever the lock holder's, so any
 		 * found now is stale; a lock temporary may belong to a run
 		 * about to try for the lock: only an old one is stale. */
-		if (lock_tmp && (stat(full, &st) != 0 ||
-				 time(NULL) - st.st_mtime < 60)) {
+		if (lock_tmp &&
+		    (stat(full, &st) != 0 || time(NULL) - st.st_mtime < 60)) {
 			free(full);
 			continue;
 		}
@@ -390,14 +391,14 @@ static int unlock(struct pz_backend *b)
 				    "leaving it",
 				    l->path, holder.who);
 	if (unlink(l->lock_path) != 0)
-		return pz_error_set_errno(PZ_EIO, "unable to remove the lock "
-						  "'%s'",
+		return pz_error_set_errno(PZ_EIO,
+					  "unable to remove the lock "
+					  "'%s'",
 					  l->lock_path);
 	return 0;
 }
 
-static int lock_info(struct pz_backend *b, struct pz_lock_info *out,
-		     bool *held)
+static int lock_info(struct pz_backend *b, struct pz_lock_info *out, bool *held)
 {
 	return read_lock_file(L(b), out, held);
 }
@@ -412,8 +413,8 @@ static int force_unlock(struct pz_backend *b, const char *id)
 	if ((r = read_lock_file(l, &holder, &held)))
 		return r;
 	if (!held)
-		return pz_error_set(PZ_ENOTFOUND, "the state '%s' is not locked",
-				    l->path);
+		return pz_error_set(PZ_ENOTFOUND,
+				    "the state '%s' is not locked", l->path);
 	if (strcmp(holder.id, id))
 		return pz_error_set(PZ_EINVAL,
 				    "the lock on '%s' has ID %s, not %s; "
@@ -437,14 +438,14 @@ static void free_local(struct pz_backend *b)
 }
 
 static const struct pz_backend_ops local_ops = {
-	.name = "local",
-	.read = read_state,
-	.write = write_state,
-	.lock = lock,
-	.unlock = unlock,
-	.lock_info = lock_info,
-	.force_unlock = force_unlock,
-	.free = free_local,
+    .name = "local",
+    .read = read_state,
+    .write = write_state,
+    .lock = lock,
+    .unlock = unlock,
+    .lock_info = lock_info,
+    .force_unlock = force_unlock,
+    .free = free_local,
 };
 
 int pz_backend_local_new(struct pz_backend **out, const char *path)

@@ -47,9 +47,9 @@ static int grow(struct pz_buf *b, size_t extra)
 	size_t need, a;
 
 	if (extra > b->max || b->len > b->max - extra)
-		return pz_error_set(PZ_EINVAL,
-				    "buffer would exceed its limit of %zu bytes",
-				    b->max);
+		return pz_error_set(
+		    PZ_EINVAL, "buffer would exceed its limit of %zu bytes",
+		    b->max);
 	need = b->len + extra + 1;
 	if (need <= b->alloc)
 		return 0;
@@ -192,7 +192,8 @@ int pz_buf_read_file(struct pz_buf *b, const char *path)
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return pz_error_set_errno(errno == ENOENT ? PZ_ENOTFOUND : PZ_EIO,
+		return pz_error_set_errno(errno == ENOENT ? PZ_ENOTFOUND
+							  : PZ_EIO,
 					  "unable to open '%s'", path);
 	for (;;) {
 		n = read(fd, chunk, sizeof(chunk));
@@ -206,8 +207,9 @@ int pz_buf_read_file(struct pz_buf *b, const char *path)
 		if (n == 0)
 			break;
 		if (pz_buf_add(b, chunk, (size_t)n)) {
-			r = pz_error_set(PZ_EIO, "'%s' is larger than %zu bytes",
-					 path, b->max);
+			r = pz_error_set(PZ_EIO,
+					 "'%s' is larger than %zu bytes", path,
+					 b->max);
 			break;
 		}
 	}

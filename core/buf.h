@@ -10,10 +10,10 @@
 #include "common.h"
 
 struct pz_buf {
-	char *ptr;     /* NUL-terminated, or NULL while empty and unallocated */
-	size_t len;    /* bytes used, excluding the terminator */
-	size_t alloc;  /* bytes allocated */
-	size_t max;    /* cap on len */
+	char *ptr;    /* NUL-terminated, or NULL while empty and unallocated */
+	size_t len;   /* bytes used, excluding the terminator */
+	size_t alloc; /* bytes allocated */
+	size_t max;   /* cap on len */
 };
 
 #define PZ_BUF_MAX_DEFAULT ((size_t)64 << 20) /* 64 MiB */
@@ -30,13 +30,13 @@ void pz_buf_reset(struct pz_buf *b);
 int pz_buf_add(struct pz_buf *b, const void *data, size_t len) PZ_MUST_USE;
 int pz_buf_adds(struct pz_buf *b, const char *s) PZ_MUST_USE;
 int pz_buf_addc(struct pz_buf *b, char c) PZ_MUST_USE;
-int pz_buf_printf(struct pz_buf *b, const char *fmt, ...) PZ_PRINTF(2, 3)
-	PZ_MUST_USE;
+int pz_buf_printf(struct pz_buf *b, const char *fmt, ...)
+    PZ_PRINTF(2, 3) PZ_MUST_USE;
 int pz_buf_vprintf(struct pz_buf *b, const char *fmt, va_list ap)
-	PZ_PRINTF(2, 0) PZ_MUST_USE;
+    PZ_PRINTF(2, 0) PZ_MUST_USE;
 /* Appends s as a JSON string literal, quotes included. */
-int pz_buf_add_json_str(struct pz_buf *b, const char *s, size_t len)
-	PZ_MUST_USE;
+int pz_buf_add_json_str(struct pz_buf *b, const char *s,
+			size_t len) PZ_MUST_USE;
 void pz_buf_truncate(struct pz_buf *b, size_t len);
 
 /* The contents as a C string ("" when empty). Borrowed. */

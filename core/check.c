@@ -52,30 +52,30 @@ static const struct {
 	const char *shape;
 	const char *hint;
 } hints[] = {
-	{"Name", "use letters, digits, '-' and '_', starting with a letter "
-		 "or digit"},
-	{"Arn", "expected an ARN like arn:aws:personalize:REGION:ACCOUNT:"
-		"TYPE/NAME"},
-	{"RoleArn", "expected an IAM role ARN like "
-		    "arn:aws:iam::123456789012:role/NAME"},
-	{"KmsKeyArn", "expected a KMS key ARN like "
-		      "arn:aws:kms:REGION:ACCOUNT:key/ID"},
-	{"S3Location", "expected a location like s3://BUCKET/PREFIX/"},
-	{"SchedulingExpression", "expected rate(N days), e.g. rate(7 days)"},
-	{"PzDuration", "expected a duration like 30m, 12h, 7d or 1d12h"},
-	{"PzRegion", "expected a region like us-east-1"},
-	{"PzBucket", "expected an S3 bucket name: lowercase letters, digits, "
-		     "'.' and '-'"},
-	{"PzSnsTopicArn", "expected an SNS topic ARN like "
-			  "arn:aws:sns:REGION:ACCOUNT:TOPIC"},
-	{"PzWebhookUrl", "expected an http:// or https:// URL"},
-	{"PzKey", "use letters, digits, '-' and '_'"},
-	{"PzAddress", "expected an address like solution.NAME"},
-	{"PzVarName", "use letters, digits and '_', not starting with a "
-		      "digit"},
-	{"ColumnName", "use letters, digits and '_', not starting with a "
-		       "digit"},
-	{"DatasetType", "use letters and '_'"},
+    {"Name", "use letters, digits, '-' and '_', starting with a letter "
+	     "or digit"},
+    {"Arn", "expected an ARN like arn:aws:personalize:REGION:ACCOUNT:"
+	    "TYPE/NAME"},
+    {"RoleArn", "expected an IAM role ARN like "
+		"arn:aws:iam::123456789012:role/NAME"},
+    {"KmsKeyArn", "expected a KMS key ARN like "
+		  "arn:aws:kms:REGION:ACCOUNT:key/ID"},
+    {"S3Location", "expected a location like s3://BUCKET/PREFIX/"},
+    {"SchedulingExpression", "expected rate(N days), e.g. rate(7 days)"},
+    {"PzDuration", "expected a duration like 30m, 12h, 7d or 1d12h"},
+    {"PzRegion", "expected a region like us-east-1"},
+    {"PzBucket", "expected an S3 bucket name: lowercase letters, digits, "
+		 "'.' and '-'"},
+    {"PzSnsTopicArn", "expected an SNS topic ARN like "
+		      "arn:aws:sns:REGION:ACCOUNT:TOPIC"},
+    {"PzWebhookUrl", "expected an http:// or https:// URL"},
+    {"PzKey", "use letters, digits, '-' and '_'"},
+    {"PzAddress", "expected an address like solution.NAME"},
+    {"PzVarName", "use letters, digits and '_', not starting with a "
+		  "digit"},
+    {"ColumnName", "use letters, digits and '_', not starting with a "
+		   "digit"},
+    {"DatasetType", "use letters and '_'"},
 };
 
 const char *pz_check_pattern_hint(const struct pz_shape *shape)
@@ -89,7 +89,7 @@ const char *pz_check_pattern_hint(const struct pz_shape *shape)
 }
 
 static void err(struct pz_check *c, struct pz_pos pos, const char *fmt, ...)
-	PZ_PRINTF(3, 4);
+    PZ_PRINTF(3, 4);
 
 static void err(struct pz_check *c, struct pz_pos pos, const char *fmt, ...)
 {
@@ -101,7 +101,7 @@ static void err(struct pz_check *c, struct pz_pos pos, const char *fmt, ...)
 }
 
 static size_t path_push(struct pz_check *c, const char *fmt, ...)
-	PZ_PRINTF(2, 3);
+    PZ_PRINTF(2, 3);
 
 static size_t path_push(struct pz_check *c, const char *fmt, ...)
 {
@@ -114,8 +114,8 @@ static size_t path_push(struct pz_check *c, const char *fmt, ...)
 	va_end(ap);
 	if (n > 0)
 		c->plen += (size_t)n < sizeof(c->path) - c->plen
-				   ? (size_t)n
-				   : sizeof(c->path) - c->plen - 1;
+			       ? (size_t)n
+			       : sizeof(c->path) - c->plen - 1;
 	return old;
 }
 
@@ -325,7 +325,7 @@ static void check_number(struct pz_check *c, const struct pz_node *n,
 		err(c, n->pos, "%s must be %s, not %s", c->path,
 		    whole ? "a whole number" : "a number",
 		    n->kind == PZ_NODE_FLOAT ? "a fraction"
-					      : pz_node_kind_name(n->kind));
+					     : pz_node_kind_name(n->kind));
 		return;
 	}
 	if (shape->has_min && v < shape->min)
@@ -341,15 +341,14 @@ static void check_count(struct pz_check *c, const struct pz_node *n,
 			const char *what)
 {
 	if (shape->has_min && (double)count < shape->min)
-		err(c, n->pos, "%s needs at least %.0f %s", c->path,
-		    shape->min, what);
+		err(c, n->pos, "%s needs at least %.0f %s", c->path, shape->min,
+		    what);
 	else if (shape->has_max && (double)count > shape->max)
 		err(c, n->pos, "%s has %zu %s; the limit is %.0f", c->path,
 		    count, what, shape->max);
 }
 
-static void check_tags(struct pz_check *c, const struct pz_node *n,
-		       int depth)
+static void check_tags(struct pz_check *c, const struct pz_node *n, int depth)
 {
 	const struct pz_shape *tags = pz_facts_shape_named("Tags");
 	const struct pz_shape *tkey = pz_facts_shape_named("TagKey");
@@ -420,7 +419,8 @@ static void check_value(struct pz_check *c, const struct pz_node *n,
 		check_count(c, n, shape, n->nitems, "items");
 		for (i = 0; i < n->nitems; i++) {
 			old = path_push(c, "[%zu]", i);
-			check_value(c, n->items[i], pz_facts_shape(shape->member),
+			check_value(c, n->items[i],
+				    pz_facts_shape(shape->member),
 				    n->items[i]->pos, depth + 1);
 			path_pop(c, old);
 		}
@@ -463,13 +463,9 @@ static void check_value(struct pz_check *c, const struct pz_node *n,
 		check_string(c, n, shape);
 		return;
 	case PZ_SHAPE_INTEGER:
-	case PZ_SHAPE_LONG:
-		check_number(c, n, shape, true);
-		return;
+	case PZ_SHAPE_LONG: check_number(c, n, shape, true); return;
 	case PZ_SHAPE_DOUBLE:
-	case PZ_SHAPE_FLOAT:
-		check_number(c, n, shape, false);
-		return;
+	case PZ_SHAPE_FLOAT: check_number(c, n, shape, false); return;
 	case PZ_SHAPE_BOOLEAN:
 		if (n->kind == PZ_NODE_BOOL)
 			return;
@@ -482,11 +478,8 @@ static void check_value(struct pz_check *c, const struct pz_node *n,
 		    pz_node_str(n) ? pz_node_str(n) : "",
 		    pz_node_str(n) ? "'" : "");
 		return;
-	case PZ_SHAPE_TAGS:
-		check_tags(c, n, depth);
-		return;
-	case PZ_SHAPE_JSON:
-		return; /* the resource type checks it */
+	case PZ_SHAPE_TAGS: check_tags(c, n, depth); return;
+	case PZ_SHAPE_JSON: return; /* the resource type checks it */
 	}
 	PZ_BUG("shape type %d", (int)shape->type);
 }

@@ -16,9 +16,9 @@
 
 #if defined(__GNUC__) || defined(__clang__)
 #define PZ_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
-#define PZ_NORETURN __attribute__((noreturn))
-#define PZ_UNUSED __attribute__((unused))
-#define PZ_MUST_USE __attribute__((warn_unused_result))
+#define PZ_NORETURN	     __attribute__((noreturn))
+#define PZ_UNUSED	     __attribute__((unused))
+#define PZ_MUST_USE	     __attribute__((warn_unused_result))
 #else
 #define PZ_PRINTF(fmt, args)
 #define PZ_NORETURN
@@ -29,12 +29,12 @@
 #define PZ_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 PZ_NORETURN void pz_bug_at(const char *file, int line, const char *fmt, ...)
-	PZ_PRINTF(3, 4);
+    PZ_PRINTF(3, 4);
 /* PZ_BUG("...") aborts: the caller found a state that cannot happen. */
 #define PZ_BUG(...) pz_bug_at(__FILE__, __LINE__, __VA_ARGS__)
-#define PZ_ASSERT(cond) \
-	do { \
-		if (!(cond)) \
+#define PZ_ASSERT(cond)                                        \
+	do {                                                   \
+		if (!(cond))                                   \
 			PZ_BUG("assertion failed: %s", #cond); \
 	} while (0)
 
@@ -53,12 +53,13 @@ void pz_free_secret(void *p, size_t n);
 void pz_wipe(void *p, size_t n);
 
 /* Grows *items (capacity *cap) to hold at least need elements of size. */
-#define PZ_GROW(items, count, cap) \
-	do { \
-		if ((count) >= (cap)) { \
-			(cap) = (cap) ? (cap) * 2 : 8; \
-			(items) = pz_xreallocarray((items), (cap), sizeof(*(items))); \
-		} \
+#define PZ_GROW(items, count, cap)                                    \
+	do {                                                          \
+		if ((count) >= (cap)) {                               \
+			(cap) = (cap) ? (cap)*2 : 8;                  \
+			(items) = pz_xreallocarray((items), (cap),    \
+						   sizeof(*(items))); \
+		}                                                     \
 	} while (0)
 
 bool pz_str_has_prefix(const char *s, const char *prefix);

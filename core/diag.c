@@ -134,11 +134,11 @@ int pz_diags_render_json(const struct pz_diags *d, struct pz_buf *out)
 		if (!r)
 			r = pz_buf_add_json_str(out, g->file, strlen(g->file));
 		if (!r)
-			r = pz_buf_printf(out,
-					  ",\"start\":{\"line\":%u,\"column\":%u,"
-					  "\"byte\":%u}}}",
-					  g->pos.line, g->pos.col,
-					  g->pos.offset);
+			r = pz_buf_printf(
+			    out,
+			    ",\"start\":{\"line\":%u,\"column\":%u,"
+			    "\"byte\":%u}}}",
+			    g->pos.line, g->pos.col, g->pos.offset);
 	}
 	if (!r)
 		r = pz_buf_adds(out, "]}\n");

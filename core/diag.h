@@ -27,7 +27,7 @@ struct pz_pos {
 
 struct pz_diag {
 	enum pz_severity severity;
-	char *file;  /* owned */
+	char *file; /* owned */
 	struct pz_pos pos;
 	char *message; /* owned, one line, no trailing full stop */
 };
@@ -44,7 +44,7 @@ void pz_diag_add(struct pz_diags *d, enum pz_severity sev, const char *file,
 		 struct pz_pos pos, const char *fmt, ...) PZ_PRINTF(5, 6);
 void pz_diag_vadd(struct pz_diags *d, enum pz_severity sev, const char *file,
 		  struct pz_pos pos, const char *fmt, va_list ap)
-	PZ_PRINTF(5, 0);
+    PZ_PRINTF(5, 0);
 /* Orders by file, line and column; keeps the order of equal positions. */
 void pz_diags_sort(struct pz_diags *d);
 
@@ -55,7 +55,7 @@ int pz_diags_render_text(const struct pz_diags *d, struct pz_buf *out,
 /* {"format_version":"1.0","valid":..,"error_count":..,"warning_count":..,
  *  "diagnostics":[{"severity","summary","range":{"filename","start":
  *  {"line","column","byte"}}}]} */
-int pz_diags_render_json(const struct pz_diags *d, struct pz_buf *out)
-	PZ_MUST_USE;
+int pz_diags_render_json(const struct pz_diags *d,
+			 struct pz_buf *out) PZ_MUST_USE;
 
 #endif

@@ -13,21 +13,21 @@
 
 enum pz_error_code {
 	PZ_OK = 0,
-	PZ_ERR = -1,          /* generic failure, message says what */
-	PZ_EINVAL = -2,       /* bad input from the user */
-	PZ_ENOTFOUND = -3,    /* a named thing does not exist */
-	PZ_EIO = -4,          /* reading or writing a file failed */
-	PZ_EEXISTS = -5,      /* already exists */
-	PZ_ELOCKED = -6,      /* held by someone else */
-	PZ_ECONFLICT = -7,    /* concurrent modification detected */
-	PZ_EAUTH = -8,        /* credentials missing or rejected */
-	PZ_ENET = -9,         /* transport failure */
-	PZ_EAWS = -10,        /* the service answered with an error */
-	PZ_ETIMEOUT = -11,    /* waited too long */
-	PZ_ESPEC = -12,       /* the spec has errors (diagnostics say which) */
-	PZ_EINTR = -13,       /* interrupted by a signal */
-	PZ_EUSAGE = -14,      /* bad command line */
-	PZ_ESTALE = -15,      /* a saved plan or state is out of date */
+	PZ_ERR = -1,	   /* generic failure, message says what */
+	PZ_EINVAL = -2,	   /* bad input from the user */
+	PZ_ENOTFOUND = -3, /* a named thing does not exist */
+	PZ_EIO = -4,	   /* reading or writing a file failed */
+	PZ_EEXISTS = -5,   /* already exists */
+	PZ_ELOCKED = -6,   /* held by someone else */
+	PZ_ECONFLICT = -7, /* concurrent modification detected */
+	PZ_EAUTH = -8,	   /* credentials missing or rejected */
+	PZ_ENET = -9,	   /* transport failure */
+	PZ_EAWS = -10,	   /* the service answered with an error */
+	PZ_ETIMEOUT = -11, /* waited too long */
+	PZ_ESPEC = -12,	   /* the spec has errors (diagnostics say which) */
+	PZ_EINTR = -13,	   /* interrupted by a signal */
+	PZ_EUSAGE = -14,   /* bad command line */
+	PZ_ESTALE = -15,   /* a saved plan or state is out of date */
 };
 
 /* Sets the calling thread's error message and returns code, so callers

@@ -76,7 +76,8 @@ bool pz_facts_updatable(const struct pz_operation *op, const char *path)
 		size_t n = strlen(u);
 
 		/* The path itself or anything beneath an updatable member. */
-		if (strncmp(path, u, n) == 0 && (path[n] == '\0' || path[n] == '.'))
+		if (strncmp(path, u, n) == 0 &&
+		    (path[n] == '\0' || path[n] == '.'))
 			return true;
 	}
 	return false;

@@ -31,46 +31,46 @@ enum pz_shape_type {
 
 struct pz_member {
 	const char *name;
-	int shape;               /* index into pz_shapes */
+	int shape; /* index into pz_shapes */
 	bool required;
 	const char *default_from; /* a pz settings key that supplies it */
-	const char *doc;         /* first sentence of the API's docs, or NULL */
+	const char *doc; /* first sentence of the API's docs, or NULL */
 };
 
 struct pz_shape {
 	const char *name;
 	enum pz_shape_type type;
 	bool has_min, has_max;
-	double min, max;         /* length, count or value bounds */
-	const char *pattern;     /* as the model writes it (Java syntax) */
-	const char *posix;       /* anchored POSIX ERE translation */
+	double min, max;     /* length, count or value bounds */
+	const char *pattern; /* as the model writes it (Java syntax) */
+	const char *posix;   /* anchored POSIX ERE translation */
 	const char *const *enums;
 	size_t nenums;
 	bool sensitive;
-	bool one_of;             /* a structure that takes exactly one member */
+	bool one_of; /* a structure that takes exactly one member */
 	const struct pz_member *members;
 	size_t nmembers;
-	int member;              /* list element shape */
-	int key, value;          /* map key and value shapes */
+	int member;	/* list element shape */
+	int key, value; /* map key and value shapes */
 };
 
 enum pz_section_form {
-	PZ_FORM_SINGLE,      /* one entry: `datasetGroup: {...}` */
-	PZ_FORM_MAP,         /* entries by key: `solutions: {key: {...}}` */
+	PZ_FORM_SINGLE,	     /* one entry: `datasetGroup: {...}` */
+	PZ_FORM_MAP,	     /* entries by key: `solutions: {key: {...}}` */
 	PZ_FORM_MAP_OR_LIST, /* a map, or a list of entries keyed by name */
-	PZ_FORM_TAGS,        /* the top-level tags */
+	PZ_FORM_TAGS,	     /* the top-level tags */
 	PZ_FORM_SETTINGS,    /* the reserved pz key */
 };
 
 struct pz_section {
-	const char *key;          /* the top-level spec key */
-	const char *type;         /* resource type, NULL for tags and pz */
+	const char *key;  /* the top-level spec key */
+	const char *type; /* resource type, NULL for tags and pz */
 	enum pz_section_form form;
-	const char *alias;        /* singular form of this plural section */
-	const char *create_op;    /* API operation the entry is the input of */
-	const char *name_member;  /* "name" or "jobName" */
-	int shape;                /* the entry's shape (derived) */
-	const char *const *keys;  /* the only keys a map may use, or NULL */
+	const char *alias;	 /* singular form of this plural section */
+	const char *create_op;	 /* API operation the entry is the input of */
+	const char *name_member; /* "name" or "jobName" */
+	int shape;		 /* the entry's shape (derived) */
+	const char *const *keys; /* the only keys a map may use, or NULL */
 	size_t nkeys;
 	const char *const *supplied; /* request members pz fills in */
 	size_t nsupplied;
@@ -78,8 +78,8 @@ struct pz_section {
 
 struct pz_operation {
 	const char *name;
-	int input;                /* request shape */
-	const char *update_op;    /* in-place update operation, or NULL */
+	int input;		      /* request shape */
+	const char *update_op;	      /* in-place update operation, or NULL */
 	const char *const *updatable; /* member paths it can change */
 	size_t nupdatable;
 };

@@ -185,9 +185,10 @@ int pz_graph_dot(const struct pz_spec *spec, struct pz_buf *out)
 			order[i] = i;
 	}
 	pz_diags_release(&ignore);
-	r = pz_buf_adds(out, "digraph pz {\n"
-			     "  rankdir = \"RL\";\n"
-			     "  node [shape = box, fontname = \"sans-serif\"];\n");
+	r = pz_buf_adds(out,
+			"digraph pz {\n"
+			"  rankdir = \"RL\";\n"
+			"  node [shape = box, fontname = \"sans-serif\"];\n");
 	for (i = 0; i < n && !r; i++) {
 		const struct pz_resource *res = spec->resources[order[i]];
 
@@ -208,9 +209,10 @@ int pz_graph_dot(const struct pz_spec *spec, struct pz_buf *out)
 		if (res->ndeps)
 			memcpy(deps, res->deps, res->ndeps * sizeof(*deps));
 		for (a = 1; a < res->ndeps; a++)
-			for (b = a; b > 0 &&
-				    strcmp(spec->resources[deps[b - 1]]->address,
-					   spec->resources[deps[b]]->address) > 0;
+			for (b = a;
+			     b > 0 &&
+			     strcmp(spec->resources[deps[b - 1]]->address,
+				    spec->resources[deps[b]]->address) > 0;
 			     b--) {
 				size_t t = deps[b];
 
@@ -224,7 +226,8 @@ int pz_graph_dot(const struct pz_spec *spec, struct pz_buf *out)
 			if (!r)
 				r = pz_buf_adds(out, " -> ");
 			if (!r)
-				r = add_id(out, spec->resources[deps[d]]->address);
+				r = add_id(out,
+					   spec->resources[deps[d]]->address);
 			if (!r)
 				r = pz_buf_adds(out, ";\n");
 		}

@@ -118,7 +118,8 @@ static void interp_scalar(struct interp *in, struct pz_node *n)
 					    "environment variable '%s' is not "
 					    "set",
 					    name);
-		} else if (colon - (s + i) == 5 && !strncmp(s + i, "${var", 5)) {
+		} else if (colon - (s + i) == 5 &&
+			   !strncmp(s + i, "${var", 5)) {
 			if (in->env_only) {
 				pz_diag_add(in->diags, PZ_SEV_ERROR,
 					    in->doc->path, at_offset(n, i),
@@ -128,19 +129,20 @@ static void interp_scalar(struct interp *in, struct pz_node *n)
 				value = lookup_var(in, name);
 				if (!value)
 					pz_diag_add(
-						in->diags, PZ_SEV_ERROR,
-						in->doc->path, at_offset(n, i),
-						"undefined variable '%s': pass "
-						"-var %s=VALUE or set "
-						"pz.vars.%s",
-						name, name, name);
+					    in->diags, PZ_SEV_ERROR,
+					    in->doc->path, at_offset(n, i),
+					    "undefined variable '%s': pass "
+					    "-var %s=VALUE or set "
+					    "pz.vars.%s",
+					    name, name, name);
 			}
 		} else {
-			pz_diag_add(in->diags, PZ_SEV_ERROR, in->doc->path,
-				    at_offset(n, i),
-				    "unknown reference '%.*s': only ${env:NAME} "
-				    "and ${var:NAME} exist",
-				    (int)(close - (s + i) + 1), s + i);
+			pz_diag_add(
+			    in->diags, PZ_SEV_ERROR, in->doc->path,
+			    at_offset(n, i),
+			    "unknown reference '%.*s': only ${env:NAME} "
+			    "and ${var:NAME} exist",
+			    (int)(close - (s + i) + 1), s + i);
 		}
 		if (value)
 			PZ_ASSERT(!pz_buf_adds(&out, value));
@@ -178,11 +180,8 @@ static void walk(struct interp *in, struct pz_node *n, int depth)
 		for (i = 0; i < n->nitems; i++)
 			walk(in, n->items[i], depth + 1);
 		break;
-	case PZ_NODE_STR:
-		interp_scalar(in, n);
-		break;
-	default:
-		break;
+	case PZ_NODE_STR: interp_scalar(in, n); break;
+	default: break;
 	}
 }
 
@@ -191,7 +190,7 @@ void pz_spec_interpolate(struct pz_doc *doc, const struct pz_spec_var *vars,
 {
 	struct interp in;
 	struct pz_node *defaults =
-		pz_node_get(pz_node_get(doc->root, "pz"), "vars");
+	    pz_node_get(pz_node_get(doc->root, "pz"), "vars");
 
 	memset(&in, 0, sizeof(in));
 	in.doc = doc;

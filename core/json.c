@@ -47,7 +47,7 @@ static struct pz_pos pos_at(const struct scanner *sc, size_t off)
 }
 
 static void fail_at(struct scanner *sc, size_t off, const char *fmt, ...)
-	PZ_PRINTF(3, 4);
+    PZ_PRINTF(3, 4);
 
 static void fail_at(struct scanner *sc, size_t off, const char *fmt, ...)
 {
@@ -73,7 +73,8 @@ static void skip_ws(struct scanner *sc)
 		} else if (c == ' ' || c == '\t' || c == '\r') {
 			sc->i++;
 		} else if (c == '/' && sc->i + 1 < sc->len &&
-			   (sc->s[sc->i + 1] == '/' || sc->s[sc->i + 1] == '*')) {
+			   (sc->s[sc->i + 1] == '/' ||
+			    sc->s[sc->i + 1] == '*')) {
 			fail_at(sc, sc->i,
 				"JSON syntax: comments are not allowed in JSON "
 				"(write the spec in YAML to use comments)");
@@ -130,10 +131,11 @@ static void scan_string(struct scanner *sc)
 
 				for (k = 2; k < 6; k++) {
 					char h = sc->i + k < sc->len
-							 ? sc->s[sc->i + k]
-							 : '\0';
+						     ? sc->s[sc->i + k]
+						     : '\0';
 					if (!strchr("0123456789abcdefABCDEF",
-						    h) || !h) {
+						    h) ||
+					    !h) {
 						fail_at(sc, sc->i,
 							"JSON syntax: \\u "
 							"needs four hex "
@@ -175,8 +177,9 @@ static void scan_number(struct scanner *sc)
 	if (sc->i < sc->len && s[sc->i] == '0') {
 		sc->i++;
 		if (sc->i < sc->len && s[sc->i] >= '0' && s[sc->i] <= '9') {
-			fail_at(sc, start, "JSON syntax: numbers may not have "
-					   "leading zeros");
+			fail_at(sc, start,
+				"JSON syntax: numbers may not have "
+				"leading zeros");
 			return;
 		}
 	} else if (sc->i < sc->len && s[sc->i] >= '1' && s[sc->i] <= '9') {
@@ -189,8 +192,9 @@ static void scan_number(struct scanner *sc)
 	if (sc->i < sc->len && s[sc->i] == '.') {
 		sc->i++;
 		if (!(sc->i < sc->len && s[sc->i] >= '0' && s[sc->i] <= '9')) {
-			fail_at(sc, start, "JSON syntax: a digit must follow "
-					   "the decimal point");
+			fail_at(sc, start,
+				"JSON syntax: a digit must follow "
+				"the decimal point");
 			return;
 		}
 		while (sc->i < sc->len && s[sc->i] >= '0' && s[sc->i] <= '9')
@@ -234,8 +238,9 @@ static void scan_members(struct scanner *sc, struct pz_node *n,
 			return;
 		if (sc->i >= sc->len || sc->s[sc->i] != '"') {
 			if (sc->i < sc->len && sc->s[sc->i] == '}')
-				fail_at(sc, sc->i, "JSON syntax: trailing comma "
-						   "before '}'");
+				fail_at(sc, sc->i,
+					"JSON syntax: trailing comma "
+					"before '}'");
 			else
 				fail_at(sc, sc->i,
 					"JSON syntax: expected a key in double "
@@ -284,8 +289,8 @@ static void scan_members(struct scanner *sc, struct pz_node *n,
 			return;
 		if (n->npairs >= cap) {
 			size_t ncap = cap ? cap * 2 : 4;
-			struct pz_pair *np = pz_arena_alloc(
-				&sc->doc->arena, ncap * sizeof(*np));
+			struct pz_pair *np =
+			    pz_arena_alloc(&sc->doc->arena, ncap * sizeof(*np));
 
 			if (n->npairs)
 				memcpy(np, n->pairs, n->npairs * sizeof(*np));
@@ -311,8 +316,8 @@ static void scan_members(struct scanner *sc, struct pz_node *n,
 	}
 }
 
-static void scan_items(struct scanner *sc, struct pz_node *n,
-		       const cJSON *item, int depth)
+static void scan_items(struct scanner *sc, struct pz_node *n, const cJSON *item,
+		       int depth)
 {
 	const cJSON *child = item ? item->child : NULL;
 	size_t cap = 0;
@@ -329,8 +334,9 @@ static void scan_items(struct scanner *sc, struct pz_node *n,
 
 		skip_ws(sc);
 		if (sc->i < sc->len && sc->s[sc->i] == ']') {
-			fail_at(sc, sc->i, "JSON syntax: trailing comma "
-					   "before ']'");
+			fail_at(sc, sc->i,
+				"JSON syntax: trailing comma "
+				"before ']'");
 			return;
 		}
 		v = scan_value(sc, child, depth + 1);
@@ -338,8 +344,8 @@ static void scan_items(struct scanner *sc, struct pz_node *n,
 			return;
 		if (n->nitems >= cap) {
 			size_t ncap = cap ? cap * 2 : 4;
-			struct pz_node **ni = pz_arena_alloc(
-				&sc->doc->arena, ncap * sizeof(*ni));
+			struct pz_node **ni =
+			    pz_arena_alloc(&sc->doc->arena, ncap * sizeof(*ni));
 
 			if (n->nitems)
 				memcpy(ni, n->items, n->nitems * sizeof(*ni));
@@ -402,8 +408,9 @@ static struct pz_node *scan_value(struct scanner *sc, const cJSON *item,
 		return NULL;
 	}
 	if (sc->i >= sc->len) {
-		fail_at(sc, sc->i, "JSON syntax: expected a value, found the "
-				   "end of the file");
+		fail_at(sc, sc->i,
+			"JSON syntax: expected a value, found the "
+			"end of the file");
 		return NULL;
 	}
 	c = sc->s[sc->i];
@@ -425,7 +432,8 @@ static struct pz_node *scan_value(struct scanner *sc, const cJSON *item,
 	} else if (c == '-' || (c >= '0' && c <= '9')) {
 		scan_number(sc);
 		n->len = sc->i - start;
-		n->str = pz_arena_strndup(&sc->doc->arena, sc->s + start, n->len);
+		n->str =
+		    pz_arena_strndup(&sc->doc->arena, sc->s + start, n->len);
 		set_number(n);
 	} else if (!strncmp(sc->s + sc->i, "true", 4) ||
 		   !strncmp(sc->s + sc->i, "false", 5)) {
@@ -439,8 +447,9 @@ static struct pz_node *scan_value(struct scanner *sc, const cJSON *item,
 		n->len = 4;
 		sc->i += 4;
 	} else if (c == '\'') {
-		fail_at(sc, start, "JSON syntax: strings take double quotes, "
-				   "not single quotes");
+		fail_at(sc, start,
+			"JSON syntax: strings take double quotes, "
+			"not single quotes");
 	} else {
 		fail_at(sc, start, "JSON syntax: expected a value, found %s",
 			describe(sc, start, tmp, sizeof(tmp)));
@@ -483,10 +492,10 @@ int pz_json_parse(struct pz_doc *doc, struct pz_diags *diags)
 		/* cJSON refused what the scanner accepted: report cJSON's
 		 * place rather than load a tree without decoded values. */
 		const char *ep = cJSON_GetErrorPtr();
-		size_t off = ep && ep >= doc->text &&
-					     ep <= doc->text + doc->text_len
-				     ? (size_t)(ep - doc->text)
-				     : 0;
+		size_t off =
+		    ep && ep >= doc->text && ep <= doc->text + doc->text_len
+			? (size_t)(ep - doc->text)
+			: 0;
 
 		sc.line = 1;
 		sc.line_start = 0;

@@ -131,7 +131,7 @@ bool pz_json_equal(const cJSON *a, const cJSON *b)
 		for (c = a->child; c; c = c->next) {
 			na++;
 			if (!pz_json_equal(c, cJSON_GetObjectItemCaseSensitive(
-						      b, c->string)))
+						  b, c->string)))
 				return false;
 		}
 		for (c = b->child; c; c = c->next)

@@ -13,8 +13,7 @@
 
 /* indent < 0: compact; otherwise pretty with that many spaces per level
  * (starting at level 0). */
-int pz_json_write(const cJSON *v, struct pz_buf *out, int indent)
-	PZ_MUST_USE;
+int pz_json_write(const cJSON *v, struct pz_buf *out, int indent) PZ_MUST_USE;
 /* True when a and b are equal as JSON values (object key order ignored,
  * numbers compared as numbers). */
 bool pz_json_equal(const cJSON *a, const cJSON *b);

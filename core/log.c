@@ -80,9 +80,9 @@ void pz_log_at(enum pz_log_level level, const char *fmt, ...)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
-	k = snprintf(line + n, sizeof(line) - n, ".%03ldZ [%s] ",
-		     ts.tv_nsec / 1000000L,
-		     level_names[level < PZ_ARRAY_LEN(level_names) ? level : 0]);
+	k = snprintf(
+	    line + n, sizeof(line) - n, ".%03ldZ [%s] ", ts.tv_nsec / 1000000L,
+	    level_names[level < PZ_ARRAY_LEN(level_names) ? level : 0]);
 	if (k > 0)
 		n += (size_t)k;
 	va_start(ap, fmt);
@@ -90,7 +90,7 @@ void pz_log_at(enum pz_log_level level, const char *fmt, ...)
 	va_end(ap);
 	if (k > 0)
 		n += (size_t)k < sizeof(line) - n - 1 ? (size_t)k
-						       : sizeof(line) - n - 2;
+						      : sizeof(line) - n - 2;
 	line[n++] = '\n';
 	/* One write(2), so concurrent threads never interleave a line. */
 	if (write(STDERR_FILENO, line, n) < 0) {

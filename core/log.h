@@ -31,13 +31,13 @@ bool pz_trace_enabled(const char *topic);
 
 void pz_log_at(enum pz_log_level level, const char *fmt, ...) PZ_PRINTF(2, 3);
 
-#define PZ_LOG(level, ...) \
-	do { \
-		if (pz_log_enabled(level)) \
+#define PZ_LOG(level, ...)                             \
+	do {                                           \
+		if (pz_log_enabled(level))             \
 			pz_log_at(level, __VA_ARGS__); \
 	} while (0)
 #define PZ_DEBUG(...) PZ_LOG(PZ_LOG_DEBUG, __VA_ARGS__)
-#define PZ_INFO(...) PZ_LOG(PZ_LOG_INFO, __VA_ARGS__)
-#define PZ_WARN(...) PZ_LOG(PZ_LOG_WARN, __VA_ARGS__)
+#define PZ_INFO(...)  PZ_LOG(PZ_LOG_INFO, __VA_ARGS__)
+#define PZ_WARN(...)  PZ_LOG(PZ_LOG_WARN, __VA_ARGS__)
 
 #endif

@@ -73,11 +73,11 @@ static bool is_float_text(const char *s)
 
 void pz_node_resolve_plain(struct pz_node *n)
 {
-	static const char *const nulls[] = {"", "~", "null", "Null", "NULL",
-					    NULL};
+	static const char *const nulls[] = {"",	    "~",    "null",
+					    "Null", "NULL", NULL};
 	static const char *const trues[] = {"true", "True", "TRUE", NULL};
 	static const char *const falses[] = {"false", "False", "FALSE", NULL};
-	static const char *const infs[] = {".inf", ".Inf", ".INF", "+.inf",
+	static const char *const infs[] = {".inf",  ".Inf",  ".INF", "+.inf",
 					   "+.Inf", "+.INF", NULL};
 	static const char *const ninfs[] = {"-.inf", "-.Inf", "-.INF", NULL};
 	static const char *const nans[] = {".nan", ".NaN", ".NAN", NULL};
@@ -94,21 +94,25 @@ void pz_node_resolve_plain(struct pz_node *n)
 		n->kind = PZ_NODE_BOOL;
 		n->b = match_any(s, trues);
 	} else if (all_digits(digits, "0123456789") ||
-		   (pz_str_has_prefix(s, "0x") && all_digits(s + 2, "0123456789abcdefABCDEF")) ||
-		   (pz_str_has_prefix(s, "0o") && all_digits(s + 2, "01234567"))) {
+		   (pz_str_has_prefix(s, "0x") &&
+		    all_digits(s + 2, "0123456789abcdefABCDEF")) ||
+		   (pz_str_has_prefix(s, "0o") &&
+		    all_digits(s + 2, "01234567"))) {
 		long long v;
 
 		errno = 0;
 		if (pz_str_has_prefix(s, "0o"))
 			v = strtoll(s + 2, &end, 8);
 		else
-			v = strtoll(s, &end, 0 == strncmp(s, "0x", 2) ? 16 : 10);
+			v = strtoll(s, &end,
+				    0 == strncmp(s, "0x", 2) ? 16 : 10);
 		if (errno == 0 && *end == '\0') {
 			n->kind = PZ_NODE_INT;
 			n->i = v;
 			n->d = (double)v;
 		} else {
-			/* Too large for 64 bits: keep it a number, as a float. */
+			/* Too large for 64 bits: keep it a number, as a float.
+			 */
 			n->kind = PZ_NODE_FLOAT;
 			n->d = strtod(s, NULL);
 		}
@@ -127,8 +131,7 @@ void pz_node_resolve_plain(struct pz_node *n)
 	}
 }
 
-const struct pz_pair *pz_node_get_pair(const struct pz_node *n,
-				       const char *key)
+const struct pz_pair *pz_node_get_pair(const struct pz_node *n, const char *key)
 {
 	size_t i;
 
@@ -210,10 +213,8 @@ int pz_node_to_json(const struct pz_node *n, struct pz_buf *out)
 	int r = 0;
 
 	switch (n->kind) {
-	case PZ_NODE_NULL:
-		return pz_buf_adds(out, "null");
-	case PZ_NODE_BOOL:
-		return pz_buf_adds(out, n->b ? "true" : "false");
+	case PZ_NODE_NULL: return pz_buf_adds(out, "null");
+	case PZ_NODE_BOOL: return pz_buf_adds(out, n->b ? "true" : "false");
 	case PZ_NODE_INT:
 	case PZ_NODE_FLOAT:
 		/* The number as written, when JSON can say it so: a schema
@@ -225,8 +226,7 @@ int pz_node_to_json(const struct pz_node *n, struct pz_buf *out)
 		if (!isfinite(n->d))
 			return pz_buf_adds(out, "null");
 		return pz_buf_printf(out, "%.17g", n->d);
-	case PZ_NODE_STR:
-		return pz_buf_add_json_str(out, n->str, n->len);
+	case PZ_NODE_STR: return pz_buf_add_json_str(out, n->str, n->len);
 	case PZ_NODE_MAP:
 		r = pz_buf_addc(out, '{');
 		for (i = 0; i < n->npairs && !r; i++) {
@@ -254,8 +254,7 @@ int pz_node_to_json(const struct pz_node *n, struct pz_buf *out)
 	PZ_BUG("node kind %d", (int)n->kind);
 }
 
-static enum pz_doc_format sniff(const char *path, const char *text,
-				size_t len)
+static enum pz_doc_format sniff(const char *path, const char *text, size_t len)
 {
 	size_t i;
 

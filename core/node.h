@@ -38,9 +38,9 @@ struct pz_node {
 	 * for JSON numbers the literal, for JSON strings the decoded value. */
 	const char *str;
 	size_t len;
-	bool quoted;       /* a quoted YAML scalar or a JSON string */
+	bool quoted;	   /* a quoted YAML scalar or a JSON string */
 	bool interpolated; /* ${...} was replaced in it */
-	bool invalid;      /* an error was reported on it: checks skip it */
+	bool invalid;	   /* an error was reported on it: checks skip it */
 	bool b;
 	int64_t i;
 	double d;
@@ -56,10 +56,10 @@ enum pz_doc_format {
 };
 
 struct pz_doc {
-	char *path;  /* owned; as given, for diagnostics */
+	char *path; /* owned; as given, for diagnostics */
 	enum pz_doc_format format;
 	struct pz_node *root; /* NULL when the file is empty */
-	char *text;  /* owned copy of the source */
+	char *text;	      /* owned copy of the source */
 	size_t text_len;
 	struct pz_arena arena;
 };

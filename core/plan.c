@@ -114,8 +114,8 @@ const struct pz_change *pz_plan_ctx_change(const struct pz_plan_ctx *ctx,
 	return r ? ctx->by_index[r->index] : NULL;
 }
 
-const struct pz_state_resource *
-pz_plan_ctx_state(const struct pz_plan_ctx *ctx, const char *address)
+const struct pz_state_resource *pz_plan_ctx_state(const struct pz_plan_ctx *ctx,
+						  const char *address)
 {
 	return ctx->state ? pz_state_find(ctx->state, address) : NULL;
 }
@@ -208,7 +208,7 @@ static void resolve_refs(struct pz_plan_ctx *ctx, cJSON *v)
 
 	if (cJSON_IsRaw(v)) {
 		const struct pz_resource *r =
-			pz_spec_find(ctx->spec, v->valuestring);
+		    pz_spec_find(ctx->spec, v->valuestring);
 		const struct pz_change *ch = r ? ctx->by_index[r->index] : NULL;
 		const char *arn = r ? current_arn(ctx, r) : NULL;
 
@@ -236,7 +236,8 @@ static cJSON *desired(struct pz_plan_ctx *ctx, const struct pz_resource *r)
 	if (!body)
 		body = cJSON_CreateObject();
 	if (r->section && input && pz_facts_member(input, "tags") &&
-	    (ctx->spec->tags || cJSON_GetObjectItemCaseSensitive(body, "tags"))) {
+	    (ctx->spec->tags ||
+	     cJSON_GetObjectItemCaseSensitive(body, "tags"))) {
 		cJSON *tags = cJSON_CreateArray();
 
 		pz_tags_merge(tags, ctx->spec->tags);
@@ -253,7 +254,8 @@ static cJSON *desired(struct pz_plan_ctx *ctx, const struct pz_resource *r)
 	return body;
 }
 
-/* --- diff ------------------------------------------------------------------- */
+/* --- diff -------------------------------------------------------------------
+ */
 
 static bool json_text_equal(const cJSON *a, const cJSON *b)
 {
@@ -274,7 +276,8 @@ static bool json_text_equal(const cJSON *a, const cJSON *b)
 
 static int cmp_tag(const void *a, const void *b)
 {
-	const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
+	const cJSON *x = *(const cJSON *const *)a,
+		    *y = *(const cJSON *const *)b;
 	const cJSON *kx = cJSON_GetObjectItemCaseSensitive(x, "tagKey");
 	const cJSON *ky = cJSON_GetObjectItemCaseSensitive(y, "tagKey");
 
@@ -309,8 +312,8 @@ static bool tags_equal(const cJSON *a, const cJSON *b)
 
 static bool ignored(const struct pz_resource *r, const char *path)
 {
-	const struct pz_node *list = pz_node_get(
-		pz_node_get(r->pz, "lifecycle"), "ignoreChanges");
+	const struct pz_node *list =
+	    pz_node_get(pz_node_get(r->pz, "lifecycle"), "ignoreChanges");
 	size_t i;
 
 	for (i = 0; list && list->kind == PZ_NODE_SEQ && i < list->nitems;
@@ -357,23 +360,23 @@ static void diff_value(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 		mark(ctx, r, c, op, path);
 		return;
 	}
-	if (shape && shape->type == PZ_SHAPE_STRUCTURE && cJSON_IsObject(want) &&
-	    cJSON_IsObject(have)) {
+	if (shape && shape->type == PZ_SHAPE_STRUCTURE &&
+	    cJSON_IsObject(want) && cJSON_IsObject(have)) {
 		/* Members the spec leaves out keep the service's value. */
 		cJSON_ArrayForEach(m, want)
 		{
 			const struct pz_member *mem =
-				pz_facts_member(shape, m->string);
+			    pz_facts_member(shape, m->string);
 			int k = snprintf(path + plen, cap - plen, "%s%s",
 					 plen ? "." : "", m->string);
 
 			if (k < 0 || (size_t)k >= cap - plen)
 				continue;
-			diff_value(ctx, r, c, op, m,
-				   cJSON_GetObjectItemCaseSensitive(have,
-								    m->string),
-				   mem ? pz_facts_shape(mem->shape) : NULL,
-				   path, plen + (size_t)k, cap);
+			diff_value(
+			    ctx, r, c, op, m,
+			    cJSON_GetObjectItemCaseSensitive(have, m->string),
+			    mem ? pz_facts_shape(mem->shape) : NULL, path,
+			    plen + (size_t)k, cap);
 			path[plen] = '\0';
 		}
 		return;
@@ -440,7 +443,7 @@ static void record_drift(struct pz_plan *plan,
 		cJSON_ArrayForEach(m, st->attributes)
 		{
 			const cJSON *now = cJSON_GetObjectItemCaseSensitive(
-				lv->attrs, m->string);
+			    lv->attrs, m->string);
 
 			if (now && !pz_json_equal(m, now) &&
 			    !json_text_equal(m, now) &&
@@ -464,7 +467,7 @@ static void record_drift(struct pz_plan *plan,
 static bool prevent_destroy(const struct pz_resource *r)
 {
 	const struct pz_node *p = pz_node_get(
-		pz_node_get(r ? r->pz : NULL, "lifecycle"), "preventDestroy");
+	    pz_node_get(r ? r->pz : NULL, "lifecycle"), "preventDestroy");
 
 	return p && p->kind == PZ_NODE_BOOL && p->b;
 }
@@ -482,8 +485,7 @@ static void set_deps(struct pz_change *c, const struct pz_spec *spec,
 
 static void plan_resource(struct pz_plan_ctx *ctx, const struct pz_resource *r)
 {
-	const struct pz_state_resource *st =
-		pz_plan_ctx_state(ctx, r->address);
+	const struct pz_state_resource *st = pz_plan_ctx_state(ctx, r->address);
 	const struct pz_live *lv = ctx->live ? &ctx->live[r->index] : NULL;
 	struct pz_change *c = add_change(ctx->plan, r->address, r->type->name);
 	const char *arn = current_arn(ctx, r);
@@ -517,8 +519,8 @@ static int mark_targets(struct pz_plan_ctx *ctx)
 	size_t i, k, *stack, top = 0;
 	int r = 0;
 
-	ctx->in_target = pz_xcalloc(spec->nresources + 1,
-				    sizeof(*ctx->in_target));
+	ctx->in_target =
+	    pz_xcalloc(spec->nresources + 1, sizeof(*ctx->in_target));
 	if (!ctx->opts->ntargets) {
 		for (i = 0; i < spec->nresources; i++)
 			ctx->in_target[i] = true;
@@ -527,7 +529,7 @@ static int mark_targets(struct pz_plan_ctx *ctx)
 	stack = pz_xcalloc(spec->nresources + 1, sizeof(*stack));
 	for (k = 0; k < ctx->opts->ntargets; k++) {
 		const struct pz_resource *t =
-			pz_spec_find(spec, ctx->opts->targets[k]);
+		    pz_spec_find(spec, ctx->opts->targets[k]);
 
 		if (!t) {
 			if (!ctx->state ||
@@ -614,19 +616,21 @@ static void plan_deletes(struct pz_plan_ctx *ctx, bool all)
 				continue;
 			{
 				const struct pz_state_resource *sr =
-					&st->resources[i];
+				    &st->resources[i];
 				const struct pz_resource *res =
-					pz_spec_find(ctx->spec, sr->address);
-				const struct pz_rtype *t = pz_rtype_find(sr->type);
+				    pz_spec_find(ctx->spec, sr->address);
+				const struct pz_rtype *t =
+				    pz_rtype_find(sr->type);
 				const struct pz_live *lv =
-					ctx->live_state ? &ctx->live_state[i]
-							: NULL;
+				    ctx->live_state ? &ctx->live_state[i]
+						    : NULL;
 				struct pz_change *c = add_change(
-					ctx->plan, sr->address, sr->type);
+				    ctx->plan, sr->address, sr->type);
 
 				c->action = PZ_ACTION_DELETE;
-				c->reason = all ? NULL
-						: "delete_because_no_resource_config";
+				c->reason =
+				    all ? NULL
+					: "delete_because_no_resource_config";
 				c->before = current_attrs(sr, lv);
 				c->arn = sr->arn ? pz_xstrdup(sr->arn) : NULL;
 				c->prevent_destroy = prevent_destroy(res);
@@ -637,8 +641,8 @@ static void plan_deletes(struct pz_plan_ctx *ctx, bool all)
 					c->implicit = true;
 					free(c->note);
 					c->note = pz_xstrdup(
-						"already deleted outside pz; "
-						"only its record goes");
+					    "already deleted outside pz; "
+					    "only its record goes");
 				}
 			}
 			done[i] = true;
@@ -749,7 +753,7 @@ int pz_plan_make(struct pz_plan **out, const struct pz_spec *spec,
 		plan->changes = pz_xcalloc(plan->cap, sizeof(*plan->changes));
 		for (i = 0; i < spec->nresources; i++) {
 			const struct pz_resource *res =
-				spec->resources[order[i]];
+			    spec->resources[order[i]];
 
 			if (ctx.in_target[res->index])
 				plan_resource(&ctx, res);
@@ -762,8 +766,9 @@ int pz_plan_make(struct pz_plan **out, const struct pz_spec *spec,
 	check_prevent_destroy(&ctx);
 	pz_plan_count(plan);
 	if (plan->nwait)
-		note(plan, "%zu resource%s wait%s for data: %s once data is "
-			   "imported",
+		note(plan,
+		     "%zu resource%s wait%s for data: %s once data is "
+		     "imported",
 		     plan->nwait, plan->nwait == 1 ? "" : "s",
 		     plan->nwait == 1 ? "s" : "",
 		     plan->nwait == 1 ? "it is planned" : "they are planned");
@@ -817,17 +822,18 @@ void pz_plan_record(struct pz_state *st, const struct pz_change *c,
 	r->status = status ? pz_xstrdup(status) : NULL;
 	r->tainted = false;
 	cJSON_Delete(r->attributes);
-	r->attributes = c->after ? cJSON_Duplicate(c->after, 1)
-				 : cJSON_CreateObject();
+	r->attributes =
+	    c->after ? cJSON_Duplicate(c->after, 1) : cJSON_CreateObject();
 	resolve_all(r->attributes, resolve, ud);
 	pz_state_resource_set_deps(r, (const char *const *)c->deps, c->ndeps);
 	/* A meta member the plan left null and named *_at is a time stamp
 	 * of this apply ("trained_at", "imported_at"). */
 	cJSON_ArrayForEach(m, c->meta)
 	{
-		cJSON *v = cJSON_IsNull(m) && pz_str_has_suffix(m->string, "_at")
-				   ? cJSON_CreateNumber((double)now)
-				   : cJSON_Duplicate(m, 1);
+		cJSON *v =
+		    cJSON_IsNull(m) && pz_str_has_suffix(m->string, "_at")
+			? cJSON_CreateNumber((double)now)
+			: cJSON_Duplicate(m, 1);
 
 		cJSON_DeleteItemFromObjectCaseSensitive(r->meta, m->string);
 		cJSON_AddItemToObject(r->meta, m->string, v);

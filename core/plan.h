@@ -33,24 +33,24 @@ enum pz_action {
 	PZ_ACTION_UPDATE,
 	PZ_ACTION_REPLACE, /* delete, then create */
 	PZ_ACTION_DELETE,
-	PZ_ACTION_WAIT,    /* cannot be planned yet (training without data) */
+	PZ_ACTION_WAIT, /* cannot be planned yet (training without data) */
 };
 
 /* What refresh learned about one resource. */
 struct pz_live {
-	bool refreshed;  /* false: not read (-refresh=false, or no ARN) */
+	bool refreshed; /* false: not read (-refresh=false, or no ARN) */
 	bool exists;
 	char *arn;
 	char *status;
 	char *failure_reason;
-	cJSON *attrs;    /* members of the create request, as the service
-			  * reports them now */
+	cJSON *attrs; /* members of the create request, as the service
+		       * reports them now */
 	/* Import jobs: the objects under the data location. */
 	bool data_listed;
 	char *data_digest; /* sha256 over sorted "key etag size" lines */
 	size_t data_objects;
 	/* Solution versions: the newest version the service has. */
-	char *created;     /* RFC 3339, when known */
+	char *created; /* RFC 3339, when known */
 };
 
 struct pz_change {
@@ -58,23 +58,23 @@ struct pz_change {
 	char *type;
 	enum pz_action action;
 	const char *reason;   /* Terraform's action_reason, or NULL */
-	char *trigger;        /* change-driven: which trigger fired */
-	char *note;           /* one line for people ("waits for data") */
+	char *trigger;	      /* change-driven: which trigger fired */
+	char *note;	      /* one line for people ("waits for data") */
 	char *condition;      /* a gate apply checks (promotion) */
-	cJSON *before;        /* current attributes (NULL when creating) */
-	cJSON *after;         /* desired attributes (NULL when deleting) */
+	cJSON *before;	      /* current attributes (NULL when creating) */
+	cJSON *after;	      /* desired attributes (NULL when deleting) */
 	char **replace_paths; /* members that force replacement */
 	size_t nreplace;
-	char **update_paths;  /* members that change in place */
+	char **update_paths; /* members that change in place */
 	size_t nupdate;
-	char **deps;          /* addresses it depends on (for state) */
+	char **deps; /* addresses it depends on (for state) */
 	size_t ndeps;
 	bool prevent_destroy; /* lifecycle.preventDestroy was set */
 	bool create_first;    /* replace by creating the new one before
 			       * deleting the old (schemas) */
-	bool implicit;        /* deleted with its parent or a record only */
-	char *arn;            /* the current ARN, when there is one */
-	cJSON *meta;          /* pz's facts to record in the state when the
+	bool implicit;	      /* deleted with its parent or a record only */
+	char *arn;	      /* the current ARN, when there is one */
+	cJSON *meta;	      /* pz's facts to record in the state when the
 			       * change is applied (data digest, trigger) */
 };
 
@@ -105,11 +105,11 @@ struct pz_plan {
 };
 
 struct pz_plan_opts {
-	bool destroy;            /* plan to delete everything in the state */
+	bool destroy;		    /* plan to delete everything in the state */
 	const char *const *targets; /* -target addresses (NULL: all) */
 	size_t ntargets;
-	bool refreshed;          /* live holds refreshed data */
-	long long now;           /* seconds since the epoch (tests fix it) */
+	bool refreshed; /* live holds refreshed data */
+	long long now;	/* seconds since the epoch (tests fix it) */
 };
 
 /*
@@ -154,8 +154,8 @@ void pz_plan_record(struct pz_state *st, const struct pz_change *c,
 struct pz_plan_ctx;
 const struct pz_change *pz_plan_ctx_change(const struct pz_plan_ctx *ctx,
 					   const char *address);
-const struct pz_state_resource *
-pz_plan_ctx_state(const struct pz_plan_ctx *ctx, const char *address);
+const struct pz_state_resource *pz_plan_ctx_state(const struct pz_plan_ctx *ctx,
+						  const char *address);
 const struct pz_live *pz_plan_ctx_live(const struct pz_plan_ctx *ctx,
 				       const struct pz_resource *r);
 const struct pz_spec *pz_plan_ctx_spec(const struct pz_plan_ctx *ctx);
@@ -175,8 +175,8 @@ struct pz_render_opts {
 int pz_plan_render_text(const struct pz_plan *plan, struct pz_buf *out,
 			const struct pz_render_opts *o) PZ_MUST_USE;
 /* Terraform's plan JSON (format_version 1.2 field set). */
-int pz_plan_render_json(const struct pz_plan *plan, struct pz_buf *out)
-	PZ_MUST_USE;
+int pz_plan_render_json(const struct pz_plan *plan,
+			struct pz_buf *out) PZ_MUST_USE;
 int pz_plan_render_markdown(const struct pz_plan *plan, struct pz_buf *out,
 			    const struct pz_render_opts *o) PZ_MUST_USE;
 

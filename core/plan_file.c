@@ -35,7 +35,8 @@ static cJSON *encode(const cJSON *v)
 					: cJSON_CreateArray();
 		for (c = v->child; c; c = c->next) {
 			if (cJSON_IsObject(v))
-				cJSON_AddItemToObject(out, c->string, encode(c));
+				cJSON_AddItemToObject(out, c->string,
+						      encode(c));
 			else
 				cJSON_AddItemToArray(out, encode(c));
 		}
@@ -146,7 +147,8 @@ int pz_plan_save(const struct pz_plan *plan, const char *path)
 	}
 	cJSON_AddItemToObject(root, "changes", changes);
 	cJSON_AddItemToObject(root, "drift", drift);
-	cJSON_AddItemToObject(root, "notes", str_list(plan->notes, plan->nnotes));
+	cJSON_AddItemToObject(root, "notes",
+			      str_list(plan->notes, plan->nnotes));
 	pz_buf_init(&b, 0);
 	r = pz_json_write(root, &b, 1);
 	cJSON_Delete(root);
@@ -198,12 +200,13 @@ int pz_plan_check_fresh(const struct pz_plan *plan, const char *spec_digest,
 				    "again",
 				    plan->state_lineage, state->lineage);
 	if (plan->state_serial != serial)
-		return pz_error_set(PZ_ESTALE,
-				    "the saved plan is stale: the state changed "
-				    "since it was made (serial %llu, now %llu); "
-				    "run pz plan again",
-				    (unsigned long long)plan->state_serial,
-				    (unsigned long long)serial);
+		return pz_error_set(
+		    PZ_ESTALE,
+		    "the saved plan is stale: the state changed "
+		    "since it was made (serial %llu, now %llu); "
+		    "run pz plan again",
+		    (unsigned long long)plan->state_serial,
+		    (unsigned long long)serial);
 	return 0;
 }
 
@@ -247,8 +250,9 @@ static bool get_bool(const cJSON *o, const char *k)
 static const char *intern_reason(const char *s)
 {
 	static const char *const known[] = {
-		"replace_because_cannot_update", "replace_because_tainted",
-		"delete_because_no_resource_config",
+	    "replace_because_cannot_update",
+	    "replace_because_tainted",
+	    "delete_because_no_resource_config",
 	};
 	size_t i;
 
@@ -273,7 +277,8 @@ int pz_plan_load(struct pz_plan **out, const char *path)
 	root = cJSON_ParseWithLength(b.ptr, b.len);
 	v = cJSON_GetObjectItemCaseSensitive(root, "pz_plan_format");
 	if (!cJSON_IsObject(root) || !cJSON_IsNumber(v)) {
-		r = pz_error_set(PZ_EINVAL, "'%s' is not a saved pz plan", path);
+		r = pz_error_set(PZ_EINVAL, "'%s' is not a saved pz plan",
+				 path);
 		goto out;
 	}
 	if (v->valueint != PLAN_FORMAT) {
@@ -284,15 +289,14 @@ int pz_plan_load(struct pz_plan **out, const char *path)
 		goto out;
 	}
 	plan = pz_xcalloc(1, sizeof(*plan));
-	plan->spec_path = pz_xstrdup(get_str(root, "spec_path")
-					     ? get_str(root, "spec_path")
-					     : "");
+	plan->spec_path = pz_xstrdup(
+	    get_str(root, "spec_path") ? get_str(root, "spec_path") : "");
 	snprintf(plan->spec_digest, sizeof(plan->spec_digest), "%s",
 		 get_str(root, "spec_digest") ? get_str(root, "spec_digest")
-					       : "");
+					      : "");
 	snprintf(plan->state_lineage, sizeof(plan->state_lineage), "%s",
 		 get_str(root, "state_lineage") ? get_str(root, "state_lineage")
-						 : "");
+						: "");
 	v = cJSON_GetObjectItemCaseSensitive(root, "state_serial");
 	plan->state_serial = cJSON_IsNumber(v) ? (uint64_t)v->valuedouble : 0;
 	plan->destroy = get_bool(root, "destroy");
@@ -304,8 +308,9 @@ int pz_plan_load(struct pz_plan **out, const char *path)
 		enum pz_action a;
 
 		if (!get_str(c, "address") || !get_str(c, "type") || !action) {
-			r = pz_error_set(PZ_EINVAL, "'%s': a change lacks its "
-						    "address, type or action",
+			r = pz_error_set(PZ_EINVAL,
+					 "'%s': a change lacks its "
+					 "address, type or action",
 					 path);
 			goto out;
 		}
@@ -328,8 +333,10 @@ int pz_plan_load(struct pz_plan **out, const char *path)
 		ch->note = dup_opt(c, "note");
 		ch->condition = dup_opt(c, "condition");
 		ch->arn = dup_opt(c, "arn");
-		ch->before = decode(cJSON_GetObjectItemCaseSensitive(c, "before"));
-		ch->after = decode(cJSON_GetObjectItemCaseSensitive(c, "after"));
+		ch->before =
+		    decode(cJSON_GetObjectItemCaseSensitive(c, "before"));
+		ch->after =
+		    decode(cJSON_GetObjectItemCaseSensitive(c, "after"));
 		ch->meta = decode(cJSON_GetObjectItemCaseSensitive(c, "meta"));
 		ch->replace_paths = get_list(c, "replace_paths", &ch->nreplace);
 		ch->update_paths = get_list(c, "update_paths", &ch->nupdate);
@@ -350,7 +357,8 @@ int pz_plan_load(struct pz_plan **out, const char *path)
 		d->address = pz_xstrdup(get_str(c, "address"));
 		d->type = pz_xstrdup(get_str(c, "type"));
 		d->deleted = get_bool(c, "deleted");
-		d->before = decode(cJSON_GetObjectItemCaseSensitive(c, "before"));
+		d->before =
+		    decode(cJSON_GetObjectItemCaseSensitive(c, "before"));
 		d->after = decode(cJSON_GetObjectItemCaseSensitive(c, "after"));
 	}
 	plan->notes = get_list(root, "notes", &plan->nnotes);

@@ -9,11 +9,11 @@
 #include "json_out.h"
 #include "plan.h"
 
-#define C_ADD "\033[32m"
-#define C_DEL "\033[31m"
-#define C_CHG "\033[33m"
+#define C_ADD  "\033[32m"
+#define C_DEL  "\033[31m"
+#define C_CHG  "\033[33m"
 #define C_BOLD "\033[1m"
-#define C_OFF "\033[0m"
+#define C_OFF  "\033[0m"
 
 struct out {
 	struct pz_buf *b;
@@ -120,8 +120,7 @@ static bool in_list(char **list, size_t n, const char *path)
 	return false;
 }
 
-static void put_value_lines(struct out *o, const cJSON *v, char sym,
-			    int depth);
+static void put_value_lines(struct out *o, const cJSON *v, char sym, int depth);
 
 /* A whole value under one symbol (created or destroyed members). */
 static void put_block(struct out *o, const cJSON *v, char sym, int depth)
@@ -163,8 +162,7 @@ static void put_block(struct out *o, const cJSON *v, char sym, int depth)
 	put(o, "}");
 }
 
-static void put_value_lines(struct out *o, const cJSON *v, char sym,
-			    int depth)
+static void put_value_lines(struct out *o, const cJSON *v, char sym, int depth)
 {
 	if (is_container(v) && v->child)
 		put_block(o, v, sym, depth);
@@ -218,13 +216,14 @@ static void put_attr_diff(struct out *o, const struct pz_change *ch,
 				if (strlen(keys[k]) > w)
 					w = strlen(keys[k]);
 			for (k = 0; k < n; k++) {
-				char *sub = pz_xasprintf("%s.%s", path, keys[k]);
+				char *sub =
+				    pz_xasprintf("%s.%s", path, keys[k]);
 
 				put_attr_diff(o, ch, keys[k],
 					      cJSON_GetObjectItemCaseSensitive(
-						      before, keys[k]),
+						  before, keys[k]),
 					      cJSON_GetObjectItemCaseSensitive(
-						      after, keys[k]),
+						  after, keys[k]),
 					      depth + 1, w, sub, &h);
 				free(sub);
 			}
@@ -263,7 +262,8 @@ static void put_attr_diff(struct out *o, const struct pz_change *ch,
 		put_scalar(o, after);
 	}
 	if (forces)
-		put(o, " %s# forces replacement%s", col(o, C_DEL), col(o, C_OFF));
+		put(o, " %s# forces replacement%s", col(o, C_DEL),
+		    col(o, C_OFF));
 	put(o, "\n");
 }
 
@@ -272,8 +272,7 @@ static void put_attr_diff(struct out *o, const struct pz_change *ch,
  * each "-> null"). arn, when not NULL, is the first line's value: "(known
  * after apply)" or the ARN being destroyed.
  */
-static void put_whole(struct out *o, const cJSON *v, char sym,
-		      const char *arn)
+static void put_whole(struct out *o, const cJSON *v, char sym, const char *arn)
 {
 	const char *c = sym == '+' ? C_ADD : C_DEL;
 	size_t n, k, width;
@@ -320,7 +319,8 @@ static void put_header(struct out *o, const struct pz_change *c)
 	    what);
 	if (c->reason && !strcmp(c->reason, "replace_because_tainted"))
 		put(o, "  # (its creation failed earlier, so it is tainted)\n");
-	if (c->reason && !strcmp(c->reason, "delete_because_no_resource_config"))
+	if (c->reason &&
+	    !strcmp(c->reason, "delete_because_no_resource_config"))
 		put(o, "  # (because %s is not in the spec)\n", c->address);
 	if (c->trigger)
 		put(o, "  # (trigger: %s)\n", c->trigger);
@@ -331,8 +331,8 @@ static void put_header(struct out *o, const struct pz_change *c)
 	if (c->implicit && c->action == PZ_ACTION_DELETE)
 		put(o, "  # (no API call: %s)\n",
 		    !strcmp(c->type, "solution_version")
-			    ? "deleted with its solution"
-			    : "only the record is removed");
+			? "deleted with its solution"
+			: "only the record is removed");
 }
 
 static void put_change(struct out *o, const struct pz_change *c)
@@ -344,12 +344,18 @@ static void put_change(struct out *o, const struct pz_change *c)
 	put_header(o, c);
 	switch (c->action) {
 	case PZ_ACTION_CREATE: sym = "  +"; break;
-	case PZ_ACTION_UPDATE: sym = "  ~"; color = C_CHG; break;
+	case PZ_ACTION_UPDATE:
+		sym = "  ~";
+		color = C_CHG;
+		break;
 	case PZ_ACTION_REPLACE:
 		sym = c->create_first ? "+/-" : "-/+";
 		color = C_CHG;
 		break;
-	case PZ_ACTION_DELETE: sym = "  -"; color = C_DEL; break;
+	case PZ_ACTION_DELETE:
+		sym = "  -";
+		color = C_DEL;
+		break;
 	case PZ_ACTION_WAIT:
 	case PZ_ACTION_NOOP: put(o, "\n"); return;
 	}
@@ -376,12 +382,11 @@ static void put_change(struct out *o, const struct pz_change *c)
 		    "arn", c->arn ? c->arn : "");
 	}
 	for (k = 0; k < n; k++)
-		put_attr_diff(o, c, keys[k],
-			      cJSON_GetObjectItemCaseSensitive(c->before,
-							       keys[k]),
-			      cJSON_GetObjectItemCaseSensitive(c->after,
-							       keys[k]),
-			      1, width, keys[k], &hidden);
+		put_attr_diff(
+		    o, c, keys[k],
+		    cJSON_GetObjectItemCaseSensitive(c->before, keys[k]),
+		    cJSON_GetObjectItemCaseSensitive(c->after, keys[k]), 1,
+		    width, keys[k], &hidden);
 	free(keys);
 	if (hidden) {
 		indent(o, 8);
@@ -411,10 +416,10 @@ static void put_drift(struct out *o, const struct pz_drift *d)
 	keys = keys_of(d->before, NULL, &n);
 	width = max_width(keys, n, 0);
 	for (k = 0; k < n; k++) {
-		const cJSON *a = cJSON_GetObjectItemCaseSensitive(d->before,
-								  keys[k]);
-		const cJSON *b = cJSON_GetObjectItemCaseSensitive(d->after,
-								  keys[k]);
+		const cJSON *a =
+		    cJSON_GetObjectItemCaseSensitive(d->before, keys[k]);
+		const cJSON *b =
+		    cJSON_GetObjectItemCaseSensitive(d->after, keys[k]);
 
 		if (!b || pz_json_equal(a, b))
 			continue;
@@ -449,15 +454,17 @@ int pz_plan_render_text(const struct pz_plan *plan, struct pz_buf *out,
 			"\n");
 	}
 	if (!pz_plan_has_changes(plan)) {
-		put(&o, "%sNo changes.%s Your infrastructure matches the "
-			"configuration.\n\n",
+		put(&o,
+		    "%sNo changes.%s Your infrastructure matches the "
+		    "configuration.\n\n",
 		    col(&o, C_BOLD), col(&o, C_OFF));
 		if (plan->destroy)
 			put(&o, "pz found nothing in the state to destroy.\n");
 		else
-			put(&o, "pz has compared %s against the spec and "
-				"found no differences, so no changes are "
-				"needed.\n",
+			put(&o,
+			    "pz has compared %s against the spec and "
+			    "found no differences, so no changes are "
+			    "needed.\n",
 			    plan->refreshed ? "the live resources"
 					    : "the recorded state");
 		for (i = 0; i < plan->n; i++)
@@ -502,7 +509,8 @@ notes:
 	return o.r;
 }
 
-/* --- JSON --------------------------------------------------------------------- */
+/* --- JSON
+ * --------------------------------------------------------------------- */
 
 /* after without unknown values, and the matching after_unknown. */
 static cJSON *split_unknown(const cJSON *v, cJSON **unknown)
@@ -541,7 +549,8 @@ static cJSON *split_unknown(const cJSON *v, cJSON **unknown)
 		for (c = v->child; c; c = c->next) {
 			cJSON *cu, *ck = split_unknown(c, &cu);
 
-			cJSON_AddItemToArray(known, ck ? ck : cJSON_CreateNull());
+			cJSON_AddItemToArray(known,
+					     ck ? ck : cJSON_CreateNull());
 			cJSON_AddItemToArray(u, cu ? cu : cJSON_CreateFalse());
 			any |= cu != NULL;
 		}
@@ -587,12 +596,12 @@ static cJSON *actions_json(const struct pz_change *c)
 		cJSON_AddItemToArray(a, cJSON_CreateString("update"));
 		break;
 	case PZ_ACTION_REPLACE:
-		cJSON_AddItemToArray(a, cJSON_CreateString(
-						c->create_first ? "create"
-								: "delete"));
-		cJSON_AddItemToArray(a, cJSON_CreateString(
-						c->create_first ? "delete"
-								: "create"));
+		cJSON_AddItemToArray(
+		    a,
+		    cJSON_CreateString(c->create_first ? "create" : "delete"));
+		cJSON_AddItemToArray(
+		    a,
+		    cJSON_CreateString(c->create_first ? "delete" : "create"));
 		break;
 	case PZ_ACTION_DELETE:
 		cJSON_AddItemToArray(a, cJSON_CreateString("delete"));
@@ -614,9 +623,9 @@ static cJSON *with_arn(const cJSON *attrs, const char *arn)
 	return o;
 }
 
-static cJSON *change_json(const char *address, const char *type,
-			  cJSON *actions, const cJSON *before,
-			  const cJSON *after, bool after_has_arn)
+static cJSON *change_json(const char *address, const char *type, cJSON *actions,
+			  const cJSON *before, const cJSON *after,
+			  bool after_has_arn)
 {
 	cJSON *rc = cJSON_CreateObject(), *ch = cJSON_CreateObject(), *u;
 	cJSON *known;
@@ -627,8 +636,9 @@ static cJSON *change_json(const char *address, const char *type,
 	cJSON_AddStringToObject(rc, "name", key_of(address));
 	cJSON_AddStringToObject(rc, "provider_name", "pz/personalize");
 	cJSON_AddItemToObject(ch, "actions", actions);
-	cJSON_AddItemToObject(ch, "before", before ? cJSON_Duplicate(before, 1)
-						   : cJSON_CreateNull());
+	cJSON_AddItemToObject(ch, "before",
+			      before ? cJSON_Duplicate(before, 1)
+				     : cJSON_CreateNull());
 	known = split_unknown(after, &u);
 	if (!known)
 		known = cJSON_CreateNull();
@@ -675,12 +685,13 @@ int pz_plan_render_json(const struct pz_plan *plan, struct pz_buf *out)
 				 keeps_arn && c->arn);
 		if (c->nreplace)
 			cJSON_AddItemToObject(
-				cJSON_GetObjectItemCaseSensitive(rc, "change"),
-				"replace_paths",
-				paths_json(c->replace_paths, c->nreplace));
+			    cJSON_GetObjectItemCaseSensitive(rc, "change"),
+			    "replace_paths",
+			    paths_json(c->replace_paths, c->nreplace));
 		if (c->reason)
 			cJSON_AddStringToObject(rc, "action_reason", c->reason);
-		if (c->trigger || c->condition || c->note || c->action == PZ_ACTION_WAIT) {
+		if (c->trigger || c->condition || c->note ||
+		    c->action == PZ_ACTION_WAIT) {
 			cJSON *pz = cJSON_CreateObject();
 
 			if (c->trigger)
@@ -703,11 +714,11 @@ int pz_plan_render_json(const struct pz_plan *plan, struct pz_buf *out)
 		const struct pz_drift *d = &plan->drift[i];
 		cJSON *a = cJSON_CreateArray();
 
-		cJSON_AddItemToArray(a, cJSON_CreateString(d->deleted ? "delete"
-								     : "update"));
-		cJSON_AddItemToArray(drift, change_json(d->address, d->type, a,
-							d->before, d->after,
-							true));
+		cJSON_AddItemToArray(
+		    a, cJSON_CreateString(d->deleted ? "delete" : "update"));
+		cJSON_AddItemToArray(drift,
+				     change_json(d->address, d->type, a,
+						 d->before, d->after, true));
 	}
 	cJSON_AddItemToObject(root, "resource_changes", rcs);
 	cJSON_AddItemToObject(root, "resource_drift", drift);
@@ -722,7 +733,8 @@ int pz_plan_render_json(const struct pz_plan *plan, struct pz_buf *out)
 	return r;
 }
 
-/* --- markdown ------------------------------------------------------------------ */
+/* --- markdown
+ * ------------------------------------------------------------------ */
 
 static int md_summary(const struct pz_plan *plan, struct pz_buf *out)
 {
@@ -752,17 +764,14 @@ static int md_summary(const struct pz_plan *plan, struct pz_buf *out)
 			const struct pz_change *c = &plan->changes[i];
 
 			if (c->action == PZ_ACTION_DELETE)
-				r = pz_buf_printf(out, "> - `%s` is destroyed\n",
-						  c->address);
+				r = pz_buf_printf(
+				    out, "> - `%s` is destroyed\n", c->address);
 			else if (c->action == PZ_ACTION_REPLACE)
-				r = pz_buf_printf(out,
-						  "> - `%s` is replaced%s%s%s\n",
-						  c->address,
-						  c->nreplace ? " (" : "",
-						  c->nreplace
-							  ? c->replace_paths[0]
-							  : "",
-						  c->nreplace ? ")" : "");
+				r = pz_buf_printf(
+				    out, "> - `%s` is replaced%s%s%s\n",
+				    c->address, c->nreplace ? " (" : "",
+				    c->nreplace ? c->replace_paths[0] : "",
+				    c->nreplace ? ")" : "");
 		}
 	}
 	if (!r && plan->ndrift)
@@ -787,7 +796,8 @@ int pz_plan_render_markdown(const struct pz_plan *plan, struct pz_buf *out,
 		r = pz_buf_adds(out, "### pz plan: no changes\n\nYour "
 				     "infrastructure matches the spec.\n");
 		for (i = 0; i < plan->nnotes && !r; i++)
-			r = pz_buf_printf(out, "\n_Note: %s_\n", plan->notes[i]);
+			r = pz_buf_printf(out, "\n_Note: %s_\n",
+					  plan->notes[i]);
 		return r;
 	}
 	if ((r = md_summary(plan, out)))

@@ -20,14 +20,14 @@ struct pz_plan_ctx;
 struct pz_change;
 
 struct pz_rtype {
-	const char *name;      /* address prefix: "campaign" */
-	const char *label;     /* for messages: "campaign" */
-	const char *section;   /* the spec section declaring it, or NULL when
-				* it is derived from another resource */
-	const char *create_op; /* e.g. "CreateCampaign": its facts */
-	const char *describe_op; /* "DescribeCampaign" */
-	const char *delete_op;   /* "DeleteCampaign", or NULL */
-	const char *arn_member;  /* "campaignArn": names it in requests */
+	const char *name;	  /* address prefix: "campaign" */
+	const char *label;	  /* for messages: "campaign" */
+	const char *section;	  /* the spec section declaring it, or NULL when
+				   * it is derived from another resource */
+	const char *create_op;	  /* e.g. "CreateCampaign": its facts */
+	const char *describe_op;  /* "DescribeCampaign" */
+	const char *delete_op;	  /* "DeleteCampaign", or NULL */
+	const char *arn_member;	  /* "campaignArn": names it in requests */
 	const char *response_key; /* "campaign": Describe's answer holds it */
 	/* Its ARN's resource part is this prefix and its name
 	 * ("campaign/"), or NULL when the ARN is not made from the name. */

@@ -11,7 +11,7 @@
 #include "error.h"
 
 static void err(struct pz_spec *spec, struct pz_pos pos, const char *fmt, ...)
-	PZ_PRINTF(3, 4);
+    PZ_PRINTF(3, 4);
 
 static void err(struct pz_spec *spec, struct pz_pos pos, const char *fmt, ...)
 {
@@ -22,11 +22,10 @@ static void err(struct pz_spec *spec, struct pz_pos pos, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void warn(struct pz_spec *spec, struct pz_pos pos, const char *fmt,
-		 ...) PZ_PRINTF(3, 4);
+static void warn(struct pz_spec *spec, struct pz_pos pos, const char *fmt, ...)
+    PZ_PRINTF(3, 4);
 
-static void warn(struct pz_spec *spec, struct pz_pos pos, const char *fmt,
-		 ...)
+static void warn(struct pz_spec *spec, struct pz_pos pos, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -65,10 +64,10 @@ static bool index_grow(struct pz_spec *spec)
 	if (spec->nresources * 2 < spec->by_address_cap)
 		return false;
 	free(spec->by_address);
-	spec->by_address_cap = spec->by_address_cap ? spec->by_address_cap * 2
-						    : 64;
+	spec->by_address_cap =
+	    spec->by_address_cap ? spec->by_address_cap * 2 : 64;
 	spec->by_address =
-		pz_xcalloc(spec->by_address_cap, sizeof(*spec->by_address));
+	    pz_xcalloc(spec->by_address_cap, sizeof(*spec->by_address));
 	for (i = 0; i < spec->nresources; i++)
 		index_insert(spec, i);
 	return true;
@@ -85,7 +84,7 @@ struct pz_resource *pz_spec_find(const struct pz_spec *spec,
 	slot = (size_t)hash_str(address) & mask;
 	for (; spec->by_address[slot]; slot = (slot + 1) & mask) {
 		struct pz_resource *r =
-			spec->resources[spec->by_address[slot] - 1];
+		    spec->resources[spec->by_address[slot] - 1];
 
 		if (strcmp(r->address, address) == 0)
 			return r;
@@ -116,7 +115,8 @@ struct pz_resource *pz_spec_dataset_group(const struct pz_spec *spec)
 	size_t i;
 
 	for (i = 0; i < spec->nresources; i++)
-		if (strcmp(spec->resources[i]->type->name, "dataset_group") == 0)
+		if (strcmp(spec->resources[i]->type->name, "dataset_group") ==
+		    0)
 			return spec->resources[i];
 	return NULL;
 }
@@ -131,8 +131,7 @@ static struct pz_resource *add_resource(struct pz_spec *spec,
 					const char *key, struct pz_pos pos)
 {
 	struct pz_resource *r;
-	char *address = pz_arena_printf(&spec->arena, "%s.%s", type->name,
-					key);
+	char *address = pz_arena_printf(&spec->arena, "%s.%s", type->name, key);
 	struct pz_resource *old = pz_spec_find(spec, address);
 
 	if (old) {
@@ -153,8 +152,8 @@ static struct pz_resource *add_resource(struct pz_spec *spec,
 	return r;
 }
 
-struct pz_resource *pz_spec_add_derived(struct pz_spec *spec,
-					const char *type, const char *key,
+struct pz_resource *pz_spec_add_derived(struct pz_spec *spec, const char *type,
+					const char *key,
 					struct pz_resource *origin)
 {
 	const struct pz_rtype *t = pz_rtype_find(type);
@@ -250,8 +249,7 @@ static void load_section(struct pz_spec *spec, struct pz_check *chk,
 			  pair->key_pos, n, sec->key);
 		return;
 	case PZ_FORM_MAP:
-	case PZ_FORM_MAP_OR_LIST:
-		break;
+	case PZ_FORM_MAP_OR_LIST: break;
 	}
 	if (n->kind == PZ_NODE_SEQ && sec->form == PZ_FORM_MAP_OR_LIST) {
 		for (i = 0; i < n->nitems; i++) {
@@ -265,8 +263,8 @@ static void load_section(struct pz_spec *spec, struct pz_check *chk,
 		return;
 	}
 	if (n->kind != PZ_NODE_MAP) {
-		err(spec, n->pos, "%s must be a map of entries by key%s, not %s",
-		    sec->key,
+		err(spec, n->pos,
+		    "%s must be a map of entries by key%s, not %s", sec->key,
 		    sec->form == PZ_FORM_MAP_OR_LIST ? " or a list" : "",
 		    pz_node_kind_name(n->kind));
 		return;
@@ -281,7 +279,7 @@ static void load_section(struct pz_spec *spec, struct pz_check *chk,
 					break;
 			if (k == sec->nkeys) {
 				const char *best = pz_str_suggest(
-					p->key, sec->keys, sec->nkeys);
+				    p->key, sec->keys, sec->nkeys);
 
 				if (best)
 					err(spec, p->key_pos,
@@ -347,7 +345,7 @@ static void load_settings(struct pz_spec *spec, const struct pz_node *pz)
 		s->s3_region = setting(pz, "backend.s3.region");
 		s->s3_kms_key_id = setting(pz, "backend.s3.kmsKeyId");
 		s->s3_workspace_prefix =
-			setting(pz, "backend.s3.workspacePrefix");
+		    setting(pz, "backend.s3.workspacePrefix");
 		enc = pz_node_get(pz_node_get(pz_node_get(pz, "backend"), "s3"),
 				  "encrypt");
 		s->s3_encrypt = enc && enc->kind == PZ_NODE_BOOL && enc->b;
@@ -369,8 +367,8 @@ static void resolve_depends_on(struct pz_spec *spec, struct pz_resource *r)
 			continue;
 		dep = pz_spec_find(spec, addr);
 		if (!dep) {
-			const char **all = pz_xcalloc(spec->nresources,
-						      sizeof(*all));
+			const char **all =
+			    pz_xcalloc(spec->nresources, sizeof(*all));
 			const char *best;
 
 			for (j = 0; j < spec->nresources; j++)
@@ -418,7 +416,8 @@ static void check_names(struct pz_spec *spec)
 		slot = (size_t)(hash_str(a->name) ^ hash_str(a->type->name)) &
 		       mask;
 		for (; slots[slot]; slot = (slot + 1) & mask) {
-			struct pz_resource *b = spec->resources[slots[slot] - 1];
+			struct pz_resource *b =
+			    spec->resources[slots[slot] - 1];
 			const struct pz_node *nn;
 
 			if (b->type != a->type || strcmp(a->name, b->name))
@@ -538,18 +537,18 @@ static int load(struct pz_spec **out, struct pz_doc *doc,
 	for (i = 0, nk = spec->nresources; i < nk; i++)
 		if (spec->resources[i]->type->expand)
 			spec->resources[i]->type->expand(
-				spec, spec->resources[i], diags);
+			    spec, spec->resources[i], diags);
 	for (i = 0; i < spec->nresources; i++)
 		if (spec->resources[i]->type->link)
-			spec->resources[i]->type->link(
-				spec, spec->resources[i], diags);
+			spec->resources[i]->type->link(spec, spec->resources[i],
+						       diags);
 	for (i = 0; i < spec->nresources; i++)
 		resolve_depends_on(spec, spec->resources[i]);
 	check_names(spec);
 	for (i = 0; i < spec->nresources; i++)
 		if (spec->resources[i]->type->check)
 			spec->resources[i]->type->check(
-				spec, spec->resources[i], diags);
+			    spec, spec->resources[i], diags);
 	order = pz_xcalloc(spec->nresources + 1, sizeof(*order));
 	pz_spec_toposort(spec, order, diags);
 	free(order);
@@ -557,9 +556,8 @@ static int load(struct pz_spec **out, struct pz_doc *doc,
 	return diags->nerrors > errors_before ? PZ_ESPEC : 0;
 }
 
-int pz_spec_load_text(struct pz_spec **out, const char *path,
-		      const char *text, size_t len,
-		      const struct pz_spec_var *vars, size_t nvars,
+int pz_spec_load_text(struct pz_spec **out, const char *path, const char *text,
+		      size_t len, const struct pz_spec_var *vars, size_t nvars,
 		      struct pz_diags *diags)
 {
 	struct pz_doc *doc = NULL;

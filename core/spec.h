@@ -28,14 +28,14 @@ enum pz_backend_kind {
 };
 
 struct pz_settings {
-	const char *region;       /* NULL: from the environment */
+	const char *region; /* NULL: from the environment */
 	const char *profile;
 	const char *data_location;
 	const char *role_arn;
 	const char *sns_topic_arn;
 	const char *webhook_url;
 	enum pz_backend_kind backend;
-	const char *state_path;   /* local backend */
+	const char *state_path; /* local backend */
 	const char *s3_bucket, *s3_key, *s3_region, *s3_kms_key_id;
 	const char *s3_workspace_prefix;
 	bool s3_encrypt;
@@ -45,17 +45,17 @@ struct pz_settings {
 struct pz_resource {
 	const struct pz_rtype *type;
 	const struct pz_section *section; /* NULL for derived resources */
-	const char *key;      /* "userPersonalization" */
-	const char *address;  /* "solution.userPersonalization" */
-	const char *name;     /* the AWS name, NULL when pz derives it later */
-	struct pz_pos pos;    /* where it is declared (its key or entry) */
+	const char *key;		  /* "userPersonalization" */
+	const char *address;		  /* "solution.userPersonalization" */
+	const char *name;  /* the AWS name, NULL when pz derives it later */
+	struct pz_pos pos; /* where it is declared (its key or entry) */
 	const struct pz_node *body; /* the entry (API members + extras) */
 	const struct pz_node *pz;   /* the entry's pz settings, or NULL */
 	struct pz_resource *origin; /* the declared resource it derives from */
-	size_t index;         /* its place in spec->resources */
-	size_t *deps;         /* indices into spec->resources */
+	size_t index;		    /* its place in spec->resources */
+	size_t *deps;		    /* indices into spec->resources */
 	size_t ndeps, deps_cap;
-	void *data;           /* the type's own parsed facts (type-owned) */
+	void *data; /* the type's own parsed facts (type-owned) */
 	void (*data_free)(void *);
 };
 
@@ -63,10 +63,10 @@ struct pz_spec {
 	struct pz_doc *doc;
 	const char *path;
 	struct pz_settings settings;
-	const struct pz_node *tags; /* top-level tags, or NULL */
+	const struct pz_node *tags;	/* top-level tags, or NULL */
 	struct pz_resource **resources; /* stable pointers, in load order */
 	size_t nresources, resources_cap;
-	size_t *by_address;   /* open-addressing index: slot -> index + 1 */
+	size_t *by_address; /* open-addressing index: slot -> index + 1 */
 	size_t by_address_cap;
 	struct pz_arena arena;
 	struct pz_diags *diags; /* where loading reports, borrowed */
@@ -84,9 +84,8 @@ int pz_spec_load(struct pz_spec **out, const char *path,
 		 const struct pz_spec_var *vars, size_t nvars,
 		 struct pz_diags *diags);
 /* Same from text in memory (fuzzing, tests). */
-int pz_spec_load_text(struct pz_spec **out, const char *path,
-		      const char *text, size_t len,
-		      const struct pz_spec_var *vars, size_t nvars,
+int pz_spec_load_text(struct pz_spec **out, const char *path, const char *text,
+		      size_t len, const struct pz_spec_var *vars, size_t nvars,
 		      struct pz_diags *diags);
 void pz_spec_free(struct pz_spec *spec);
 
@@ -97,12 +96,11 @@ struct pz_resource *pz_spec_find_type(const struct pz_spec *spec,
 				      const char *type, const char *key);
 /* Adds a resource derived from origin (type-owned key); returns it, or
  * NULL with an error diagnostic when the address is taken. */
-struct pz_resource *pz_spec_add_derived(struct pz_spec *spec,
-					const char *type, const char *key,
+struct pz_resource *pz_spec_add_derived(struct pz_spec *spec, const char *type,
+					const char *key,
 					struct pz_resource *origin);
 /* Records that r depends on the resource at index dep. */
-void pz_spec_add_dep(struct pz_spec *spec, struct pz_resource *r,
-		     size_t dep);
+void pz_spec_add_dep(struct pz_spec *spec, struct pz_resource *r, size_t dep);
 size_t pz_spec_index(const struct pz_spec *spec, const struct pz_resource *r);
 /* The dataset group resource, or NULL. */
 struct pz_resource *pz_spec_dataset_group(const struct pz_spec *spec);

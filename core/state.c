@@ -124,8 +124,8 @@ struct pz_state_resource *pz_state_find(const struct pz_state *st,
 	return NULL;
 }
 
-struct pz_state_resource *pz_state_put(struct pz_state *st,
-				       const char *address, const char *type)
+struct pz_state_resource *pz_state_put(struct pz_state *st, const char *address,
+				       const char *type)
 {
 	size_t i = lower_bound(st, address);
 	struct pz_state_resource *r;
@@ -228,8 +228,8 @@ int pz_state_move(struct pz_state *st, const char *from, const char *to)
 			if (!strcmp(dst->deps[j], from)) {
 				free(dst->deps[j]);
 				dst->deps[j] = pz_xstrdup(to);
-				qsort(dst->deps, dst->ndeps,
-				      sizeof(*dst->deps), cmp_str);
+				qsort(dst->deps, dst->ndeps, sizeof(*dst->deps),
+				      cmp_str);
 				break;
 			}
 	}
@@ -281,7 +281,8 @@ static int migrate_0_to_1(cJSON *root, const char *origin)
 		if (!cJSON_IsObject(c)) {
 			cJSON_Delete(c);
 			cJSON_Delete(arr);
-			return bad(origin, "format 0 resource is not an object");
+			return bad(origin,
+				   "format 0 resource is not an object");
 		}
 		cJSON_DeleteItemFromObjectCaseSensitive(c, "address");
 		cJSON_AddStringToObject(c, "address", c->string);
@@ -295,7 +296,7 @@ static const struct {
 	int from;
 	int (*migrate)(cJSON *root, const char *origin);
 } migrations[] = {
-	{0, migrate_0_to_1},
+    {0, migrate_0_to_1},
 };
 
 static bool valid_address(const char *a, const char *type)
@@ -369,8 +370,7 @@ static int parse_resource(struct pz_state *st, const cJSON *o, size_t i,
 	}
 	list = pz_xcalloc(n + 1, sizeof(*list));
 	n = 0;
-	cJSON_ArrayForEach(d, deps)
-	list[n++] = d->valuestring;
+	cJSON_ArrayForEach(d, deps) list[n++] = d->valuestring;
 	pz_state_resource_set_deps(r, list, n);
 	free(list);
 	return 0;
@@ -400,11 +400,12 @@ int pz_state_parse(struct pz_state **out, const char *text, size_t len,
 	}
 	format = fv->valueint;
 	if (format > PZ_STATE_FORMAT) {
-		r = pz_error_set(PZ_EINVAL,
-				 "%s: the state has format %d, written by a "
-				 "newer pz; this pz (%s) reads up to format %d: "
-				 "upgrade pz",
-				 origin, format, PZ_VERSION, PZ_STATE_FORMAT);
+		r = pz_error_set(
+		    PZ_EINVAL,
+		    "%s: the state has format %d, written by a "
+		    "newer pz; this pz (%s) reads up to format %d: "
+		    "upgrade pz",
+		    origin, format, PZ_VERSION, PZ_STATE_FORMAT);
 		goto out;
 	}
 	for (k = 0; k < PZ_ARRAY_LEN(migrations); k++)
@@ -450,7 +451,8 @@ out:
 	return r;
 }
 
-/* --- writing --------------------------------------------------------------- */
+/* --- writing ---------------------------------------------------------------
+ */
 
 static cJSON *resource_json(const struct pz_state_resource *r)
 {
@@ -516,8 +518,8 @@ struct pz_state *pz_state_dup(const struct pz_state *st)
 	pz_buf_release(&b);
 	/* Keep what serialisation normalises away. */
 	free(copy->pz_version);
-	copy->pz_version = pz_xstrdup(st->pz_version ? st->pz_version
-						      : PZ_VERSION);
+	copy->pz_version =
+	    pz_xstrdup(st->pz_version ? st->pz_version : PZ_VERSION);
 	return copy;
 }
 

@@ -21,17 +21,17 @@
 #define PZ_STATE_FORMAT 1
 
 struct pz_state_resource {
-	char *address;    /* "campaign.main" */
-	char *type;       /* "campaign" */
-	char *arn;        /* NULL until known */
-	char *status;     /* the last status seen, or NULL */
-	bool tainted;     /* creation failed: replace on the next apply */
+	char *address;	   /* "campaign.main" */
+	char *type;	   /* "campaign" */
+	char *arn;	   /* NULL until known */
+	char *status;	   /* the last status seen, or NULL */
+	bool tainted;	   /* creation failed: replace on the next apply */
 	cJSON *attributes; /* object, owned */
-	char **deps;      /* addresses it depends on, sorted */
+	char **deps;	   /* addresses it depends on, sorted */
 	size_t ndeps;
-	cJSON *meta;      /* object, owned: pz's own facts (the "pz" member):
-			   * data digest of the last import, trigger of the
-			   * last training, ... */
+	cJSON *meta; /* object, owned: pz's own facts (the "pz" member):
+		      * data digest of the last import, trigger of the
+		      * last training, ... */
 };
 
 struct pz_state {
@@ -39,7 +39,7 @@ struct pz_state {
 	char *pz_version;
 	uint64_t serial;
 	char lineage[37];
-	char *git_commit; /* NULL when not known */
+	char *git_commit;		     /* NULL when not known */
 	struct pz_state_resource *resources; /* sorted by address */
 	size_t n, cap;
 };
@@ -54,8 +54,8 @@ int pz_state_new(struct pz_state **out);
 int pz_state_parse(struct pz_state **out, const char *text, size_t len,
 		   const char *origin);
 /* The document, pretty-printed, deterministic, ending in a newline. */
-int pz_state_serialize(const struct pz_state *st, struct pz_buf *out)
-	PZ_MUST_USE;
+int pz_state_serialize(const struct pz_state *st,
+		       struct pz_buf *out) PZ_MUST_USE;
 void pz_state_free(struct pz_state *st);
 /* A deep copy. */
 struct pz_state *pz_state_dup(const struct pz_state *st);
@@ -64,8 +64,8 @@ struct pz_state_resource *pz_state_find(const struct pz_state *st,
 					const char *address);
 /* The resource at address, added (empty, with type) when missing.
  * Pointers into st->resources are valid until the next put or remove. */
-struct pz_state_resource *pz_state_put(struct pz_state *st,
-				       const char *address, const char *type);
+struct pz_state_resource *pz_state_put(struct pz_state *st, const char *address,
+				       const char *type);
 /* PZ_ENOTFOUND when absent. */
 int pz_state_remove(struct pz_state *st, const char *address);
 /* Renames a resource; PZ_ENOTFOUND, or PZ_EEXISTS when to is taken, or
@@ -76,8 +76,7 @@ void pz_state_resource_set_deps(struct pz_state_resource *r,
 
 /* Equal resources (the part a serial counts), ignoring serial,
  * pz_version and git_commit. */
-bool pz_state_same_content(const struct pz_state *a,
-			   const struct pz_state *b);
+bool pz_state_same_content(const struct pz_state *a, const struct pz_state *b);
 /*
  * Prepares next for writing over prev (NULL when there is none): keeps
  * prev's lineage and sets serial to prev's, plus one when the content

@@ -9,8 +9,8 @@
 static cJSON *scalar_string(const struct pz_node *n)
 {
 	return pz_node_is_scalar(n) && n->kind != PZ_NODE_NULL
-		       ? cJSON_CreateString(n->str)
-		       : NULL;
+		   ? cJSON_CreateString(n->str)
+		   : NULL;
 }
 
 static void set_tag(cJSON *list, const char *key, const char *value)
@@ -23,7 +23,7 @@ static void set_tag(cJSON *list, const char *key, const char *value)
 
 		if (cJSON_IsString(k) && !strcmp(k->valuestring, key)) {
 			cJSON_ReplaceItemInObjectCaseSensitive(
-				t, "tagValue", cJSON_CreateString(value));
+			    t, "tagValue", cJSON_CreateString(value));
 			return;
 		}
 	}
@@ -48,10 +48,10 @@ void pz_tags_merge(cJSON *list, const struct pz_node *tags)
 		}
 	} else if (tags->kind == PZ_NODE_SEQ) {
 		for (i = 0; i < tags->nitems; i++) {
-			const char *k = pz_node_str(
-				pz_node_get(tags->items[i], "tagKey"));
+			const char *k =
+			    pz_node_str(pz_node_get(tags->items[i], "tagKey"));
 			const char *v = pz_node_str(
-				pz_node_get(tags->items[i], "tagValue"));
+			    pz_node_get(tags->items[i], "tagValue"));
 
 			if (k && v)
 				set_tag(list, k, v);
@@ -69,8 +69,7 @@ cJSON *pz_node_to_api(const struct pz_node *n, const struct pz_shape *shape)
 	switch (shape->type) {
 	case PZ_SHAPE_STRING:
 	case PZ_SHAPE_TIMESTAMP:
-	case PZ_SHAPE_BLOB:
-		return scalar_string(n);
+	case PZ_SHAPE_BLOB: return scalar_string(n);
 	case PZ_SHAPE_INTEGER:
 	case PZ_SHAPE_LONG:
 		if (n->kind == PZ_NODE_INT)
@@ -97,7 +96,7 @@ cJSON *pz_node_to_api(const struct pz_node *n, const struct pz_shape *shape)
 		out = cJSON_CreateObject();
 		for (i = 0; i < n->npairs; i++) {
 			const struct pz_member *m =
-				pz_facts_member(shape, n->pairs[i].key);
+			    pz_facts_member(shape, n->pairs[i].key);
 			cJSON *v;
 
 			if (!m)
@@ -113,8 +112,8 @@ cJSON *pz_node_to_api(const struct pz_node *n, const struct pz_shape *shape)
 			return NULL;
 		out = cJSON_CreateArray();
 		for (i = 0; i < n->nitems; i++) {
-			cJSON *v = pz_node_to_api(n->items[i],
-						  pz_facts_shape(shape->member));
+			cJSON *v = pz_node_to_api(
+			    n->items[i], pz_facts_shape(shape->member));
 
 			if (v)
 				cJSON_AddItemToArray(out, v);

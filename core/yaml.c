@@ -13,7 +13,7 @@
 #include "error.h"
 #include "node.h"
 
-#define MAX_DEPTH 256
+#define MAX_DEPTH	256
 #define MAX_ALIAS_NODES 1000000
 
 struct anchor {
@@ -55,11 +55,10 @@ static struct pz_pos mark_pos(yaml_mark_t m)
 	return p;
 }
 
-static void error_at(struct builder *b, struct pz_pos pos, const char *fmt,
-		     ...) PZ_PRINTF(3, 4);
+static void error_at(struct builder *b, struct pz_pos pos, const char *fmt, ...)
+    PZ_PRINTF(3, 4);
 
-static void error_at(struct builder *b, struct pz_pos pos, const char *fmt,
-		     ...)
+static void error_at(struct builder *b, struct pz_pos pos, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -101,11 +100,12 @@ static bool add_pair(struct builder *b, struct frame *f, struct pz_pair *kp,
 	if (check_dup) {
 		for (i = 0; i < m->npairs; i++) {
 			if (strcmp(m->pairs[i].key, kp->key) == 0) {
-				error_at(b, kp->key_pos,
-					 "duplicate key '%s' (first at line %u, "
-					 "column %u)",
-					 kp->key, m->pairs[i].key_pos.line,
-					 m->pairs[i].key_pos.col);
+				error_at(
+				    b, kp->key_pos,
+				    "duplicate key '%s' (first at line %u, "
+				    "column %u)",
+				    kp->key, m->pairs[i].key_pos.line,
+				    m->pairs[i].key_pos.col);
 				return false;
 			}
 		}
@@ -113,7 +113,7 @@ static bool add_pair(struct builder *b, struct frame *f, struct pz_pair *kp,
 	if (m->npairs >= f->cap) {
 		size_t ncap = f->cap ? f->cap * 2 : 4;
 		struct pz_pair *np =
-			pz_arena_alloc(&b->doc->arena, ncap * sizeof(*np));
+		    pz_arena_alloc(&b->doc->arena, ncap * sizeof(*np));
 
 		if (m->npairs)
 			memcpy(np, m->pairs, m->npairs * sizeof(*np));
@@ -133,7 +133,7 @@ static void add_item(struct builder *b, struct frame *f, struct pz_node *v)
 	if (s->nitems >= f->cap) {
 		size_t ncap = f->cap ? f->cap * 2 : 4;
 		struct pz_node **ni =
-			pz_arena_alloc(&b->doc->arena, ncap * sizeof(*ni));
+		    pz_arena_alloc(&b->doc->arena, ncap * sizeof(*ni));
 
 		if (s->nitems)
 			memcpy(ni, s->items, s->nitems * sizeof(*ni));
@@ -143,8 +143,8 @@ static void add_item(struct builder *b, struct frame *f, struct pz_node *v)
 	s->items[s->nitems++] = v;
 }
 
-static void queue_merge(struct builder *b, struct frame *f,
-			struct pz_node *src, struct pz_pos pos)
+static void queue_merge(struct builder *b, struct frame *f, struct pz_node *src,
+			struct pz_pos pos)
 {
 	size_t i;
 
@@ -154,15 +154,16 @@ static void queue_merge(struct builder *b, struct frame *f,
 		return;
 	}
 	if (src->kind != PZ_NODE_MAP) {
-		error_at(b, pos, "a '<<' merge key takes a map or a list of "
-				 "maps, not %s",
+		error_at(b, pos,
+			 "a '<<' merge key takes a map or a list of "
+			 "maps, not %s",
 			 pz_node_kind_name(src->kind));
 		return;
 	}
 	if (f->nmerge >= f->merge_cap) {
 		f->merge_cap = f->merge_cap ? f->merge_cap * 2 : 2;
-		f->merge = pz_xreallocarray(f->merge, f->merge_cap,
-					    sizeof(*f->merge));
+		f->merge =
+		    pz_xreallocarray(f->merge, f->merge_cap, sizeof(*f->merge));
 	}
 	f->merge[f->nmerge++] = src;
 }
@@ -196,7 +197,7 @@ static void attach(struct builder *b, struct pz_node *v, size_t size,
 		}
 		f->key.key_pos = v->pos;
 		f->key_is_merge =
-			is_plain_merge_key && strcmp(f->key.key, "<<") == 0;
+		    is_plain_merge_key && strcmp(f->key.key, "<<") == 0;
 		f->have_key = true;
 		return;
 	}
@@ -249,14 +250,14 @@ static const char *dup_anchor(struct builder *b, const yaml_char_t *a)
 
 static void on_scalar(struct builder *b, const yaml_event_t *e)
 {
-	struct pz_node *n = pz_node_new(b->doc, PZ_NODE_STR,
-					mark_pos(e->start_mark));
+	struct pz_node *n =
+	    pz_node_new(b->doc, PZ_NODE_STR, mark_pos(e->start_mark));
 	const char *tag = (const char *)e->data.scalar.tag;
 	bool plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 
-	n->str = pz_arena_strndup(&b->doc->arena,
-				  (const char *)e->data.scalar.value,
-				  e->data.scalar.length);
+	n->str =
+	    pz_arena_strndup(&b->doc->arena, (const char *)e->data.scalar.value,
+			     e->data.scalar.length);
 	n->len = e->data.scalar.length;
 	if (strlen(n->str) != n->len)
 		error_at(b, n->pos, "strings may not contain NUL characters");
@@ -322,8 +323,7 @@ int pz_yaml_parse(struct pz_doc *doc, struct pz_diags *diags)
 	b.diags = diags;
 	if (!yaml_parser_initialize(&parser))
 		PZ_BUG("yaml_parser_initialize failed");
-	yaml_parser_set_input_string(&parser,
-				     (const unsigned char *)doc->text,
+	yaml_parser_set_input_string(&parser, (const unsigned char *)doc->text,
 				     doc->text_len);
 	while (!done) {
 		if (!yaml_parser_parse(&parser, &e)) {
@@ -331,9 +331,7 @@ int pz_yaml_parse(struct pz_doc *doc, struct pz_diags *diags)
 			break;
 		}
 		switch (e.type) {
-		case YAML_STREAM_END_EVENT:
-			done = true;
-			break;
+		case YAML_STREAM_END_EVENT: done = true; break;
 		case YAML_DOCUMENT_START_EVENT:
 			if (++docs > 1) {
 				error_at(&b, mark_pos(e.start_mark),
@@ -359,14 +357,9 @@ int pz_yaml_parse(struct pz_doc *doc, struct pz_diags *diags)
 			if (b.depth > 0)
 				pop(&b);
 			break;
-		case YAML_SCALAR_EVENT:
-			on_scalar(&b, &e);
-			break;
-		case YAML_ALIAS_EVENT:
-			on_alias(&b, &e);
-			break;
-		default:
-			break;
+		case YAML_SCALAR_EVENT: on_scalar(&b, &e); break;
+		case YAML_ALIAS_EVENT: on_alias(&b, &e); break;
+		default: break;
 		}
 		yaml_event_delete(&e);
 		if (b.errors && b.depth >= MAX_DEPTH)

@@ -25,14 +25,13 @@ static void load(void)
 		size_t offset;
 	} syms[] = {
 #define SYM(n) {"curl_" #n, offsetof(struct pz_curl_api, n)}
-		SYM(global_init), SYM(easy_init), SYM(easy_setopt),
-		SYM(easy_getinfo), SYM(easy_perform), SYM(easy_reset),
-		SYM(easy_cleanup), SYM(easy_strerror), SYM(multi_init),
-		SYM(multi_setopt), SYM(multi_add_handle),
-		SYM(multi_remove_handle), SYM(multi_perform), SYM(multi_poll),
-		SYM(multi_timeout), SYM(multi_wakeup), SYM(multi_info_read),
-		SYM(multi_cleanup), SYM(slist_append), SYM(slist_free_all),
-		SYM(version_info),
+	    SYM(global_init),	SYM(easy_init),	       SYM(easy_setopt),
+	    SYM(easy_getinfo),	SYM(easy_perform),     SYM(easy_reset),
+	    SYM(easy_cleanup),	SYM(easy_strerror),    SYM(multi_init),
+	    SYM(multi_setopt),	SYM(multi_add_handle), SYM(multi_remove_handle),
+	    SYM(multi_perform), SYM(multi_poll),       SYM(multi_timeout),
+	    SYM(multi_wakeup),	SYM(multi_info_read),  SYM(multi_cleanup),
+	    SYM(slist_append),	SYM(slist_free_all),   SYM(version_info),
 #undef SYM
 	};
 	struct pz_curl_api api;

@@ -36,8 +36,7 @@ struct pz_curl_api {
 	CURLMcode (*multi_wakeup)(CURLM *m);
 	CURLMsg *(*multi_info_read)(CURLM *m, int *left);
 	CURLMcode (*multi_cleanup)(CURLM *m);
-	struct curl_slist *(*slist_append)(struct curl_slist *l,
-					   const char *s);
+	struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
 	void (*slist_free_all)(struct curl_slist *l);
 	curl_version_info_data *(*version_info)(CURLversion v);
 };
@@ -55,26 +54,26 @@ int pz_curl_load(void);
 #undef curl_easy_setopt
 #undef curl_easy_getinfo
 #undef curl_multi_setopt
-#define curl_global_init (pz_curl.global_init)
-#define curl_easy_init (pz_curl.easy_init)
-#define curl_easy_setopt (pz_curl.easy_setopt)
-#define curl_easy_getinfo (pz_curl.easy_getinfo)
-#define curl_easy_perform (pz_curl.easy_perform)
-#define curl_easy_reset (pz_curl.easy_reset)
-#define curl_easy_cleanup (pz_curl.easy_cleanup)
-#define curl_easy_strerror (pz_curl.easy_strerror)
-#define curl_multi_init (pz_curl.multi_init)
-#define curl_multi_setopt (pz_curl.multi_setopt)
-#define curl_multi_add_handle (pz_curl.multi_add_handle)
+#define curl_global_init	 (pz_curl.global_init)
+#define curl_easy_init		 (pz_curl.easy_init)
+#define curl_easy_setopt	 (pz_curl.easy_setopt)
+#define curl_easy_getinfo	 (pz_curl.easy_getinfo)
+#define curl_easy_perform	 (pz_curl.easy_perform)
+#define curl_easy_reset		 (pz_curl.easy_reset)
+#define curl_easy_cleanup	 (pz_curl.easy_cleanup)
+#define curl_easy_strerror	 (pz_curl.easy_strerror)
+#define curl_multi_init		 (pz_curl.multi_init)
+#define curl_multi_setopt	 (pz_curl.multi_setopt)
+#define curl_multi_add_handle	 (pz_curl.multi_add_handle)
 #define curl_multi_remove_handle (pz_curl.multi_remove_handle)
-#define curl_multi_perform (pz_curl.multi_perform)
-#define curl_multi_poll (pz_curl.multi_poll)
-#define curl_multi_timeout (pz_curl.multi_timeout)
-#define curl_multi_wakeup (pz_curl.multi_wakeup)
-#define curl_multi_info_read (pz_curl.multi_info_read)
-#define curl_multi_cleanup (pz_curl.multi_cleanup)
-#define curl_slist_append (pz_curl.slist_append)
-#define curl_slist_free_all (pz_curl.slist_free_all)
-#define curl_version_info (pz_curl.version_info)
+#define curl_multi_perform	 (pz_curl.multi_perform)
+#define curl_multi_poll		 (pz_curl.multi_poll)
+#define curl_multi_timeout	 (pz_curl.multi_timeout)
+#define curl_multi_wakeup	 (pz_curl.multi_wakeup)
+#define curl_multi_info_read	 (pz_curl.multi_info_read)
+#define curl_multi_cleanup	 (pz_curl.multi_cleanup)
+#define curl_slist_append	 (pz_curl.slist_append)
+#define curl_slist_free_all	 (pz_curl.slist_free_all)
+#define curl_version_info	 (pz_curl.version_info)
 
 #endif

@@ -9,7 +9,7 @@
 #include "pers.h"
 
 void pz_pers_batch_link(struct pz_spec *spec, struct pz_resource *r,
-		 struct pz_diags *diags)
+			struct pz_diags *diags)
 {
 	struct pz_resource *sol = pz_pers_solution_of(spec, r, false);
 	const char *filter = pz_pers_pz_str(r, "filter");
@@ -34,8 +34,8 @@ void pz_pers_batch_link(struct pz_spec *spec, struct pz_resource *r,
 		pz_spec_add_dep(spec, r, pz_spec_index(spec, f));
 }
 
-void pz_pers_batch_supply(const struct pz_spec *spec, const struct pz_resource *r,
-		   cJSON *body)
+void pz_pers_batch_supply(const struct pz_spec *spec,
+			  const struct pz_resource *r, cJSON *body)
 {
 	const struct pz_resource *sol = r->data;
 	const char *filter = pz_pers_pz_str(r, "filter");

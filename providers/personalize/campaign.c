@@ -12,18 +12,18 @@
 
 /* GetSolutionMetrics keys that pz.promote may compare. */
 static const char *const metrics[] = {
-	"coverage",
-	"mean_reciprocal_rank_at_25",
-	"normalized_discounted_cumulative_gain_at_5",
-	"normalized_discounted_cumulative_gain_at_10",
-	"normalized_discounted_cumulative_gain_at_25",
-	"precision_at_5",
-	"precision_at_10",
-	"precision_at_25",
-	"average_rewards_at_k",
-	"hit_at_1",
-	"hit_at_5",
-	"hit_at_10",
+    "coverage",
+    "mean_reciprocal_rank_at_25",
+    "normalized_discounted_cumulative_gain_at_5",
+    "normalized_discounted_cumulative_gain_at_10",
+    "normalized_discounted_cumulative_gain_at_25",
+    "precision_at_5",
+    "precision_at_10",
+    "precision_at_25",
+    "average_rewards_at_k",
+    "hit_at_1",
+    "hit_at_5",
+    "hit_at_10",
 };
 
 static void link(struct pz_spec *spec, struct pz_resource *r,
@@ -62,10 +62,11 @@ static void check(struct pz_spec *spec, struct pz_resource *r,
 			      "'%s'?",
 			      r->address, metric, best);
 	else
-		pz_pers_warning(spec, pz_node_get(promote, "metric")->pos,
-				"%s: '%s' is not a metric pz knows; promotion "
-				"fails if GetSolutionMetrics does not report it",
-				r->address, metric);
+		pz_pers_warning(
+		    spec, pz_node_get(promote, "metric")->pos,
+		    "%s: '%s' is not a metric pz knows; promotion "
+		    "fails if GetSolutionMetrics does not report it",
+		    r->address, metric);
 }
 
 static void supply(const struct pz_spec *spec, const struct pz_resource *r,
@@ -87,10 +88,10 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 	const struct pz_node *promote = pz_node_get(r->pz, "promote");
 	const char *metric = pz_node_str(pz_node_get(promote, "metric"));
 	const char *delta = pz_node_str(pz_node_get(promote, "minDelta"));
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->after,
-							  "solutionVersionArn");
+	const cJSON *v =
+	    cJSON_GetObjectItemCaseSensitive(c->after, "solutionVersionArn");
 	const struct pz_change *vc =
-		cJSON_IsRaw(v) ? pz_plan_ctx_change(ctx, v->valuestring) : NULL;
+	    cJSON_IsRaw(v) ? pz_plan_ctx_change(ctx, v->valuestring) : NULL;
 	size_t i;
 
 	if (vc && vc->action == PZ_ACTION_WAIT && !c->before) {
@@ -110,24 +111,24 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 	if (i == c->nupdate)
 		return;
 	c->condition = pz_xasprintf(
-		"moves to the new version only if its %s is at least the "
-		"current version's%s%s",
-		metric, delta ? " plus " : "", delta ? delta : "");
+	    "moves to the new version only if its %s is at least the "
+	    "current version's%s%s",
+	    metric, delta ? " plus " : "", delta ? delta : "");
 }
 
 const struct pz_rtype pz_rtype_campaign = {
-	.name = "campaign",
-	.label = "campaign",
-	.section = "campaigns",
-	.create_op = "CreateCampaign",
-	.describe_op = "DescribeCampaign",
-	.delete_op = "DeleteCampaign",
-	.arn_member = "campaignArn",
-	.response_key = "campaign",
-	.arn_path = "campaign/",
-	.order = 60,
-	.link = link,
-	.check = check,
-	.supply = supply,
-	.plan = plan,
+    .name = "campaign",
+    .label = "campaign",
+    .section = "campaigns",
+    .create_op = "CreateCampaign",
+    .describe_op = "DescribeCampaign",
+    .delete_op = "DeleteCampaign",
+    .arn_member = "campaignArn",
+    .response_key = "campaign",
+    .arn_path = "campaign/",
+    .order = 60,
+    .link = link,
+    .check = check,
+    .supply = supply,
+    .plan = plan,
 };

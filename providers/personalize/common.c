@@ -10,26 +10,26 @@
 #include "personalize.h"
 
 const char *const pz_pers_dataset_types[] = {
-	"Interactions", "Items", "Users", "Actions", "ActionInteractions",
+    "Interactions", "Items", "Users", "Actions", "ActionInteractions",
 };
 const size_t pz_pers_ndataset_types = PZ_ARRAY_LEN(pz_pers_dataset_types);
 
 void pz_personalize_register(void)
 {
 	static const struct pz_rtype *const all[] = {
-		&pz_rtype_schema,
-		&pz_rtype_dataset_group,
-		&pz_rtype_dataset,
-		&pz_rtype_dataset_import_job,
-		&pz_rtype_event_tracker,
-		&pz_rtype_metric_attribution,
-		&pz_rtype_filter,
-		&pz_rtype_solution,
-		&pz_rtype_solution_version,
-		&pz_rtype_recommender,
-		&pz_rtype_campaign,
-		&pz_rtype_batch_inference_job,
-		&pz_rtype_batch_segment_job,
+	    &pz_rtype_schema,
+	    &pz_rtype_dataset_group,
+	    &pz_rtype_dataset,
+	    &pz_rtype_dataset_import_job,
+	    &pz_rtype_event_tracker,
+	    &pz_rtype_metric_attribution,
+	    &pz_rtype_filter,
+	    &pz_rtype_solution,
+	    &pz_rtype_solution_version,
+	    &pz_rtype_recommender,
+	    &pz_rtype_campaign,
+	    &pz_rtype_batch_inference_job,
+	    &pz_rtype_batch_segment_job,
 	};
 	size_t i;
 
@@ -47,8 +47,8 @@ void pz_pers_error(struct pz_spec *spec, struct pz_pos pos, const char *fmt,
 	va_end(ap);
 }
 
-void pz_pers_warning(struct pz_spec *spec, struct pz_pos pos,
-		     const char *fmt, ...)
+void pz_pers_warning(struct pz_spec *spec, struct pz_pos pos, const char *fmt,
+		     ...)
 {
 	va_list ap;
 
@@ -87,7 +87,7 @@ void pz_pers_need_data(struct pz_spec *spec, struct pz_resource *r)
 		const char *t = pz_pers_dataset_types[i];
 		struct pz_resource *d = pz_spec_find_type(spec, "dataset", t);
 		struct pz_resource *j =
-			pz_spec_find_type(spec, "dataset_import_job", t);
+		    pz_spec_find_type(spec, "dataset_import_job", t);
 
 		if (d)
 			pz_spec_add_dep(spec, r, d->index);
@@ -115,8 +115,8 @@ const char *pz_pers_pz_str(const struct pz_resource *r, const char *member)
 	return pz_node_str(pz_node_get(r->pz, member));
 }
 
-static void list_keys(const struct pz_spec *spec, const char *type,
-		      char *out, size_t n)
+static void list_keys(const struct pz_spec *spec, const char *type, char *out,
+		      size_t n)
 {
 	size_t i, used = 0;
 
@@ -160,18 +160,19 @@ struct pz_resource *pz_pers_solution_of(struct pz_spec *spec,
 					cands[nc++] = spec->resources[i]->key;
 			best = pz_str_suggest(want, cands, nc);
 			if (best)
-				pz_pers_error(spec, pz_pers_pz_pos(r, "solution"),
+				pz_pers_error(spec,
+					      pz_pers_pz_pos(r, "solution"),
 					      "%s uses solution '%s', which "
 					      "the spec does not declare; did "
 					      "you mean '%s'?",
 					      r->address, want, best);
 			else
-				pz_pers_error(spec, pz_pers_pz_pos(r, "solution"),
-					      "%s uses solution '%s', which "
-					      "the spec does not declare "
-					      "(solutions: %s)",
-					      r->address, want,
-					      keys[0] ? keys : "none");
+				pz_pers_error(
+				    spec, pz_pers_pz_pos(r, "solution"),
+				    "%s uses solution '%s', which "
+				    "the spec does not declare "
+				    "(solutions: %s)",
+				    r->address, want, keys[0] ? keys : "none");
 		}
 		return NULL;
 	}

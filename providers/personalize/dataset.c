@@ -20,17 +20,16 @@ static const char *data_location(struct pz_spec *spec,
 				 const struct pz_resource *r)
 {
 	const char *own = pz_node_str(
-		pz_node_get(pz_node_get(r->pz, "import"), "dataLocation"));
+	    pz_node_get(pz_node_get(r->pz, "import"), "dataLocation"));
 	const char *base = spec->settings.data_location;
 
 	if (own)
 		return own;
 	if (!base)
 		return NULL;
-	return pz_arena_printf(&spec->arena, "%s%s%s/", base,
-			       base[0] && base[strlen(base) - 1] == '/' ? ""
-									: "/",
-			       r->key);
+	return pz_arena_printf(
+	    &spec->arena, "%s%s%s/", base,
+	    base[0] && base[strlen(base) - 1] == '/' ? "" : "/", r->key);
 }
 
 static void expand(struct pz_spec *spec, struct pz_resource *r,
@@ -63,7 +62,8 @@ static void expand(struct pz_spec *spec, struct pz_resource *r,
 		s = pz_spec_add_derived(spec, "schema", r->key, r);
 		if (s) {
 			const char *name = pz_pers_pz_str(r, "schemaName");
-			const struct pz_resource *g = pz_spec_dataset_group(spec);
+			const struct pz_resource *g =
+			    pz_spec_dataset_group(spec);
 
 			s->body = r->body;
 			s->pz = r->pz;
@@ -76,7 +76,8 @@ static void expand(struct pz_spec *spec, struct pz_resource *r,
 	}
 	location = data_location(spec, r);
 	if (location) {
-		job = pz_spec_add_derived(spec, "dataset_import_job", r->key, r);
+		job =
+		    pz_spec_add_derived(spec, "dataset_import_job", r->key, r);
 		if (job) {
 			job->body = r->body;
 			job->pz = r->pz;
@@ -112,16 +113,16 @@ static void link(struct pz_spec *spec, struct pz_resource *r,
 }
 
 const struct pz_rtype pz_rtype_dataset = {
-	.name = "dataset",
-	.label = "dataset",
-	.section = "datasets",
-	.create_op = "CreateDataset",
-	.describe_op = "DescribeDataset",
-	.delete_op = "DeleteDataset",
-	.arn_member = "datasetArn",
-	.response_key = "dataset",
-	.order = 20,
-	.expand = expand,
-	.link = link,
-	.supply = supply,
+    .name = "dataset",
+    .label = "dataset",
+    .section = "datasets",
+    .create_op = "CreateDataset",
+    .describe_op = "DescribeDataset",
+    .delete_op = "DeleteDataset",
+    .arn_member = "datasetArn",
+    .response_key = "dataset",
+    .order = 20,
+    .expand = expand,
+    .link = link,
+    .supply = supply,
 };

@@ -4,14 +4,14 @@
 #include "pers.h"
 
 const struct pz_rtype pz_rtype_dataset_group = {
-	.name = "dataset_group",
-	.label = "dataset group",
-	.section = "datasetGroup",
-	.create_op = "CreateDatasetGroup",
-	.describe_op = "DescribeDatasetGroup",
-	.delete_op = "DeleteDatasetGroup",
-	.arn_member = "datasetGroupArn",
-	.response_key = "datasetGroup",
-	.arn_path = "dataset-group/",
-	.order = 10,
+    .name = "dataset_group",
+    .label = "dataset group",
+    .section = "datasetGroup",
+    .create_op = "CreateDatasetGroup",
+    .describe_op = "DescribeDatasetGroup",
+    .delete_op = "DeleteDatasetGroup",
+    .arn_member = "datasetGroupArn",
+    .response_key = "datasetGroup",
+    .arn_path = "dataset-group/",
+    .order = 10,
 };

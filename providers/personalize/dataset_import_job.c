@@ -22,10 +22,10 @@ static void supply(const struct pz_spec *spec, const struct pz_resource *r,
 		   cJSON *body)
 {
 	const char *location = r->data;
-	const char *role = pz_node_str(
-		pz_node_get(pz_node_get(r->pz, "import"), "roleArn"));
+	const char *role =
+	    pz_node_str(pz_node_get(pz_node_get(r->pz, "import"), "roleArn"));
 	const char *mode = pz_node_str(
-		pz_node_get(pz_node_get(r->pz, "import"), "importMode"));
+	    pz_node_get(pz_node_get(r->pz, "import"), "importMode"));
 	cJSON *src = cJSON_CreateObject();
 
 	pz_pers_ref(body, "jobName", r->address); /* named by plan() */
@@ -44,10 +44,11 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 {
 	const struct pz_live *lv = pz_plan_ctx_live(ctx, r);
 	const struct pz_state_resource *st = pz_plan_ctx_state(ctx, r->address);
-	const struct pz_change *ds = pz_plan_ctx_change(ctx, r->origin->address);
-	const cJSON *last = st ? cJSON_GetObjectItemCaseSensitive(st->meta,
-								  "data_digest")
-			       : NULL;
+	const struct pz_change *ds =
+	    pz_plan_ctx_change(ctx, r->origin->address);
+	const cJSON *last =
+	    st ? cJSON_GetObjectItemCaseSensitive(st->meta, "data_digest")
+	       : NULL;
 	const char *location = r->data;
 	bool new_dataset = ds && (ds->action == PZ_ACTION_CREATE ||
 				  ds->action == PZ_ACTION_REPLACE);
@@ -83,27 +84,26 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 				(double)lv->data_objects);
 	if (new_dataset) {
 		c->action = PZ_ACTION_CREATE;
-		c->trigger = pz_xasprintf("%s is new: import %zu object%s "
-					  "from %s",
-					  r->origin->address, lv->data_objects,
-					  lv->data_objects == 1 ? "" : "s",
-					  location);
+		c->trigger =
+		    pz_xasprintf("%s is new: import %zu object%s "
+				 "from %s",
+				 r->origin->address, lv->data_objects,
+				 lv->data_objects == 1 ? "" : "s", location);
 	} else if (!cJSON_IsString(last)) {
 		c->action = PZ_ACTION_CREATE;
-		c->trigger = pz_xasprintf("first import: %zu object%s under %s",
-					  lv->data_objects,
-					  lv->data_objects == 1 ? "" : "s",
-					  location);
+		c->trigger = pz_xasprintf(
+		    "first import: %zu object%s under %s", lv->data_objects,
+		    lv->data_objects == 1 ? "" : "s", location);
 	} else if (strcmp(last->valuestring, lv->data_digest)) {
-		const cJSON *n = cJSON_GetObjectItemCaseSensitive(
-			st->meta, "data_objects");
+		const cJSON *n =
+		    cJSON_GetObjectItemCaseSensitive(st->meta, "data_objects");
 
 		c->action = PZ_ACTION_CREATE;
 		c->trigger = pz_xasprintf(
-			"data changed: the %zu object%s under %s differ from "
-			"the %d of the last import",
-			lv->data_objects, lv->data_objects == 1 ? "" : "s",
-			location, cJSON_IsNumber(n) ? n->valueint : 0);
+		    "data changed: the %zu object%s under %s differ from "
+		    "the %d of the last import",
+		    lv->data_objects, lv->data_objects == 1 ? "" : "s",
+		    location, cJSON_IsNumber(n) ? n->valueint : 0);
 	} else {
 		c->action = PZ_ACTION_NOOP;
 	}
@@ -114,16 +114,16 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 }
 
 const struct pz_rtype pz_rtype_dataset_import_job = {
-	.name = "dataset_import_job",
-	.label = "dataset import job",
-	.create_op = "CreateDatasetImportJob",
-	.describe_op = "DescribeDatasetImportJob",
-	.arn_member = "datasetImportJobArn",
-	.response_key = "datasetImportJob",
-	.arn_path = "dataset-import-job/",
-	.order = 30,
-	.link = link,
-	.supply = supply,
-	.plan = plan,
-	.implicit_delete = true,
+    .name = "dataset_import_job",
+    .label = "dataset import job",
+    .create_op = "CreateDatasetImportJob",
+    .describe_op = "DescribeDatasetImportJob",
+    .arn_member = "datasetImportJobArn",
+    .response_key = "datasetImportJob",
+    .arn_path = "dataset-import-job/",
+    .order = 30,
+    .link = link,
+    .supply = supply,
+    .plan = plan,
+    .implicit_delete = true,
 };

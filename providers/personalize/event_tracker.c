@@ -4,22 +4,22 @@
 #include "pers.h"
 
 static void link(struct pz_spec *spec, struct pz_resource *r,
-		   struct pz_diags *diags)
+		 struct pz_diags *diags)
 {
 	(void)diags;
 	pz_pers_need_group(spec, r);
 }
 
 const struct pz_rtype pz_rtype_event_tracker = {
-	.name = "event_tracker",
-	.label = "event tracker",
-	.section = "eventTracker",
-	.create_op = "CreateEventTracker",
-	.describe_op = "DescribeEventTracker",
-	.delete_op = "DeleteEventTracker",
-	.arn_member = "eventTrackerArn",
-	.response_key = "eventTracker",
-	.order = 25,
-	.link = link,
-	.supply = pz_pers_supply_group,
+    .name = "event_tracker",
+    .label = "event tracker",
+    .section = "eventTracker",
+    .create_op = "CreateEventTracker",
+    .describe_op = "DescribeEventTracker",
+    .delete_op = "DeleteEventTracker",
+    .arn_member = "eventTrackerArn",
+    .response_key = "eventTracker",
+    .order = 25,
+    .link = link,
+    .supply = pz_pers_supply_group,
 };

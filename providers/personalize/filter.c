@@ -17,8 +17,8 @@ static void link(struct pz_spec *spec, struct pz_resource *r,
 	(void)diags;
 	pz_pers_need_group(spec, r);
 	for (i = 0; info && i < info->nrefs; i++) {
-		struct pz_resource *d = pz_spec_find_type(
-			spec, "dataset", info->refs[i].dataset);
+		struct pz_resource *d =
+		    pz_spec_find_type(spec, "dataset", info->refs[i].dataset);
 
 		if (d)
 			pz_spec_add_dep(spec, r, pz_spec_index(spec, d));
@@ -54,7 +54,7 @@ static void check(struct pz_spec *spec, struct pz_resource *r,
 	for (i = 0; info && i < info->nrefs; i++) {
 		const struct pz_filter_ref *ref = &info->refs[i];
 		const struct pz_resource *d =
-			pz_spec_find_type(spec, "dataset", ref->dataset);
+		    pz_spec_find_type(spec, "dataset", ref->dataset);
 		const struct pz_avro_schema *avro;
 		const char *names[256];
 		const char *best;
@@ -96,18 +96,18 @@ static void check(struct pz_spec *spec, struct pz_resource *r,
 }
 
 const struct pz_rtype pz_rtype_filter = {
-	.name = "filter",
-	.label = "filter",
-	.section = "filters",
-	.create_op = "CreateFilter",
-	.describe_op = "DescribeFilter",
-	.delete_op = "DeleteFilter",
-	.arn_member = "filterArn",
-	.response_key = "filter",
-	.arn_path = "filter/",
-	.order = 35,
-	.expand = expand,
-	.link = link,
-	.supply = pz_pers_supply_group,
-	.check = check,
+    .name = "filter",
+    .label = "filter",
+    .section = "filters",
+    .create_op = "CreateFilter",
+    .describe_op = "DescribeFilter",
+    .delete_op = "DeleteFilter",
+    .arn_member = "filterArn",
+    .response_key = "filter",
+    .arn_path = "filter/",
+    .order = 35,
+    .expand = expand,
+    .link = link,
+    .supply = pz_pers_supply_group,
+    .check = check,
 };

@@ -4,10 +4,10 @@
 #include "pers.h"
 
 static void link(struct pz_spec *spec, struct pz_resource *r,
-		   struct pz_diags *diags)
+		 struct pz_diags *diags)
 {
 	struct pz_resource *inter =
-		pz_spec_find_type(spec, "dataset", "Interactions");
+	    pz_spec_find_type(spec, "dataset", "Interactions");
 
 	(void)diags;
 	pz_pers_need_group(spec, r);
@@ -27,17 +27,17 @@ static void check(struct pz_spec *spec, struct pz_resource *r,
 }
 
 const struct pz_rtype pz_rtype_metric_attribution = {
-	.name = "metric_attribution",
-	.label = "metric attribution",
-	.section = "metricAttribution",
-	.create_op = "CreateMetricAttribution",
-	.describe_op = "DescribeMetricAttribution",
-	.delete_op = "DeleteMetricAttribution",
-	.arn_member = "metricAttributionArn",
-	.response_key = "metricAttribution",
-	.arn_path = "metric-attribution/",
-	.order = 28,
-	.link = link,
-	.supply = pz_pers_supply_group,
-	.check = check,
+    .name = "metric_attribution",
+    .label = "metric attribution",
+    .section = "metricAttribution",
+    .create_op = "CreateMetricAttribution",
+    .describe_op = "DescribeMetricAttribution",
+    .delete_op = "DeleteMetricAttribution",
+    .arn_member = "metricAttributionArn",
+    .response_key = "metricAttribution",
+    .arn_path = "metric-attribution/",
+    .order = 28,
+    .link = link,
+    .supply = pz_pers_supply_group,
+    .check = check,
 };

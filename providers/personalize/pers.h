@@ -28,8 +28,8 @@ extern const size_t pz_pers_ndataset_types;
 
 void pz_pers_error(struct pz_spec *spec, struct pz_pos pos, const char *fmt,
 		   ...) PZ_PRINTF(3, 4);
-void pz_pers_warning(struct pz_spec *spec, struct pz_pos pos,
-		     const char *fmt, ...) PZ_PRINTF(3, 4);
+void pz_pers_warning(struct pz_spec *spec, struct pz_pos pos, const char *fmt,
+		     ...) PZ_PRINTF(3, 4);
 
 /*
  * Makes r depend on the dataset group. The first resource that needs

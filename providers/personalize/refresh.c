@@ -23,8 +23,8 @@ void pz_personalize_project(const struct pz_rtype *t, const cJSON *answer,
 {
 	const struct pz_operation *op = pz_facts_operation(t->create_op);
 	const struct pz_shape *input = op ? pz_facts_shape(op->input) : NULL;
-	const cJSON *obj = cJSON_GetObjectItemCaseSensitive(answer,
-							    t->response_key);
+	const cJSON *obj =
+	    cJSON_GetObjectItemCaseSensitive(answer, t->response_key);
 	const cJSON *v;
 	size_t i;
 
@@ -74,9 +74,9 @@ static void on_describe(void *ud, int rc, cJSON *output,
 		rd->out->exists = false;
 	} else if (rc) {
 		if (!*rd->first_error)
-			*rd->first_error = pz_error_set(
-				rc, "refreshing %s: %s", rd->address,
-				pz_error_last());
+			*rd->first_error =
+			    pz_error_set(rc, "refreshing %s: %s", rd->address,
+					 pz_error_last());
 	} else {
 		pz_personalize_project(rd->t, output, rd->out);
 	}
@@ -103,9 +103,8 @@ static int split_s3(const char *url, char **bucket, char **prefix)
 	const char *b, *slash;
 
 	if (!pz_str_has_prefix(url, "s3://"))
-		return pz_error_set(PZ_EINVAL,
-				    "data location '%s' is not an s3:// URL",
-				    url);
+		return pz_error_set(
+		    PZ_EINVAL, "data location '%s' is not an s3:// URL", url);
 	b = url + 5;
 	slash = strchr(b, '/');
 	*bucket = slash ? pz_xstrndup(b, (size_t)(slash - b)) : pz_xstrdup(b);
@@ -173,7 +172,7 @@ int pz_personalize_refresh(struct pz_aws_client *c, const struct pz_spec *spec,
 	for (i = 0; i < spec->nresources; i++) {
 		const struct pz_resource *res = spec->resources[i];
 		const struct pz_state_resource *st =
-			state ? pz_state_find(state, res->address) : NULL;
+		    state ? pz_state_find(state, res->address) : NULL;
 
 		if (!st || !st->arn || !res->type->describe_op) {
 			/* Never made: nothing to read, it does not exist. */
@@ -195,8 +194,8 @@ int pz_personalize_refresh(struct pz_aws_client *c, const struct pz_spec *spec,
 			live_state[i].refreshed = true;
 			continue;
 		}
-		reads[k] = (struct read){t, st->address, &live_state[i],
-					 &first_error};
+		reads[k] =
+		    (struct read){t, st->address, &live_state[i], &first_error};
 		if ((r = submit_describe(c, &reads[k++], st->arn)))
 			goto out;
 	}
@@ -229,8 +228,8 @@ int pz_personalize_describe(struct pz_aws_client *c, const struct pz_rtype *t,
 				    t->label);
 	}
 	cJSON_AddStringToObject(in, t->arn_member, arn);
-	r = pz_aws_json_call(c, PZ_AWS_PERSONALIZE, t->describe_op, in,
-			     &answer, NULL);
+	r = pz_aws_json_call(c, PZ_AWS_PERSONALIZE, t->describe_op, in, &answer,
+			     NULL);
 	cJSON_Delete(in);
 	if (!r)
 		pz_personalize_project(t, answer, out);
@@ -238,7 +237,8 @@ int pz_personalize_describe(struct pz_aws_client *c, const struct pz_rtype *t,
 	return r;
 }
 
-/* --- unmanaged resources under our names ----------------------------------- */
+/* --- unmanaged resources under our names -----------------------------------
+ */
 
 struct probe {
 	const struct pz_resource *res;
@@ -259,8 +259,7 @@ static void on_probe(void *ud, int rc, cJSON *output,
 }
 
 /* The ARN a resource of this spec gets when created, or NULL. */
-static char *derive_arn(const struct pz_spec *spec,
-			const struct pz_change *ch,
+static char *derive_arn(const struct pz_spec *spec, const struct pz_change *ch,
 			const struct pz_resource *res, const char *region,
 			const char *account)
 {
@@ -293,8 +292,8 @@ static char *derive_arn(const struct pz_spec *spec,
 	return pz_xasprintf("arn:%s:personalize:%s:%s:%s",
 			    pz_str_has_prefix(region, "cn-") ? "aws-cn"
 			    : pz_str_has_prefix(region, "us-gov-")
-				    ? "aws-us-gov"
-				    : "aws",
+				? "aws-us-gov"
+				: "aws",
 			    region, account, path);
 }
 
@@ -346,10 +345,9 @@ int pz_personalize_find_unmanaged(struct pz_aws_client *c,
 		r = pz_aws_run(c);
 	for (i = 0; i < n; i++) {
 		if (!r && probes[i].rc)
-			r = pz_error_set(probes[i].rc,
-					 "checking whether %s exists: %s",
-					 probes[i].res->address,
-					 pz_error_last());
+			r = pz_error_set(
+			    probes[i].rc, "checking whether %s exists: %s",
+			    probes[i].res->address, pz_error_last());
 		if (probes[i].found)
 			pz_diag_add(diags, PZ_SEV_ERROR, spec->path,
 				    probes[i].res->pos,

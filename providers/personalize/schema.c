@@ -61,10 +61,11 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 		 struct pz_change *c)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->after, "name");
-	const cJSON *have = c->before
-		? cJSON_GetObjectItemCaseSensitive(c->before, "name")
-		: NULL;
-	const cJSON *want = cJSON_GetObjectItemCaseSensitive(c->after, "schema");
+	const cJSON *have =
+	    c->before ? cJSON_GetObjectItemCaseSensitive(c->before, "name")
+		      : NULL;
+	const cJSON *want =
+	    cJSON_GetObjectItemCaseSensitive(c->after, "schema");
 	char family[128], hex[9], name[128], wanted[128];
 
 	if (!c->before) {
@@ -78,8 +79,8 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 		family_of(have->valuestring, family, sizeof(family));
 		if (!strcmp(family, wanted))
 			cJSON_ReplaceItemInObjectCaseSensitive(
-				c->after, "name",
-				cJSON_CreateString(have->valuestring));
+			    c->after, "name",
+			    cJSON_CreateString(have->valuestring));
 	}
 	pz_plan_diff(ctx, r, c);
 	if (c->action != PZ_ACTION_REPLACE || !cJSON_IsString(want))
@@ -99,15 +100,15 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 }
 
 const struct pz_rtype pz_rtype_schema = {
-	.name = "schema",
-	.label = "schema",
-	.create_op = "CreateSchema",
-	.describe_op = "DescribeSchema",
-	.delete_op = "DeleteSchema",
-	.arn_member = "schemaArn",
-	.response_key = "schema",
-	.arn_path = "schema/",
-	.order = 5,
-	.supply = supply,
-	.plan = plan,
+    .name = "schema",
+    .label = "schema",
+    .create_op = "CreateSchema",
+    .describe_op = "DescribeSchema",
+    .delete_op = "DeleteSchema",
+    .arn_member = "schemaArn",
+    .response_key = "schema",
+    .arn_path = "schema/",
+    .order = 5,
+    .supply = supply,
+    .plan = plan,
 };

@@ -24,7 +24,7 @@ static void link(struct pz_spec *spec, struct pz_resource *r,
 	pz_spec_add_dep(spec, r, pz_spec_index(spec, r->origin));
 	for (i = 0; i < pz_pers_ndataset_types; i++) {
 		struct pz_resource *j = pz_spec_find_type(
-			spec, "dataset_import_job", pz_pers_dataset_types[i]);
+		    spec, "dataset_import_job", pz_pers_dataset_types[i]);
 
 		if (j)
 			pz_spec_add_dep(spec, r, j->index);
@@ -96,10 +96,10 @@ static bool enabled(const struct pz_resource *r, const char *trigger)
 static void config_digest(const struct pz_resource *solution, char out[65])
 {
 	const struct pz_operation *op =
-		pz_facts_operation(solution->type->create_op);
-	cJSON *cfg = op ? pz_node_to_api(solution->body,
-					 pz_facts_shape(op->input))
-			: NULL;
+	    pz_facts_operation(solution->type->create_op);
+	cJSON *cfg =
+	    op ? pz_node_to_api(solution->body, pz_facts_shape(op->input))
+	       : NULL;
 	struct pz_buf b;
 	unsigned char h[32];
 	unsigned int n = 0, i;
@@ -129,21 +129,22 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 {
 	const struct pz_spec *spec = pz_plan_ctx_spec(ctx);
 	const struct pz_state_resource *st = pz_plan_ctx_state(ctx, r->address);
-	const struct pz_change *sol = pz_plan_ctx_change(ctx, r->origin->address);
-	const cJSON *digests = st ? cJSON_GetObjectItemCaseSensitive(
-					    st->meta, "data_digests")
-				  : NULL;
-	const cJSON *cfg = st ? cJSON_GetObjectItemCaseSensitive(
-					st->meta, "config_digest")
-			      : NULL;
-	const cJSON *trained = st ? cJSON_GetObjectItemCaseSensitive(
-					    st->meta, "trained_at")
-				  : NULL;
+	const struct pz_change *sol =
+	    pz_plan_ctx_change(ctx, r->origin->address);
+	const cJSON *digests =
+	    st ? cJSON_GetObjectItemCaseSensitive(st->meta, "data_digests")
+	       : NULL;
+	const cJSON *cfg =
+	    st ? cJSON_GetObjectItemCaseSensitive(st->meta, "config_digest")
+	       : NULL;
+	const cJSON *trained =
+	    st ? cJSON_GetObjectItemCaseSensitive(st->meta, "trained_at")
+	       : NULL;
 	cJSON *data = cJSON_CreateObject();
 	char digest[65], *imported = NULL;
 	bool have_imports = false, data_waits = false, data_known = true;
 	long long max_age =
-		pz_pers_duration(pz_node_str(pz_node_get(retrain(r), "maxAge")));
+	    pz_pers_duration(pz_node_str(pz_node_get(retrain(r), "maxAge")));
 	size_t i;
 
 	c->meta = cJSON_CreateObject();
@@ -153,11 +154,11 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 	for (i = 0; i < pz_pers_ndataset_types; i++) {
 		const char *t = pz_pers_dataset_types[i];
 		const struct pz_resource *j =
-			pz_spec_find_type(spec, "dataset_import_job", t);
+		    pz_spec_find_type(spec, "dataset_import_job", t);
 		const struct pz_change *jc =
-			j ? pz_plan_ctx_change(ctx, j->address) : NULL;
+		    j ? pz_plan_ctx_change(ctx, j->address) : NULL;
 		const struct pz_state_resource *js =
-			j ? pz_plan_ctx_state(ctx, j->address) : NULL;
+		    j ? pz_plan_ctx_state(ctx, j->address) : NULL;
 		const cJSON *d = NULL, *was;
 
 		if (!j)
@@ -187,8 +188,8 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 		if (!have_imports) {
 			c->action = PZ_ACTION_WAIT;
 			c->note = pz_xstrdup(
-				"training waits for data: set pz.dataLocation "
-				"(or a dataset's pz.import.dataLocation)");
+			    "training waits for data: set pz.dataLocation "
+			    "(or a dataset's pz.import.dataLocation)");
 		} else if (data_waits && !data_known) {
 			c->action = PZ_ACTION_WAIT;
 			c->note = pz_xstrdup("training waits for data: no "
@@ -221,16 +222,16 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 	} else if (max_age > 0 && cJSON_IsNumber(trained) &&
 		   enabled(r, "maxAge") &&
 		   pz_plan_ctx_now(ctx) - (long long)trained->valuedouble >
-			   max_age) {
-		long long age = pz_plan_ctx_now(ctx) -
-				(long long)trained->valuedouble;
+		       max_age) {
+		long long age =
+		    pz_plan_ctx_now(ctx) - (long long)trained->valuedouble;
 
 		set(c, PZ_ACTION_CREATE,
-		    pz_xasprintf("maxAge: the active version is %lldd%02lldh "
-				 "old, older than %s",
-				 age / 86400, age % 86400 / 3600,
-				 pz_node_str(pz_node_get(retrain(r),
-							 "maxAge"))));
+		    pz_xasprintf(
+			"maxAge: the active version is %lldd%02lldh "
+			"old, older than %s",
+			age / 86400, age % 86400 / 3600,
+			pz_node_str(pz_node_get(retrain(r), "maxAge"))));
 	} else {
 		c->action = PZ_ACTION_NOOP;
 		if (imported)
@@ -241,15 +242,15 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 }
 
 const struct pz_rtype pz_rtype_solution_version = {
-	.name = "solution_version",
-	.label = "solution version",
-	.create_op = "CreateSolutionVersion",
-	.describe_op = "DescribeSolutionVersion",
-	.arn_member = "solutionVersionArn",
-	.response_key = "solutionVersion",
-	.order = 50,
-	.link = link,
-	.supply = supply,
-	.plan = plan,
-	.implicit_delete = true,
+    .name = "solution_version",
+    .label = "solution version",
+    .create_op = "CreateSolutionVersion",
+    .describe_op = "DescribeSolutionVersion",
+    .arn_member = "solutionVersionArn",
+    .response_key = "solutionVersion",
+    .order = 50,
+    .link = link,
+    .supply = supply,
+    .plan = plan,
+    .implicit_delete = true,
 };

@@ -45,8 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    !s)
 			abort();
 		free(text);
-	} else if (pz_doc_load(&doc, "f.json", (const char *)data + 1,
-			       size - 1, &d) == 0 &&
+	} else if (pz_doc_load(&doc, "f.json", (const char *)data + 1, size - 1,
+			       &d) == 0 &&
 		   doc->root) {
 		if (pz_avro_check(&s, "f.json", doc->root, types[data[0] % 5],
 				  domains[(data[0] >> 3) % 3], &d) == 0 &&

@@ -64,8 +64,8 @@ static void fill_live(struct pz_live *l, const cJSON *all, const char *address,
 	if (data) {
 		l->data_listed = true;
 		v = cJSON_GetObjectItemCaseSensitive(data, "digest");
-		l->data_digest = pz_xstrdup(cJSON_IsString(v) ? v->valuestring
-							      : "");
+		l->data_digest =
+		    pz_xstrdup(cJSON_IsString(v) ? v->valuestring : "");
 		v = cJSON_GetObjectItemCaseSensitive(data, "objects");
 		l->data_objects = cJSON_IsNumber(v) ? (size_t)v->valueint : 0;
 		if (!cJSON_GetObjectItemCaseSensitive(o, "exists"))
@@ -138,7 +138,7 @@ int main(int argc, char **argv)
 
 		lj = read_json(argv[3]);
 		refreshed = cJSON_IsTrue(
-			cJSON_GetObjectItemCaseSensitive(lj, "refreshed"));
+		    cJSON_GetObjectItemCaseSensitive(lj, "refreshed"));
 		v = cJSON_GetObjectItemCaseSensitive(lj, "now");
 		if (cJSON_IsNumber(v))
 			now = (long long)v->valuedouble;
@@ -146,7 +146,8 @@ int main(int argc, char **argv)
 	}
 	live = calloc(spec->nresources + 1, sizeof(*live));
 	for (i = 0; i < spec->nresources; i++)
-		fill_live(&live[i], all, spec->resources[i]->address, refreshed);
+		fill_live(&live[i], all, spec->resources[i]->address,
+			  refreshed);
 	nstate = state->n; /* -record grows the state */
 	live_state = calloc(nstate + 1, sizeof(*live_state));
 	for (i = 0; i < nstate; i++)
@@ -182,15 +183,16 @@ int main(int argc, char **argv)
 				continue;
 			pz_plan_record(state, c,
 				       c->action == PZ_ACTION_UPDATE && c->arn
-					       ? c->arn
-					       : fake_arn(state, c->address),
+					   ? c->arn
+					   : fake_arn(state, c->address),
 				       "ACTIVE", fake_arn, state, now);
 		}
 		state->serial++;
 		pz_buf_init(&sb, 0);
 		if (pz_state_serialize(state, &sb) ||
 		    !(f = fopen(argv[6], "w"))) {
-			fprintf(stderr, "plan_case: cannot write %s\n", argv[6]);
+			fprintf(stderr, "plan_case: cannot write %s\n",
+				argv[6]);
 			return 2;
 		}
 		fputs(pz_buf_cstr(&sb), f);

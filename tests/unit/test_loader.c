@@ -43,13 +43,13 @@ static void test_yaml_values_and_positions(void **state)
 {
 	struct pz_diags d;
 	struct pz_doc *doc =
-		load("t.yaml",
-		     "a: 1\n"
-		     "b:\n"
-		     "  - x\n"
-		     "  - 'y'\n"
-		     "c: {d: true, e: 2.5, f: null, g: no, h: \"7\"}\n",
-		     &d);
+	    load("t.yaml",
+		 "a: 1\n"
+		 "b:\n"
+		 "  - x\n"
+		 "  - 'y'\n"
+		 "c: {d: true, e: 2.5, f: null, g: no, h: \"7\"}\n",
+		 &d);
 	const struct pz_node *c;
 
 	(void)state;
@@ -116,11 +116,14 @@ static void test_yaml_billion_laughs(void **state)
 
 	(void)state;
 	pz_buf_init(&b, 0);
-	assert_int_equal(pz_buf_adds(&b, "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"), 0);
+	assert_int_equal(
+	    pz_buf_adds(&b, "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"), 0);
 	for (i = 1; i < 9; i++) {
 		assert_int_equal(pz_buf_printf(&b, "a%d: &a%d [", i, i), 0);
 		for (j = 0; j < 10; j++)
-			assert_int_equal(pz_buf_printf(&b, "%s*a%d", j ? ", " : "", i - 1), 0);
+			assert_int_equal(
+			    pz_buf_printf(&b, "%s*a%d", j ? ", " : "", i - 1),
+			    0);
 		assert_int_equal(pz_buf_adds(&b, "]\n"), 0);
 	}
 	expect_error("t.yaml", pz_buf_cstr(&b), 6, 45, "aliases expand");
@@ -161,7 +164,8 @@ static void test_json_errors(void **state)
 {
 	(void)state;
 	expect_error("t.json", "{\"a\": 1,}", 1, 9, "trailing comma");
-	expect_error("t.json", "{\"a\": 1\n \"b\": 2}", 2, 2, "expected ',' or '}'");
+	expect_error("t.json", "{\"a\": 1\n \"b\": 2}", 2, 2,
+		     "expected ',' or '}'");
 	expect_error("t.json", "{\"a\": 01}", 1, 7, "leading zeros");
 	expect_error("t.json", "{\"a\": +1}", 1, 7, "expected a value");
 	expect_error("t.json", "{\"a\": 'x'}", 1, 7, "double quotes");
@@ -169,7 +173,8 @@ static void test_json_errors(void **state)
 	expect_error("t.json", "{\"a\": \"\\q\"}", 1, 8, "invalid escape");
 	expect_error("t.json", "{\"a\": 1} x", 1, 10, "after the end");
 	expect_error("t.json", "{a: 1}", 1, 2, "key in double quotes");
-	expect_error("t.json", "{\"a\": 1, \"a\": 2}", 1, 10, "duplicate key 'a'");
+	expect_error("t.json", "{\"a\": 1, \"a\": 2}", 1, 10,
+		     "duplicate key 'a'");
 	expect_error("t.json", "{\n  // c\n}", 2, 3, "comments");
 	expect_error("t.json", "{\"a\": [1, 2,]}", 1, 13, "trailing comma");
 	expect_error("t.json", "", 1, 1, "empty");
@@ -203,7 +208,8 @@ static void test_interpolation(void **state)
 	assert_string_equal(pz_node_get(doc->root, "c")->str, "${literal}");
 	assert_int_equal(d.nerrors, 3);
 	assert_int_equal(d.items[0].pos.line, 5);
-	assert_non_null(strstr(d.items[0].message, "undefined variable 'missing'"));
+	assert_non_null(
+	    strstr(d.items[0].message, "undefined variable 'missing'"));
 	assert_non_null(strstr(d.items[1].message, "PZ_TEST_UNSET_VAR"));
 	assert_non_null(strstr(d.items[2].message, "unknown reference"));
 	pz_doc_free(doc);
@@ -213,13 +219,13 @@ static void test_interpolation(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_yaml_values_and_positions),
-		cmocka_unit_test(test_yaml_anchors_and_merge),
-		cmocka_unit_test(test_yaml_errors),
-		cmocka_unit_test(test_yaml_billion_laughs),
-		cmocka_unit_test(test_json_values_and_positions),
-		cmocka_unit_test(test_json_errors),
-		cmocka_unit_test(test_interpolation),
+	    cmocka_unit_test(test_yaml_values_and_positions),
+	    cmocka_unit_test(test_yaml_anchors_and_merge),
+	    cmocka_unit_test(test_yaml_errors),
+	    cmocka_unit_test(test_yaml_billion_laughs),
+	    cmocka_unit_test(test_json_values_and_positions),
+	    cmocka_unit_test(test_json_errors),
+	    cmocka_unit_test(test_interpolation),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

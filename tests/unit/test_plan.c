@@ -17,20 +17,19 @@
 #include "core/plan.h"
 #include "providers/personalize/personalize.h"
 
-static const char head[] =
-	"datasetGroup: {name: demo}\n"
-	"datasets:\n"
-	"  Interactions:\n"
-	"    name: inter\n"
-	"    schema:\n"
-	"      type: record\n"
-	"      name: Interactions\n"
-	"      namespace: com.amazonaws.personalize.schema\n"
-	"      fields:\n"
-	"        - {name: USER_ID, type: string}\n"
-	"        - {name: ITEM_ID, type: string}\n"
-	"        - {name: EVENT_TYPE, type: string}\n"
-	"        - {name: TIMESTAMP, type: long}\n";
+static const char head[] = "datasetGroup: {name: demo}\n"
+			   "datasets:\n"
+			   "  Interactions:\n"
+			   "    name: inter\n"
+			   "    schema:\n"
+			   "      type: record\n"
+			   "      name: Interactions\n"
+			   "      namespace: com.amazonaws.personalize.schema\n"
+			   "      fields:\n"
+			   "        - {name: USER_ID, type: string}\n"
+			   "        - {name: ITEM_ID, type: string}\n"
+			   "        - {name: EVENT_TYPE, type: string}\n"
+			   "        - {name: TIMESTAMP, type: long}\n";
 
 static struct pz_spec *load(const char *text)
 {
@@ -39,8 +38,7 @@ static struct pz_spec *load(const char *text)
 
 	pz_personalize_register();
 	pz_diags_init(&d);
-	if (pz_spec_load_text(&spec, "t.yaml", text, strlen(text), NULL, 0,
-			      &d))
+	if (pz_spec_load_text(&spec, "t.yaml", text, strlen(text), NULL, 0, &d))
 		fail_msg("spec: %s", d.n ? d.items[0].message : "?");
 	pz_diags_release(&d);
 	return spec;
@@ -57,12 +55,12 @@ static struct pz_spec *big_spec(size_t solutions)
 	assert_int_equal(pz_buf_adds(&b, "solutions:\n"), 0);
 	for (i = 0; i < solutions; i++)
 		assert_int_equal(
-			pz_buf_printf(&b,
-				      "  s%zu: {name: solution-%zu, recipeArn: "
-				      "'arn:aws:personalize:::recipe/aws-sims', "
-				      "performAutoTraining: false}\n",
-				      i, i),
-			0);
+		    pz_buf_printf(&b,
+				  "  s%zu: {name: solution-%zu, recipeArn: "
+				  "'arn:aws:personalize:::recipe/aws-sims', "
+				  "performAutoTraining: false}\n",
+				  i, i),
+		    0);
 	spec = load(b.ptr);
 	pz_buf_release(&b);
 	return spec;
@@ -78,9 +76,8 @@ static struct pz_plan *plan_of(const struct pz_spec *spec,
 
 	memset(&none, 0, sizeof(none));
 	pz_diags_init(&d);
-	assert_int_equal(pz_plan_make(&plan, spec, st, NULL, NULL,
-				      o ? o : &none, &d),
-			 0);
+	assert_int_equal(
+	    pz_plan_make(&plan, spec, st, NULL, NULL, o ? o : &none, &d), 0);
 	pz_diags_release(&d);
 	return plan;
 }
@@ -135,20 +132,21 @@ static void test_saved_plan_round_trip(void **state)
 		assert_int_equal(pz_state_new(&st), 0);
 		st->serial = 42;
 		memcpy(back->state_lineage, st->lineage, 37);
-		assert_int_equal(pz_plan_check_fresh(back, plan->spec_digest, st),
-				 0);
+		assert_int_equal(
+		    pz_plan_check_fresh(back, plan->spec_digest, st), 0);
 		st->serial = 43;
-		assert_int_equal(pz_plan_check_fresh(back, plan->spec_digest, st),
-				 PZ_ESTALE);
+		assert_int_equal(
+		    pz_plan_check_fresh(back, plan->spec_digest, st),
+		    PZ_ESTALE);
 		assert_non_null(strstr(pz_error_last(), "serial 42, now 43"));
 		st->serial = 42;
 		assert_int_equal(pz_plan_check_fresh(back, "0000", st),
 				 PZ_ESTALE);
 		assert_non_null(strstr(pz_error_last(), "the spec"));
-		memcpy(st->lineage, "00000000-0000-4000-8000-000000000000",
-		       37);
-		assert_int_equal(pz_plan_check_fresh(back, plan->spec_digest, st),
-				 PZ_ESTALE);
+		memcpy(st->lineage, "00000000-0000-4000-8000-000000000000", 37);
+		assert_int_equal(
+		    pz_plan_check_fresh(back, plan->spec_digest, st),
+		    PZ_ESTALE);
 		assert_non_null(strstr(pz_error_last(), "another state"));
 		pz_state_free(st);
 	}
@@ -186,11 +184,11 @@ static const char *fake(void *ud, const char *address)
 static void test_record_then_delete(void **state)
 {
 	static const char sol[] =
-		"solutions:\n  s: {name: s, recipeArn: "
-		"'arn:aws:personalize:::recipe/aws-sims', "
-		"performAutoTraining: false}\n"
-		"filters:\n  - {name: f, filterExpression: 'EXCLUDE ItemID "
-		"WHERE Interactions.EVENT_TYPE IN (\"x\")'}\n";
+	    "solutions:\n  s: {name: s, recipeArn: "
+	    "'arn:aws:personalize:::recipe/aws-sims', "
+	    "performAutoTraining: false}\n"
+	    "filters:\n  - {name: f, filterExpression: 'EXCLUDE ItemID "
+	    "WHERE Interactions.EVENT_TYPE IN (\"x\")'}\n";
 	char text[2048];
 	struct pz_spec *spec, *smaller;
 	struct pz_state *st = NULL;
@@ -256,10 +254,10 @@ static void test_target(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_markdown_limit),
-		cmocka_unit_test(test_saved_plan_round_trip),
-		cmocka_unit_test(test_record_then_delete),
-		cmocka_unit_test(test_target),
+	    cmocka_unit_test(test_markdown_limit),
+	    cmocka_unit_test(test_saved_plan_round_trip),
+	    cmocka_unit_test(test_record_then_delete),
+	    cmocka_unit_test(test_target),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

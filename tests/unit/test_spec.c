@@ -16,19 +16,18 @@
 #include "core/spec.h"
 #include "providers/personalize/personalize.h"
 
-static const char base[] =
-	"datasetGroup: {name: demo}\n"
-	"datasets:\n"
-	"  Interactions:\n"
-	"    name: inter\n"
-	"    schema:\n"
-	"      type: record\n"
-	"      name: Interactions\n"
-	"      namespace: com.amazonaws.personalize.schema\n"
-	"      fields:\n"
-	"        - {name: USER_ID, type: string}\n"
-	"        - {name: ITEM_ID, type: string}\n"
-	"        - {name: TIMESTAMP, type: long}\n";
+static const char base[] = "datasetGroup: {name: demo}\n"
+			   "datasets:\n"
+			   "  Interactions:\n"
+			   "    name: inter\n"
+			   "    schema:\n"
+			   "      type: record\n"
+			   "      name: Interactions\n"
+			   "      namespace: com.amazonaws.personalize.schema\n"
+			   "      fields:\n"
+			   "        - {name: USER_ID, type: string}\n"
+			   "        - {name: ITEM_ID, type: string}\n"
+			   "        - {name: TIMESTAMP, type: long}\n";
 
 static struct pz_spec *load_ok(const char *text)
 {
@@ -40,7 +39,8 @@ static struct pz_spec *load_ok(const char *text)
 	pz_diags_init(&d);
 	r = pz_spec_load_text(&spec, "t.yaml", text, strlen(text), NULL, 0, &d);
 	if (r || d.nerrors)
-		fail_msg("unexpected errors: %s", d.n ? d.items[0].message : "?");
+		fail_msg("unexpected errors: %s",
+			 d.n ? d.items[0].message : "?");
 	pz_diags_release(&d);
 	return spec;
 }
@@ -55,10 +55,12 @@ static void test_facts(void **state)
 	(void)state;
 	assert_non_null(camp);
 	assert_true(pz_facts_updatable(camp, "minProvisionedTPS"));
-	assert_true(pz_facts_updatable(camp, "campaignConfig.itemExplorationConfig"));
+	assert_true(
+	    pz_facts_updatable(camp, "campaignConfig.itemExplorationConfig"));
 	assert_true(pz_facts_updatable(camp, "tags"));
 	assert_false(pz_facts_updatable(camp, "name"));
-	assert_true(pz_facts_updatable(sol, "solutionConfig.autoTrainingConfig"));
+	assert_true(
+	    pz_facts_updatable(sol, "solutionConfig.autoTrainingConfig"));
 	assert_false(pz_facts_updatable(sol, "solutionConfig.hpoConfig"));
 	assert_false(pz_facts_updatable(sol, "recipeArn"));
 	assert_false(pz_facts_updatable(pz_facts_operation("CreateFilter"),
@@ -86,8 +88,12 @@ static void test_derived_and_deps(void **state)
 	snprintf(text, sizeof(text),
 		 "pz: {dataLocation: 's3://bucket/data'}\n%s"
 		 "solutions:\n"
-		 "  a: {name: a, recipeArn: 'arn:aws:personalize:::recipe/aws-sims', performAutoTraining: false}\n"
-		 "  b: {name: b, recipeArn: 'arn:aws:personalize:::recipe/aws-sims', performAutoTraining: false}\n"
+		 "  a: {name: a, recipeArn: "
+		 "'arn:aws:personalize:::recipe/aws-sims', "
+		 "performAutoTraining: false}\n"
+		 "  b: {name: b, recipeArn: "
+		 "'arn:aws:personalize:::recipe/aws-sims', "
+		 "performAutoTraining: false}\n"
 		 "campaigns:\n"
 		 "  bCampaign: {name: bc}\n"
 		 "  other: {name: oc, pz: {solution: a}}\n",
@@ -123,7 +129,9 @@ static void test_order_and_dot(void **state)
 	/* Declared in an order opposite to their dependencies. */
 	snprintf(text, sizeof(text),
 		 "campaigns:\n  sCampaign: {name: c}\n"
-		 "solutions:\n  s: {name: s, recipeArn: 'arn:aws:personalize:::recipe/aws-sims', performAutoTraining: false}\n"
+		 "solutions:\n  s: {name: s, recipeArn: "
+		 "'arn:aws:personalize:::recipe/aws-sims', "
+		 "performAutoTraining: false}\n"
 		 "%s",
 		 base);
 	spec = load_ok(text);
@@ -147,9 +155,11 @@ static void test_order_and_dot(void **state)
 	assert_int_equal(pz_graph_dot(spec, &a), 0);
 	assert_int_equal(pz_graph_dot(spec, &b), 0);
 	assert_string_equal(pz_buf_cstr(&a), pz_buf_cstr(&b));
+	assert_non_null(
+	    strstr(pz_buf_cstr(&a),
+		   "\"campaign.sCampaign\" -> \"solution_version.s\";"));
 	assert_non_null(strstr(pz_buf_cstr(&a),
-			       "\"campaign.sCampaign\" -> \"solution_version.s\";"));
-	assert_non_null(strstr(pz_buf_cstr(&a), "\"schema.Interactions\" [style = dashed];"));
+			       "\"schema.Interactions\" [style = dashed];"));
 	pz_buf_release(&a);
 	pz_buf_release(&b);
 	pz_diags_release(&d);
@@ -167,15 +177,15 @@ static void test_vars_override(void **state)
 	(void)state;
 	pz_personalize_register();
 	pz_diags_init(&d);
-	assert_int_equal(pz_spec_load_text(&spec, "t.yaml", text,
-					   strlen(text), vars, 1, &d),
-			 0);
+	assert_int_equal(
+	    pz_spec_load_text(&spec, "t.yaml", text, strlen(text), vars, 1, &d),
+	    0);
 	assert_non_null(pz_spec_find(spec, "dataset_group.fromcli"));
 	pz_spec_free(spec);
 	spec = NULL;
-	assert_int_equal(pz_spec_load_text(&spec, "t.yaml", text,
-					   strlen(text), NULL, 0, &d),
-			 0);
+	assert_int_equal(
+	    pz_spec_load_text(&spec, "t.yaml", text, strlen(text), NULL, 0, &d),
+	    0);
 	assert_non_null(pz_spec_find(spec, "dataset_group.fromspec"));
 	pz_spec_free(spec);
 	pz_diags_release(&d);
@@ -184,11 +194,12 @@ static void test_vars_override(void **state)
 static void test_settings(void **state)
 {
 	static const char text[] =
-		"pz:\n"
-		"  region: eu-west-1\n"
-		"  backend: {s3: {bucket: state-bucket, key: a/b.json, encrypt: true, kmsKeyId: alias/pz}}\n"
-		"  notify: {snsTopicArn: 'arn:aws:sns:eu-west-1:123456789012:pz'}\n"
-		"datasetGroup: {name: demo}\n";
+	    "pz:\n"
+	    "  region: eu-west-1\n"
+	    "  backend: {s3: {bucket: state-bucket, key: a/b.json, encrypt: "
+	    "true, kmsKeyId: alias/pz}}\n"
+	    "  notify: {snsTopicArn: 'arn:aws:sns:eu-west-1:123456789012:pz'}\n"
+	    "datasetGroup: {name: demo}\n";
 	struct pz_spec *spec = load_ok(text);
 
 	(void)state;
@@ -206,11 +217,11 @@ static void test_settings(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_facts),
-		cmocka_unit_test(test_derived_and_deps),
-		cmocka_unit_test(test_order_and_dot),
-		cmocka_unit_test(test_vars_override),
-		cmocka_unit_test(test_settings),
+	    cmocka_unit_test(test_facts),
+	    cmocka_unit_test(test_derived_and_deps),
+	    cmocka_unit_test(test_order_and_dot),
+	    cmocka_unit_test(test_vars_override),
+	    cmocka_unit_test(test_settings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

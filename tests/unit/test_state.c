@@ -44,7 +44,8 @@ static struct pz_state *sample(void)
 
 	assert_int_equal(pz_state_new(&st), 0);
 	r = pz_state_put(st, "campaign.main", "campaign");
-	r->arn = pz_xstrdup("arn:aws:personalize:us-east-1:123456789012:campaign/main");
+	r->arn = pz_xstrdup(
+	    "arn:aws:personalize:us-east-1:123456789012:campaign/main");
 	r->status = pz_xstrdup("ACTIVE");
 	cJSON_AddNumberToObject(r->attributes, "minProvisionedTPS", 2);
 	cJSON_AddStringToObject(r->attributes, "name", "main");
@@ -104,9 +105,10 @@ static void test_parse_errors(void **state)
 		   "'serial'");
 	expect_bad("{\"format_version\": 1, \"serial\": 1, \"lineage\": \"x\"}",
 		   "'lineage'");
-	expect_bad("{\"format_version\": 1, \"serial\": 1, " LIN
-		   ", \"resources\": [{\"address\": \"a.b\", \"type\": \"c\"}]}",
-		   "is not c.<key>");
+	expect_bad(
+	    "{\"format_version\": 1, \"serial\": 1, " LIN
+	    ", \"resources\": [{\"address\": \"a.b\", \"type\": \"c\"}]}",
+	    "is not c.<key>");
 	expect_bad("{\"format_version\": 1, \"serial\": 1, " LIN
 		   ", \"resources\": [{\"address\": \"c.b\", \"type\": \"c\"},"
 		   "{\"address\": \"c.b\", \"type\": \"c\"}]}",
@@ -120,8 +122,8 @@ static void test_parse_errors(void **state)
 static void test_migration_from_0(void **state)
 {
 	static const char v0[] =
-		"{\"format_version\": 0, \"serial\": 4, " LIN ", \"resources\": "
-		"{\"filter.f\": {\"type\": \"filter\", \"arn\": \"arn:x\"}}}";
+	    "{\"format_version\": 0, \"serial\": 4, " LIN ", \"resources\": "
+	    "{\"filter.f\": {\"type\": \"filter\", \"arn\": \"arn:x\"}}}";
 	struct pz_state *st = NULL;
 
 	(void)state;
@@ -143,8 +145,8 @@ static void test_serial_and_push_rules(void **state)
 	next = pz_state_dup(prev);
 	assert_int_equal(pz_state_next_serial(next, prev), 0);
 	assert_int_equal(next->serial, 7);
-	cJSON_AddStringToObject(pz_state_find(next, "campaign.main")->attributes,
-				"x", "y");
+	cJSON_AddStringToObject(
+	    pz_state_find(next, "campaign.main")->attributes, "x", "y");
 	assert_int_equal(pz_state_next_serial(next, prev), 1);
 	assert_int_equal(next->serial, 8);
 
@@ -169,9 +171,8 @@ static void test_move_and_remove(void **state)
 	(void)state;
 	r = pz_state_put(st, "solution_version.a", "solution_version");
 	(void)r;
-	assert_int_equal(pz_state_move(st, "solution_version.a",
-				       "solution_version.z"),
-			 0);
+	assert_int_equal(
+	    pz_state_move(st, "solution_version.a", "solution_version.z"), 0);
 	assert_null(pz_state_find(st, "solution_version.a"));
 	r = pz_state_find(st, "campaign.main");
 	assert_string_equal(r->deps[1], "solution_version.z");
@@ -179,9 +180,9 @@ static void test_move_and_remove(void **state)
 			 PZ_EINVAL);
 	assert_int_equal(pz_state_move(st, "campaign.none", "campaign.x"),
 			 PZ_ENOTFOUND);
-	assert_int_equal(pz_state_move(st, "solution_version.z",
-				       "solution_version.z"),
-			 PZ_EEXISTS);
+	assert_int_equal(
+	    pz_state_move(st, "solution_version.z", "solution_version.z"),
+	    PZ_EEXISTS);
 	assert_int_equal(pz_state_remove(st, "campaign.main"), 0);
 	assert_int_equal(pz_state_remove(st, "campaign.main"), PZ_ENOTFOUND);
 	pz_state_free(st);
@@ -273,13 +274,13 @@ static void test_write_detects_outside_writer(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_parse_errors),
-		cmocka_unit_test(test_migration_from_0),
-		cmocka_unit_test(test_serial_and_push_rules),
-		cmocka_unit_test(test_move_and_remove),
-		cmocka_unit_test(test_local_backend),
-		cmocka_unit_test(test_write_detects_outside_writer),
+	    cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_parse_errors),
+	    cmocka_unit_test(test_migration_from_0),
+	    cmocka_unit_test(test_serial_and_push_rules),
+	    cmocka_unit_test(test_move_and_remove),
+	    cmocka_unit_test(test_local_backend),
+	    cmocka_unit_test(test_write_detects_outside_writer),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
