@@ -264,6 +264,27 @@ static const char *opt_str(const cJSON *o, const char *key, bool *ok)
 	return v->valuestring;
 }
 
+/* The first key that appears twice in one object anywhere in v, or
+ * NULL. JSON allows them, cJSON keeps both, and the state's meaning
+ * would then depend on which one a reader picks: refused. */
+static const char *duplicate_key(const cJSON *v)
+{
+	const cJSON *a, *b;
+	const char *d;
+
+	if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
+		return NULL;
+	for (a = v->child; a; a = a->next) {
+		if (cJSON_IsObject(v))
+			for (b = a->next; b; b = b->next)
+				if (!strcmp(a->string, b->string))
+					return a->string;
+		if ((d = duplicate_key(a)))
+			return d;
+	}
+	return NULL;
+}
+
 /* Format 0 (development snapshots before 0.1) kept resources in an
  * object keyed by address; format 1 uses a sorted array. */
 static int migrate_0_to_1(cJSON *root, const char *origin)
@@ -382,7 +403,7 @@ int pz_state_parse(struct pz_state **out, const char *text, size_t len,
 	cJSON *root = cJSON_ParseWithLength(text, len);
 	const cJSON *fv, *serial, *res, *o;
 	struct pz_state *st = NULL;
-	const char *lineage, *ver, *commit;
+	const char *lineage, *ver, *commit, *dup;
 	bool ok = true;
 	size_t i, k;
 	int r = 0, format;
@@ -390,6 +411,11 @@ int pz_state_parse(struct pz_state **out, const char *text, size_t len,
 	*out = NULL;
 	if (!root || !cJSON_IsObject(root)) {
 		r = bad(origin, "not a JSON object");
+		goto out;
+	}
+	if ((dup = duplicate_key(root))) {
+		r = bad(origin, "the key '%s' appears twice in one object",
+			dup);
 		goto out;
 	}
 	fv = cJSON_GetObjectItemCaseSensitive(root, "format_version");
