@@ -503,9 +503,15 @@ static void plan_resource(struct pz_plan_ctx *ctx, const struct pz_resource *r)
 		r->type->plan(ctx, r, c);
 	} else if (!exists) {
 		c->action = PZ_ACTION_CREATE;
-	} else if (st && st->tainted) {
+	} else if ((st && st->tainted) ||
+		   (lv && lv->refreshed && lv->status &&
+		    pz_str_has_suffix(lv->status, "CREATE FAILED"))) {
+		/* Its creation failed (recorded, or seen now): replace it. */
 		c->action = PZ_ACTION_REPLACE;
 		c->reason = "replace_because_tainted";
+		if (lv && lv->failure_reason)
+			c->note =
+			    pz_xasprintf("it failed: %s", lv->failure_reason);
 	} else {
 		pz_plan_diff(ctx, r, c);
 	}

@@ -129,6 +129,7 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 {
 	const struct pz_spec *spec = pz_plan_ctx_spec(ctx);
 	const struct pz_state_resource *st = pz_plan_ctx_state(ctx, r->address);
+	const struct pz_live *lv = pz_plan_ctx_live(ctx, r);
 	const struct pz_change *sol =
 	    pz_plan_ctx_change(ctx, r->origin->address);
 	const cJSON *digests =
@@ -201,8 +202,14 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 		free(imported);
 		return;
 	}
-	if (sol && (sol->action == PZ_ACTION_CREATE ||
-		    sol->action == PZ_ACTION_REPLACE)) {
+	if (lv && lv->refreshed && lv->status &&
+	    !strcmp(lv->status, "CREATE FAILED")) {
+		set(c, PZ_ACTION_CREATE,
+		    pz_xasprintf("the last training failed%s%s",
+				 lv->failure_reason ? ": " : "",
+				 lv->failure_reason ? lv->failure_reason : ""));
+	} else if (sol && (sol->action == PZ_ACTION_CREATE ||
+			   sol->action == PZ_ACTION_REPLACE)) {
 		set(c, PZ_ACTION_CREATE,
 		    pz_xasprintf("%s is %s: it needs a trained version",
 				 r->origin->address,

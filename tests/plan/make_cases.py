@@ -111,6 +111,15 @@ def main():
         "      promote:")
     write("ignore-changes", ignoring, state, drift)
 
+    failed = copy.deepcopy(same)
+    failed["resources"]["solution_version.ups"]["status"] = "CREATE FAILED"
+    failed["resources"]["solution_version.ups"]["failureReason"] = \
+        "Insufficient data: 12 users with 2 or more interactions; 25 needed"
+    failed["resources"]["filter.no-clicks"]["status"] = "CREATE FAILED"
+    failed["resources"]["filter.no-clicks"]["failureReason"] = \
+        "Internal failure"
+    write("failed-outside", spec, state, failed)
+
     tainted = copy.deepcopy(state)
     for r in tainted["resources"]:
         if r["address"] == "filter.no-clicks":

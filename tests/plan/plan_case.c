@@ -58,6 +58,9 @@ static void fill_live(struct pz_live *l, const cJSON *all, const char *address,
 	if ((v = cJSON_GetObjectItemCaseSensitive(o, "status")) &&
 	    cJSON_IsString(v))
 		l->status = pz_xstrdup(v->valuestring);
+	if ((v = cJSON_GetObjectItemCaseSensitive(o, "failureReason")) &&
+	    cJSON_IsString(v))
+		l->failure_reason = pz_xstrdup(v->valuestring);
 	if ((v = cJSON_GetObjectItemCaseSensitive(o, "attrs")))
 		l->attrs = cJSON_Duplicate(v, 1);
 	data = cJSON_GetObjectItemCaseSensitive(o, "data");
