@@ -13,7 +13,7 @@ static _Thread_local char last_msg[PZ_ERROR_MAX];
 static _Thread_local int last_code;
 
 static void set_va(int code, const char *fmt, va_list ap, const char *suffix)
-	PZ_PRINTF(2, 0);
+    PZ_PRINTF(2, 0);
 
 static void set_va(int code, const char *fmt, va_list ap, const char *suffix)
 {
