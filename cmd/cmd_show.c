@@ -125,10 +125,7 @@ static cJSON *state_json(const struct pz_state *st, bool stored)
 		for (j = 0; j < r->ndeps; j++)
 			cJSON_AddItemToArray(deps,
 					     cJSON_CreateString(r->deps[j]));
-		if (r->arn)
-			cJSON_AddStringToObject(o, "arn", r->arn);
-		else
-			cJSON_AddNullToObject(o, "arn");
+		pz_json_add_str_or_null(o, "arn", r->arn);
 		if (r->status)
 			cJSON_AddStringToObject(o, "status", r->status);
 		cJSON_AddBoolToObject(o, "tainted", r->tainted);

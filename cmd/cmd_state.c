@@ -130,14 +130,8 @@ static int state_list(int argc, char **argv)
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "address", r->address);
 		cJSON_AddStringToObject(o, "type", r->type);
-		if (r->arn)
-			cJSON_AddStringToObject(o, "arn", r->arn);
-		else
-			cJSON_AddNullToObject(o, "arn");
-		if (r->status)
-			cJSON_AddStringToObject(o, "status", r->status);
-		else
-			cJSON_AddNullToObject(o, "status");
+		pz_json_add_str_or_null(o, "arn", r->arn);
+		pz_json_add_str_or_null(o, "status", r->status);
 		cJSON_AddBoolToObject(o, "tainted", r->tainted);
 		cJSON_AddItemToArray(list, o);
 	}

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "core/json_out.h"
 #include "core/error.h"
 #include "providers/aws/client.h"
 #include "providers/aws/creds.h"
@@ -48,10 +49,7 @@ static int print_json(const struct pz_aws_client *c,
 	cJSON_AddStringToObject(o, "arn", id->arn);
 	if (id->user_id)
 		cJSON_AddStringToObject(o, "user_id", id->user_id);
-	if (region)
-		cJSON_AddStringToObject(o, "region", region);
-	else
-		cJSON_AddNullToObject(o, "region");
+	pz_json_add_str_or_null(o, "region", region);
 	cJSON_AddStringToObject(o, "region_source",
 				pz_aws_client_region_source(c));
 	cJSON_AddStringToObject(o, "profile", pz_aws_client_profile(c));

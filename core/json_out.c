@@ -106,6 +106,14 @@ int pz_json_write(const cJSON *v, struct pz_buf *out, int indent)
 	return write_value(v, out, indent, 0);
 }
 
+void pz_json_add_str_or_null(cJSON *o, const char *key, const char *s)
+{
+	if (s)
+		cJSON_AddStringToObject(o, key, s);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
 bool pz_json_equal(const cJSON *a, const cJSON *b)
 {
 	const cJSON *c;

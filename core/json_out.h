@@ -14,6 +14,8 @@
 /* indent < 0: compact; otherwise pretty with that many spaces per level
  * (starting at level 0). */
 int pz_json_write(const cJSON *v, struct pz_buf *out, int indent) PZ_MUST_USE;
+/* Adds key: s to o, or key: null when s is NULL. */
+void pz_json_add_str_or_null(cJSON *o, const char *key, const char *s);
 /* True when a and b are equal as JSON values (object key order ignored,
  * numbers compared as numbers). */
 bool pz_json_equal(const cJSON *a, const cJSON *b);

@@ -487,10 +487,7 @@ static cJSON *resource_json(const struct pz_state_resource *r)
 
 	cJSON_AddStringToObject(o, "address", r->address);
 	cJSON_AddStringToObject(o, "type", r->type);
-	if (r->arn)
-		cJSON_AddStringToObject(o, "arn", r->arn);
-	else
-		cJSON_AddNullToObject(o, "arn");
+	pz_json_add_str_or_null(o, "arn", r->arn);
 	if (r->status)
 		cJSON_AddStringToObject(o, "status", r->status);
 	if (r->tainted)
@@ -517,10 +514,7 @@ int pz_state_serialize(const struct pz_state *st, struct pz_buf *out)
 				st->pz_version ? st->pz_version : PZ_VERSION);
 	cJSON_AddNumberToObject(root, "serial", (double)st->serial);
 	cJSON_AddStringToObject(root, "lineage", st->lineage);
-	if (st->git_commit)
-		cJSON_AddStringToObject(root, "git_commit", st->git_commit);
-	else
-		cJSON_AddNullToObject(root, "git_commit");
+	pz_json_add_str_or_null(root, "git_commit", st->git_commit);
 	for (i = 0; i < st->n; i++)
 		cJSON_AddItemToArray(res, resource_json(&st->resources[i]));
 	cJSON_AddItemToObject(root, "resources", res);
