@@ -294,7 +294,9 @@ def test_killed_holder_and_force_unlock(pz_bin):
                       r"if that run is gone: pz force-unlock ([0-9a-f-]+)",
                       r.err)
         assert m and m.group(1) == m.group(2), r
-        r2 = _run(pz, "force-unlock", m.group(1)[:-1] + "0").fails()
+        # Another ID: the last digit changed (never to itself).
+        other = m.group(1)[:-1] + ("1" if m.group(1).endswith("0") else "0")
+        r2 = _run(pz, "force-unlock", other).fails()
         assert "nothing removed" in r2.err, r2
         r2 = _run(pz, "force-unlock", m.group(1)).ok()
         assert "Removed the lock on s3://%s/%s" % (BUCKET, KEY) in r2.out
