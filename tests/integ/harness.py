@@ -44,17 +44,16 @@ simulator is missing.
 
 import atexit
 import http.server
+import importlib.util
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import traceback
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -72,96 +71,49 @@ class Skip(Exception):
     """Raise to skip the current test with a reason."""
 
 
-_live = []
+# The simulator's own test harness starts and stops simulators (and
+# stops them all at exit and on SIGTERM/SIGINT/SIGHUP): Sim builds on it.
+def _load_sim_harness():
+    spec = importlib.util.spec_from_file_location(
+        "pzsim_test_harness",
+        os.path.join(ROOT, "tests", "sim", "tests", "harness.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
 
-def _stop_all(*_):
-    for s in list(_live):
+_simh = _load_sim_harness()
+
+
+def _stop_all():
+    for s in list(_simh._running):
         s.stop()
 
 
-atexit.register(_stop_all)
-
-
-def _on_signal(signum, frame):
-    _stop_all()
-    sys.exit(128 + signum)
-
-
-for _sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-    try:
-        signal.signal(_sig, _on_signal)
-    except ValueError:
-        pass
-
-
-class Sim:
-    """One simulator process with its own data directory."""
+class Sim(_simh.Simulator):
+    """One simulator process with its own data directory; flags become
+    command-line options: Sim(throttle_rate=0.3) -> --throttle-rate 0.3."""
 
     def __init__(self, **flags):
         if not os.path.exists(SIM):
             raise Skip("no simulator at %s" % SIM)
-        self.dir = tempfile.mkdtemp(prefix="pz-integ-sim-")
-        self.flags = flags
-        self.proc = None
-        self.port = None
-        self.log_path = os.path.join(self.dir, "sim.log")
-
-    def start(self):
-        port_file = os.path.join(self.dir, "port")
-        cmd = [PYTHON, SIM, "--port", "0", "--port-file", port_file,
-               "--data-dir", os.path.join(self.dir, "data")]
-        for k, v in self.flags.items():
+        args = []
+        for k, v in flags.items():
             flag = "--" + k.replace("_", "-")
             if v is True:
-                cmd.append(flag)
+                args.append(flag)
             elif v is not None and v is not False:
-                cmd += [flag, str(v)]
-        self.log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(cmd, stdout=self.log,
-                                     stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL)
-        _live.append(self)
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("simulator exited with %d:\n%s"
-                                   % (self.proc.returncode, self.log_text()))
-            try:
-                with open(port_file) as f:
-                    text = f.read().strip()
-                if text:
-                    self.port = int(text)
-                    break
-            except FileNotFoundError:
-                pass
-            time.sleep(0.05)
-        else:
-            self.stop()
-            raise RuntimeError("simulator did not start:\n" + self.log_text())
-        return self
+                args += [flag, str(v)]
+        super().__init__(*args)
+
+    def start(self, timeout=30):
+        return super().start(timeout)
 
     def log_text(self):
         try:
-            with open(self.log_path, "rb") as f:
-                return f.read().decode("utf-8", "replace")
+            return self.read_log()
         except OSError:
             return ""
-
-    def stop(self):
-        if self.proc is not None:
-            if self.proc.poll() is None:
-                self.proc.terminate()
-                try:
-                    self.proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    self.proc.kill()
-                    self.proc.wait()
-            self.proc = None
-            self.log.close()
-        if self in _live:
-            _live.remove(self)
-        shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self):
         return self.start()
@@ -170,34 +122,11 @@ class Sim:
         self.stop()
         return False
 
-    @property
-    def url(self):
-        return "http://127.0.0.1:%d" % self.port
-
-    def _control(self, method, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.url + path, data=data,
-                                     method=method)
-        if data is not None:
-            req.add_header("Content-Type", "application/json")
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return json.loads(r.read() or b"{}")
-
-    def calls(self, since=0):
-        """Every AWS request the simulator got, oldest first."""
-        return self._control("GET", "/__sim/calls?since=%d" % since)["calls"]
-
     def ops(self, since=0):
         return [c["operation"] for c in self.calls(since)]
 
-    def state(self):
-        return self._control("GET", "/__sim/state")
-
     def reset(self):
-        return self._control("POST", "/__sim/reset", {})
-
-    def faults(self, **settings):
-        return self._control("POST", "/__sim/faults", settings)
+        return self.control("POST", "/__sim/reset", {})
 
 
 class Result:
