@@ -32,22 +32,12 @@ def _camel_to_field(name):
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).upper()
 
 
-class Runtime(JsonService):
-    name = "personalize-runtime"
-    protocol = "rest-json"
-    signing_name = "personalize"
-    PATHS = {"/recommendations": "GetRecommendations",
-             "/personalize-ranking": "GetPersonalizedRanking",
-             "/action-recommendations": "GetActionRecommendations"}
+class _RestOnControl(JsonService):
+    """A REST-JSON service of Personalize's (runtime, events): operations
+    by POST path, answered from the control plane's resources, whose
+    lifecycles advance first."""
 
-    def __init__(self, sim, model):
-        super().__init__(sim, model)
-        self._tables = {}
-        self._tables_lock = threading.Lock()
-
-    def reset(self):
-        with self._tables_lock:
-            self._tables = {}
+    PATHS = {}
 
     @property
     def control(self):
@@ -63,6 +53,24 @@ class Runtime(JsonService):
     def handle(self, req):
         self.control.advance()
         return super().handle(req)
+
+
+class Runtime(_RestOnControl):
+    name = "personalize-runtime"
+    protocol = "rest-json"
+    signing_name = "personalize"
+    PATHS = {"/recommendations": "GetRecommendations",
+             "/personalize-ranking": "GetPersonalizedRanking",
+             "/action-recommendations": "GetActionRecommendations"}
+
+    def __init__(self, sim, model):
+        super().__init__(sim, model)
+        self._tables = {}
+        self._tables_lock = threading.Lock()
+
+    def reset(self):
+        with self._tables_lock:
+            self._tables = {}
 
     # --- helpers ---------------------------------------------------------
 
@@ -259,28 +267,13 @@ class Runtime(JsonService):
                 "recommendationId": self._rid()}
 
 
-class Events(JsonService):
+class Events(_RestOnControl):
     name = "personalize-events"
     protocol = "rest-json"
     signing_name = "personalize"
     PATHS = {"/events": "PutEvents", "/items": "PutItems",
              "/users": "PutUsers", "/actions": "PutActions",
              "/action-interactions": "PutActionInteractions"}
-
-    @property
-    def control(self):
-        return self.sim.services["personalize"]
-
-    def identify(self, req):
-        op = self.PATHS.get(req.path)
-        if op is None or req.method != "POST":
-            raise AwsError("UnknownOperationException", "Unknown operation "
-                           "%s %s" % (req.method, req.path), 404)
-        return op
-
-    def handle(self, req):
-        self.control.advance()
-        return super().handle(req)
 
     def op_PutEvents(self, p, req):
         user = p.get("userId") or p["sessionId"]
