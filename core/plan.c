@@ -62,6 +62,7 @@ static void change_release(struct pz_change *c)
 	free(c->note);
 	free(c->condition);
 	free(c->arn);
+	free(c->cause);
 	cJSON_Delete(c->before);
 	cJSON_Delete(c->after);
 	cJSON_Delete(c->meta);
@@ -95,6 +96,9 @@ void pz_plan_free(struct pz_plan *plan)
 	for (i = 0; i < plan->nnotes; i++)
 		free(plan->notes[i]);
 	free(plan->notes);
+	for (i = 0; i < plan->nops; i++)
+		free(plan->ops[i].after);
+	free(plan->ops);
 	free(plan->spec_path);
 	free(plan);
 }
@@ -483,6 +487,28 @@ static void set_deps(struct pz_change *c, const struct pz_spec *spec,
 	c->ndeps = r->ndeps;
 }
 
+void pz_plan_decide(struct pz_plan_ctx *ctx, const struct pz_resource *r,
+		    struct pz_change *c)
+{
+	const struct pz_state_resource *st = pz_plan_ctx_state(ctx, r->address);
+	const struct pz_live *lv = ctx->live ? &ctx->live[r->index] : NULL;
+
+	if (!c->arn) {
+		c->action = PZ_ACTION_CREATE;
+	} else if ((st && st->tainted) ||
+		   (lv && lv->refreshed && lv->status &&
+		    pz_str_has_suffix(lv->status, "CREATE FAILED"))) {
+		/* Its creation failed (recorded, or seen now): replace it. */
+		c->action = PZ_ACTION_REPLACE;
+		c->reason = "replace_because_tainted";
+		if (lv && lv->failure_reason)
+			c->note =
+			    pz_xasprintf("it failed: %s", lv->failure_reason);
+	} else {
+		pz_plan_diff(ctx, r, c);
+	}
+}
+
 static void plan_resource(struct pz_plan_ctx *ctx, const struct pz_resource *r)
 {
 	const struct pz_state_resource *st = pz_plan_ctx_state(ctx, r->address);
@@ -499,22 +525,10 @@ static void plan_resource(struct pz_plan_ctx *ctx, const struct pz_resource *r)
 		c->before = current_attrs(st, lv);
 	}
 	record_drift(ctx->plan, st, lv);
-	if (r->type->plan) {
+	if (r->type->plan)
 		r->type->plan(ctx, r, c);
-	} else if (!exists) {
-		c->action = PZ_ACTION_CREATE;
-	} else if ((st && st->tainted) ||
-		   (lv && lv->refreshed && lv->status &&
-		    pz_str_has_suffix(lv->status, "CREATE FAILED"))) {
-		/* Its creation failed (recorded, or seen now): replace it. */
-		c->action = PZ_ACTION_REPLACE;
-		c->reason = "replace_because_tainted";
-		if (lv && lv->failure_reason)
-			c->note =
-			    pz_xasprintf("it failed: %s", lv->failure_reason);
-	} else {
-		pz_plan_diff(ctx, r, c);
-	}
+	else
+		pz_plan_decide(ctx, r, c);
 	ctx->by_index[r->index] = c;
 }
 
@@ -569,38 +583,33 @@ static int mark_targets(struct pz_plan_ctx *ctx)
 	return r;
 }
 
-static bool targeted_address(const struct pz_plan_ctx *ctx, const char *addr)
-{
-	size_t k;
-
-	if (!ctx->opts->ntargets)
-		return true;
-	for (k = 0; k < ctx->opts->ntargets; k++)
-		if (!strcmp(ctx->opts->targets[k], addr))
-			return true;
-	return false;
-}
-
 /* Deletes in reverse dependency order: a resource after everything in
- * the state that depends on it. */
+ * the state that depends on it. Under -target, a target takes with it
+ * what depends on it and what the service refuses to delete it before
+ * (pz_plan_destroy_closure). */
 static void plan_deletes(struct pz_plan_ctx *ctx, bool all)
 {
 	const struct pz_state *st = ctx->state;
 	size_t n = st ? st->n : 0, i, j, k, placed = 0;
-	bool *want, *done;
+	bool *want, *done, *targeted;
 
 	if (!n)
 		return;
 	want = pz_xcalloc(n, sizeof(*want));
 	done = pz_xcalloc(n, sizeof(*done));
+	targeted = pz_xcalloc(n, sizeof(*targeted));
+	if (ctx->opts->ntargets)
+		pz_plan_destroy_closure(st, ctx->opts->targets,
+					ctx->opts->ntargets, targeted);
 	for (i = 0; i < n; i++) {
 		const char *a = st->resources[i].address;
 
 		want[i] = (all || !pz_spec_find(ctx->spec, a)) &&
-			  targeted_address(ctx, a);
+			  (!ctx->opts->ntargets || targeted[i]);
 		if (!want[i])
 			done[i] = true, placed++;
 	}
+	free(targeted);
 	while (placed < n) {
 		bool progress = false;
 
@@ -704,7 +713,11 @@ static void check_prevent_destroy(struct pz_plan_ctx *ctx)
 		      : NULL;
 		if (p)
 			at = p->key_pos;
-		if (c->nreplace)
+		if (c->cause)
+			snprintf(because, sizeof(because),
+				 " (because %s is %s)", c->cause,
+				 c->cause_deleted ? "destroyed" : "replaced");
+		else if (c->nreplace)
 			snprintf(because, sizeof(because), " (because of %s)",
 				 c->replace_paths[0]);
 		pz_diag_add(ctx->diags, PZ_SEV_ERROR, ctx->spec->path, at,
@@ -769,8 +782,15 @@ int pz_plan_make(struct pz_plan **out, const struct pz_spec *spec,
 		plan->changes = pz_xcalloc(plan->cap, sizeof(*plan->changes));
 	}
 	plan_deletes(&ctx, opts->destroy);
+	if (pz_plan_cascade(plan, state, spec, diags))
+		r = PZ_ESPEC;
 	check_prevent_destroy(&ctx);
 	pz_plan_count(plan);
+	/* by_index points into plan->changes: unused from here on, as
+	 * building the operations reorders the changes. */
+	ctx.by_index = NULL;
+	if (pz_plan_build_ops(plan, state, diags, spec->path))
+		r = PZ_ESPEC;
 	if (plan->nwait)
 		note(plan,
 		     "%zu resource%s wait%s for data: %s once data is "
@@ -779,9 +799,13 @@ int pz_plan_make(struct pz_plan **out, const struct pz_spec *spec,
 		     plan->nwait == 1 ? "s" : "",
 		     plan->nwait == 1 ? "it is planned" : "they are planned");
 	if (opts->ntargets)
-		note(plan, "-target is in effect: this plan covers only the "
-			   "named resources and what they depend on, so the "
-			   "rest may differ from the spec");
+		note(plan,
+		     "-target is in effect: this plan covers only the "
+		     "named resources and %s, so the rest may differ "
+		     "from the spec",
+		     opts->destroy ? "what depends on them or must be "
+				     "deleted before them"
+				   : "what they depend on");
 	free(order);
 	free(by_index);
 	free(ctx.in_target);

@@ -73,10 +73,41 @@ struct pz_change {
 	bool create_first;    /* replace by creating the new one before
 			       * deleting the old (schemas) */
 	bool implicit;	      /* deleted with its parent or a record only */
-	char *arn;	      /* the current ARN, when there is one */
-	cJSON *meta;	      /* pz's facts to record in the state when the
-			       * change is applied (data digest, trigger) */
+	/* Replaced or deleted only because this other resource is (the
+	 * service refuses to delete that one while this one exists):
+	 * Terraform's replace_triggered_by, action_reason
+	 * "replace_by_triggers". */
+	char *cause;
+	bool cause_deleted; /* the cause is destroyed, not replaced */
+	char *arn;	    /* the current ARN, when there is one */
+	cJSON *meta;	    /* pz's facts to record in the state when the
+			     * change is applied (data digest, trigger) */
 };
+
+/*
+ * The plan as apply executes it: a graph of operations. A change gives
+ * one operation (create, update, delete, or forget: a record dropped
+ * with no API call) or, when it is replaced, two: delete then create,
+ * or create then delete for types replaced create-first. Each
+ * operation may start once every operation in `after` is done.
+ * plan->ops is in an order that executes as listed: every index in
+ * `after` is smaller than the operation's own.
+ */
+enum pz_op_kind {
+	PZ_OP_CREATE,
+	PZ_OP_UPDATE,
+	PZ_OP_DELETE,
+	PZ_OP_FORGET,
+};
+
+struct pz_op {
+	size_t change; /* index in plan->changes */
+	enum pz_op_kind kind;
+	size_t *after; /* indices in plan->ops */
+	size_t nafter;
+};
+
+const char *pz_op_kind_name(enum pz_op_kind k);
 
 struct pz_drift {
 	char *address;
@@ -102,6 +133,8 @@ struct pz_plan {
 	bool destroy; /* a plan to destroy everything */
 	char **notes; /* plan-wide notes */
 	size_t nnotes;
+	struct pz_op *ops; /* the operation graph, in executable order */
+	size_t nops;
 };
 
 struct pz_plan_opts {
@@ -126,6 +159,30 @@ int pz_plan_make(struct pz_plan **out, const struct pz_spec *spec,
 		 const struct pz_plan_opts *opts, struct pz_diags *diags);
 void pz_plan_free(struct pz_plan *plan);
 void pz_live_release(struct pz_live *l);
+
+/*
+ * The operation graph (plan_graph.c). pz_plan_cascade replaces what
+ * cannot survive another resource's deletion or replacement (each
+ * with its cause); pz_plan_build_ops then makes plan->ops and orders
+ * plan->changes as the operations run. Both report into diags (a
+ * cascade that -target leaves out, a cycle) and return PZ_ESPEC then.
+ */
+int pz_plan_cascade(struct pz_plan *plan, const struct pz_state *state,
+		    const struct pz_spec *spec, struct pz_diags *diags);
+int pz_plan_build_ops(struct pz_plan *plan, const struct pz_state *state,
+		      struct pz_diags *diags, const char *spec_path);
+/*
+ * The addresses a destroy of targets takes with it: the targets, what
+ * depends on them in the state (at any depth) and what the service
+ * refuses to delete them before (their types' delete blockers). Sets
+ * want[i] for state->resources[i].
+ */
+void pz_plan_destroy_closure(const struct pz_state *state,
+			     const char *const *targets, size_t ntargets,
+			     bool *want);
+/* Checks a loaded graph: indices in range, each op after only earlier
+ * ops, each change's ops as its action needs. */
+int pz_plan_check_ops(const struct pz_plan *plan);
 
 /* Sets the add/change/destroy/wait counts from the changes. */
 void pz_plan_count(struct pz_plan *plan);
@@ -161,6 +218,11 @@ const struct pz_live *pz_plan_ctx_live(const struct pz_plan_ctx *ctx,
 const struct pz_spec *pz_plan_ctx_spec(const struct pz_plan_ctx *ctx);
 long long pz_plan_ctx_now(const struct pz_plan_ctx *ctx);
 bool pz_plan_ctx_refreshed(const struct pz_plan_ctx *ctx);
+/* What the planner decides for a resource that is not change-driven:
+ * create when it does not exist, replace when tainted or its creation
+ * failed, else the diff. For hooks that refine the decision. */
+void pz_plan_decide(struct pz_plan_ctx *ctx, const struct pz_resource *r,
+		    struct pz_change *c);
 /* Compares c->after with c->before as a diff does, filling the update
  * and replace paths and the action (NOOP, UPDATE or REPLACE). */
 void pz_plan_diff(struct pz_plan_ctx *ctx, const struct pz_resource *r,

@@ -17,7 +17,7 @@
 #include "json_out.h"
 #include "plan.h"
 
-#define PLAN_FORMAT 1
+#define PLAN_FORMAT 2 /* 2: the operation graph */
 
 static cJSON *encode(const cJSON *v)
 {
@@ -120,6 +120,10 @@ int pz_plan_save(const struct pz_plan *plan, const char *path)
 		add_opt_str(o, "note", c->note);
 		add_opt_str(o, "condition", c->condition);
 		add_opt_str(o, "arn", c->arn);
+		add_opt_str(o, "cause", c->cause);
+		if (c->cause)
+			cJSON_AddBoolToObject(o, "cause_deleted",
+					      c->cause_deleted);
 		cJSON_AddItemToObject(o, "before", encode(c->before));
 		cJSON_AddItemToObject(o, "after", encode(c->after));
 		cJSON_AddItemToObject(o, "meta", encode(c->meta));
@@ -146,6 +150,27 @@ int pz_plan_save(const struct pz_plan *plan, const char *path)
 		cJSON_AddItemToArray(drift, o);
 	}
 	cJSON_AddItemToObject(root, "changes", changes);
+	{
+		cJSON *ops = cJSON_CreateArray();
+
+		for (i = 0; i < plan->nops; i++) {
+			const struct pz_op *op = &plan->ops[i];
+			cJSON *o = cJSON_CreateObject(), *after;
+			size_t k;
+
+			cJSON_AddStringToObject(o, "op",
+						pz_op_kind_name(op->kind));
+			cJSON_AddStringToObject(
+			    o, "address", plan->changes[op->change].address);
+			after = cJSON_AddArrayToObject(o, "after");
+			for (k = 0; k < op->nafter; k++)
+				cJSON_AddItemToArray(
+				    after,
+				    cJSON_CreateNumber((double)op->after[k]));
+			cJSON_AddItemToArray(ops, o);
+		}
+		cJSON_AddItemToObject(root, "operations", ops);
+	}
 	cJSON_AddItemToObject(root, "drift", drift);
 	cJSON_AddItemToObject(root, "notes",
 			      str_list(plan->notes, plan->nnotes));
@@ -253,6 +278,7 @@ static const char *intern_reason(const char *s)
 	    "replace_because_cannot_update",
 	    "replace_because_tainted",
 	    "delete_because_no_resource_config",
+	    "replace_by_triggers",
 	};
 	size_t i;
 
@@ -260,6 +286,61 @@ static const char *intern_reason(const char *s)
 		if (!strcmp(s, known[i]))
 			return known[i];
 	return NULL;
+}
+
+/* The operations, by address: each must name a change of the plan. */
+static int load_ops(struct pz_plan *plan, const cJSON *ops)
+{
+	const cJSON *o, *a;
+	size_t n = (size_t)cJSON_GetArraySize(ops), i = 0, k;
+
+	if (!cJSON_IsArray(ops))
+		return pz_error_set(PZ_EINVAL, "it has no operations");
+	plan->ops = pz_xcalloc(n + 1, sizeof(*plan->ops));
+	cJSON_ArrayForEach(o, ops)
+	{
+		struct pz_op *op = &plan->ops[i];
+		const char *kind = get_str(o, "op"),
+			   *addr = get_str(o, "address");
+		const cJSON *after =
+		    cJSON_GetObjectItemCaseSensitive(o, "after");
+		enum pz_op_kind kd;
+
+		for (kd = PZ_OP_CREATE; kd <= PZ_OP_FORGET; kd++)
+			if (kind && !strcmp(kind, pz_op_kind_name(kd)))
+				break;
+		if (kd > PZ_OP_FORGET || !addr || !cJSON_IsArray(after))
+			return pz_error_set(PZ_EINVAL,
+					    "operation %zu lacks its op, "
+					    "address or after list",
+					    i + 1);
+		op->kind = kd;
+		for (k = 0; k < plan->n; k++)
+			if (!strcmp(plan->changes[k].address, addr))
+				break;
+		if (k == plan->n)
+			return pz_error_set(PZ_EINVAL,
+					    "operation %zu names %s, which "
+					    "the plan does not change",
+					    i + 1, addr);
+		op->change = k;
+		op->after = pz_xcalloc((size_t)cJSON_GetArraySize(after) + 1,
+				       sizeof(*op->after));
+		plan->nops = ++i;
+		cJSON_ArrayForEach(a, after)
+		{
+			if (!cJSON_IsNumber(a) || a->valuedouble < 0 ||
+			    a->valuedouble >= (double)n ||
+			    a->valuedouble != (double)(size_t)a->valuedouble)
+				return pz_error_set(
+				    PZ_EINVAL,
+				    "operation %zu waits for a step that "
+				    "does not exist",
+				    i);
+			op->after[op->nafter++] = (size_t)a->valuedouble;
+		}
+	}
+	return 0;
 }
 
 int pz_plan_load(struct pz_plan **out, const char *path)
@@ -333,6 +414,8 @@ int pz_plan_load(struct pz_plan **out, const char *path)
 		ch->note = dup_opt(c, "note");
 		ch->condition = dup_opt(c, "condition");
 		ch->arn = dup_opt(c, "arn");
+		ch->cause = dup_opt(c, "cause");
+		ch->cause_deleted = get_bool(c, "cause_deleted");
 		ch->before =
 		    decode(cJSON_GetObjectItemCaseSensitive(c, "before"));
 		ch->after =
@@ -362,6 +445,14 @@ int pz_plan_load(struct pz_plan **out, const char *path)
 		d->after = decode(cJSON_GetObjectItemCaseSensitive(c, "after"));
 	}
 	plan->notes = get_list(root, "notes", &plan->nnotes);
+	if ((r = load_ops(
+		 plan, cJSON_GetObjectItemCaseSensitive(root, "operations"))) ||
+	    (r = pz_plan_check_ops(plan))) {
+		r = pz_error_set(PZ_EINVAL,
+				 "'%s' is not a valid saved plan: %s", path,
+				 pz_error_last());
+		goto out;
+	}
 	pz_plan_count(plan);
 	*out = plan;
 	plan = NULL;

@@ -8,6 +8,7 @@
 
 #include "json_out.h"
 #include "plan.h"
+#include "provider.h"
 
 #define C_ADD  "\033[32m"
 #define C_DEL  "\033[31m"
@@ -303,6 +304,26 @@ static const char *key_of(const char *address)
 	return dot ? dot + 1 : address;
 }
 
+/* What a delete or replacement costs outside pz, said plainly. */
+static void put_loss(struct out *o, const struct pz_change *c)
+{
+	const struct pz_rtype *t = pz_rtype_find(c->type);
+	size_t i;
+
+	if (c->implicit || !t)
+		return;
+	if (t->loss_note)
+		put(o, "  %s# (warning: %s)%s\n", col(o, C_DEL), t->loss_note,
+		    col(o, C_OFF));
+	for (i = 0; t->arn_path && i < c->nreplace; i++)
+		if (!strcmp(c->replace_paths[i], "name"))
+			put(o,
+			    "  %s# (warning: its ARN is made from its name, so "
+			    "it gets a new ARN: whatever uses the old one must "
+			    "change)%s\n",
+			    col(o, C_DEL), col(o, C_OFF));
+}
+
 static void put_header(struct out *o, const struct pz_change *c)
 {
 	const char *what = "";
@@ -310,29 +331,47 @@ static void put_header(struct out *o, const struct pz_change *c)
 	switch (c->action) {
 	case PZ_ACTION_CREATE: what = "will be created"; break;
 	case PZ_ACTION_UPDATE: what = "will be updated in-place"; break;
-	case PZ_ACTION_REPLACE: what = "must be replaced"; break;
+	case PZ_ACTION_REPLACE:
+		what =
+		    c->cause ? "must be replaced because" : "must be replaced";
+		break;
 	case PZ_ACTION_DELETE: what = "will be destroyed"; break;
 	case PZ_ACTION_WAIT: what = "waits"; break;
 	case PZ_ACTION_NOOP: return;
 	}
-	put(o, "  %s# %s%s %s\n", col(o, C_BOLD), c->address, col(o, C_OFF),
-	    what);
+	if (c->cause)
+		put(o, "  %s# %s%s %s %s is %s\n", col(o, C_BOLD), c->address,
+		    col(o, C_OFF), what, c->cause,
+		    c->cause_deleted ? "destroyed" : "replaced");
+	else
+		put(o, "  %s# %s%s %s\n", col(o, C_BOLD), c->address,
+		    col(o, C_OFF), what);
+	if (c->cause)
+		put(o,
+		    "  # (the service refuses to delete %s while this "
+		    "exists: it goes first and is created again after, "
+		    "unavailable in between)\n",
+		    c->cause);
 	if (c->reason && !strcmp(c->reason, "replace_because_tainted"))
 		put(o, "  # (its creation failed earlier, so it is tainted)\n");
 	if (c->reason &&
 	    !strcmp(c->reason, "delete_because_no_resource_config"))
 		put(o, "  # (because %s is not in the spec)\n", c->address);
+	if (c->action == PZ_ACTION_REPLACE || c->action == PZ_ACTION_DELETE)
+		put_loss(o, c);
 	if (c->trigger)
 		put(o, "  # (trigger: %s)\n", c->trigger);
 	if (c->condition)
 		put(o, "  # (condition: %s)\n", c->condition);
 	if (c->note)
 		put(o, "  # (%s)\n", c->note);
-	if (c->implicit && c->action == PZ_ACTION_DELETE)
+	if (c->implicit && c->action == PZ_ACTION_DELETE) {
+		const struct pz_rtype *t = pz_rtype_find(c->type);
+
 		put(o, "  # (no API call: %s)\n",
-		    !strcmp(c->type, "solution_version")
-			? "deleted with its solution"
-			: "only the record is removed");
+		    t && t->implicit_note ? t->implicit_note
+					  : "only the record is removed");
+	}
 }
 
 static void put_change(struct out *o, const struct pz_change *c)
@@ -435,6 +474,35 @@ static void put_drift(struct out *o, const struct pz_drift *d)
 	put(o, "    }\n\n");
 }
 
+/* The operations in an order that executes as listed, each with the
+ * steps it waits for. */
+static void put_ops(struct out *o, const struct pz_plan *plan)
+{
+	size_t i, k, width = 0;
+
+	if (!plan->nops)
+		return;
+	for (i = 0; i < plan->nops; i++) {
+		size_t l = strlen(plan->changes[plan->ops[i].change].address);
+
+		width = l > width ? l : width;
+	}
+	put(o, "pz will run these operations, each once those it waits for "
+	       "are done:\n");
+	for (i = 0; i < plan->nops; i++) {
+		const struct pz_op *op = &plan->ops[i];
+
+		put(o, "  %3zu. %-6s %-*s", i + 1, pz_op_kind_name(op->kind),
+		    (int)(op->nafter ? width : 0),
+		    plan->changes[op->change].address);
+		for (k = 0; k < op->nafter; k++)
+			put(o, "%s%zu", k ? ", " : "  (after ",
+			    op->after[k] + 1);
+		put(o, "%s\n", op->nafter ? ")" : "");
+	}
+	put(o, "\n");
+}
+
 int pz_plan_render_text(const struct pz_plan *plan, struct pz_buf *out,
 			const struct pz_render_opts *ro)
 {
@@ -500,6 +568,7 @@ int pz_plan_render_text(const struct pz_plan *plan, struct pz_buf *out,
 	for (i = 0; i < plan->n; i++)
 		if (plan->changes[i].action != PZ_ACTION_NOOP)
 			put_change(&o, &plan->changes[i]);
+	put_ops(&o, plan);
 	put(&o, "%sPlan:%s %zu to add, %zu to change, %zu to destroy.\n",
 	    col(&o, C_BOLD), col(&o, C_OFF), plan->nadd, plan->nchange,
 	    plan->ndestroy);

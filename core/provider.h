@@ -19,6 +19,36 @@ struct pz_resource;
 struct pz_plan_ctx;
 struct pz_change;
 
+/*
+ * What must be gone before a resource of a type can be deleted: the
+ * service refuses the delete (ResourceInUseException) while any such
+ * resource exists (aws/personalize-rules.md §2, §4). These are facts of
+ * the type, declared once in its descriptor; the planner orders deletes
+ * after them and replaces what would have to survive them.
+ */
+enum pz_block_scope {
+	PZ_BLOCK_GROUP,	    /* any resource of that type in the group */
+	PZ_BLOCK_DEPENDENT, /* only those depending on it, at any depth */
+};
+
+struct pz_delete_blocker {
+	const char *type; /* "campaign"; NULL ends a list */
+	enum pz_block_scope scope;
+	/* The rule holds only for the resource with this key (the event
+	 * tracker blocks the Interactions dataset alone); NULL: all. */
+	const char *only_key;
+};
+
+/* How a resource that cannot be updated is replaced. */
+enum pz_replace_strategy {
+	/* Names are unique: the old one goes first, then the new one is
+	 * created; what cannot survive the gap is replaced with it. */
+	PZ_REPLACE_DELETE_FIRST,
+	/* The new one is created first under a name of its own, its
+	 * dependents move to it, then the old one goes (schemas). */
+	PZ_REPLACE_CREATE_FIRST,
+};
+
 struct pz_rtype {
 	const char *name;	  /* address prefix: "campaign" */
 	const char *label;	  /* for messages: "campaign" */
@@ -75,6 +105,15 @@ struct pz_rtype {
 	/* Never deleted by an API call of its own: gone with its parent
 	 * (solution versions) or a record only (import jobs). */
 	bool implicit_delete;
+	/* How no-delete is said in a plan ("deleted with its solution");
+	 * NULL: "only the record is removed". */
+	const char *implicit_note;
+	/* --- the operation graph (plan_graph.c) --- */
+	enum pz_replace_strategy replace;
+	/* What deleting or replacing one loses or breaks outside pz, said
+	 * plainly in the plan ("its imported data"); NULL: nothing. */
+	const char *loss_note;
+	const struct pz_delete_blocker *delete_blockers; /* or NULL */
 };
 
 /* Registers t (static storage, not copied). Registering a name twice is

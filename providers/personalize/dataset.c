@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "avro.h"
+#include "core/plan.h"
 #include "pers.h"
 
 static void free_schema(void *p)
@@ -112,7 +113,64 @@ static void link(struct pz_spec *spec, struct pz_resource *r,
 		pz_spec_add_dep(spec, r, pz_spec_index(spec, s));
 }
 
+/*
+ * A new schema moves the dataset with UpdateDataset only where the
+ * service allows it; otherwise the dataset is replaced, and its data
+ * with it (updating-dataset-schema.html).
+ */
+static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
+		 struct pz_change *c)
+{
+	char addr[128], why[256], added[256];
+	const struct pz_change *s;
+	const cJSON *was, *now;
+
+	pz_plan_decide(ctx, r, c);
+	snprintf(addr, sizeof(addr), "schema.%s", r->key);
+	s = pz_plan_ctx_change(ctx, addr);
+	if (!s || s->action != PZ_ACTION_REPLACE || !s->before || !s->after ||
+	    c->action != PZ_ACTION_UPDATE)
+		return;
+	was = cJSON_GetObjectItemCaseSensitive(s->before, "schema");
+	now = cJSON_GetObjectItemCaseSensitive(s->after, "schema");
+	if (!cJSON_IsString(was) || !cJSON_IsString(now))
+		return;
+	if (pz_pers_schema_in_place(was->valuestring, now->valuestring, r->key,
+				    why, sizeof(why), added, sizeof(added))) {
+		free(c->note);
+		c->note = pz_xasprintf(
+		    "its data is kept; existing solutions and recommenders "
+		    "do not train on %s until told to (trainingDataConfig)",
+		    added[0] ? added : "the new fields");
+		return;
+	}
+	c->action = PZ_ACTION_REPLACE;
+	c->reason = "replace_because_cannot_update";
+	c->replace_paths = pz_xreallocarray(c->replace_paths, c->nreplace + 1,
+					    sizeof(*c->replace_paths));
+	c->replace_paths[c->nreplace++] = pz_xstrdup("schemaArn");
+	free(c->note);
+	c->note = pz_xasprintf("its schema cannot change in place: %s", why);
+}
+
+/*
+ * delete-dataset.html: every filter of the group (a filter may name any
+ * dataset), the event tracker before the Interactions dataset, the
+ * metric attribution, and no campaign being created or active.
+ */
+static const struct pz_delete_blocker blockers[] = {
+    {"filter", PZ_BLOCK_GROUP, NULL},
+    {"event_tracker", PZ_BLOCK_GROUP, "Interactions"},
+    {"metric_attribution", PZ_BLOCK_GROUP, NULL},
+    {"campaign", PZ_BLOCK_GROUP, NULL},
+    {NULL, PZ_BLOCK_GROUP, NULL},
+};
+
 const struct pz_rtype pz_rtype_dataset = {
+    .loss_note = "its imported data is deleted (a new dataset needs its data "
+		 "imported again, billed)",
+    .delete_blockers = blockers,
+    .plan = plan,
     .name = "dataset",
     .label = "dataset",
     .section = "datasets",

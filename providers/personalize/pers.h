@@ -56,6 +56,16 @@ struct pz_resource *pz_pers_solution_of(struct pz_spec *spec,
 /* The parsed Avro schema of the dataset of the given type, or NULL. */
 const struct pz_avro_schema *pz_pers_dataset_schema(const struct pz_spec *spec,
 						    const char *type);
+/*
+ * Can a dataset of dataset_type move from the schema old_json to
+ * new_json with UpdateDataset (updating-dataset-schema.html)? Only
+ * Items and Users datasets, only by adding fields that accept null,
+ * every old field kept with its type and attributes. When not, says
+ * why in why[n]. When it can, added[n] lists the added fields.
+ */
+bool pz_pers_schema_in_place(const char *old_json, const char *new_json,
+			     const char *dataset_type, char *why, size_t n,
+			     char *added, size_t nadded);
 /* The dataset group's domain ("ECOMMERCE"...), or NULL. */
 const char *pz_pers_domain(const struct pz_spec *spec);
 

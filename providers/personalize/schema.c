@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "avro.h"
 #include "core/plan.h"
@@ -57,6 +58,109 @@ static void family_of(const char *name, char *out, size_t n)
 		out[l - 9] = '\0';
 }
 
+static const cJSON *field_named(const cJSON *fields, const char *name)
+{
+	const cJSON *f;
+
+	cJSON_ArrayForEach(f, fields)
+	{
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(f, "name");
+
+		if (cJSON_IsString(n) && !strcmp(n->valuestring, name))
+			return f;
+	}
+	return NULL;
+}
+
+static bool accepts_null(const cJSON *field)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(field, "type"), *m;
+
+	if (cJSON_IsString(t))
+		return !strcmp(t->valuestring, "null");
+	cJSON_ArrayForEach(m, t)
+	{
+		if (cJSON_IsString(m) && !strcmp(m->valuestring, "null"))
+			return true;
+	}
+	return false;
+}
+
+bool pz_pers_schema_in_place(const char *old_json, const char *new_json,
+			     const char *dataset_type, char *why, size_t n,
+			     char *added, size_t nadded)
+{
+	cJSON *a = cJSON_Parse(old_json), *b = cJSON_Parse(new_json);
+	const cJSON *fa = cJSON_GetObjectItemCaseSensitive(a, "fields");
+	const cJSON *fb = cJSON_GetObjectItemCaseSensitive(b, "fields");
+	const cJSON *f;
+	bool ok = true;
+	size_t used = 0;
+
+	why[0] = '\0';
+	if (nadded)
+		added[0] = '\0';
+	if (strcasecmp(dataset_type, "Items") &&
+	    strcasecmp(dataset_type, "Users")) {
+		snprintf(why, n,
+			 "only Items and Users datasets can change their "
+			 "schema in place");
+		ok = false;
+	} else if (!cJSON_IsArray(fa) || !cJSON_IsArray(fb)) {
+		snprintf(why, n, "the recorded schema cannot be read");
+		ok = false;
+	}
+	if (!ok)
+		fa = fb = NULL;
+	cJSON_ArrayForEach(f, fa)
+	{
+		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(f, "name");
+		const cJSON *g = cJSON_IsString(nm)
+				     ? field_named(fb, nm->valuestring)
+				     : NULL;
+
+		if (!g) {
+			snprintf(why, n, "field %s is removed",
+				 cJSON_IsString(nm) ? nm->valuestring : "?");
+			ok = false;
+			break;
+		}
+		if (!cJSON_Compare(f, g, 1)) {
+			snprintf(why, n,
+				 "field %s changes its type or attributes",
+				 nm->valuestring);
+			ok = false;
+			break;
+		}
+	}
+	if (!ok)
+		fb = NULL;
+	cJSON_ArrayForEach(f, fb)
+	{
+		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(f, "name");
+
+		if (!cJSON_IsString(nm) || field_named(fa, nm->valuestring))
+			continue;
+		if (!accepts_null(f)) {
+			snprintf(why, n,
+				 "added field %s does not accept null (give "
+				 "it a type like [\"null\", \"string\"])",
+				 nm->valuestring);
+			ok = false;
+			break;
+		}
+		if (used < nadded) {
+			int k = snprintf(added + used, nadded - used, "%s%s",
+					 used ? ", " : "", nm->valuestring);
+
+			used += k > 0 ? (size_t)k : 0;
+		}
+	}
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+	return ok;
+}
+
 static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 		 struct pz_change *c)
 {
@@ -87,7 +191,6 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 		return;
 	/* The old schema stays in use until the dataset moves: the new one
 	 * exists first, under a name of its own. */
-	c->create_first = true;
 	family_of(wanted, family, sizeof(family));
 	short_digest(want->valuestring, hex);
 	snprintf(name, sizeof(name), "%.54s-%s", family, hex);
@@ -99,7 +202,15 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 	c->update_paths[c->nupdate++] = pz_xstrdup("name");
 }
 
+/* A schema in use by a dataset cannot be deleted. */
+static const struct pz_delete_blocker blockers[] = {
+    {"dataset", PZ_BLOCK_DEPENDENT, NULL},
+    {NULL, PZ_BLOCK_GROUP, NULL},
+};
+
 const struct pz_rtype pz_rtype_schema = {
+    .replace = PZ_REPLACE_CREATE_FIRST,
+    .delete_blockers = blockers,
     .name = "schema",
     .label = "schema",
     .create_op = "CreateSchema",

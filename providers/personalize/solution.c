@@ -122,7 +122,16 @@ static void check(struct pz_spec *spec, struct pz_resource *r,
 				r->address);
 }
 
+/* API_DeleteSolution: every campaign based on it goes first. */
+static const struct pz_delete_blocker blockers[] = {
+    {"campaign", PZ_BLOCK_DEPENDENT, NULL},
+    {NULL, PZ_BLOCK_GROUP, NULL},
+};
+
 const struct pz_rtype pz_rtype_solution = {
+    .loss_note = "its trained versions are deleted (a new solution must be "
+		 "trained again, billed)",
+    .delete_blockers = blockers,
     .name = "solution",
     .label = "solution",
     .section = "solutions",

@@ -260,4 +260,5 @@ const struct pz_rtype pz_rtype_solution_version = {
     .supply = supply,
     .plan = plan,
     .implicit_delete = true,
+    .implicit_note = "deleted with its solution",
 };

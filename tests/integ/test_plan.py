@@ -207,7 +207,11 @@ def test_saved_plan_and_markdown(pz_bin):
         r.ok()
         assert "Saved the plan to: " + out in r.out
         saved = json.load(open(out))
-        assert saved["pz_plan_format"] == 1
+        assert saved["pz_plan_format"] == 2
+        # The saved plan holds the operation graph apply will run.
+        assert [o["op"] for o in saved["operations"]].count("create") == 10
+        assert all(a < i for i, o in enumerate(saved["operations"])
+                   for a in o["after"])
         assert len(saved["spec_digest"]) == 64
         assert len([c for c in saved["changes"]
                     if c["action"] == "create"]) == 10
@@ -234,6 +238,24 @@ def test_saved_plan_and_markdown(pz_bin):
         assert r.out.startswith("### pz plan: 10 to add, 0 to change, "
                                 "0 to destroy")
         assert "<details>" in r.out and len(r.out) <= 65536
+        # A saved plan whose graph was edited is refused, not shown.
+        saved = json.load(open(out))
+        ops = saved["operations"]
+        last = len(ops) - 1
+        for edit in (lambda: ops[0]["after"].append(last),
+                     lambda: ops.append(dict(ops[0])),
+                     lambda: ops[0].update(op="delete"),
+                     lambda: ops.pop()):
+            before = json.dumps(saved)
+            edit()
+            bad = out + ".bad"
+            with open(bad, "w") as f:
+                json.dump(saved, f)
+            shown = pz.run("show", bad)
+            assert shown.rc == 1, shown
+            assert "not a valid saved plan" in shown.err, shown
+            saved = json.loads(before)
+            ops = saved["operations"]
 
 
 if __name__ == "__main__":

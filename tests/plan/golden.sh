@@ -12,7 +12,11 @@ fail=0
 for fmt in text json md; do
 	case $fmt in text) f=plan.txt ;; json) f=plan.json ;; md) f=plan.md ;; esac
 	out=$(mktemp)
-	(cd "$dir" && "$bin" spec.yaml "$state" "$live" "$fmt") >"$out" 2>&1
+	# args: extra options for the case (-destroy, -target=ADDR)
+	args=""
+	[ -f "$dir/args" ] && args=$(cat "$dir/args")
+	# shellcheck disable=SC2086
+	(cd "$dir" && "$bin" spec.yaml "$state" "$live" "$fmt" $args) >"$out" 2>&1
 	echo "exit: $?" >>"$out"
 	if [ "${PZ_UPDATE_GOLDEN:-}" = 1 ]; then
 		cp "$out" "$dir/$f"

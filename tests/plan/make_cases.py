@@ -42,9 +42,12 @@ def live_from_state(state, data=None, now=NOW):
     return {"refreshed": True, "now": now, "resources": res}
 
 
-def write(case, spec_text, state, live):
+def write(case, spec_text, state, live, args=None):
     d = os.path.join(CASES, case)
     os.makedirs(d, exist_ok=True)
+    if args:
+        with open(os.path.join(d, "args"), "w") as f:
+            f.write(args + "\n")
     with open(os.path.join(d, "spec.yaml"), "w") as f:
         f.write(spec_text)
     if state is not None:
@@ -103,6 +106,32 @@ def main():
                        "        - {name: GENRE, type: string, "
                        "categorical: true}\n        - {name: YEAR, "
                        "type: int}\n"), state, same)
+
+    # Adding a field that accepts null to Items: UpdateDataset, data kept.
+    write("schema-change-nullable",
+          spec.replace("        - {name: GENRE, type: string, "
+                       "categorical: true}\n",
+                       "        - {name: GENRE, type: string, "
+                       "categorical: true}\n        - {name: YEAR, "
+                       "type: [\"null\", int]}\n"), state, same)
+    # Interactions cannot change its schema in place: the dataset is
+    # replaced, and the event tracker, filters and campaigns with it.
+    write("schema-change-interactions",
+          spec.replace("        - {name: TIMESTAMP, type: long}\n",
+                       "        - {name: TIMESTAMP, type: long}\n"
+                       "        - {name: EVENT_VALUE, "
+                       "type: [\"null\", float]}\n"), state, same)
+    write("filter-rename", spec.replace("- name: no-clicks",
+                                        "- name: no-clicks-v2"),
+          state, same)
+    # A new event tracker (its key is its name): a new trackingId.
+    write("event-tracker-replace",
+          spec.replace("eventTracker:\n  name: tracker",
+                       "eventTracker:\n  name: tracker-v2"),
+          state, same)
+    write("destroy-all", spec, state, same, args="-destroy")
+    write("destroy-target-group", spec, state, same,
+          args="-destroy -target=dataset_group.demo")
 
     ignoring = spec.replace("minProvisionedTPS: 1",
                             "minProvisionedTPS: 5").replace(

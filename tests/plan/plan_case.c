@@ -3,6 +3,7 @@
  * state and a description of the live service in, a rendered plan out.
  *
  *   plan_case SPEC STATE|- LIVE|- text|json|md [-record OUT_STATE]
+ *             [-destroy] [-target=ADDR]...
  *
  * LIVE is JSON: {"refreshed": bool, "now": seconds, "resources":
  * {ADDRESS: {"exists": bool, "arn", "status", "attrs": {...},
@@ -17,6 +18,7 @@
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/json_out.h"
 #include "core/plan.h"
 #include "core/state.h"
 #include "providers/personalize/personalize.h"
@@ -105,6 +107,8 @@ int main(int argc, char **argv)
 	struct pz_buf out;
 	cJSON *lj = NULL, *all = NULL;
 	bool refreshed = false;
+	const char *targets[8];
+	size_t ntargets = 0;
 	long long now = 1800000000;
 	size_t i, nstate;
 	int r;
@@ -157,6 +161,14 @@ int main(int argc, char **argv)
 		fill_live(&live_state[i], all, state->resources[i].address,
 			  refreshed);
 	memset(&opts, 0, sizeof(opts));
+	for (i = 5; i < (size_t)argc; i++) {
+		if (!strcmp(argv[i], "-destroy"))
+			opts.destroy = true;
+		else if (!strncmp(argv[i], "-target=", 8))
+			targets[ntargets++ % 8] = argv[i] + 8;
+	}
+	opts.targets = targets;
+	opts.ntargets = ntargets > 8 ? 8 : ntargets;
 	opts.refreshed = refreshed;
 	opts.now = now;
 	r = pz_plan_make(&plan, spec, state, live, live_state, &opts, &d);
@@ -169,12 +181,35 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[4], "text"))
 		r |= pz_plan_render_text(plan, &out, &ro);
-	else if (!strcmp(argv[4], "json"))
-		r |= pz_plan_render_json(plan, &out);
-	else
+	else if (!strcmp(argv[4], "json")) {
+		/* Pretty, so a golden's diff can be read. */
+		struct pz_buf compact;
+		cJSON *v;
+
+		pz_buf_init(&compact, 0);
+		r |= pz_plan_render_json(plan, &compact);
+		v = cJSON_ParseWithLength(compact.ptr, compact.len);
+		if (!v || pz_json_write(v, &out, 2) || pz_buf_addc(&out, '\n'))
+			r = 1;
+		cJSON_Delete(v);
+		pz_buf_release(&compact);
+	} else if (!strcmp(argv[4], "ops")) {
+		for (i = 0; i < plan->nops; i++) {
+			const struct pz_op *op = &plan->ops[i];
+			size_t k;
+
+			printf("%s %s", pz_op_kind_name(op->kind),
+			       plan->changes[op->change].address);
+			for (k = 0; k < op->nafter; k++)
+				printf("%s%zu", k ? "," : " after ",
+				       op->after[k] + 1);
+			printf("\n");
+		}
+	} else
 		r |= pz_plan_render_markdown(plan, &out, &ro);
 	fputs(pz_buf_cstr(&out), stdout);
 	if (argc > 6 && !strcmp(argv[5], "-record")) {
+		/* Recorded in the order the operations run. */
 		struct pz_buf sb;
 		FILE *f;
 
