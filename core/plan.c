@@ -784,6 +784,8 @@ int pz_plan_make(struct pz_plan **out, const struct pz_spec *spec,
 	plan_deletes(&ctx, opts->destroy);
 	if (pz_plan_cascade(plan, state, spec, diags))
 		r = PZ_ESPEC;
+	if (pz_plan_check_quotas(plan, spec, diags))
+		r = PZ_ESPEC;
 	check_prevent_destroy(&ctx);
 	pz_plan_count(plan);
 	/* by_index points into plan->changes: unused from here on, as

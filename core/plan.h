@@ -180,6 +180,10 @@ int pz_plan_build_ops(struct pz_plan *plan, const struct pz_state *state,
 void pz_plan_destroy_closure(const struct pz_state *state,
 			     const char *const *targets, size_t ntargets,
 			     bool *want);
+/* Errors for types the plan leaves more of than their per-group
+ * quota allows (pz_rtype.group_quota). */
+int pz_plan_check_quotas(const struct pz_plan *plan, const struct pz_spec *spec,
+			 struct pz_diags *diags);
 /* Checks a loaded graph: indices in range, each op after only earlier
  * ops, each change's ops as its action needs. */
 int pz_plan_check_ops(const struct pz_plan *plan);

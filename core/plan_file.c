@@ -217,8 +217,10 @@ int pz_plan_check_fresh(const struct pz_plan *plan, const char *spec_digest,
 				    "the saved plan is stale: the spec (or a "
 				    "-var value) changed since it was made; "
 				    "run pz plan again");
-	if (state && plan->state_lineage[0] &&
-	    strcmp(plan->state_lineage, state->lineage))
+	/* A state never written has a lineage of the moment: only a
+	 * stored one's is compared. */
+	if (state && plan->state_lineage[0] && plan->state_serial &&
+	    state->serial && strcmp(plan->state_lineage, state->lineage))
 		return pz_error_set(PZ_ESTALE,
 				    "the saved plan was made against another "
 				    "state (lineage %s, now %s); run pz plan "

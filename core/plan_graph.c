@@ -502,6 +502,59 @@ static void order_ops(struct opset *os, const struct index *ix,
 		}
 		for_blockers(ix, i, order_blocker, &b);
 	}
+	/* Under a per-group quota, a new one waits for the old ones to go
+	 * (one event tracker per group: a renamed one is created after the
+	 * old one is deleted). */
+	for (i = 0; i < plan->n; i++) {
+		const struct pz_rtype *t = pz_rtype_find(plan->changes[i].type);
+
+		if (!t || !t->group_quota || os->create[i] == SIZE_MAX)
+			continue;
+		for (k = 0; k < plan->n; k++)
+			if (k != i && os->del[k] != SIZE_MAX &&
+			    !strcmp(plan->changes[k].type, t->name))
+				op_after(os, os->create[i], os->del[k]);
+	}
+}
+
+/* A plan that would leave more of a type than its per-group quota
+ * cannot be applied (LimitExceededException): said before anything
+ * runs. */
+int pz_plan_check_quotas(const struct pz_plan *plan, const struct pz_spec *spec,
+			 struct pz_diags *diags)
+{
+	size_t i, k, n;
+	int r = 0;
+
+	for (i = 0; i < plan->n; i++) {
+		const struct pz_rtype *t = pz_rtype_find(plan->changes[i].type);
+		bool first = true;
+
+		if (!t || !t->group_quota)
+			continue;
+		for (k = 0, n = 0; k < plan->n; k++) {
+			if (strcmp(plan->changes[k].type, t->name))
+				continue;
+			first &= k >= i;
+			n += plan->changes[k].action != PZ_ACTION_DELETE;
+		}
+		if (first && n > (size_t)t->group_quota) {
+			const struct pz_resource *res =
+			    pz_spec_find(spec, plan->changes[i].address);
+			struct pz_pos at = {0, 0, 0};
+
+			if (res)
+				at = res->pos;
+			pz_diag_add(diags, PZ_SEV_ERROR, spec->path, at,
+				    "this plan leaves %zu %ss in the dataset "
+				    "group; Personalize allows %d "
+				    "(LimitExceededException; see the "
+				    "quotas in limits.html)",
+				    n, t->label, t->group_quota);
+			r = PZ_ESPEC;
+		}
+	}
+	return r;
 }
 
 /* Kahn's algorithm, taking the ready operation made first (so output

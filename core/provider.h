@@ -114,6 +114,10 @@ struct pz_rtype {
 	 * plainly in the plan ("its imported data"); NULL: nothing. */
 	const char *loss_note;
 	const struct pz_delete_blocker *delete_blockers; /* or NULL */
+	/* At most this many per dataset group (limits.html; 0: no limit
+	 * pz knows). A plan exceeding it is an error; creates of the type
+	 * wait for its deletes, so a replacement under the limit fits. */
+	int group_quota;
 };
 
 /* Registers t (static storage, not copied). Registering a name twice is

@@ -11,6 +11,7 @@ static void link(struct pz_spec *spec, struct pz_resource *r,
 }
 
 const struct pz_rtype pz_rtype_event_tracker = {
+    .group_quota = 1,
     .loss_note = "PutEvents calls with its trackingId fail (a new tracker has "
 		 "a new trackingId, which every client must be given)",
     .name = "event_tracker",

@@ -96,6 +96,7 @@ static void check(struct pz_spec *spec, struct pz_resource *r,
 }
 
 const struct pz_rtype pz_rtype_filter = {
+    .group_quota = 10,
     .loss_note = "recommendation calls naming it fail while it does not exist",
     .name = "filter",
     .label = "filter",

@@ -27,6 +27,7 @@ static void check(struct pz_spec *spec, struct pz_resource *r,
 }
 
 const struct pz_rtype pz_rtype_metric_attribution = {
+    .group_quota = 1,
     .loss_note = "metrics are not reported while it does not exist",
     .name = "metric_attribution",
     .label = "metric attribution",

@@ -129,6 +129,7 @@ static const struct pz_delete_blocker blockers[] = {
 };
 
 const struct pz_rtype pz_rtype_solution = {
+    .group_quota = 10,
     .loss_note = "its trained versions are deleted (a new solution must be "
 		 "trained again, billed)",
     .delete_blockers = blockers,

@@ -129,6 +129,12 @@ def main():
           spec.replace("eventTracker:\n  name: tracker",
                        "eventTracker:\n  name: tracker-v2"),
           state, same)
+    # Eleven filters: Personalize allows ten per dataset group.
+    many = spec + "".join(
+        "  - name: f%d\n    filterExpression: EXCLUDE ItemID WHERE "
+        "Interactions.EVENT_TYPE IN (\"e%d\")\n" % (i, i)
+        for i in range(10))
+    write("filter-quota", many, state, same)
     write("destroy-all", spec, state, same, args="-destroy")
     write("destroy-target-group", spec, state, same,
           args="-destroy -target=dataset_group.demo")

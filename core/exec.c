@@ -1,0 +1,481 @@
+/*
+ * exec.c - runs a plan's operation graph (exec.h).
+ */
+#include "exec.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "error.h"
+#include "facts.h"
+#include "provider.h"
+
+enum xstate { X_WAIT, X_RUNNING, X_DONE, X_FAILED, X_SKIPPED };
+
+struct exec;
+
+struct xop {
+	struct exec *x;
+	size_t i;
+	enum xstate state;
+	double t0;	     /* when it started (monotonic seconds) */
+	double next_still;   /* when to say "still ..." next */
+	char *arn;	     /* the resource it works on */
+	bool polling_delete; /* waiting for a delete to finish */
+};
+
+struct exec {
+	const struct pz_plan *plan;
+	struct pz_state *st;
+	const struct pz_runtime *rt;
+	const struct pz_exec_opts *o;
+	struct pz_exec_summary *sum;
+	struct xop *ops;
+	size_t running, parallelism;
+	int save_error;
+	bool stopped;
+};
+
+void pz_rt_result_release(struct pz_rt_result *r)
+{
+	free(r->message);
+	free(r->code);
+	free(r->arn);
+	free(r->status_text);
+	free(r->reason);
+	memset(r, 0, sizeof(*r));
+}
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static long long wall(const struct exec *x)
+{
+	return x->o->now ? x->o->now : (long long)time(NULL);
+}
+
+static const struct pz_change *change_of(const struct xop *xo)
+{
+	return &xo->x->plan->changes[xo->x->plan->ops[xo->i].change];
+}
+
+static void emit(struct xop *xo, enum pz_exec_event_kind kind, const char *arn,
+		 const char *message)
+{
+	struct pz_exec_event ev;
+
+	if (!xo->x->o->event)
+		return;
+	ev.kind = kind;
+	ev.plan = xo->x->plan;
+	ev.op = xo->i;
+	ev.elapsed = xo->t0 ? mono() - xo->t0 : 0;
+	ev.arn = arn;
+	ev.message = message;
+	xo->x->o->event(xo->x->o->ud, &ev);
+}
+
+static void save(struct exec *x)
+{
+	int r;
+
+	if (!x->o->save)
+		return;
+	if ((r = x->o->save(x->o->ud, x->st)) && !x->save_error)
+		x->save_error = r;
+}
+
+/* The ARN a resource has now, from what this run and earlier ones
+ * recorded. */
+static const char *resolve(void *ud, const char *address)
+{
+	struct exec *x = ud;
+	const struct pz_state_resource *r = pz_state_find(x->st, address);
+
+	return r ? r->arn : NULL;
+}
+
+/* v with every unknown value replaced by the ARN it names; the name of
+ * one that is still unknown goes to *missing. */
+static cJSON *resolved(struct exec *x, const cJSON *v, const char **missing)
+{
+	cJSON *out, *c;
+
+	if (!v)
+		return NULL;
+	if (cJSON_IsRaw(v)) {
+		const char *arn = resolve(x, v->valuestring);
+
+		if (!arn) {
+			*missing = v->valuestring;
+			return cJSON_CreateNull();
+		}
+		return cJSON_CreateString(arn);
+	}
+	if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
+		return cJSON_Duplicate(v, 1);
+	out = cJSON_IsObject(v) ? cJSON_CreateObject() : cJSON_CreateArray();
+	for (c = v->child; c; c = c->next) {
+		cJSON *d = resolved(x, c, missing);
+
+		if (cJSON_IsObject(v))
+			cJSON_AddItemToObject(out, c->string, d);
+		else
+			cJSON_AddItemToArray(out, d);
+	}
+	return out;
+}
+
+/* The create request: the members of its input shape, resolved. */
+static cJSON *create_body(struct exec *x, const struct pz_rtype *t,
+			  const struct pz_change *c, const char **missing)
+{
+	const struct pz_operation *op = pz_facts_operation(t->create_op);
+	const struct pz_shape *in = op ? pz_facts_shape(op->input) : NULL;
+	cJSON *all = resolved(x, c->after, missing), *body, *m;
+
+	if (!in || !all)
+		return all;
+	body = cJSON_CreateObject();
+	while ((m = all->child)) {
+		cJSON_DetachItemViaPointer(all, m);
+		if (pz_facts_member(in, m->string))
+			cJSON_AddItemToObject(body, m->string, m);
+		else
+			cJSON_Delete(m);
+	}
+	cJSON_Delete(all);
+	return body;
+}
+
+static void start_ready(struct exec *x);
+
+static void finish(struct xop *xo, const char *arn)
+{
+	struct exec *x = xo->x;
+	const struct pz_op *op = &x->plan->ops[xo->i];
+
+	xo->state = X_DONE;
+	x->running--;
+	switch (op->kind) {
+	case PZ_OP_CREATE: x->sum->added++; break;
+	case PZ_OP_UPDATE: x->sum->changed++; break;
+	case PZ_OP_DELETE:
+	case PZ_OP_FORGET: x->sum->destroyed++; break;
+	}
+	emit(xo, PZ_EXEC_DONE, arn, NULL);
+}
+
+static void fail(struct xop *xo, const char *message)
+{
+	struct exec *x = xo->x;
+	const struct pz_change *c = change_of(xo);
+	struct pz_state_resource *r = pz_state_find(x->st, c->address);
+
+	xo->state = X_FAILED;
+	x->running--;
+	x->sum->failed++;
+	/* A resource whose creation failed is replaced next time. */
+	if (r && x->plan->ops[xo->i].kind == PZ_OP_CREATE) {
+		r->tainted = true;
+		save(x);
+	}
+	emit(xo, PZ_EXEC_FAILED, NULL, message);
+}
+
+static void poll_later(struct xop *xo);
+
+static void on_read(void *ud, const struct pz_rt_result *res)
+{
+	struct xop *xo = ud;
+	struct exec *x = xo->x;
+	const struct pz_change *c = change_of(xo);
+	const struct pz_op *op = &x->plan->ops[xo->i];
+	bool deleting = op->kind == PZ_OP_DELETE;
+
+	if (res->rc && res->rc != PZ_ENOTFOUND) {
+		fail(xo, res->message ? res->message : "reading it failed");
+		goto next;
+	}
+	if (deleting) {
+		if (res->rc == PZ_ENOTFOUND || res->status == PZ_RT_GONE) {
+			/* A create-first replacement's record already holds
+			 * the new resource. */
+			if (!(c->action == PZ_ACTION_REPLACE &&
+			      c->create_first)) {
+				pz_state_remove(x->st, c->address);
+				pz_error_clear();
+				save(x);
+			}
+			finish(xo, NULL);
+		} else if (res->status == PZ_RT_FAILED) {
+			char *m = pz_xasprintf("deleting it failed: %s",
+					       res->reason ? res->reason
+							   : "no reason given");
+
+			fail(xo, m);
+			free(m);
+		} else {
+			poll_later(xo);
+			return;
+		}
+		goto next;
+	}
+	if (res->rc == PZ_ENOTFOUND || res->status == PZ_RT_GONE) {
+		fail(xo, "it disappeared while pz waited for it");
+	} else if (res->status == PZ_RT_FAILED) {
+		char *m = pz_xasprintf(
+		    "%s%s%s", res->status_text ? res->status_text : "FAILED",
+		    res->reason ? ": " : "", res->reason ? res->reason : "");
+
+		fail(xo, m);
+		free(m);
+	} else if (res->status == PZ_RT_DONE) {
+		pz_plan_record(x->st, c, xo->arn, "ACTIVE", resolve, x,
+			       wall(x));
+		save(x);
+		finish(xo, xo->arn);
+	} else {
+		poll_later(xo);
+		return;
+	}
+next:
+	start_ready(x);
+}
+
+static void poll_now(void *ud)
+{
+	struct xop *xo = ud;
+	struct exec *x = xo->x;
+	const struct pz_rtype *t = pz_rtype_find(change_of(xo)->type);
+	int r = x->rt->read(x->rt->impl, t, xo->arn, on_read, xo);
+
+	if (r) {
+		fail(xo, pz_error_last());
+		start_ready(x);
+	}
+}
+
+/* clamp(elapsed / 10, min, max): quick for quick resources, at most
+ * one read every max for slow ones (DESIGN.md §8). */
+static void poll_later(struct xop *xo)
+{
+	struct exec *x = xo->x;
+	double el = mono() - xo->t0;
+	long lo = x->o->poll_min_ms > 0 ? x->o->poll_min_ms : 1000;
+	long hi = x->o->poll_max_ms > 0 ? x->o->poll_max_ms : 30000;
+	long ms = (long)(el * 1000.0 / 10.0);
+
+	if (ms < lo)
+		ms = lo;
+	if (ms > hi)
+		ms = hi < lo ? lo : hi;
+	if (el >= xo->next_still) {
+		if (xo->next_still > 0)
+			emit(xo, PZ_EXEC_STILL, NULL, NULL);
+		while (xo->next_still <= el)
+			xo->next_still += 10;
+	}
+	x->rt->timer(x->rt->impl, ms, poll_now, xo);
+}
+
+static void on_created(void *ud, const struct pz_rt_result *res)
+{
+	struct xop *xo = ud;
+	struct exec *x = xo->x;
+	const struct pz_change *c = change_of(xo);
+
+	if (res->rc) {
+		fail(xo, res->message ? res->message : "the call failed");
+		start_ready(x);
+		return;
+	}
+	free(xo->arn);
+	xo->arn = pz_xstrdup(res->arn);
+	/* Recorded before waiting: an interrupt leaves nothing untracked. */
+	pz_plan_record(x->st, c, xo->arn, "CREATE PENDING", resolve, x,
+		       wall(x));
+	save(x);
+	poll_later(xo);
+}
+
+static void on_changed(void *ud, const struct pz_rt_result *res)
+{
+	struct xop *xo = ud;
+	struct exec *x = xo->x;
+
+	if (res->rc == PZ_ENOTFOUND &&
+	    x->plan->ops[xo->i].kind == PZ_OP_DELETE) {
+		/* Already gone: the same as deleted. */
+		on_read(ud, res);
+		return;
+	}
+	if (res->rc) {
+		fail(xo, res->message ? res->message : "the call failed");
+		start_ready(x);
+		return;
+	}
+	poll_later(xo);
+}
+
+static void start(struct exec *x, struct xop *xo)
+{
+	const struct pz_op *op = &x->plan->ops[xo->i];
+	const struct pz_change *c = change_of(xo);
+	const struct pz_rtype *t = pz_rtype_find(c->type);
+	const char *missing = NULL;
+	cJSON *body;
+	int r = 0;
+
+	xo->state = X_RUNNING;
+	xo->t0 = mono();
+	xo->next_still = 0;
+	x->running++;
+	emit(xo, PZ_EXEC_START, NULL, NULL);
+	if (!t) {
+		fail(xo, "pz does not know this resource type");
+		return;
+	}
+	switch (op->kind) {
+	case PZ_OP_FORGET:
+		if (!(c->action == PZ_ACTION_REPLACE && c->create_first)) {
+			pz_state_remove(x->st, c->address);
+			pz_error_clear();
+		}
+		save(x);
+		finish(xo, NULL);
+		return;
+	case PZ_OP_CREATE:
+		body = create_body(x, t, c, &missing);
+		if (missing) {
+			char *m = pz_xasprintf("it needs the ARN of %s, which "
+					       "is not known",
+					       missing);
+
+			cJSON_Delete(body);
+			fail(xo, m);
+			free(m);
+			return;
+		}
+		r = x->rt->create(x->rt->impl, t, body, on_created, xo);
+		cJSON_Delete(body);
+		break;
+	case PZ_OP_UPDATE:
+		xo->arn = pz_xstrdup(c->arn ? c->arn : "");
+		body = resolved(x, c->after, &missing);
+		if (missing) {
+			char *m = pz_xasprintf("it needs the ARN of %s, which "
+					       "is not known",
+					       missing);
+
+			cJSON_Delete(body);
+			fail(xo, m);
+			free(m);
+			return;
+		}
+		r = x->rt->update(x->rt->impl, t, xo->arn, c->before, body,
+				  on_changed, xo);
+		cJSON_Delete(body);
+		break;
+	case PZ_OP_DELETE:
+		xo->arn = pz_xstrdup(c->arn ? c->arn : "");
+		r = x->rt->remove(x->rt->impl, t, xo->arn, on_changed, xo);
+		break;
+	}
+	if (r)
+		fail(xo, pz_error_last());
+}
+
+/* Starts what is ready, skips what can no longer run. */
+static void start_ready(struct exec *x)
+{
+	bool progress = true;
+	size_t i, k;
+
+	while (progress) {
+		progress = false;
+		for (i = 0; i < x->plan->nops; i++) {
+			struct xop *xo = &x->ops[i];
+			const struct pz_op *op = &x->plan->ops[i];
+			bool ready = true, doomed = false;
+
+			if (xo->state != X_WAIT)
+				continue;
+			for (k = 0; k < op->nafter; k++) {
+				enum xstate s = x->ops[op->after[k]].state;
+
+				ready &= s == X_DONE;
+				doomed |= s == X_FAILED || s == X_SKIPPED;
+			}
+			if (doomed) {
+				xo->state = X_SKIPPED;
+				x->sum->skipped++;
+				emit(xo, PZ_EXEC_SKIPPED, NULL, NULL);
+				progress = true;
+				continue;
+			}
+			if (!ready || x->running >= x->parallelism)
+				continue;
+			if (x->save_error || (x->o->stop && *x->o->stop)) {
+				x->stopped = true;
+				continue;
+			}
+			start(x, xo);
+			progress = true;
+		}
+	}
+}
+
+int pz_exec_run(const struct pz_plan *plan, struct pz_state *st,
+		const struct pz_runtime *rt, const struct pz_exec_opts *opts,
+		struct pz_exec_summary *sum)
+{
+	struct exec x;
+	size_t i;
+	int r;
+
+	memset(sum, 0, sizeof(*sum));
+	memset(&x, 0, sizeof(x));
+	x.plan = plan;
+	x.st = st;
+	x.rt = rt;
+	x.o = opts;
+	x.sum = sum;
+	x.parallelism = opts->parallelism ? opts->parallelism : 10;
+	x.ops = pz_xcalloc(plan->nops + 1, sizeof(*x.ops));
+	for (i = 0; i < plan->nops; i++) {
+		x.ops[i].x = &x;
+		x.ops[i].i = i;
+	}
+	start_ready(&x);
+	r = rt->run(rt->impl);
+	for (i = 0; i < plan->nops; i++) {
+		if (x.ops[i].state == X_WAIT)
+			sum->not_started++;
+		free(x.ops[i].arn);
+	}
+	free(x.ops);
+	if (x.save_error)
+		return x.save_error;
+	if (r)
+		return r;
+	if (x.stopped || (opts->stop && *opts->stop && sum->not_started))
+		return pz_error_set(PZ_EINTR,
+				    "interrupted: %zu operation%s "
+				    "not started",
+				    sum->not_started,
+				    sum->not_started == 1 ? "" : "s");
+	if (sum->failed || sum->skipped)
+		return pz_error_set(PZ_ERR,
+				    "%zu operation%s failed, %zu "
+				    "skipped",
+				    sum->failed, sum->failed == 1 ? "" : "s",
+				    sum->skipped);
+	return 0;
+}

@@ -1,0 +1,511 @@
+/*
+ * runtime.c - the Personalize runtime operations (core/runtime.h) on
+ * the AWS client: Create*, Update*, Delete* and Describe* of each type,
+ * driven by its descriptor and the API facts; the client's event loop
+ * and timers are the scheduler.
+ */
+#include "runtime.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/facts.h"
+#include "core/json_out.h"
+#include "pers.h"
+#include "providers/aws/client.h"
+#include "providers/aws/http.h"
+#include "providers/aws/json.h"
+
+/* One call in flight, and what to do with its answer. */
+struct call {
+	struct pz_aws_client *c;
+	const struct pz_rtype *t;
+	pz_rt_done done;
+	void *ud;
+	/* update: the calls still to make after this one */
+	cJSON *next_tag, *next_untag;
+	char *arn;
+};
+
+static void result_error(struct pz_rt_result *res, int rc,
+			 const struct pz_aws_response *resp, const char *what)
+{
+	res->rc = rc;
+	/* The message is copied now, before anything else can format an
+	 * error: each operation keeps its own. */
+	res->message = pz_xasprintf("%s: %s", what, pz_error_last());
+	if (resp && resp->error.code)
+		res->code = pz_xstrdup(resp->error.code);
+}
+
+static void complete(struct call *cl, struct pz_rt_result *res)
+{
+	cl->done(cl->ud, res);
+	pz_rt_result_release(res);
+	cJSON_Delete(cl->next_tag);
+	cJSON_Delete(cl->next_untag);
+	free(cl->arn);
+	free(cl);
+}
+
+static struct call *call_new(struct pz_aws_client *c, const struct pz_rtype *t,
+			     pz_rt_done done, void *ud)
+{
+	struct call *cl = pz_xcalloc(1, sizeof(*cl));
+
+	cl->c = c;
+	cl->t = t;
+	cl->done = done;
+	cl->ud = ud;
+	return cl;
+}
+
+static int submit(struct call *cl, const char *op, const cJSON *in,
+		  void (*fn)(void *, int, cJSON *,
+			     const struct pz_aws_response *))
+{
+	struct pz_aws_json_done d = {fn, cl};
+	int r = pz_aws_json_submit(cl->c, PZ_AWS_PERSONALIZE, op, in, d);
+
+	if (r) {
+		cJSON_Delete(cl->next_tag);
+		cJSON_Delete(cl->next_untag);
+		free(cl->arn);
+		free(cl);
+	}
+	return r;
+}
+
+/* --- scheduler ------------------------------------------------------------ */
+
+static uint64_t rt_timer(void *impl, long delay_ms, void (*fn)(void *ud),
+			 void *ud)
+{
+	return pz_aws_timer_add(impl, delay_ms, fn, ud);
+}
+
+static int rt_run(void *impl)
+{
+	return pz_aws_run(impl);
+}
+
+/* --- create --------------------------------------------------------------- */
+
+static void on_create(void *ud, int rc, cJSON *out,
+		      const struct pz_aws_response *resp)
+{
+	struct call *cl = ud;
+	struct pz_rt_result res;
+	const cJSON *arn =
+	    cJSON_GetObjectItemCaseSensitive(out, cl->t->arn_member);
+
+	memset(&res, 0, sizeof(res));
+	if (rc)
+		result_error(&res, rc, resp, cl->t->create_op);
+	else if (!cJSON_IsString(arn))
+		result_error(&res, PZ_EAWS, NULL, cl->t->create_op);
+	else
+		res.arn = pz_xstrdup(arn->valuestring);
+	cJSON_Delete(out);
+	complete(cl, &res);
+}
+
+static int rt_create(void *impl, const struct pz_rtype *t, const cJSON *body,
+		     pz_rt_done done, void *ud)
+{
+	return submit(call_new(impl, t, done, ud), t->create_op, body,
+		      on_create);
+}
+
+/* --- update --------------------------------------------------------------- */
+
+static void next_step(struct call *cl);
+
+static void on_step(void *ud, int rc, cJSON *out,
+		    const struct pz_aws_response *resp)
+{
+	struct call *cl = ud;
+	struct pz_rt_result res;
+
+	cJSON_Delete(out);
+	if (rc) {
+		memset(&res, 0, sizeof(res));
+		result_error(&res, rc, resp, "updating it");
+		complete(cl, &res);
+		return;
+	}
+	next_step(cl);
+}
+
+/* After the Update call: TagResource, then UntagResource, as needed. */
+static void next_step(struct call *cl)
+{
+	struct pz_rt_result res;
+	cJSON *in;
+	const char *op;
+
+	if (cl->next_tag) {
+		in = cl->next_tag;
+		cl->next_tag = NULL;
+		op = "TagResource";
+	} else if (cl->next_untag) {
+		in = cl->next_untag;
+		cl->next_untag = NULL;
+		op = "UntagResource";
+	} else {
+		memset(&res, 0, sizeof(res));
+		complete(cl, &res);
+		return;
+	}
+	{
+		struct pz_aws_json_done d = {on_step, cl};
+		int r =
+		    pz_aws_json_submit(cl->c, PZ_AWS_PERSONALIZE, op, in, d);
+
+		cJSON_Delete(in);
+		if (r) {
+			memset(&res, 0, sizeof(res));
+			result_error(&res, r, NULL, op);
+			complete(cl, &res);
+		}
+	}
+}
+
+static const char *tag_key(const cJSON *tag)
+{
+	const cJSON *k = cJSON_GetObjectItemCaseSensitive(tag, "tagKey");
+
+	return cJSON_IsString(k) ? k->valuestring : NULL;
+}
+
+static const cJSON *tag_named(const cJSON *tags, const char *key)
+{
+	const cJSON *t;
+
+	cJSON_ArrayForEach(t, tags)
+	{
+		if (tag_key(t) && key && !strcmp(tag_key(t), key))
+			return t;
+	}
+	return NULL;
+}
+
+/* TagResource for new or changed tags, UntagResource for removed ones. */
+static void plan_tags(struct call *cl, const char *arn, const cJSON *before,
+		      const cJSON *after)
+{
+	const cJSON *was = cJSON_GetObjectItemCaseSensitive(before, "tags");
+	const cJSON *now = cJSON_GetObjectItemCaseSensitive(after, "tags");
+	const cJSON *t;
+	cJSON *add = cJSON_CreateArray(), *gone = cJSON_CreateArray();
+
+	cJSON_ArrayForEach(t, now)
+	{
+		const cJSON *o = tag_named(was, tag_key(t));
+
+		if (!o || !pz_json_equal(o, t))
+			cJSON_AddItemToArray(add, cJSON_Duplicate(t, 1));
+	}
+	cJSON_ArrayForEach(t, was)
+	{
+		if (tag_key(t) && !tag_named(now, tag_key(t)))
+			cJSON_AddItemToArray(gone,
+					     cJSON_CreateString(tag_key(t)));
+	}
+	if (cJSON_GetArraySize(add)) {
+		cl->next_tag = cJSON_CreateObject();
+		cJSON_AddStringToObject(cl->next_tag, "resourceArn", arn);
+		cJSON_AddItemToObject(cl->next_tag, "tags", add);
+	} else {
+		cJSON_Delete(add);
+	}
+	if (cJSON_GetArraySize(gone)) {
+		cl->next_untag = cJSON_CreateObject();
+		cJSON_AddStringToObject(cl->next_untag, "resourceArn", arn);
+		cJSON_AddItemToObject(cl->next_untag, "tagKeys", gone);
+	} else {
+		cJSON_Delete(gone);
+	}
+}
+
+/* The metrics named in a metric attribution's list, by name. */
+static bool has_metric(const cJSON *list, const cJSON *m)
+{
+	const cJSON *x;
+
+	cJSON_ArrayForEach(x, list)
+	{
+		if (pz_json_equal(x, m))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The Update request from the new attributes: the members its input
+ * takes that the create request has too, with what the service names
+ * otherwise (UpdateSolution's solutionUpdateConfig takes
+ * solutionConfig's autoTrainingConfig and eventsConfig;
+ * UpdateMetricAttribution takes the metrics to add and to remove).
+ * NULL when only tags change.
+ */
+static cJSON *update_body(const struct pz_rtype *t, const char *arn,
+			  const cJSON *before, const cJSON *after)
+{
+	const struct pz_operation *cop = pz_facts_operation(t->create_op);
+	const struct pz_operation *uop =
+	    cop && cop->update_op ? pz_facts_operation(cop->update_op) : NULL;
+	const struct pz_shape *in = uop ? pz_facts_shape(uop->input) : NULL;
+	cJSON *body;
+	size_t i, changed = 0;
+
+	if (!in)
+		return NULL;
+	body = cJSON_CreateObject();
+	cJSON_AddStringToObject(body, t->arn_member, arn);
+	for (i = 0; i < in->nmembers; i++) {
+		const char *m = in->members[i].name;
+		const cJSON *now = cJSON_GetObjectItemCaseSensitive(after, m);
+		const cJSON *was = cJSON_GetObjectItemCaseSensitive(before, m);
+
+		if (!strcmp(m, t->arn_member))
+			continue;
+		if (!strcmp(m, "solutionUpdateConfig")) {
+			const cJSON *sc = cJSON_GetObjectItemCaseSensitive(
+			    after, "solutionConfig");
+			const cJSON *osc = cJSON_GetObjectItemCaseSensitive(
+			    before, "solutionConfig");
+			cJSON *u = cJSON_CreateObject();
+			const char *keep[] = {"autoTrainingConfig",
+					      "eventsConfig"};
+			size_t k;
+
+			for (k = 0; k < 2; k++) {
+				const cJSON *v =
+				    cJSON_GetObjectItemCaseSensitive(sc,
+								     keep[k]);
+				const cJSON *o =
+				    cJSON_GetObjectItemCaseSensitive(osc,
+								     keep[k]);
+
+				if (v) {
+					cJSON_AddItemToObject(
+					    u, keep[k], cJSON_Duplicate(v, 1));
+					changed += !o || !pz_json_equal(o, v);
+				}
+			}
+			if (u->child)
+				cJSON_AddItemToObject(body, m, u);
+			else
+				cJSON_Delete(u);
+			continue;
+		}
+		if (!strcmp(m, "addMetrics") || !strcmp(m, "removeMetrics")) {
+			const cJSON *nm =
+			    cJSON_GetObjectItemCaseSensitive(after, "metrics");
+			const cJSON *om =
+			    cJSON_GetObjectItemCaseSensitive(before, "metrics");
+			bool add = !strcmp(m, "addMetrics");
+			cJSON *list = cJSON_CreateArray();
+			const cJSON *x, *from = add ? nm : om;
+
+			cJSON_ArrayForEach(x, from)
+			{
+				const cJSON *name =
+				    cJSON_GetObjectItemCaseSensitive(
+					x, "eventType");
+
+				if (has_metric(add ? om : nm, x))
+					continue;
+				if (add)
+					cJSON_AddItemToArray(
+					    list, cJSON_Duplicate(x, 1));
+				else if (cJSON_IsString(name))
+					cJSON_AddItemToArray(
+					    list, cJSON_CreateString(
+						      name->valuestring));
+			}
+			if (cJSON_GetArraySize(list)) {
+				cJSON_AddItemToObject(body, m, list);
+				changed++;
+			} else {
+				cJSON_Delete(list);
+			}
+			continue;
+		}
+		if (!now)
+			continue;
+		cJSON_AddItemToObject(body, m, cJSON_Duplicate(now, 1));
+		changed += !was || !pz_json_equal(was, now);
+	}
+	if (!changed) {
+		cJSON_Delete(body);
+		return NULL;
+	}
+	return body;
+}
+
+static int rt_update(void *impl, const struct pz_rtype *t, const char *arn,
+		     const cJSON *before, const cJSON *after, pz_rt_done done,
+		     void *ud)
+{
+	struct call *cl = call_new(impl, t, done, ud);
+	const struct pz_operation *cop = pz_facts_operation(t->create_op);
+	cJSON *body = update_body(t, arn, before, after);
+	int r;
+
+	plan_tags(cl, arn, before, after);
+	if (!body) {
+		next_step(cl);
+		return 0;
+	}
+	r = submit(cl, cop->update_op, body, on_step);
+	cJSON_Delete(body);
+	return r;
+}
+
+/* --- delete --------------------------------------------------------------- */
+
+static void on_delete(void *ud, int rc, cJSON *out,
+		      const struct pz_aws_response *resp)
+{
+	struct call *cl = ud;
+	struct pz_rt_result res;
+
+	memset(&res, 0, sizeof(res));
+	if (rc)
+		result_error(&res, rc, resp, cl->t->delete_op);
+	cJSON_Delete(out);
+	complete(cl, &res);
+}
+
+static int rt_remove(void *impl, const struct pz_rtype *t, const char *arn,
+		     pz_rt_done done, void *ud)
+{
+	cJSON *in;
+	int r;
+
+	if (!t->delete_op)
+		return pz_error_set(PZ_EINVAL, "a %s cannot be deleted",
+				    t->label);
+	in = cJSON_CreateObject();
+	cJSON_AddStringToObject(in, t->arn_member, arn);
+	r = submit(call_new(impl, t, done, ud), t->delete_op, in, on_delete);
+	cJSON_Delete(in);
+	return r;
+}
+
+/* --- read and classify ---------------------------------------------------- */
+
+static bool has(const char *s, const char *part)
+{
+	return s && strstr(s, part);
+}
+
+/* Where a resource stands from its Describe answer: its status, and
+ * the progress of its last update (latestCampaignUpdate and its kin),
+ * which the top-level status does not show. */
+static void classify(const cJSON *obj, struct pz_rt_result *res)
+{
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(obj, "status");
+	const cJSON *why =
+	    cJSON_GetObjectItemCaseSensitive(obj, "failureReason");
+	const cJSON *m, *scan;
+
+	res->status = PZ_RT_DONE;
+	if (cJSON_IsString(st)) {
+		const char *s = st->valuestring;
+
+		res->status_text = pz_xstrdup(s);
+		if (has(s, "FAILED") || has(s, "STOPPED"))
+			res->status = PZ_RT_FAILED;
+		else if (has(s, "PENDING") || has(s, "IN_PROGRESS") ||
+			 has(s, "STOPPING"))
+			res->status = PZ_RT_PENDING;
+		if (res->status == PZ_RT_FAILED && cJSON_IsString(why))
+			res->reason = pz_xstrdup(why->valuestring);
+	}
+	scan = res->status == PZ_RT_DONE ? obj : NULL;
+	cJSON_ArrayForEach(m, scan)
+	{
+		const cJSON *us, *uw;
+
+		if (!m->string || strncmp(m->string, "latest", 6) ||
+		    !pz_str_has_suffix(m->string, "Update") ||
+		    !cJSON_IsObject(m))
+			continue;
+		us = cJSON_GetObjectItemCaseSensitive(m, "status");
+		uw = cJSON_GetObjectItemCaseSensitive(m, "failureReason");
+		if (!cJSON_IsString(us))
+			continue;
+		if (has(us->valuestring, "PENDING") ||
+		    has(us->valuestring, "IN_PROGRESS")) {
+			res->status = PZ_RT_PENDING;
+		} else if (has(us->valuestring, "FAILED")) {
+			res->status = PZ_RT_FAILED;
+			free(res->status_text);
+			res->status_text =
+			    pz_xasprintf("its update is %s", us->valuestring);
+			free(res->reason);
+			res->reason = cJSON_IsString(uw)
+					  ? pz_xstrdup(uw->valuestring)
+					  : NULL;
+		}
+	}
+}
+
+static void on_describe(void *ud, int rc, cJSON *out,
+			const struct pz_aws_response *resp)
+{
+	struct call *cl = ud;
+	struct pz_rt_result res;
+	const cJSON *obj =
+	    cJSON_GetObjectItemCaseSensitive(out, cl->t->response_key);
+
+	memset(&res, 0, sizeof(res));
+	if (rc == PZ_ENOTFOUND) {
+		res.status = PZ_RT_GONE;
+	} else if (rc) {
+		result_error(&res, rc, resp, cl->t->describe_op);
+	} else if (!cJSON_IsObject(obj)) {
+		res.status = PZ_RT_GONE;
+	} else {
+		const cJSON *arn =
+		    cJSON_GetObjectItemCaseSensitive(obj, cl->t->arn_member);
+
+		if (cJSON_IsString(arn))
+			res.arn = pz_xstrdup(arn->valuestring);
+		classify(obj, &res);
+	}
+	cJSON_Delete(out);
+	complete(cl, &res);
+}
+
+static int rt_read(void *impl, const struct pz_rtype *t, const char *arn,
+		   pz_rt_done done, void *ud)
+{
+	cJSON *in;
+	int r;
+
+	if (!t->describe_op)
+		return pz_error_set(PZ_EINVAL, "a %s cannot be read", t->label);
+	in = cJSON_CreateObject();
+	cJSON_AddStringToObject(in, t->arn_member, arn);
+	r = submit(call_new(impl, t, done, ud), t->describe_op, in,
+		   on_describe);
+	cJSON_Delete(in);
+	return r;
+}
+
+void pz_personalize_runtime(struct pz_runtime *rt, struct pz_aws_client *c)
+{
+	memset(rt, 0, sizeof(*rt));
+	rt->impl = c;
+	rt->timer = rt_timer;
+	rt->run = rt_run;
+	rt->create = rt_create;
+	rt->update = rt_update;
+	rt->remove = rt_remove;
+	rt->read = rt_read;
+}

@@ -1,0 +1,163 @@
+"""Plans are executable as printed: the test executor (dry_apply, on
+core/exec.h) runs pz's saved plans against the simulator with the real
+API calls, and not one call may be refused.
+
+The base spec of the plan golden cases is created from nothing, then
+changed as the golden cases change it (a campaign's TPS, a solution's
+recipe under a campaign, schema changes on Items and Interactions, a
+renamed filter and event tracker, a removed filter), destroyed with
+-target=dataset_group.demo, and destroyed whole. Each step is planned by
+pz plan against the live simulator, saved, executed, and planned again:
+after each execution the plan must show no changes.
+
+    python3 test_dry_apply.py PZ_BINARY      (DRY_APPLY=path/to/dry_apply)
+"""
+import json
+import os
+import random
+import shutil
+import subprocess
+import tempfile
+
+import harness
+from harness import Pz, Sim
+
+ROOT = harness.ROOT
+BASE = os.path.join(ROOT, "tests", "plan", "cases", "create-all",
+                    "spec.yaml")
+# Refusals that mean the plan asked for something in the wrong order.
+REFUSED = ("ResourceInUseException", "ResourceAlreadyExistsException",
+           "ResourceNotFoundException", "InvalidInputException",
+           "LimitExceededException")
+
+
+def aws(sim, *args):
+    cli = shutil.which("aws", path="/usr/bin") or shutil.which("aws")
+    if not cli:
+        raise harness.Skip("no AWS CLI to put the data in the simulator")
+    env = dict(os.environ, AWS_ACCESS_KEY_ID=harness.AKID,
+               AWS_SECRET_ACCESS_KEY=harness.SECRET,
+               AWS_DEFAULT_REGION=harness.REGION, AWS_PAGER="",
+               AWS_CONFIG_FILE="/dev/null",
+               AWS_SHARED_CREDENTIALS_FILE="/dev/null")
+    p = subprocess.run([cli, "--endpoint-url", sim.url] + list(args),
+                       env=env, capture_output=True, text=True,
+                       timeout=120)
+    assert p.returncode == 0, p.stderr
+
+
+def put_data(sim):
+    """Enough data to import and train: 60 users, 40 items."""
+    rng = random.Random(7)
+    d = tempfile.mkdtemp(prefix="pz-dry-data-")
+    with open(os.path.join(d, "interactions.csv"), "w") as f:
+        f.write("USER_ID,ITEM_ID,EVENT_TYPE,TIMESTAMP\n")
+        for i in range(1500):
+            f.write("u%d,i%d,%s,%d\n" % (i % 60, rng.randrange(40),
+                                          rng.choice(["click", "view"]),
+                                          1700000000 + i))
+    with open(os.path.join(d, "items.csv"), "w") as f:
+        f.write("ITEM_ID,GENRE\n")
+        for i in range(1200):
+            f.write("i%d,%s\n" % (i, rng.choice(["a", "b", "a|b"])))
+    aws(sim, "s3", "mb", "s3://demo-data")
+    aws(sim, "s3", "cp", os.path.join(d, "interactions.csv"),
+        "s3://demo-data/Interactions/interactions.csv")
+    aws(sim, "s3", "cp", os.path.join(d, "items.csv"),
+        "s3://demo-data/Items/items.csv")
+    shutil.rmtree(d)
+
+
+GENRE = "        - {name: GENRE, type: string, categorical: true}\n"
+STAMP = "        - {name: TIMESTAMP, type: long}\n"
+
+
+def steps(base):
+    """(name, spec, extra plan options), each from the one before."""
+    tps = base.replace("minProvisionedTPS: 1", "minProvisionedTPS: 2")
+    v2 = tps.replace("recipe/aws-user-personalization",
+                     "recipe/aws-user-personalization-v2")
+    nullable = v2.replace(GENRE, GENRE + "        - {name: YEAR, "
+                          "type: [\"null\", int]}\n")
+    # GENRE stops being categorical: not an in-place change.
+    non_null = nullable.replace(GENRE, "        - {name: GENRE, "
+                                "type: string}\n")
+    inter = non_null.replace(STAMP, STAMP + "        - {name: VALUE, "
+                             "type: [\"null\", float]}\n")
+    renamed = inter.replace("- name: no-clicks", "- name: no-clicks-v2")
+    tracker = renamed.replace("eventTracker:\n  name: tracker",
+                              "eventTracker:\n  name: tracker-v2")
+    no_filter = tracker.split("filters:")[0]
+    return [("create-all", base, []),
+            ("campaign-update", tps, []),
+            ("forced-replacement", v2, []),
+            ("schema-change-nullable", nullable, []),
+            ("schema-change-attribute", non_null, []),
+            ("schema-change-interactions", inter, []),
+            ("filter-rename", renamed, []),
+            ("event-tracker-replace", tracker, []),
+            ("delete", no_filter, []),
+            ("destroy-target-group", no_filter,
+             ["-destroy", "-target=dataset_group.demo"]),
+            ("destroy-all", no_filter, ["-destroy"])]
+
+
+def dry_apply_bin():
+    b = os.environ.get("DRY_APPLY")
+    if not b or not os.path.exists(b):
+        raise harness.Skip("DRY_APPLY does not name the dry_apply binary")
+    return b
+
+
+def test_every_plan_executes_without_a_refused_call(pz_bin):
+    dry = dry_apply_bin()
+    with Sim(time_scale=0.0005) as sim:
+        pz = Pz(pz_bin, sim)
+        pz.env["PZ_POLL_MIN_MS"] = "20"
+        pz.env["PZ_POLL_MAX_MS"] = "200"
+        put_data(sim)
+        spec = pz.write_file(os.path.join("work", "pz.yaml"), "")
+        state = os.path.join(os.path.dirname(spec), "pz.state.json")
+        plan = os.path.join(os.path.dirname(spec), "step.plan")
+        for name, text, opts in steps(open(BASE).read()):
+            print("step: %s" % name, flush=True)
+            with open(spec, "w") as f:
+                f.write(text)
+            r = pz.run("plan", "-f", spec, "-state=" + state,
+                       "-out=" + plan, *opts)
+            r.ok()
+            ops = json.load(open(plan))["operations"]
+            assert ops, "%s: the plan has no operations\n%s" % (name, r.out)
+            mark = sim.calls()[-1]["seq"]
+            p = subprocess.run([dry, plan, state], env=pz.env,
+                               capture_output=True, text=True, timeout=600)
+            calls = [c for c in sim.calls() if c["seq"] > mark]
+            refused = ["%s %s: %s" % (c["operation"], c["status"],
+                                      c["error"])
+                       for c in calls if c["status"] >= 400 and
+                       any(e in str(c["error"]) for e in REFUSED)
+                       and not c["operation"].startswith("Describe")]
+            assert not refused, "%s: refused calls:\n%s\n%s%s" % (
+                name, "\n".join(refused), p.stdout, p.stderr)
+            assert p.returncode == 0, "%s:\n%s\n%s\n%s" % (
+                name, r.out, p.stdout, p.stderr)
+            writes = [c["operation"] for c in calls
+                      if not c["operation"].startswith(("Describe",
+                                                        "List", "Get"))]
+            assert writes, "%s: no call was made" % name
+            # Executed as planned: nothing is left to do.
+            again = pz.run("plan", "-f", spec, "-state=" + state,
+                           "-detailed-exitcode", *opts)
+            assert again.rc == 0, "%s: not converged\n%s\n%s" % (
+                name, again.out, again.err)
+        # Destroyed whole: the simulator holds nothing of it.
+        left = [r for r in sim.state()["resources"]
+                if r.get("type") not in ("bucket", "object")]
+        assert not [r for r in left
+                    if not str(r.get("status", "")).startswith("DELETE")
+                    and r.get("type") not in ("dataset_import_job",
+                                              "solution_version")], left
+
+
+if __name__ == "__main__":
+    harness.run_main()
