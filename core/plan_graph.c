@@ -545,11 +545,20 @@ int pz_plan_check_quotas(const struct pz_plan *plan, const struct pz_spec *spec,
 
 			if (res)
 				at = res->pos;
+			if (t->quota_adjustable) {
+				pz_diag_add(
+				    diags, PZ_SEV_WARNING, spec->path, at,
+				    "this plan leaves %zu %ss in the dataset "
+				    "group; Personalize allows %d unless the "
+				    "account's quota was raised (else "
+				    "LimitExceededException; limits.html)",
+				    n, t->label, t->group_quota);
+				continue;
+			}
 			pz_diag_add(diags, PZ_SEV_ERROR, spec->path, at,
 				    "this plan leaves %zu %ss in the dataset "
 				    "group; Personalize allows %d "
-				    "(LimitExceededException; see the "
-				    "quotas in limits.html)",
+				    "(LimitExceededException; limits.html)",
 				    n, t->label, t->group_quota);
 			r = PZ_ESPEC;
 		}

@@ -105,6 +105,9 @@ struct pz_rtype {
 	/* Never deleted by an API call of its own: gone with its parent
 	 * (solution versions) or a record only (import jobs). */
 	bool implicit_delete;
+	/* The container every other resource of a spec belongs to (the
+	 * dataset group): one per spec. */
+	bool is_group;
 	/* How no-delete is said in a plan ("deleted with its solution");
 	 * NULL: "only the record is removed". */
 	const char *implicit_note;
@@ -115,9 +118,11 @@ struct pz_rtype {
 	const char *loss_note;
 	const struct pz_delete_blocker *delete_blockers; /* or NULL */
 	/* At most this many per dataset group (limits.html; 0: no limit
-	 * pz knows). A plan exceeding it is an error; creates of the type
-	 * wait for its deletes, so a replacement under the limit fits. */
+	 * pz knows). A plan exceeding it is an error when the quota is
+	 * fixed, a warning when an account may have it raised; creates of
+	 * the type wait for its deletes, so a replacement fits. */
 	int group_quota;
+	bool quota_adjustable;
 };
 
 /* Registers t (static storage, not copied). Registering a name twice is

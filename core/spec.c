@@ -115,8 +115,7 @@ struct pz_resource *pz_spec_dataset_group(const struct pz_spec *spec)
 	size_t i;
 
 	for (i = 0; i < spec->nresources; i++)
-		if (strcmp(spec->resources[i]->type->name, "dataset_group") ==
-		    0)
+		if (spec->resources[i]->type->is_group)
 			return spec->resources[i];
 	return NULL;
 }

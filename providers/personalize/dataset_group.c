@@ -16,6 +16,7 @@ static const struct pz_delete_blocker blockers[] = {
 };
 
 const struct pz_rtype pz_rtype_dataset_group = {
+    .is_group = true,
     .loss_note = "every dataset in it, its imported data and every trained "
 		 "model go with it",
     .delete_blockers = blockers,

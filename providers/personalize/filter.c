@@ -97,6 +97,7 @@ static void check(struct pz_spec *spec, struct pz_resource *r,
 
 const struct pz_rtype pz_rtype_filter = {
     .group_quota = 10,
+    .quota_adjustable = true,
     .loss_note = "recommendation calls naming it fail while it does not exist",
     .name = "filter",
     .label = "filter",

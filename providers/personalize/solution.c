@@ -130,6 +130,7 @@ static const struct pz_delete_blocker blockers[] = {
 
 const struct pz_rtype pz_rtype_solution = {
     .group_quota = 10,
+    .quota_adjustable = true,
     .loss_note = "its trained versions are deleted (a new solution must be "
 		 "trained again, billed)",
     .delete_blockers = blockers,
