@@ -76,7 +76,11 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 		c->note = pz_xasprintf("no objects under %s yet", location);
 		return;
 	}
-	snprintf(name, sizeof(name), "pz-%s-%.12s", r->key, lv->data_digest);
+	/* Import job names are taken for ever, account-wide: the data and
+	 * the time of the plan make each run's name its own (the same data
+	 * imported again after a replaced dataset is a new job). */
+	snprintf(name, sizeof(name), "pz-%s-%.12s-%llx", r->key,
+		 lv->data_digest, (unsigned long long)pz_plan_ctx_now(ctx));
 	cJSON_ReplaceItemInObjectCaseSensitive(c->after, "jobName",
 					       cJSON_CreateString(name));
 	cJSON_AddStringToObject(c->meta, "data_digest", lv->data_digest);
