@@ -19,10 +19,10 @@ struct xop {
 	struct exec *x;
 	size_t i;
 	enum xstate state;
-	double t0;	     /* when it started (monotonic seconds) */
-	double next_still;   /* when to say "still ..." next */
-	char *arn;	     /* the resource it works on */
-	bool polling_delete; /* waiting for a delete to finish */
+	double t0;	   /* when it started (monotonic seconds) */
+	double next_still; /* when to say "still ..." next */
+	char *arn;	   /* the resource it works on */
+	bool failed_there; /* the service said its creation failed */
 };
 
 struct exec {
@@ -181,8 +181,9 @@ static void fail(struct xop *xo, const char *message)
 	xo->state = X_FAILED;
 	x->running--;
 	x->sum->failed++;
-	/* A resource whose creation failed is replaced next time. */
-	if (r && x->plan->ops[xo->i].kind == PZ_OP_CREATE) {
+	/* A resource whose creation failed is replaced next time (not one
+	 * that is only slow, or whose call was refused). */
+	if (r && xo->failed_there && x->plan->ops[xo->i].kind == PZ_OP_CREATE) {
 		r->tainted = true;
 		save(x);
 	}
@@ -190,6 +191,26 @@ static void fail(struct xop *xo, const char *message)
 }
 
 static void poll_later(struct xop *xo);
+
+/* Gave up waiting: the operation goes on in AWS, and the next plan
+ * sees where it stands. */
+static bool timed_out(struct xop *xo)
+{
+	const struct pz_rtype *t = pz_rtype_find(change_of(xo)->type);
+	long limit = t && t->wait_timeout_s ? t->wait_timeout_s : 3600;
+	double el = mono() - xo->t0;
+	char *m;
+
+	if (el < (double)limit)
+		return false;
+	m = pz_xasprintf("still not settled after %lds, pz's limit for a %s; "
+			 "it goes on in AWS, and the next plan shows where "
+			 "it stands",
+			 limit, t ? t->label : "resource");
+	fail(xo, m);
+	free(m);
+	return true;
+}
 
 static void on_read(void *ud, const struct pz_rt_result *res)
 {
@@ -222,6 +243,8 @@ static void on_read(void *ud, const struct pz_rt_result *res)
 			fail(xo, m);
 			free(m);
 		} else {
+			if (timed_out(xo))
+				goto next;
 			poll_later(xo);
 			return;
 		}
@@ -230,7 +253,10 @@ static void on_read(void *ud, const struct pz_rt_result *res)
 	if (res->rc == PZ_ENOTFOUND || res->status == PZ_RT_GONE) {
 		fail(xo, "it disappeared while pz waited for it");
 	} else if (res->status == PZ_RT_FAILED) {
-		char *m = pz_xasprintf(
+		char *m;
+
+		xo->failed_there = true;
+		m = pz_xasprintf(
 		    "%s%s%s", res->status_text ? res->status_text : "FAILED",
 		    res->reason ? ": " : "", res->reason ? res->reason : "");
 
@@ -242,6 +268,8 @@ static void on_read(void *ud, const struct pz_rt_result *res)
 		save(x);
 		finish(xo, xo->arn);
 	} else {
+		if (timed_out(xo))
+			goto next;
 		poll_later(xo);
 		return;
 	}

@@ -117,6 +117,9 @@ struct pz_rtype {
 	 * plainly in the plan ("its imported data"); NULL: nothing. */
 	const char *loss_note;
 	const struct pz_delete_blocker *delete_blockers; /* or NULL */
+	/* How long apply waits for one to settle after a create, update
+	 * or delete before it gives up (it goes on in AWS); 0: an hour. */
+	long wait_timeout_s;
 	/* At most this many per dataset group (limits.html; 0: no limit
 	 * pz knows). A plan exceeding it is an error when the quota is
 	 * fixed, a warning when an account may have it raised; creates of

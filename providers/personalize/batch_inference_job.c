@@ -5,6 +5,7 @@
 #include "pers.h"
 
 const struct pz_rtype pz_rtype_batch_inference_job = {
+    .wait_timeout_s = 172800,
     .name = "batch_inference_job",
     .label = "batch inference job",
     .section = "batchInferenceJobs",

@@ -118,6 +118,7 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 }
 
 const struct pz_rtype pz_rtype_dataset_import_job = {
+    .wait_timeout_s = 86400,
     .name = "dataset_import_job",
     .label = "dataset import job",
     .create_op = "CreateDatasetImportJob",

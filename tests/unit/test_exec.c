@@ -1,0 +1,390 @@
+/*
+ * test_exec.c - the executor (core/exec.h) on a scripted runtime, with
+ * no network and no clock: operations start only after those they wait
+ * for, at most `parallelism` at once; a failure taints its resource
+ * and skips what waits for it while independent work finishes; a stop
+ * starts nothing new; the state holds each ARN before its wait.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/error.h"
+#include "core/exec.h"
+#include "core/plan.h"
+#include "core/provider.h"
+#include "providers/personalize/personalize.h"
+
+static const char spec_text[] =
+    "datasetGroup: {name: demo}\n"
+    "datasets:\n"
+    "  Interactions:\n"
+    "    name: inter\n"
+    "    schema:\n"
+    "      type: record\n"
+    "      name: Interactions\n"
+    "      namespace: com.amazonaws.personalize.schema\n"
+    "      fields:\n"
+    "        - {name: USER_ID, type: string}\n"
+    "        - {name: ITEM_ID, type: string}\n"
+    "        - {name: EVENT_TYPE, type: string}\n"
+    "        - {name: TIMESTAMP, type: long}\n"
+    "eventTracker: {name: tracker}\n"
+    "filters:\n"
+    "  - {name: f, filterExpression: 'EXCLUDE ItemID WHERE "
+    "Interactions.EVENT_TYPE IN (\"x\")'}\n";
+
+/* The scripted service: every call completes on the next turn of run(),
+ * resources are ACTIVE on their first read, except those of fail_type,
+ * which are CREATE FAILED. */
+struct fake {
+	struct job {
+		void (*fn)(void *);
+		void *ud;
+	} q[256];
+	size_t head, tail;
+	size_t in_flight, max_in_flight;
+	const char *fail_type;
+	int arns;
+	char log[4096];
+	struct pz_state *st; /* to check what was recorded before waits */
+	char removed[4096];  /* ARNs deleted, each followed by ';' */
+	bool arn_recorded_before_read;
+};
+
+struct pending {
+	struct fake *f;
+	pz_rt_done done;
+	void *ud;
+	struct pz_rt_result res;
+};
+
+static void push(struct fake *f, void (*fn)(void *), void *ud)
+{
+	assert_true(f->tail - f->head < 256);
+	f->q[f->tail++ % 256] = (struct job){fn, ud};
+}
+
+static void deliver(void *p)
+{
+	struct pending *pe = p;
+
+	pe->f->in_flight--;
+	pe->done(pe->ud, &pe->res);
+	pz_rt_result_release(&pe->res);
+	free(pe);
+}
+
+static struct pending *call(struct fake *f, pz_rt_done done, void *ud)
+{
+	struct pending *pe = calloc(1, sizeof(*pe));
+
+	pe->f = f;
+	pe->done = done;
+	pe->ud = ud;
+	if (++f->in_flight > f->max_in_flight)
+		f->max_in_flight = f->in_flight;
+	push(f, deliver, pe);
+	return pe;
+}
+
+static uint64_t f_timer(void *impl, long ms, void (*fn)(void *), void *ud)
+{
+	(void)ms;
+	push(impl, fn, ud);
+	return 1;
+}
+
+static int f_run(void *impl)
+{
+	struct fake *f = impl;
+
+	while (f->head < f->tail) {
+		struct job j = f->q[f->head++ % 256];
+
+		j.fn(j.ud);
+	}
+	return 0;
+}
+
+static void logf_(struct fake *f, const char *what, const struct pz_rtype *t)
+{
+	size_t n = strlen(f->log);
+
+	snprintf(f->log + n, sizeof(f->log) - n, "%s %s;", what, t->name);
+}
+
+static int f_create(void *impl, const struct pz_rtype *t, const cJSON *body,
+		    pz_rt_done done, void *ud)
+{
+	struct fake *f = impl;
+	struct pending *pe = call(f, done, ud);
+
+	(void)body;
+	logf_(f, "create", t);
+	pe->res.arn = pz_xasprintf("arn:test:%s/%d", t->name, ++f->arns);
+	return 0;
+}
+
+static int f_update(void *impl, const struct pz_rtype *t, const char *arn,
+		    const cJSON *before, const cJSON *after, pz_rt_done done,
+		    void *ud)
+{
+	(void)arn;
+	(void)before;
+	(void)after;
+	logf_(impl, "update", t);
+	call(impl, done, ud);
+	return 0;
+}
+
+static int f_remove(void *impl, const struct pz_rtype *t, const char *arn,
+		    pz_rt_done done, void *ud)
+{
+	struct fake *f = impl;
+	size_t n = strlen(f->removed);
+
+	snprintf(f->removed + n, sizeof(f->removed) - n, "%s;", arn);
+	logf_(impl, "delete", t);
+	call(impl, done, ud);
+	return 0;
+}
+
+static int f_read(void *impl, const struct pz_rtype *t, const char *arn,
+		  pz_rt_done done, void *ud)
+{
+	struct fake *f = impl;
+	struct pending *pe = call(f, done, ud);
+	char key[256];
+	size_t i;
+
+	/* What apply reads must already be in the state. */
+	for (i = 0; i < f->st->n; i++)
+		if (f->st->resources[i].arn &&
+		    !strcmp(f->st->resources[i].arn, arn))
+			f->arn_recorded_before_read = true;
+	pe->res.status = PZ_RT_DONE;
+	snprintf(key, sizeof(key), "%s;", arn);
+	if (strstr(f->removed, key))
+		pe->res.status = PZ_RT_GONE;
+	else if (f->fail_type && !strcmp(t->name, f->fail_type)) {
+		pe->res.status = PZ_RT_FAILED;
+		pe->res.status_text = pz_xstrdup("CREATE FAILED");
+		pe->res.reason = pz_xstrdup("scripted failure");
+	}
+	return 0;
+}
+
+static void runtime(struct pz_runtime *rt, struct fake *f)
+{
+	memset(rt, 0, sizeof(*rt));
+	rt->impl = f;
+	rt->timer = f_timer;
+	rt->run = f_run;
+	rt->create = f_create;
+	rt->update = f_update;
+	rt->remove = f_remove;
+	rt->read = f_read;
+}
+
+static struct pz_plan *plan_for(struct pz_spec **spec, struct pz_state *st,
+				bool destroy)
+{
+	struct pz_plan *plan = NULL;
+	struct pz_plan_opts o;
+	struct pz_diags d;
+
+	pz_personalize_register();
+	pz_diags_init(&d);
+	if (!*spec && pz_spec_load_text(spec, "t.yaml", spec_text,
+					strlen(spec_text), NULL, 0, &d))
+		fail_msg("spec: %s", d.n ? d.items[0].message : "?");
+	memset(&o, 0, sizeof(o));
+	o.destroy = destroy;
+	assert_int_equal(pz_plan_make(&plan, *spec, st, NULL, NULL, &o, &d), 0);
+	pz_diags_release(&d);
+	return plan;
+}
+
+struct seen {
+	size_t done, failed, skipped;
+	char order[2048];
+};
+
+static void on_event(void *ud, const struct pz_exec_event *ev)
+{
+	struct seen *s = ud;
+	const struct pz_op *op = &ev->plan->ops[ev->op];
+	size_t n = strlen(s->order);
+
+	if (ev->kind == PZ_EXEC_DONE) {
+		s->done++;
+		snprintf(s->order + n, sizeof(s->order) - n, "%s;",
+			 ev->plan->changes[op->change].address);
+	}
+	s->failed += ev->kind == PZ_EXEC_FAILED;
+	s->skipped += ev->kind == PZ_EXEC_SKIPPED;
+}
+
+static size_t pos(const char *order, const char *addr)
+{
+	const char *p = strstr(order, addr);
+
+	assert_non_null(p);
+	return (size_t)(p - order);
+}
+
+static void test_creates_in_order_then_destroys(void **state)
+{
+	struct pz_spec *spec = NULL;
+	struct pz_state *st = NULL;
+	struct pz_plan *plan;
+	struct pz_runtime rt;
+	struct fake f;
+	struct seen s;
+	struct pz_exec_opts o;
+	struct pz_exec_summary sum;
+
+	(void)state;
+	assert_int_equal(pz_state_new(&st), 0);
+	plan = plan_for(&spec, st, false);
+	memset(&f, 0, sizeof(f));
+	memset(&s, 0, sizeof(s));
+	f.st = st;
+	runtime(&rt, &f);
+	memset(&o, 0, sizeof(o));
+	o.parallelism = 2;
+	o.event = on_event;
+	o.ud = &s;
+	assert_int_equal(pz_exec_run(plan, st, &rt, &o, &sum), 0);
+	assert_int_equal(sum.added, plan->nops);
+	assert_true(f.max_in_flight <= 2);
+	assert_true(f.arn_recorded_before_read);
+	/* Each after what it waits for. */
+	assert_true(pos(s.order, "dataset_group.demo") <
+		    pos(s.order, "dataset.Interactions"));
+	assert_true(pos(s.order, "schema.Interactions") <
+		    pos(s.order, "dataset.Interactions"));
+	assert_true(pos(s.order, "dataset.Interactions") <
+		    pos(s.order, "filter.f"));
+	assert_non_null(pz_state_find(st, "event_tracker.tracker"));
+	assert_string_equal(pz_state_find(st, "filter.f")->status, "ACTIVE");
+	pz_plan_free(plan);
+
+	/* The recorded state plans clean; destroying it empties it, the
+	 * group last. */
+	plan = plan_for(&spec, st, false);
+	assert_false(pz_plan_has_changes(plan));
+	pz_plan_free(plan);
+	plan = plan_for(&spec, st, true);
+	memset(&s, 0, sizeof(s));
+	f.log[0] = '\0';
+	assert_int_equal(pz_exec_run(plan, st, &rt, &o, &sum), 0);
+	assert_int_equal(sum.destroyed, plan->nops);
+	assert_int_equal(st->n, 0);
+	assert_true(pos(s.order, "filter.f") < pos(s.order, "dataset."));
+	assert_true(pos(s.order, "event_tracker.tracker") <
+		    pos(s.order, "dataset.Interactions"));
+	assert_true(pos(s.order, "dataset.Interactions") <
+		    pos(s.order, "dataset_group.demo"));
+	pz_plan_free(plan);
+	pz_state_free(st);
+	pz_spec_free(spec);
+}
+
+static void test_failure_taints_and_skips_dependents(void **state)
+{
+	struct pz_spec *spec = NULL;
+	struct pz_state *st = NULL;
+	struct pz_plan *plan;
+	struct pz_runtime rt;
+	struct fake f;
+	struct seen s;
+	struct pz_exec_opts o;
+	struct pz_exec_summary sum;
+
+	(void)state;
+	assert_int_equal(pz_state_new(&st), 0);
+	plan = plan_for(&spec, st, false);
+	memset(&f, 0, sizeof(f));
+	memset(&s, 0, sizeof(s));
+	f.st = st;
+	f.fail_type = "dataset";
+	runtime(&rt, &f);
+	memset(&o, 0, sizeof(o));
+	o.event = on_event;
+	o.ud = &s;
+	assert_int_equal(pz_exec_run(plan, st, &rt, &o, &sum), PZ_ERR);
+	assert_int_equal(sum.failed, 1);
+	/* The filter needs the dataset; the schema, the group and the
+	 * event tracker are done. */
+	assert_int_equal(sum.skipped, 1);
+	assert_non_null(pz_state_find(st, "event_tracker.tracker"));
+	assert_int_equal(s.failed, 1);
+	assert_int_equal(s.skipped, sum.skipped);
+	assert_true(pz_state_find(st, "dataset.Interactions")->tainted);
+	assert_null(pz_state_find(st, "filter.f"));
+	assert_non_null(pz_state_find(st, "dataset_group.demo"));
+	assert_non_null(strstr(pz_error_last(), "1 operation failed"));
+	pz_plan_free(plan);
+	/* The next plan replaces the tainted dataset. */
+	plan = plan_for(&spec, st, false);
+	{
+		size_t i;
+		bool replaced = false;
+
+		for (i = 0; i < plan->n; i++)
+			if (!strcmp(plan->changes[i].address,
+				    "dataset.Interactions"))
+				replaced = plan->changes[i].action ==
+					   PZ_ACTION_REPLACE;
+		assert_true(replaced);
+	}
+	pz_plan_free(plan);
+	pz_state_free(st);
+	pz_spec_free(spec);
+}
+
+static void test_stop_starts_nothing_new(void **state)
+{
+	struct pz_spec *spec = NULL;
+	struct pz_state *st = NULL;
+	struct pz_plan *plan;
+	struct pz_runtime rt;
+	struct fake f;
+	struct pz_exec_opts o;
+	struct pz_exec_summary sum;
+	volatile int stop = 1;
+
+	(void)state;
+	assert_int_equal(pz_state_new(&st), 0);
+	plan = plan_for(&spec, st, false);
+	memset(&f, 0, sizeof(f));
+	f.st = st;
+	runtime(&rt, &f);
+	memset(&o, 0, sizeof(o));
+	o.stop = &stop;
+	assert_int_equal(pz_exec_run(plan, st, &rt, &o, &sum), PZ_EINTR);
+	assert_int_equal(sum.not_started, plan->nops);
+	assert_int_equal(f.log[0], '\0');
+	assert_int_equal(st->n, 0);
+	pz_plan_free(plan);
+	pz_state_free(st);
+	pz_spec_free(spec);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_creates_in_order_then_destroys),
+	    cmocka_unit_test(test_failure_taints_and_skips_dependents),
+	    cmocka_unit_test(test_stop_starts_nothing_new),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
