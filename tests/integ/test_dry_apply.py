@@ -3,7 +3,8 @@ core/exec.h) runs pz's saved plans against the simulator with the real
 API calls, and not one call may be refused.
 
 The base spec of the plan golden cases is created from nothing, then
-changed as the golden cases change it (a campaign's TPS, a solution's
+changed as the golden cases change it (new data: import, training and
+the campaign moved; a campaign's TPS, a solution's
 recipe under a campaign, schema changes on Items and Interactions, a
 renamed filter and event tracker, a removed filter), destroyed with
 -target=dataset_group.demo, and destroyed whole. Each step is planned by
@@ -46,16 +47,30 @@ def aws(sim, *args):
     assert p.returncode == 0, p.stderr
 
 
+def interactions(path, seed, rows=1500):
+    rng = random.Random(seed)
+    with open(path, "w") as f:
+        f.write("USER_ID,ITEM_ID,EVENT_TYPE,TIMESTAMP\n")
+        for i in range(rows):
+            f.write("u%d,i%d,%s,%d\n" % (i % 60, rng.randrange(40),
+                                          rng.choice(["click", "view"]),
+                                          1700000000 + i))
+
+
+def more_data(sim):
+    """New interactions: a data change (import, training, campaign)."""
+    d = tempfile.mkdtemp(prefix="pz-dry-data-")
+    interactions(os.path.join(d, "more.csv"), 8)
+    aws(sim, "s3", "cp", os.path.join(d, "more.csv"),
+        "s3://demo-data/Interactions/more.csv")
+    shutil.rmtree(d)
+
+
 def put_data(sim):
     """Enough data to import and train: 60 users, 40 items."""
     rng = random.Random(7)
     d = tempfile.mkdtemp(prefix="pz-dry-data-")
-    with open(os.path.join(d, "interactions.csv"), "w") as f:
-        f.write("USER_ID,ITEM_ID,EVENT_TYPE,TIMESTAMP\n")
-        for i in range(1500):
-            f.write("u%d,i%d,%s,%d\n" % (i % 60, rng.randrange(40),
-                                          rng.choice(["click", "view"]),
-                                          1700000000 + i))
+    interactions(os.path.join(d, "interactions.csv"), 7)
     with open(os.path.join(d, "items.csv"), "w") as f:
         f.write("ITEM_ID,GENRE\n")
         for i in range(1200):
@@ -73,7 +88,8 @@ STAMP = "        - {name: TIMESTAMP, type: long}\n"
 
 
 def steps(base):
-    """(name, spec, extra plan options), each from the one before."""
+    """(name, spec, extra plan options or a change to the data), each
+    from the one before."""
     tps = base.replace("minProvisionedTPS: 1", "minProvisionedTPS: 2")
     v2 = tps.replace("recipe/aws-user-personalization",
                      "recipe/aws-user-personalization-v2")
@@ -89,6 +105,7 @@ def steps(base):
                               "eventTracker:\n  name: tracker-v2")
     no_filter = tracker.split("filters:")[0]
     return [("create-all", base, []),
+            ("data-changed", base, more_data),
             ("campaign-update", tps, []),
             ("forced-replacement", v2, []),
             ("schema-change-nullable", nullable, []),
@@ -121,6 +138,9 @@ def test_every_plan_executes_without_a_refused_call(pz_bin):
         plan = os.path.join(os.path.dirname(spec), "step.plan")
         for name, text, opts in steps(open(BASE).read()):
             print("step: %s" % name, flush=True)
+            if callable(opts):
+                opts(sim)
+                opts = []
             with open(spec, "w") as f:
                 f.write(text)
             r = pz.run("plan", "-f", spec, "-state=" + state,
