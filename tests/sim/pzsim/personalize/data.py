@@ -215,6 +215,37 @@ def read_csv(data, fields, source):
     return cols, rows
 
 
+# The record ID of each dataset type: an INCREMENTAL import replaces the
+# records with the same ID (bulk-data-import-step.html).
+RECORD_ID = {"Items": "ITEM_ID", "Users": "USER_ID", "Actions": "ACTION_ID"}
+
+
+def merge_incremental(dataset_type, cols, old_rows, new_rows):
+    """An INCREMENTAL import of new_rows into old_rows (both in cols'
+    order): (rows, how many of new_rows are new). Items, Users and Actions
+    records replace those with the same ID; identical interaction events
+    are kept once."""
+    ids = RECORD_ID.get(dataset_type)
+    if ids is not None:
+        i = [c.upper() for c in cols].index(ids)
+        merged = {r[i]: r for r in old_rows}
+        added = 0
+        for r in new_rows:
+            added += r[i] not in merged
+            merged[r[i]] = r
+        return list(merged.values()), added
+    seen = {json.dumps(r) for r in old_rows}
+    rows = list(old_rows)
+    added = 0
+    for r in new_rows:
+        k = json.dumps(r)
+        if k not in seen:
+            seen.add(k)
+            rows.append(r)
+            added += 1
+    return rows, added
+
+
 def column(data, name):
     """Values of one column of dataset data {"columns", "rows"}."""
     try:
