@@ -85,8 +85,9 @@ def test_import_records_the_live_resource(pz_bin):
             res["type"] == "dataset" and res["arn"] == ds and \
             res["status"] == "ACTIVE", res
         # The Describe answer's members that CreateDataset takes.
+        # (datasetType as the service answers it: upper case.)
         assert res["attributes"] == {"datasetGroupArn": dsg,
-                                     "datasetType": "Interactions",
+                                     "datasetType": "INTERACTIONS",
                                      "name": "demo-interactions",
                                      "schemaArn": schema}, res
         # Its dependencies in the spec's graph.
@@ -120,6 +121,12 @@ def test_import_records_the_live_resource(pz_bin):
         assert attrs["name"] == "demo-Interactions" and \
             json.loads(attrs["schema"]) == SCHEMA, attrs
         assert _state(pz)["serial"] == 4
+
+        # Everything imported: the plan has nothing to do (datasetType
+        # INTERACTIONS is the spec's Interactions).
+        _run(pz, "import", "dataset_group.demo", dsg).ok()
+        r = _run(pz, "plan", "-detailed-exitcode")
+        assert r.rc == 0 and "No changes." in r.out, r
 
 
 def test_concurrent_imports_through_the_lock(pz_bin):
