@@ -552,9 +552,6 @@ class SlowImports(Base):
     args = ("--seed", "8")
 
     def test_five_imports_per_region(self):
-        dsg = self.call("CreateDatasetGroup", {"name": "quota"})[
-            "datasetGroupArn"]
-        self.clock(60)
         loc = self.upload("quota-data", "i.csv", items_csv(0, 1000))
         arns = []
         for k in range(6):
@@ -729,11 +726,13 @@ class Campaigns(Base):
         c = self.campaign(sol + "/$LATEST", campaignConfig=sync)
         self.assertEqual(self.describe("Campaign", c)["solutionVersionArn"],
                          sol + "/$LATEST")
+        served = lambda: [r["servedVersionArn"] for r in self.sim.state()[
+            "resources"] if r["arn"] == c][0]
+        self.assertEqual(served(), sv)
         sv2 = self.version(sol)
         self.call("ListSolutions", {})
         # the campaign follows the newest ACTIVE version by itself
-        served = self.sim.control("GET", "/__sim/state")
-        self.assertTrue(served)
+        self.assertEqual(served(), sv2)
         out = h.signed(self.sim, "POST", "/recommendations", "personalize",
                        json.dumps({"campaignArn": c,
                                    "userId": "u1"}).encode(),
@@ -854,10 +853,9 @@ class BatchAndQuotas(Base):
             "recipeArn": recipe("aws-ecomm-recommended-for-you")},
             "LimitExceededException")
         self.call("ListRecommenders", {})
+        tps = {"minRecommendationRequestsPerSecond": 2}
         self.call("UpdateRecommender", {"recommenderArn": arns[0],
-                                        "recommenderConfig": {
-                                            "minRecommendationRequestsPerSecond":
-                                            2}})
+                                        "recommenderConfig": tps})
         d = self.describe("Recommender", arns[0])
         self.assertEqual((d["status"], d["latestRecommenderUpdate"]["status"],
                           d["recommenderConfig"][

@@ -249,6 +249,8 @@ class Control(JsonService):
             for r in sorted(self._res().values(), key=lambda r: r["seq"]):
                 out.append({"type": r["type"], "name": r["name"],
                             "arn": r["arn"], "status": r["status"]})
+                if r["type"] == "campaign":  # which version answers
+                    out[-1]["servedVersionArn"] = self.served_version(r)
             return out
 
     def arn(self, path):
