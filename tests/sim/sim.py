@@ -68,7 +68,9 @@ def parse_args(argv):
     ap.add_argument("--access-key")
     ap.add_argument("--secret-key")
     ap.add_argument("--model-dir", help="directory of AWS service models")
-    ap.add_argument("--max-concurrent-trainings", type=int, default=5)
+    ap.add_argument("--max-concurrent-trainings", type=int, default=20,
+                    help="solution versions and recommenders training at "
+                    "once per region (AWS: 20, adjustable)")
     ap.add_argument("--web-identity-token-check", action="store_true",
                     help="require AssumeRoleWithWebIdentity tokens to be "
                     "unexpired JWTs with iss, sub, aud and exp")

@@ -75,7 +75,7 @@ class Options:
         self.region = "us-east-1"
         self.account_id = "123456789012"
         self.time_scale = 1.0
-        self.max_concurrent_trainings = 5
+        self.max_concurrent_trainings = 20
         self.web_identity_token_check = False
         self.verbose = False
         self.seed = None

@@ -485,6 +485,24 @@ class Imports(Base):
         self.assertEqual(self.describe("DatasetImportJob", job)["status"],
                          "ACTIVE")
 
+    def test_csv_header_and_timestamps(self):
+        dsg = self.group()
+        ds = self.dataset(dsg, "Interactions", h.INTERACTIONS_SCHEMA)
+        text = h.make_interactions()
+        cases = {
+            "in quotes": text.replace("USER_ID,ITEM_ID",
+                                      '"USER_ID","ITEM_ID"', 1),
+            "milliseconds": text.replace(",1700000000", ",1700000000000"),
+        }
+        for what, body in cases.items():
+            with self.subTest(what):
+                job = self.import_job(ds, self.upload(
+                    self.uniq("bucket-"), "i.csv", body))
+                d = self.describe("DatasetImportJob", job)
+                self.assertEqual(d["status"], "CREATE FAILED")
+                self.assertIn("quotes" if what == "in quotes" else
+                              "epoch seconds", d["failureReason"])
+
     def test_incremental_replaces_by_id(self):
         dsg = self.group()
         ds = self.dataset(dsg, "Items", h.ITEMS_SCHEMA)

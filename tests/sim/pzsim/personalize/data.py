@@ -43,6 +43,11 @@ ID_FIELDS = ("USER_ID", "ITEM_ID", "ACTION_ID", "TIMESTAMP", "EVENT_TYPE")
 PRIMITIVES = ("string", "int", "long", "float", "double", "boolean", "null")
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
+# TIMESTAMP values are Unix epoch seconds; beyond this (year 5138) they
+# are milliseconds.
+TIMESTAMP_FIELDS = ("TIMESTAMP", "CREATION_TIMESTAMP")
+MAX_EPOCH_SECONDS = 10 ** 11
+
 MIN_INTERACTIONS = 1000
 MIN_USERS = 25
 MIN_PER_USER = 2
@@ -179,6 +184,10 @@ def read_csv(data, fields, source):
     except StopIteration:
         raise ValueError("%s is empty: a CSV header row is required"
                          % source)
+    first = text.split("\n", 1)[0]
+    if '"' in first:
+        raise ValueError("The CSV header of %s has names in quotes: write "
+                         "the schema's field names as they are" % source)
     header = [h.strip() for h in header]
     byname = {n.upper(): (n, t, nl) for n, t, nl, _ in fields}
     unknown = [h for h in header if h.upper() not in byname]
@@ -211,6 +220,12 @@ def read_csv(data, fields, source):
             except ValueError as e:
                 raise ValueError("Line %d of %s, field %s: %s"
                                  % (lineno, source, name, e))
+            if name.upper() in TIMESTAMP_FIELDS and \
+                    isinstance(row[index[h.upper()]], int) and \
+                    row[index[h.upper()]] > MAX_EPOCH_SECONDS:
+                raise ValueError("Line %d of %s, field %s: %s is not in "
+                                 "Unix epoch seconds (milliseconds?)"
+                                 % (lineno, source, name, v))
         rows.append(row)
     return cols, rows
 
