@@ -129,6 +129,27 @@ def test_import_records_the_live_resource(pz_bin):
         assert r.rc == 0 and "No changes." in r.out, r
 
 
+def test_import_tracker_with_an_id_arn(pz_bin):
+    """An event tracker's ARN ends with an id, not its name: imported,
+    the plan has nothing to do."""
+    with Sim(time_scale=0) as sim:
+        url = sim.url
+        dsg = personalize(url, "CreateDatasetGroup",
+                          {"name": "demo"})["datasetGroupArn"]
+        personalize(url, "ListDatasetGroups", {})  # ACTIVE at time scale 0
+        tr = personalize(url, "CreateEventTracker", {
+            "name": "demo-tracker", "datasetGroupArn": dsg})
+        assert not tr["eventTrackerArn"].endswith("demo-tracker"), tr
+        pz = _setup(pz_bin, sim)
+        pz.write_file("proj/pz.yaml", "datasetGroup: {name: demo}\n"
+                      "eventTracker: {name: demo-tracker}\n")
+        _run(pz, "import", "dataset_group.demo", dsg).ok()
+        _run(pz, "import", "event_tracker.demo-tracker",
+             tr["eventTrackerArn"]).ok()
+        r = _run(pz, "plan", "-detailed-exitcode")
+        assert r.rc == 0 and "No changes." in r.out, r
+
+
 def test_concurrent_imports_through_the_lock(pz_bin):
     with Sim(time_scale=0.0005) as sim:
         arns = dict(zip(("dataset_group.demo", "schema.Interactions",
