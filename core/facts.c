@@ -82,3 +82,21 @@ bool pz_facts_updatable(const struct pz_operation *op, const char *path)
 	}
 	return false;
 }
+
+bool pz_facts_nocase(const struct pz_operation *op, const char *path)
+{
+	size_t i, k;
+
+	if (!op)
+		return false;
+	for (i = 0; i < pz_nsections; i++) {
+		const struct pz_section *s = &pz_sections[i];
+
+		if (!s->create_op || strcmp(s->create_op, op->name) != 0)
+			continue;
+		for (k = 0; k < s->nnocase; k++)
+			if (strcmp(s->nocase[k], path) == 0)
+				return true;
+	}
+	return false;
+}

@@ -74,6 +74,10 @@ struct pz_section {
 	size_t nkeys;
 	const char *const *supplied; /* request members pz fills in */
 	size_t nsupplied;
+	/* Request members the service takes in any case and answers in its
+	 * own (datasetType: Interactions in, INTERACTIONS out). */
+	const char *const *nocase;
+	size_t nnocase;
 };
 
 struct pz_operation {
@@ -104,5 +108,12 @@ const struct pz_member *pz_facts_member(const struct pz_shape *s,
  * created by op can be done in place; false when it forces replacement.
  */
 bool pz_facts_updatable(const struct pz_operation *op, const char *path);
+/*
+ * True when the member at path of a resource created by op holds a value
+ * the service compares without regard to case (a section's
+ * "caseInsensitive" in schemas/pz-spec.json): "Interactions" and
+ * "INTERACTIONS" are the same dataset type.
+ */
+bool pz_facts_nocase(const struct pz_operation *op, const char *path);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "error.h"
@@ -314,6 +315,15 @@ static bool tags_equal(const cJSON *a, const cJSON *b)
 	return eq;
 }
 
+/* Values the service takes in any case (facts: caseInsensitive). */
+static bool nocase_equal(const struct pz_operation *op, const char *path,
+			 const cJSON *a, const cJSON *b)
+{
+	return cJSON_IsString(a) && cJSON_IsString(b) &&
+	       pz_facts_nocase(op, path) &&
+	       !strcasecmp(a->valuestring, b->valuestring);
+}
+
 static bool ignored(const struct pz_resource *r, const char *path)
 {
 	const struct pz_node *list =
@@ -391,7 +401,8 @@ static void diff_value(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 			mark(ctx, r, c, op, path);
 		return;
 	}
-	if (!pz_json_equal(want, have) && !json_text_equal(want, have))
+	if (!pz_json_equal(want, have) && !json_text_equal(want, have) &&
+	    !nocase_equal(op, path, want, have))
 		mark(ctx, r, c, op, path);
 }
 
@@ -444,6 +455,10 @@ static void record_drift(struct pz_plan *plan,
 	if (!st || !st->arn || !lv || !lv->refreshed)
 		return;
 	if (lv->exists) {
+		const struct pz_rtype *t = pz_rtype_find(st->type);
+		const struct pz_operation *op =
+		    t ? pz_facts_operation(t->create_op) : NULL;
+
 		cJSON_ArrayForEach(m, st->attributes)
 		{
 			const cJSON *now = cJSON_GetObjectItemCaseSensitive(
@@ -451,6 +466,7 @@ static void record_drift(struct pz_plan *plan,
 
 			if (now && !pz_json_equal(m, now) &&
 			    !json_text_equal(m, now) &&
+			    !nocase_equal(op, m->string, m, now) &&
 			    !(cJSON_IsArray(m) && !strcmp(m->string, "tags") &&
 			      tags_equal(m, now)))
 				changed = true;

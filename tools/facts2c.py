@@ -126,6 +126,9 @@ def main():
         if s.get("supplied"):
             w.append("static const char *const supplied_%d[] = {%s};" % (
                 i, ", ".join(cstr(k) for k in s["supplied"])))
+        if s.get("caseInsensitive"):
+            w.append("static const char *const nocase_%d[] = {%s};" % (
+                i, ", ".join(cstr(k) for k in s["caseInsensitive"])))
     w.append("const struct pz_section pz_sections[] = {")
     for i, (key, s) in enumerate(secs.items()):
         f = [".key = %s" % cstr(key), ".type = %s" % cstr(s.get("type")),
@@ -139,6 +142,9 @@ def main():
         if s.get("supplied"):
             f.append(".supplied = supplied_%d, .nsupplied = %d" % (
                 i, len(s["supplied"])))
+        if s.get("caseInsensitive"):
+            f.append(".nocase = nocase_%d, .nnocase = %d" % (
+                i, len(s["caseInsensitive"])))
         w.append("\t{" + ", ".join(f) + "},")
     w.append("};")
     w.append("const size_t pz_nsections = %d;" % len(secs))

@@ -14,6 +14,12 @@ const char *const pz_pers_dataset_types[] = {
 };
 const size_t pz_pers_ndataset_types = PZ_ARRAY_LEN(pz_pers_dataset_types);
 
+const char *pz_pers_dataset_api_type(const char *key)
+{
+	return strcmp(key, "ActionInteractions") == 0 ? "Action_Interactions"
+						      : key;
+}
+
 void pz_personalize_register(void)
 {
 	static const struct pz_rtype *const all[] = {

@@ -93,13 +93,30 @@ static void supply(const struct pz_spec *spec, const struct pz_resource *r,
 {
 	pz_pers_supply_group(spec, r, body);
 	cJSON_DeleteItemFromObjectCaseSensitive(body, "datasetType");
-	cJSON_AddStringToObject(body, "datasetType", r->key);
+	cJSON_AddStringToObject(body, "datasetType",
+				pz_pers_dataset_api_type(r->key));
 	if (!cJSON_GetObjectItemCaseSensitive(body, "schemaArn")) {
 		char addr[128];
 
 		snprintf(addr, sizeof(addr), "schema.%s", r->key);
 		pz_pers_ref(body, "schemaArn", addr);
 	}
+}
+
+/* Next best action datasets are custom only (personalize-workflow-full). */
+static void check(struct pz_spec *spec, struct pz_resource *r,
+		  struct pz_diags *diags)
+{
+	const char *domain = pz_pers_domain(spec);
+
+	(void)diags;
+	if (domain && (!strcmp(r->key, "Actions") ||
+		       !strcmp(r->key, "ActionInteractions")))
+		pz_pers_error(spec, r->pos,
+			      "%s: the dataset group's domain is %s, and "
+			      "%s datasets exist only in custom dataset "
+			      "groups; remove it, or the group's domain",
+			      r->address, domain, r->key);
 }
 
 static void link(struct pz_spec *spec, struct pz_resource *r,
@@ -182,5 +199,6 @@ const struct pz_rtype pz_rtype_dataset = {
     .order = 20,
     .expand = expand,
     .link = link,
+    .check = check,
     .supply = supply,
 };

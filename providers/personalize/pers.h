@@ -25,6 +25,10 @@ extern const struct pz_rtype pz_rtype_batch_segment_job;
 /* The dataset types, in the order pz lists them. */
 extern const char *const pz_pers_dataset_types[];
 extern const size_t pz_pers_ndataset_types;
+/* The API's name of the dataset type keyed key: CreateDataset's
+ * datasetType ("Action_Interactions" for ActionInteractions); its upper
+ * case ends the dataset's ARN. */
+const char *pz_pers_dataset_api_type(const char *key);
 
 void pz_pers_error(struct pz_spec *spec, struct pz_pos pos, const char *fmt,
 		   ...) PZ_PRINTF(3, 4);

@@ -277,7 +277,7 @@ static char *derive_arn(const struct pz_spec *spec, const struct pz_change *ch,
 		if (!g || !g->name)
 			return NULL;
 		/* dataset/<group>/<TYPE> */
-		up = pz_xstrdup(res->key);
+		up = pz_xstrdup(pz_pers_dataset_api_type(res->key));
 		for (i = 0; up[i]; i++)
 			if (up[i] >= 'a' && up[i] <= 'z')
 				up[i] = (char)(up[i] - 'a' + 'A');

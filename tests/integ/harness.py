@@ -21,6 +21,8 @@ Sim(**flags) starts `/usr/bin/python3 tests/sim/sim.py --port 0
 --port-file F --data-dir D [--flag value ...]` (underscores become
 dashes: Sim(throttle_rate=0.3, seed=7)), waits for the port, and is
 always stopped: on leaving the with-block, at exit, and on SIGTERM/INT.
+$PZ_SIM_ARGS adds options to every simulator (ctest's integ_*_alt runs
+use it for the other answers to personalize-rules.md's open questions).
 It reads the simulator's control API: calls(), ops(), state(), reset(),
 faults(**settings) (POST /__sim/faults).
 
@@ -47,6 +49,7 @@ import http.server
 import importlib.util
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -104,6 +107,8 @@ class Sim(_simh.Simulator):
                 args.append(flag)
             elif v is not None and v is not False:
                 args += [flag, str(v)]
+        # The other answers to the rules' open questions (ctest's *_alt).
+        args += shlex.split(os.environ.get("PZ_SIM_ARGS", ""))
         super().__init__(*args)
 
     def start(self, timeout=30):

@@ -85,8 +85,9 @@ def test_import_records_the_live_resource(pz_bin):
             res["type"] == "dataset" and res["arn"] == ds and \
             res["status"] == "ACTIVE", res
         # The Describe answer's members that CreateDataset takes.
+        # (datasetType as the service answers it: upper case.)
         assert res["attributes"] == {"datasetGroupArn": dsg,
-                                     "datasetType": "Interactions",
+                                     "datasetType": "INTERACTIONS",
                                      "name": "demo-interactions",
                                      "schemaArn": schema}, res
         # Its dependencies in the spec's graph.
@@ -120,6 +121,33 @@ def test_import_records_the_live_resource(pz_bin):
         assert attrs["name"] == "demo-Interactions" and \
             json.loads(attrs["schema"]) == SCHEMA, attrs
         assert _state(pz)["serial"] == 4
+
+        # Everything imported: the plan has nothing to do (datasetType
+        # INTERACTIONS is the spec's Interactions).
+        _run(pz, "import", "dataset_group.demo", dsg).ok()
+        r = _run(pz, "plan", "-detailed-exitcode")
+        assert r.rc == 0 and "No changes." in r.out, r
+
+
+def test_import_tracker_with_an_id_arn(pz_bin):
+    """An event tracker's ARN ends with an id, not its name: imported,
+    the plan has nothing to do."""
+    with Sim(time_scale=0) as sim:
+        url = sim.url
+        dsg = personalize(url, "CreateDatasetGroup",
+                          {"name": "demo"})["datasetGroupArn"]
+        personalize(url, "ListDatasetGroups", {})  # ACTIVE at time scale 0
+        tr = personalize(url, "CreateEventTracker", {
+            "name": "demo-tracker", "datasetGroupArn": dsg})
+        assert not tr["eventTrackerArn"].endswith("demo-tracker"), tr
+        pz = _setup(pz_bin, sim)
+        pz.write_file("proj/pz.yaml", "datasetGroup: {name: demo}\n"
+                      "eventTracker: {name: demo-tracker}\n")
+        _run(pz, "import", "dataset_group.demo", dsg).ok()
+        _run(pz, "import", "event_tracker.demo-tracker",
+             tr["eventTrackerArn"]).ok()
+        r = _run(pz, "plan", "-detailed-exitcode")
+        assert r.rc == 0 and "No changes." in r.out, r
 
 
 def test_concurrent_imports_through_the_lock(pz_bin):

@@ -8,6 +8,11 @@ STS and SNS on one loopback port. See tests/sim/README.md.
       [--credentials-file FILE | --access-key K --secret-key S]
       [--model-dir DIR] [--max-concurrent-trainings N]
       [--web-identity-token-check] [--verbose]
+      [--solution-config-after-update applied|unchanged] [--update-status
+      active|updating] [--campaign-config-update replace|merge]
+      [--import-while-importing refuse|queue] [--import-objects
+      all|top-csv] [--campaign-other-solution refuse|allow]
+      [--version-while-training refuse|allow]
 """
 
 import argparse
@@ -19,7 +24,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from pzsim import models, store  # noqa: E402
-from pzsim.app import Options, Sim  # noqa: E402
+from pzsim.app import QUESTIONS, Options, Sim  # noqa: E402
 from pzsim.faults import Faults  # noqa: E402
 from pzsim.server import Server  # noqa: E402
 from pzsim.sigv4 import Credential  # noqa: E402
@@ -63,11 +68,17 @@ def parse_args(argv):
     ap.add_argument("--access-key")
     ap.add_argument("--secret-key")
     ap.add_argument("--model-dir", help="directory of AWS service models")
-    ap.add_argument("--max-concurrent-trainings", type=int, default=5)
+    ap.add_argument("--max-concurrent-trainings", type=int, default=20,
+                    help="solution versions and recommenders training at "
+                    "once per region (AWS: 20, adjustable)")
     ap.add_argument("--web-identity-token-check", action="store_true",
                     help="require AssumeRoleWithWebIdentity tokens to be "
                     "unexpired JWTs with iss, sub, aud and exp")
     ap.add_argument("--verbose", action="store_true")
+    for k, (values, default, doc) in QUESTIONS.items():
+        ap.add_argument("--" + k.replace("_", "-"), choices=values,
+                        default=default, help=doc + " (default %s)"
+                        % default)
     a = ap.parse_args(argv)
     if bool(a.access_key) != bool(a.secret_key):
         ap.error("--access-key and --secret-key go together")
@@ -101,7 +112,8 @@ def main(argv=None):
                    time_scale=a.time_scale,
                    max_concurrent_trainings=a.max_concurrent_trainings,
                    web_identity_token_check=a.web_identity_token_check,
-                   verbose=a.verbose, seed=a.seed)
+                   verbose=a.verbose, seed=a.seed,
+                   **{k: getattr(a, k) for k in QUESTIONS})
     sim = Sim(opts, ms, st, faults, load_credentials(a))
     server = Server(sim, a.port)
     port = server.server_address[1]

@@ -13,16 +13,74 @@ DEFAULT_ACCESS_KEY = "AKIDEXAMPLE"
 DEFAULT_SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 MAX_CALLS = 200000
 
+# The open questions of personalize-rules.md section 9: option name ->
+# (allowed values, default, what each value does). Each is a --flag
+# (underscores as dashes) and a key of GET/POST /__sim/behaviour.
+QUESTIONS = {
+    "solution_config_after_update": (
+        ("applied", "unchanged"), "applied",
+        "9.1: DescribeSolution's solutionConfig shows an UpdateSolution's "
+        "settings once it is done (applied) or never (unchanged: only "
+        "latestSolutionUpdate has them)"),
+    "update_status": (
+        ("active", "updating"), "active",
+        "9.2: a campaign's or recommender's top-level status stays ACTIVE "
+        "during an update (active) or goes UPDATE PENDING > UPDATE "
+        "IN_PROGRESS > ACTIVE (updating)"),
+    "campaign_config_update": (
+        ("replace", "merge"), "replace",
+        "9.3: UpdateCampaign's campaignConfig replaces the campaign's "
+        "(replace) or is merged into it member by member (merge)"),
+    "import_while_importing": (
+        ("refuse", "queue"), "refuse",
+        "9.4: a second import into a dataset that is still importing is "
+        "refused with ResourceInUseException (refuse) or only counted "
+        "against the regional quota of 5 (queue)"),
+    "import_objects": (
+        ("all", "top-csv"), "all",
+        "9.5: an import of a prefix reads every object under it, in "
+        "sub-prefixes too (all), or only the objects directly under it "
+        "whose names end .csv (top-csv)"),
+    "campaign_other_solution": (
+        ("refuse", "allow"), "refuse",
+        "9.6: UpdateCampaign to a version of another solution is refused "
+        "(refuse) or accepted (allow)"),
+    "version_while_training": (
+        ("refuse", "allow"), "refuse",
+        "9.7: CreateSolutionVersion while another version of the solution "
+        "is training is refused with ResourceInUseException (refuse) or "
+        "accepted (allow)"),
+}
+
+# Request members never written to the call log (credentials).
+SECRET_PARAMS = frozenset((
+    "SecretAccessKey", "secretAccessKey", "SessionToken", "sessionToken",
+    "WebIdentityToken", "SAMLAssertion", "Password", "password",
+    "TokenCode", "X-Amz-Signature", "X-Amz-Security-Token",
+    "Signature"))
+
+
+def redact(value):
+    """value with every SECRET_PARAMS member replaced by "***"."""
+    if isinstance(value, dict):
+        return {k: "***" if k in SECRET_PARAMS else redact(v)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    return value
+
 
 class Options:
     def __init__(self, **kw):
         self.region = "us-east-1"
         self.account_id = "123456789012"
         self.time_scale = 1.0
-        self.max_concurrent_trainings = 5
+        self.max_concurrent_trainings = 20
         self.web_identity_token_check = False
         self.verbose = False
         self.seed = None
+        for k, (_, default, _) in QUESTIONS.items():
+            setattr(self, k, default)
         for k, v in kw.items():
             if not hasattr(self, k):
                 raise TypeError("unknown option %s" % k)
@@ -118,7 +176,8 @@ class Sim:
                  "requestId": req.request_id,
                  "accessKeyId": (req.auth.credential.access_key
                                  if req.auth else None),
-                 "userAgent": req.headers.get("User-Agent")}
+                 "userAgent": req.headers.get("User-Agent"),
+                 "params": redact(req.logged)}
         with self._calls_lock:
             entry["seq"] = self._calls_base + len(self._calls) + 1
             self._calls.append(entry)
@@ -131,6 +190,25 @@ class Sim:
         """Calls with seq > since (the oldest are dropped past MAX_CALLS)."""
         with self._calls_lock:
             return self._calls[max(0, since - self._calls_base):]
+
+    # --- the open questions' switches ------------------------------------
+
+    def behaviour(self):
+        return {k: getattr(self.opts, k) for k in QUESTIONS}
+
+    def set_behaviour(self, body):
+        """Apply {question: value}; raise ValueError when invalid."""
+        if not isinstance(body, dict):
+            raise ValueError("body must be a JSON object")
+        for k, v in body.items():
+            if k not in QUESTIONS:
+                raise ValueError("unknown switch %s (known: %s)"
+                                 % (k, ", ".join(sorted(QUESTIONS))))
+            if v not in QUESTIONS[k][0]:
+                raise ValueError("%s must be one of %s"
+                                 % (k, ", ".join(QUESTIONS[k][0])))
+        for k, v in body.items():
+            setattr(self.opts, k, v)
 
     # --- webhooks --------------------------------------------------------
 
@@ -154,6 +232,7 @@ class Sim:
                 "region": self.opts.region,
                 "accountId": self.opts.account_id,
                 "timeScale": self.opts.time_scale,
+                "behaviour": self.behaviour(),
                 "models": self.models.describe()}
 
     def state(self):

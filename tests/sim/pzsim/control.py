@@ -7,7 +7,12 @@ GET  /__sim/calls[?since=N]  every AWS request: service, operation, status,
                              error, time; seq numbers for incremental reads
 POST /__sim/reset            empty everything
 GET|POST /__sim/faults       read / change fault settings (JSON body)
-POST /__sim/clock            {"advance_s": S}: move the simulated clock on
+POST /__sim/clock            {"advance_s": S, "time_scale": S}: move the
+                             simulated clock on; change --time-scale (0:
+                             every lifecycle completes at the next request)
+GET|POST /__sim/behaviour    read / change the open questions' switches
+POST /__sim/seed             {"resources": [{type, arn, name, status,
+                             attrs}]}: insert resources as if created
 GET  /__sim/sns              every message published to SNS
 POST /__sim/webhook/<any>    record the posted body
 GET  /__sim/webhooks         every recorded webhook post
@@ -46,13 +51,42 @@ def handle(h, sim, method, path, qs, body):
             return h.send_json(200, sim.faults.settings())
     if path == "/__sim/clock":
         if method == "POST":
-            if not isinstance(obj, dict) or not isinstance(
-                    obj.get("advance_s"), (int, float)):
-                return h.send_json(400, {"error": "need {\"advance_s\": N}"})
-            sim.advance_clock(float(obj["advance_s"]))
+            ok = isinstance(obj, dict) and obj and set(obj) <= {
+                "advance_s", "time_scale"} and all(
+                    isinstance(v, (int, float)) and not isinstance(v, bool)
+                    for v in obj.values())
+            if not ok or obj.get("time_scale", 0) < 0:
+                return h.send_json(400, {"error": "need {\"advance_s\": N}"
+                                         " and/or {\"time_scale\": S >= 0}"})
+            if "time_scale" in obj:
+                old = sim.opts.time_scale
+                sim.opts.time_scale = float(obj["time_scale"])
+                sim.services["personalize"].rescale(old,
+                                                    sim.opts.time_scale)
+            if "advance_s" in obj:
+                sim.advance_clock(float(obj["advance_s"]))
         if method in ("GET", "POST"):
             return h.send_json(200, {"now": sim.now(),
-                                     "offset_s": sim.clock_offset()})
+                                     "offset_s": sim.clock_offset(),
+                                     "time_scale": sim.opts.time_scale})
+    if path == "/__sim/behaviour":
+        if method == "POST":
+            try:
+                sim.set_behaviour(obj)
+            except ValueError as e:
+                return h.send_json(400, {"error": str(e)})
+        if method in ("GET", "POST"):
+            return h.send_json(200, sim.behaviour())
+    if path == "/__sim/seed" and method == "POST":
+        if not isinstance(obj, dict) or not isinstance(
+                obj.get("resources"), list):
+            return h.send_json(400, {"error": "need {\"resources\": "
+                                     "[{type, arn, name, status, attrs}]}"})
+        try:
+            out = sim.services["personalize"].seed(obj["resources"])
+        except ValueError as e:
+            return h.send_json(400, {"error": str(e)})
+        return h.send_json(200, {"resources": out})
     if path == "/__sim/sns" and method == "GET":
         return h.send_json(200, {"messages": sim.services["sns"].messages()})
     if path.startswith("/__sim/webhook/") and method in ("POST", "PUT"):

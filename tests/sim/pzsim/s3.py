@@ -197,6 +197,11 @@ class S3(Service):
     def identify(self, req):
         bucket, key = self._bucket_key(req)
         req.params = (bucket, key)
+        req.logged = dict(req.qdict)
+        if bucket is not None:
+            req.logged["Bucket"] = bucket
+        if key is not None:
+            req.logged["Key"] = key
         q = req.qdict
         m = req.method
         h = req.headers

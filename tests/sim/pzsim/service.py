@@ -13,7 +13,7 @@ class Request:
 
     __slots__ = ("method", "raw_path", "path", "query", "qdict", "headers",
                  "body", "host", "request_id", "auth", "op", "service",
-                 "form", "params", "ctx")
+                 "form", "params", "ctx", "logged")
 
     def __init__(self):
         self.auth = None
@@ -21,6 +21,7 @@ class Request:
         self.form = None
         self.params = None
         self.ctx = None
+        self.logged = None  # the parameters the call log records
 
 
 class Response:
@@ -91,6 +92,7 @@ class JsonService(Service):
     def validated(self, req):
         """Parse req's JSON body and validate it against the op's input."""
         params = self.parse_json(req)
+        req.logged = params
         shape = self.model.input_shape(req.op)
         if shape is not None:
             errs = self.validator.validate(shape, params)
@@ -145,6 +147,7 @@ class QueryService(Service):
         if shape is not None:
             params, problems = query.parse_params(self.model.shapes, shape,
                                                   req.form)
+            req.logged = params
             problems += self.validator.validate(shape, params)
             if problems:
                 raise AwsError(self.validation_code,

@@ -218,8 +218,9 @@ class Simulator:
             if self.proc.poll() is not None:
                 break
             time.sleep(0.02)
+        log = self.read_log()  # before stop() removes it
         self.stop()
-        raise RuntimeError("simulator did not start:\n" + self.read_log())
+        raise RuntimeError("simulator did not start:\n" + log)
 
     def read_log(self):
         with open(self.log, errors="replace") as f:

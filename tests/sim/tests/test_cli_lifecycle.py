@@ -63,7 +63,7 @@ class Lifecycle(unittest.TestCase):
     def test_lifecycle(self):
         aws = self.aws
         inter = h.make_interactions()
-        items = h.make_items()
+        items = h.make_items(1000)  # an import brings 1,000 records
 
         # --- S3: bucket, uploads, listing with continuation tokens --------
         self.cli.run("s3", "mb", "s3://" + BUCKET)
@@ -136,6 +136,22 @@ class Lifecycle(unittest.TestCase):
             lambda: dataset("ItemsDataset", s_items, "Items"))
         self.assertEqual(ds_int, "arn:aws:personalize:us-east-1:"
                          "123456789012:dataset/LifecycleDemo/INTERACTIONS")
+        # created as Interactions, described and listed as INTERACTIONS
+        d = aws("personalize", "describe-dataset", "--dataset-arn",
+                ds_int)["dataset"]
+        self.assertEqual(d["datasetType"], "INTERACTIONS")
+        self.assertEqual(sorted(x["datasetType"] for x in aws(
+            "personalize", "list-datasets", "--dataset-group-arn", dsg)[
+            "datasets"]), ["INTERACTIONS", "ITEMS"])
+        # an INCREMENTAL first import is refused
+        rc, _, err = self.cli.run(
+            "personalize", "create-dataset-import-job", "--job-name",
+            "too-early", "--dataset-arn", ds_items, "--data-source",
+            "dataLocation=s3://%s/data/items.csv" % BUCKET, "--role-arn",
+            "arn:aws:iam::123456789012:role/PersonalizeS3",
+            "--import-mode", "INCREMENTAL", check=False)
+        self.assertNotEqual(rc, 0)
+        self.assertEqual(h.error_code(err), "InvalidInputException", err)
 
         # --- imports: a prefix and an object ------------------------------
         role = "arn:aws:iam::123456789012:role/PersonalizeS3"
@@ -158,14 +174,24 @@ class Lifecycle(unittest.TestCase):
         self.assertEqual([j["datasetImportJobArn"] for j in jobs], [j1])
 
         # --- solution, training, metrics ---------------------------------
-        sol = aws("personalize", "create-solution", "--name",
+        # automatic training (on by default) would race the manual one
+        create = ("personalize", "create-solution", "--name",
                   "userPersonalizationSolution", "--dataset-group-arn", dsg,
                   "--recipe-arn", "arn:aws:personalize:::recipe/"
-                  "aws-user-personalization")["solutionArn"]
+                  "aws-user-personalization")
+        rc, out, err = self.cli.run(*create, "--no-perform-auto-training",
+                                    check=False)
+        if rc != 0:  # a CLI older than automatic training
+            out = aws(*create)
+        sol = out["solutionArn"]
         self.wait_status("solution", "--solution-arn", sol, "solution")
         sv = aws("personalize", "create-solution-version", "--solution-arn",
                  sol)["solutionVersionArn"]
         self.assertRegex(sv, r"^%s/[0-9a-f]{8}$" % sol)
+        self.assertEqual(aws("personalize", "describe-solution-version",
+                             "--solution-version-arn", sv)[
+            "solutionVersion"]["name"],
+            "userPersonalizationSolution/" + sv.rsplit("/", 1)[1])
         d = self.wait_status("solution-version", "--solution-version-arn",
                              sv, "solutionVersion")
         self.assertEqual(d["trainingMode"], "FULL")
@@ -198,7 +224,7 @@ class Lifecycle(unittest.TestCase):
                 if line.split(",")[0] == "u7"}
         self.assertFalse(set(got) & seen, "recommends seen items")
         self.assertTrue(all(g in {"i%d" % k for k in range(100)}
-                            for g in got))
+                            for g in got))  # the items with interactions
         scores = [i["score"] for i in rec["itemList"]]
         self.assertEqual(scores, sorted(scores, reverse=True))
         again = aws("personalize-runtime", "get-recommendations",
@@ -214,7 +240,7 @@ class Lifecycle(unittest.TestCase):
         rec = aws("personalize-runtime", "get-recommendations",
                   "--campaign-arn", camp, "--user-id", "u7",
                   "--filter-arn", flt, "--num-results", "5")
-        years = {"i%d" % k: 1950 + k % 60 for k in range(100)}
+        years = {"i%d" % k: 1950 + k % 60 for k in range(1000)}
         self.assertTrue(rec["itemList"])
         for i in rec["itemList"]:
             self.assertTrue(1970 <= years[i["itemId"]] < 1980, i)
@@ -224,6 +250,10 @@ class Lifecycle(unittest.TestCase):
                  "LifecycleTracker", "--dataset-group-arn", dsg)
         self.wait_status("event-tracker", "--event-tracker-arn",
                          tr["eventTrackerArn"], "eventTracker")
+        # the tracker's ARN ends with an id, not its name
+        self.assertRegex(tr["eventTrackerArn"],
+                         r"^arn:aws:personalize:us-east-1:123456789012:"
+                         r"event-tracker/[0-9a-f]{8}$")
         self.cli.run("personalize-events", "put-events", "--tracking-id",
                      tr["trackingId"], "--user-id", "u7", "--session-id",
                      "s1", "--event-list",
@@ -235,6 +265,13 @@ class Lifecycle(unittest.TestCase):
         self.assertNotIn(got[0], [i["itemId"] for i in rec["itemList"]])
 
         # --- deletes in dependency order -------------------------------
+        # (the Interactions dataset goes after the tracker, the filter and
+        # the campaign: refused before)
+        rc, _, err = self.cli.run("personalize", "delete-dataset",
+                                  "--dataset-arn", ds_int, check=False)
+        self.assertNotEqual(rc, 0)
+        self.assertEqual(h.error_code(err), "ResourceInUseException", err)
+        self.assertIn("filter/seventies", err)
         aws("personalize", "delete-event-tracker", "--event-tracker-arn",
             tr["eventTrackerArn"])
         self.wait_gone("event-tracker", "--event-tracker-arn",

@@ -62,6 +62,15 @@ class Base(unittest.TestCase):
             return d if d["status"] in want else None
         return h.wait_for(check, 30, 0.01)
 
+    def wait_update(self, op, key, arn_key, arn, field):
+        """Wait for an update: its latest*Update ACTIVE (the top-level
+        status stays ACTIVE meanwhile)."""
+        def check():
+            d = self.call(op, {arn_key: arn})[key]
+            return d if (d.get(field) or {}).get("status") == "ACTIVE" \
+                else None
+        return h.wait_for(check, 30, 0.01)
+
     def s3(self, method, path, body=b"", headers=None, query=None,
            status=200, **kw):
         st, hd, b = h.signed(self.sim, method, path, "s3", body, headers,
@@ -90,7 +99,7 @@ class Base(unittest.TestCase):
         bucket = name.lower()
         self.s3("PUT", "/" + bucket)
         self.upload(bucket, "interactions.csv", h.make_interactions())
-        self.upload(bucket, "items.csv", h.make_items())
+        self.upload(bucket, "items.csv", h.make_items(1000))
         sp = {"name": name + "-i", "schema": h.INTERACTIONS_SCHEMA}
         if domain:
             sp["domain"] = domain
@@ -102,8 +111,8 @@ class Base(unittest.TestCase):
             kinds.append(("Items", st["schemaArn"], "items.csv"))
         for dtype, schema, key in kinds:
             ds = self.call("CreateDataset", {
-                "name": dtype, "schemaArn": schema, "datasetGroupArn": dsg,
-                "datasetType": dtype})["datasetArn"]
+                "name": "%s-%s" % (name, dtype), "schemaArn": schema,
+                "datasetGroupArn": dsg, "datasetType": dtype})["datasetArn"]
             self.wait("DescribeDataset", "dataset", "datasetArn", ds)
             job = self.call("CreateDatasetImportJob", {
                 "jobName": "%s-%s" % (name, dtype), "datasetArn": ds,
@@ -114,9 +123,10 @@ class Base(unittest.TestCase):
         return dsg, bucket
 
     def trained(self, dsg, name, rec):
+        # automatic training off: these tests count the versions
         sol = self.call("CreateSolution", {
-            "name": name, "datasetGroupArn": dsg,
-            "recipeArn": recipe(rec)})["solutionArn"]
+            "name": name, "datasetGroupArn": dsg, "recipeArn": recipe(rec),
+            "performAutoTraining": False})["solutionArn"]
         self.wait("DescribeSolution", "solution", "solutionArn", sol)
         sv = self.call("CreateSolutionVersion",
                        {"solutionArn": sol})["solutionVersionArn"]
@@ -378,7 +388,8 @@ class PersonalizeFlows(Base):
         self.call("UpdateCampaign", {"campaignArn": c,
                                      "solutionVersionArn": sv2,
                                      "minProvisionedTPS": 2})
-        d = self.wait("DescribeCampaign", "campaign", "campaignArn", c)
+        d = self.wait_update("DescribeCampaign", "campaign", "campaignArn",
+                             c, "latestCampaignUpdate")
         self.assertEqual(d["solutionVersionArn"], sv2)
         self.assertEqual(d["minProvisionedTPS"], 2)
         self.assertEqual(d["latestCampaignUpdate"]["status"], "ACTIVE")
@@ -459,7 +470,7 @@ class PersonalizeFlows(Base):
                                               "datasetGroupArn": dsg})
         self.call("CreateEventTracker", {"name": "second",
                                          "datasetGroupArn": dsg}, 400,
-                  "ResourceAlreadyExistsException")
+                  "LimitExceededException")
         self.wait("DescribeEventTracker", "eventTracker", "eventTrackerArn",
                   tr["eventTrackerArn"])
         ds = self.call("DescribeDataset", {
@@ -511,16 +522,16 @@ class PersonalizeFlows(Base):
                          ["CLICKS", "WATCHES"])
 
     def test_schema_update_and_dataset_rules(self):
-        dsg, _ = self.group("Upd", items=False)
-        ds = ARN + "dataset/Upd/INTERACTIONS"
-        wider = json.loads(h.INTERACTIONS_SCHEMA)
+        dsg, _ = self.group("Upd")
+        ds = ARN + "dataset/Upd/ITEMS"
+        wider = json.loads(h.ITEMS_SCHEMA)
         wider["fields"].append({"name": "DEVICE",
                                 "type": ["null", "string"]})
         s2 = self.call("CreateSchema", {"name": "Upd-i-v2", "schema":
                                         json.dumps(wider)})["schemaArn"]
-        narrow = json.loads(h.INTERACTIONS_SCHEMA)
+        narrow = json.loads(h.ITEMS_SCHEMA)
         narrow["fields"] = [f for f in narrow["fields"]
-                            if f["name"] != "EVENT_TYPE"]
+                            if f["name"] != "YEAR"]
         s3 = self.call("CreateSchema", {"name": "Upd-i-v3", "schema":
                                         json.dumps(narrow)})["schemaArn"]
         with self.subTest("UpdateDataset"):
@@ -534,7 +545,7 @@ class PersonalizeFlows(Base):
             self.assertEqual(d["latestDatasetUpdate"]["status"], "ACTIVE")
         self.call("CreateDataset", {
             "name": "again", "schemaArn": s2, "datasetGroupArn": dsg,
-            "datasetType": "Interactions"}, 400,
+            "datasetType": "Items"}, 400,
             "ResourceAlreadyExistsException")
         self.call("CreateDataset", {
             "name": "users", "schemaArn": s2, "datasetGroupArn": dsg,
@@ -597,7 +608,8 @@ class SlowLifecycles(Base):
         self.advance(1000)
         sol = self.call("CreateSolution", {
             "name": "stop", "datasetGroupArn": dsg,
-            "recipeArn": recipe("aws-user-personalization")})["solutionArn"]
+            "recipeArn": recipe("aws-user-personalization"),
+            "performAutoTraining": False})["solutionArn"]
         self.advance(30)
         sv = self.call("CreateSolutionVersion", {"solutionArn": sol})[
             "solutionVersionArn"]
@@ -607,14 +619,27 @@ class SlowLifecycles(Base):
                   "ResourceInUseException")
         self.call("GetSolutionMetrics", {"solutionVersionArn": sv}, 400,
                   "ResourceInUseException")
+        s = lambda v: self.status("DescribeSolutionVersion",
+                                  "solutionVersion", "solutionVersionArn", v)
+        # CREATE IN_PROGRESS > CREATE STOPPING > CREATE STOPPED
+        self.advance(130)
+        self.assertEqual(s(sv), "CREATE IN_PROGRESS")
         self.call("StopSolutionVersionCreation", {"solutionVersionArn": sv})
-        s = lambda: self.status("DescribeSolutionVersion", "solutionVersion",
-                                "solutionVersionArn", sv)
-        self.assertEqual(s(), "CREATE STOPPING")
+        self.assertEqual(s(sv), "CREATE STOPPING")
         self.advance(4000)
-        self.assertEqual(s(), "CREATE STOPPED")
+        self.assertEqual(s(sv), "CREATE STOPPED")
         self.call("StopSolutionVersionCreation", {"solutionVersionArn": sv},
                   400, "ResourceInUseException")
+        # CREATE PENDING > CREATE STOPPED at once, nothing billed
+        sv2 = self.call("CreateSolutionVersion", {"solutionArn": sol})[
+            "solutionVersionArn"]
+        self.assertEqual(s(sv2), "CREATE PENDING")
+        self.call("StopSolutionVersionCreation",
+                  {"solutionVersionArn": sv2})
+        d = self.call("DescribeSolutionVersion",
+                      {"solutionVersionArn": sv2})["solutionVersion"]
+        self.assertEqual((d["status"], d["trainingHours"]),
+                         ("CREATE STOPPED", 0.0))
 
 
 class S3Features(Base):

@@ -15,6 +15,7 @@ import base64
 import hashlib
 import heapq
 import json
+import re
 import threading
 
 from ..errors import AwsError
@@ -38,7 +39,22 @@ UPDATE_TIMES = {"campaign": (30, 450), "recommender": (60, 900),
                 "metricAttribution": (5, 55)}
 START_STOP = (10, 110)
 MAX_TAGS = 50
-MAX_FILTERS_PER_GROUP = 10
+# Quotas per dataset group (limits.html; personalize-rules.md section 7).
+GROUP_QUOTAS = {"campaign": 5, "solution": 10, "recommender": 5,
+                "filter": 10, "eventTracker": 1, "metricAttribution": 1}
+MAX_IMPORTS = 5            # pending or in progress per region, fixed
+MAX_BATCH_INFERENCE = 5    # pending or in progress per region
+MIN_IMPORT_RECORDS = 1000  # per import job (and new ones, INCREMENTAL)
+MAX_INCREMENTAL_BYTES = 1 << 30
+AUTO_TRAINING_DAYS = 7     # rate(7 days), the default schedule
+AUTO_TRAINING_START = 1800  # "within the hour": half an hour, scaled
+# Recipes batch inference refuses (personalize-rules.md section 6).
+NO_BATCH_INFERENCE = ("aws-trending-now", "aws-next-best-action")
+# Job types whose names stay taken forever (they cannot be deleted).
+FOREVER_NAMES = ("datasetImportJob", "batchInferenceJob",
+                 "batchSegmentJob")
+IN_FLIGHT = ("CREATE PENDING", "CREATE IN_PROGRESS")
+LATEST = "$LATEST"
 
 
 class RType:
@@ -153,6 +169,16 @@ def exists(msg):
     return AwsError("ResourceAlreadyExistsException", msg, 400)
 
 
+def limit(msg):
+    return AwsError("LimitExceededException", msg, 400)
+
+
+def rate_days(expr):
+    """Days in a schedulingExpression "rate(N day[s])", else None."""
+    m = re.fullmatch(r"rate\((\d+) days?\)", expr or "")
+    return int(m.group(1)) if m else None
+
+
 class Control(JsonService):
     name = "personalize"
     protocol = "json"
@@ -186,7 +212,26 @@ class Control(JsonService):
         with self.sim.store.lock:
             self._heap = [(r["steps"][0][0], r["seq"], arn)
                           for arn, r in self._res().items() if r["steps"]]
+            self._heap += [(r["x"]["autoNext"], r["seq"], "auto:" + arn)
+                           for arn, r in self._res().items()
+                           if r["x"].get("autoNext") is not None]
             heapq.heapify(self._heap)
+
+    def rescale(self, old, new):
+        """--time-scale changed from old to new: what is still to come
+        comes sooner or later in proportion (0: at the next request)."""
+        now = self.sim.now()
+        f = (new / old) if old > 0 else 0.0
+        with self.sim.store.lock:
+            for r in self._res().values():
+                for step in r["steps"]:
+                    if step[0] > now:
+                        step[0] = now + (step[0] - now) * f
+                t = r["x"].get("autoNext")
+                if t is not None and t > now:
+                    r["x"]["autoNext"] = now + (t - now) * f
+            self._rebuild_heap()
+            self.sim.store.commit()
 
     def blob_json(self, bid):
         with self._cache_lock:
@@ -204,6 +249,8 @@ class Control(JsonService):
             for r in sorted(self._res().values(), key=lambda r: r["seq"]):
                 out.append({"type": r["type"], "name": r["name"],
                             "arn": r["arn"], "status": r["status"]})
+                if r["type"] == "campaign":  # which version answers
+                    out[-1]["servedVersionArn"] = self.served_version(r)
             return out
 
     def arn(self, path):
@@ -236,7 +283,10 @@ class Control(JsonService):
             res = self._res()
             changed = False
             while heap and heap[0][0] <= now:
-                _, _, arn = heapq.heappop(heap)
+                t, _, arn = heapq.heappop(heap)
+                if arn.startswith("auto:"):
+                    changed |= self._auto_timer(arn[5:], t)
+                    continue
                 rec = res.get(arn)
                 while rec is not None and rec["steps"] and \
                         rec["steps"][0][0] <= now:
@@ -295,10 +345,22 @@ class Control(JsonService):
 
     def _new(self, rtype, arn, name, attrs, now, tags=None, status=None):
         res = self._res()
-        if arn in res:
-            raise exists("Another %s with Arn %s already exists"
-                         % (TYPES[rtype].desc, arn))
         sec = self._sec()
+        forever = sec.setdefault("usedNames", {})
+        if arn in res or arn in forever:
+            raise exists("Another %s with Arn %s already exists%s"
+                         % (TYPES[rtype].desc, arn,
+                            "" if arn in res else " (the names of "
+                            "import and batch jobs stay taken forever)"))
+        if rtype in ("dataset", "eventTracker") and name is not None:
+            # Their ARNs are not made from the name; names are unique per
+            # account and region all the same, until a delete finishes.
+            for r in res.values():
+                if r["type"] == rtype and r["name"] == name:
+                    raise exists("A %s named %s already exists: %s"
+                                 % (TYPES[rtype].desc, name, r["arn"]))
+        if rtype in FOREVER_NAMES:
+            forever[arn] = now
         sec["seq"] += 1
         first, running_status = JOB_STATUSES.get(rtype, (
             "CREATE PENDING", "CREATE IN_PROGRESS"))
@@ -357,6 +419,39 @@ class Control(JsonService):
     def _children(self, rtype, key, arn):
         return [r for r in self._res().values()
                 if r["type"] == rtype and r["attrs"].get(key) == arn]
+
+    def group_of(self, rec):
+        """The dataset group ARN a resource belongs to, or None."""
+        a = rec["attrs"]
+        if a.get("datasetGroupArn"):
+            return a["datasetGroupArn"]
+        for key in ("solutionArn", "datasetArn", "solutionVersionArn"):
+            parent = self._res().get(a.get(key))
+            if parent is not None:
+                return self.group_of(parent)
+        return None
+
+    def _group_members(self, rtype, dsg_arn, statuses=None):
+        """The resources of rtype in a dataset group (optionally only in
+        the given statuses)."""
+        return [r for r in self._res().values()
+                if r["type"] == rtype and self.group_of(r) == dsg_arn and
+                (statuses is None or r["status"] in statuses)]
+
+    def _quota(self, rtype, dsg_arn, statuses=None):
+        """LimitExceededException when the group has its quota of rtype."""
+        n = GROUP_QUOTAS[rtype]
+        if len(self._group_members(rtype, dsg_arn, statuses)) >= n:
+            raise limit("The dataset group %s already has %d %s(s), the "
+                        "most it can have" % (dsg_arn, n, TYPES[rtype].desc))
+
+    def _region_quota(self, rtype, n, what):
+        busy = [r for r in self._res().values()
+                if r["type"] == rtype and r["status"] in IN_FLIGHT]
+        if len(busy) >= n:
+            raise limit("You have %d %ss pending or in progress in this "
+                        "region; at most %d may be (this quota is %s)"
+                        % (len(busy), TYPES[rtype].desc, n, what))
 
     def _delete(self, rec, now):
         rec["status"] = "DELETE PENDING"
@@ -503,9 +598,9 @@ class Control(JsonService):
         with self.sim.store.lock:
             rec = self._get(p["datasetGroupArn"], "datasetGroup")
             self._deletable(rec)
-            for ctype in ("dataset", "solution", "eventTracker", "filter",
-                          "recommender", "metricAttribution"):
-                kids = self._children(ctype, "datasetGroupArn", rec["arn"])
+            for ctype in ("dataset", "solution", "campaign", "eventTracker",
+                          "filter", "recommender", "metricAttribution"):
+                kids = self._group_members(ctype, rec["arn"])
                 if kids:
                     raise in_use("Cannot delete dataset group %s: it still "
                                  "has %d %s resource(s), for example %s"
@@ -564,6 +659,11 @@ class Control(JsonService):
             schema, fields = self._schema_fields(p["schemaArn"])
             self._active(dsg)
             domain = dsg["attrs"].get("domain")
+            if domain and dtype in ("Actions", "Action_Interactions"):
+                raise invalid("%s datasets can't be created in a domain "
+                              "dataset group (%s is %s): next best action "
+                              "is for custom dataset groups"
+                              % (dtype, dsg["arn"], domain))
             if schema["attrs"].get("domain") != domain:
                 raise invalid("The schema's domain (%s) does not match the "
                               "dataset group's domain (%s)"
@@ -572,11 +672,6 @@ class Control(JsonService):
                 data.check_dataset_schema(dtype, fields, domain)
             except data.SchemaError as e:
                 raise invalid(str(e))
-            for r in self._children("dataset", "datasetGroupArn",
-                                    dsg["arn"]):
-                if r["name"] == p["name"]:
-                    raise exists("A dataset named %s already exists in %s"
-                                 % (p["name"], dsg["arn"]))
             arn = self.arn("dataset/%s/%s" % (dsg["name"], dtype.upper()))
             attrs = {"datasetGroupArn": dsg["arn"], "datasetType": dtype,
                      "schemaArn": schema["arn"]}
@@ -587,26 +682,45 @@ class Control(JsonService):
             self.sim.store.commit()
         return {"datasetArn": arn}
 
+    def _view_dataset(self, rec, d):
+        # CreateDataset takes any case; Describe and List answer upper.
+        d["datasetType"] = rec["attrs"]["datasetType"].upper()
+
     def op_UpdateDataset(self, p, req):
         now = self.sim.now()
         with self.sim.store.lock:
             rec = self._get(p["datasetArn"], "dataset")
             schema, fields = self._schema_fields(p["schemaArn"])
             self._active(rec)
+            dtype = rec["attrs"]["datasetType"]
+            if dtype not in ("Items", "Users"):
+                raise invalid("Only Items and Users datasets can be updated"
+                              " with a new schema; %s is %s" % (
+                                  rec["arn"], dtype.upper()))
             _, old = self._schema_fields(rec["attrs"]["schemaArn"])
             try:
-                data.check_dataset_schema(rec["attrs"]["datasetType"],
-                                          fields)
+                data.check_dataset_schema(dtype, fields)
             except data.SchemaError as e:
                 raise invalid(str(e))
-            newnames = {n.upper(): (t, nl) for n, t, nl, _ in fields}
-            for n, t, nl, _ in old:
+            newnames = {n.upper(): (t, nl, f) for n, t, nl, f in fields}
+            oldnames = {n.upper() for n, _, _, _ in old}
+            for n, t, nl, f in old:
                 if n.upper() not in newnames:
                     raise invalid("The new schema must contain every field "
                                   "of the current schema; %s is missing" % n)
-                if newnames[n.upper()][0] != t:
+                nt, nnl, nf = newnames[n.upper()]
+                if nt != t or nnl != nl:
                     raise invalid("The new schema changes the type of field "
                                   "%s" % n)
+                for attr in ("categorical", "textual"):
+                    if bool(f.get(attr)) != bool(nf.get(attr)):
+                        raise invalid("The new schema changes the %s "
+                                      "attribute of field %s" % (attr, n))
+            for n, t, nl, f in fields:
+                if n.upper() not in oldnames and not nl:
+                    raise invalid("Field %s is new: a field added to a "
+                                  "schema must accept null (\"type\": "
+                                  "[\"null\", ...])" % n)
             rec["attrs"]["latestDatasetUpdate"] = {
                 "schemaArn": schema["arn"], "status": "CREATE PENDING",
                 "creationDateTime": now, "lastUpdatedDateTime": now}
@@ -631,13 +745,51 @@ class Control(JsonService):
         with self.sim.store.lock:
             rec = self._get(p["datasetArn"], "dataset")
             self._deletable(rec)
-            for j in self._children("datasetImportJob", "datasetArn",
-                                    rec["arn"]):
-                if j["status"] not in TERMINAL:
-                    raise in_use("Dataset %s has an import job in progress:"
-                                 " %s" % (rec["arn"], j["arn"]))
+            self._dataset_blockers(rec)
             self._delete(rec, now)
         return None
+
+    def _dataset_blockers(self, rec):
+        """ResourceInUseException naming what must go before the dataset
+        (delete-dataset.html)."""
+        dsg = rec["attrs"]["datasetGroupArn"]
+        dtype = rec["attrs"]["datasetType"]
+
+        def refuse(what, other):
+            raise in_use("Cannot delete dataset %s: %s %s must be deleted "
+                         "first" % (rec["arn"], what, other["arn"]))
+        for f in self._group_members("filter", dsg):
+            refuse("every filter of its dataset group, for example", f)
+        if dtype == "Interactions":
+            for t in self._group_members("eventTracker", dsg):
+                refuse("the dataset group's event tracker", t)
+        for m in self._group_members("metricAttribution", dsg):
+            if self._metrics_reference(m, dtype):
+                refuse("the metric attribution that uses it,", m)
+        for j in self._children("datasetImportJob", "datasetArn",
+                                rec["arn"]):
+            if j["status"] not in TERMINAL:
+                raise in_use("Cannot delete dataset %s while its import job"
+                             " %s is %s" % (rec["arn"], j["arn"],
+                                            j["status"]))
+        for c in self._group_members("campaign", dsg):
+            if not c["status"].startswith("DELETE") and \
+                    c["status"] != "CREATE FAILED":
+                refuse("every campaign of the dataset group being created "
+                       "or active, for example", c)
+
+    @staticmethod
+    def _metrics_reference(rec, dtype):
+        """Whether a metric attribution's metrics use a dataset type: the
+        interactions always (they count events), others when an
+        expression names the type (SUM(Items.PRICE))."""
+        if dtype == "Interactions":
+            return True
+        for m in rec["attrs"].get("metrics") or []:
+            if re.search(r"\b%s\." % re.escape(dtype),
+                         m.get("expression") or "", re.IGNORECASE):
+                return True
+        return False
 
     # --- import jobs ---------------------------------------------------------
 
@@ -660,11 +812,21 @@ class Control(JsonService):
         with self.sim.store.lock:
             ds = self._get(p["datasetArn"], "dataset")
             self._active(ds)
-            for j in self._children("datasetImportJob", "datasetArn",
-                                    ds["arn"]):
-                if j["status"] not in TERMINAL:
-                    raise in_use("Dataset %s already has an import job in "
-                                 "progress: %s" % (ds["arn"], j["arn"]))
+            jobs = self._children("datasetImportJob", "datasetArn",
+                                  ds["arn"])
+            if self.sim.opts.import_while_importing == "refuse":
+                for j in jobs:
+                    if j["status"] not in TERMINAL:
+                        raise in_use("Dataset %s already has an import job "
+                                     "in progress: %s" % (ds["arn"],
+                                                          j["arn"]))
+            if p.get("importMode") == "INCREMENTAL" and not any(
+                    j["status"] == "ACTIVE" for j in jobs):
+                raise invalid("The first import into dataset %s must be "
+                              "FULL: it has no data to add to"
+                              % ds["arn"])
+            self._region_quota("datasetImportJob", MAX_IMPORTS,
+                               "not adjustable")
             arn = self.arn("dataset-import-job/" + p["jobName"])
             attrs = {"datasetArn": ds["arn"],
                      "dataSource": {"dataLocation": loc},
@@ -679,13 +841,15 @@ class Control(JsonService):
             bucket, key = self._s3_split(loc)
             size = sum(s for _, s in self.sim.services["s3"].list_keys(
                 bucket, key) or [])
+            rec["x"]["bytes"] = size
             rec["steps"][-1][0] += size / 10000.0 * self.sim.opts.time_scale
             self.sim.store.commit()
         return {"datasetImportJobArn": arn}
 
-    def _read_location(self, loc):
+    def _read_location(self, loc, only_csv=False):
         """[(source url, bytes)] for an object or a prefix; raise
-        ValueError with the failure reason."""
+        ValueError with the failure reason. only_csv: of a prefix, only
+        the objects directly under it whose names end .csv."""
         s3 = self.sim.services["s3"]
         bucket, key = self._s3_split(loc)
         keys = s3.list_keys(bucket, key)
@@ -699,6 +863,9 @@ class Control(JsonService):
             pref = key if key.endswith("/") or not key else key
             chosen = [k for k, _ in keys if k.startswith(pref) and
                       not k.endswith("/")]
+            if only_csv:
+                chosen = [k for k in chosen if "/" not in k[len(pref):]
+                          and k.lower().endswith(".csv")]
         if not chosen:
             raise ValueError("No data found at %s: the location must name a "
                              "CSV object or a prefix that holds CSV objects"
@@ -715,26 +882,46 @@ class Control(JsonService):
         if ds is None:
             return self._fail(rec, "The dataset was deleted")
         _, fields = self._schema_fields(ds["attrs"]["schemaArn"])
+        loc = rec["attrs"]["dataSource"]["dataLocation"]
+        incremental = rec["attrs"]["importMode"] == "INCREMENTAL"
+        dtype = ds["attrs"]["datasetType"]
         try:
             rows = []
             cols = None
             for src, body in self._read_location(
-                    rec["attrs"]["dataSource"]["dataLocation"]):
+                    loc, self.sim.opts.import_objects == "top-csv"):
                 cols, more = data.read_csv(body, fields, src)
                 rows.extend(more)
             if not rows:
                 raise ValueError("The data at %s has a header but no records"
-                                 % rec["attrs"]["dataSource"]["dataLocation"])
+                                 % loc)
+            if len(rows) < MIN_IMPORT_RECORDS:
+                raise ValueError("Insufficient data: the import has %d "
+                                 "records; an import job must bring at "
+                                 "least %d" % (len(rows),
+                                               MIN_IMPORT_RECORDS))
+            if incremental and rec["x"].get("bytes", 0) > \
+                    MAX_INCREMENTAL_BYTES:
+                raise ValueError("An INCREMENTAL import reads at most 1 GB;"
+                                 " %s holds %d bytes" % (loc,
+                                                         rec["x"]["bytes"]))
         except ValueError as e:
             return self._fail(rec, str(e))
         sec = self._sec()
         old = sec["data"].get(ds["arn"])
-        if old and rec["attrs"]["importMode"] == "INCREMENTAL":
+        if old and incremental:
             prev = self.blob_json(old["blob"])
             remap = [prev["columns"].index(c) if c in prev["columns"]
                      else None for c in cols]
-            rows = [[r[i] if i is not None else None for i in remap]
-                    for r in prev["rows"]] + rows
+            prev_rows = [[r[i] if i is not None else None for i in remap]
+                         for r in prev["rows"]]
+            rows, added = data.merge_incremental(dtype, cols, prev_rows,
+                                                 rows)
+            if dtype == "Interactions" and added < MIN_IMPORT_RECORDS:
+                return self._fail(rec, "Insufficient data: an INCREMENTAL "
+                                  "import into Interactions needs at least "
+                                  "%d new records; %d of its records are "
+                                  "new" % (MIN_IMPORT_RECORDS, added))
         bid = self.sim.store.put_blob_json({"columns": cols, "rows": rows})
         sec["data"][ds["arn"]] = {"blob": bid, "rows": len(rows),
                                   "job": rec["arn"], "time": t}
@@ -769,6 +956,7 @@ class Control(JsonService):
         with self.sim.store.lock:
             dsg = self._get(p["datasetGroupArn"], "datasetGroup")
             self._active(dsg)
+            self._quota("solution", dsg["arn"])
             arn = self.arn("solution/" + p["name"])
             attrs = {k: p[k] for k in (
                 "performHPO", "performAutoML", "performAutoTraining",
@@ -776,13 +964,77 @@ class Control(JsonService):
                 if k in p}
             attrs.setdefault("performHPO", False)
             attrs.setdefault("performAutoML", False)
+            # On unless told otherwise (solution-config-auto-training).
+            attrs.setdefault("performAutoTraining", True)
             attrs["recipeArn"] = recipe
             attrs["datasetGroupArn"] = dsg["arn"]
             if p.get("performAutoML"):
                 attrs["autoMLResult"] = {"bestRecipeArn": recipe}
-            self._new("solution", arn, p["name"], attrs, now, p.get("tags"))
+            rec = self._new("solution", arn, p["name"], attrs, now,
+                            p.get("tags"))
+            if attrs["performAutoTraining"]:
+                # the first automatic training: within the hour after the
+                # solution is ACTIVE
+                self._auto_at(rec, rec["steps"][-1][0] +
+                              AUTO_TRAINING_START * self.sim.opts.time_scale,
+                              first=True)
             self.sim.store.commit()
         return {"solutionArn": arn}
+
+    # --- automatic training --------------------------------------------------
+
+    def _auto_days(self, rec):
+        for cfg in (rec["x"].get("updateConfig") or {},
+                    rec["attrs"].get("solutionConfig") or {}):
+            days = rate_days((cfg.get("autoTrainingConfig") or {}).get(
+                "schedulingExpression"))
+            if days:
+                return days
+        return AUTO_TRAINING_DAYS
+
+    def _auto_at(self, rec, t, first=False):
+        """Arm rec's automatic-training timer at t (replacing the last)."""
+        rec["x"]["autoNext"] = t
+        rec["x"]["autoForce"] = first
+        heapq.heappush(self._heap, (t, rec["seq"], "auto:" + rec["arn"]))
+
+    def _auto_timer(self, arn, t):
+        """The automatic-training timer of a solution fired at t: train an
+        AUTOMATIC version when data was imported since the last training
+        (or when automatic training was just turned on or rescheduled),
+        then arm the next run a schedule period later."""
+        rec = self._res().get(arn)
+        if rec is None or rec["x"].get("autoNext") != t:
+            return False  # gone, or re-armed since
+        rec["x"]["autoNext"] = None
+        force = rec["x"].pop("autoForce", False)
+        if not rec["attrs"].get("performAutoTraining"):
+            return True
+        if rec["status"] != "ACTIVE":
+            if rec["steps"]:  # still being created: once it is done
+                self._auto_at(rec, rec["steps"][-1][0], first=force)
+            return True
+        versions = self._children("solutionVersion", "solutionArn", arn)
+        busy = any(v["status"] in IN_FLIGHT for v in versions)
+        last = max((v["creationDateTime"] for v in versions), default=None)
+        sec = self._sec()
+        imported = [d["time"] for ds in self._children(
+            "dataset", "datasetGroupArn", rec["attrs"]["datasetGroupArn"])
+            for d in [sec["data"].get(ds["arn"])] if d]
+        fresh = imported and (last is None or max(imported) > last)
+        if not busy and (fresh or (force and imported)) and \
+                len(self._training_now()) < \
+                self.sim.opts.max_concurrent_trainings:
+            self._start_version(rec, t, None, "AUTOTRAIN", "AUTOMATIC")
+        self._auto_next(rec, t)
+        return True
+
+    def _auto_next(self, rec, t):
+        """Arm the next scheduled run, a schedule period after t. At
+        --time-scale 0 the period is not scaled (it would fire at every
+        request): move the clock on with /__sim/clock instead."""
+        scale = self.sim.opts.time_scale or 1.0
+        self._auto_at(rec, t + self._auto_days(rec) * 86400 * scale)
 
     def _view_solution(self, rec, d):
         versions = self._children("solutionVersion", "solutionArn",
@@ -795,6 +1047,10 @@ class Control(JsonService):
         now = self.sim.now()
         with self.sim.store.lock:
             rec = self._active(self._get(p["solutionArn"], "solution"))
+            cur = rec["attrs"].get("latestSolutionUpdate") or {}
+            if cur.get("status") in IN_FLIGHT:
+                raise in_use("Solution %s is being updated (status: %s)"
+                             % (rec["arn"], cur["status"]))
             upd = {"status": "CREATE PENDING", "creationDateTime": now,
                    "lastUpdatedDateTime": now}
             for k in ("performAutoTraining", "performIncrementalUpdate",
@@ -813,12 +1069,29 @@ class Control(JsonService):
 
     def _do_solution_updated(self, rec, t):
         upd = rec["attrs"]["latestSolutionUpdate"]
+        was_on = rec["attrs"].get("performAutoTraining", True)
+        old_days = self._auto_days(rec)
+        # what the service trains with, whatever Describe shows
+        x = rec["x"]
         for k in ("performAutoTraining", "performIncrementalUpdate"):
             if k in upd:
                 rec["attrs"][k] = upd[k]
         if "solutionUpdateConfig" in upd:
-            cfg = rec["attrs"].setdefault("solutionConfig", {})
-            cfg.update(upd["solutionUpdateConfig"])
+            if self.sim.opts.solution_config_after_update == "applied":
+                cfg = rec["attrs"].setdefault("solutionConfig", {})
+                cfg.update(upd["solutionUpdateConfig"])
+            else:
+                x["updateConfig"] = dict(x.get("updateConfig") or {},
+                                         **upd["solutionUpdateConfig"])
+        on = rec["attrs"].get("performAutoTraining", True)
+        new_days = rate_days(((upd.get("solutionUpdateConfig") or {}).get(
+            "autoTrainingConfig") or {}).get("schedulingExpression"))
+        if on and (not was_on or (new_days and new_days != old_days)):
+            # turned on or rescheduled: a training within the hour
+            self._auto_at(rec, t + AUTO_TRAINING_START *
+                          self.sim.opts.time_scale, first=True)
+        elif not on:
+            x["autoNext"] = None
         self._do_sub(rec, "latestSolutionUpdate", "ACTIVE", t)
 
     def op_DeleteSolution(self, p, req):
@@ -830,6 +1103,11 @@ class Control(JsonService):
             if camps:
                 raise in_use("Solution %s is in use by campaign %s"
                              % (rec["arn"], camps[0]["arn"]))
+            upd = rec["attrs"].get("latestSolutionUpdate") or {}
+            if upd.get("status") in IN_FLIGHT:
+                raise in_use("Solution %s can't be deleted while an update "
+                             "is in progress (status: %s)"
+                             % (rec["arn"], upd["status"]))
             for v in self._children("solutionVersion", "solutionArn",
                                     rec["arn"]):
                 if v["status"] not in TERMINAL:
@@ -853,10 +1131,12 @@ class Control(JsonService):
             rname = catalog.recipe_name(sol["attrs"]["recipeArn"])
             versions = self._children("solutionVersion", "solutionArn",
                                       sol["arn"])
-            for v in versions:
-                if v["status"] not in TERMINAL:
-                    raise in_use("Solution %s already has a solution version"
-                                 " in progress: %s" % (sol["arn"], v["arn"]))
+            if self.sim.opts.version_while_training == "refuse":
+                for v in versions:
+                    if v["status"] in IN_FLIGHT:
+                        raise in_use("Solution %s already has a solution "
+                                     "version in progress: %s"
+                                     % (sol["arn"], v["arn"]))
             if mode == "AUTOTRAIN":
                 raise invalid("trainingMode AUTOTRAIN is reserved for "
                               "automatic training")
@@ -864,38 +1144,49 @@ class Control(JsonService):
                 if not catalog.RECIPES[rname][4]:
                     raise invalid("trainingMode UPDATE is not supported for "
                                   "recipe %s" % sol["attrs"]["recipeArn"])
-                if not any(v["status"] == "ACTIVE" for v in versions):
+                if not any(v["status"] == "ACTIVE" and
+                           v["attrs"]["trainingMode"] == "FULL"
+                           for v in versions):
                     raise invalid("trainingMode UPDATE requires an ACTIVE "
                                   "solution version trained with FULL")
-            limit = self.sim.opts.max_concurrent_trainings
-            if len(self._training_now()) >= limit:
-                raise AwsError("LimitExceededException", "You have exceeded "
-                               "the limit of %d concurrent solution version "
-                               "trainings" % limit, 400)
+            limit_n = self.sim.opts.max_concurrent_trainings
+            if len(self._training_now()) >= limit_n:
+                raise limit("You have exceeded the limit of %d concurrent "
+                            "solution version trainings" % limit_n)
             if p.get("name"):
                 for v in versions:
                     if v["name"] == p["name"]:
                         raise exists("A solution version named %s already "
                                      "exists for %s" % (p["name"],
                                                         sol["arn"]))
-            arn = "%s/%s" % (sol["arn"], self.sim.random_hex(8))
-            attrs = {"solutionArn": sol["arn"],
-                     "trainingMode": mode, "trainingType": "MANUAL"}
-            for k in ("performHPO", "performAutoML",
-                      "performIncrementalUpdate", "recipeArn", "eventType",
-                      "datasetGroupArn", "solutionConfig"):
-                if k in sol["attrs"]:
-                    attrs[k] = sol["attrs"][k]
-            rec = self._new("solutionVersion", arn, p.get("name"), attrs,
-                            now, p.get("tags"))
-            rec["x"]["snapshot"] = self._snapshot(attrs["datasetGroupArn"])
-            n = self._snapshot_rows(rec["x"]["snapshot"])
-            extra = n / 50.0 * (3 if sol["attrs"].get("performHPO") else 1)
-            rec["x"]["trainingSeconds"] = CREATE_TIMES["solutionVersion"][1] \
-                + extra
-            rec["steps"][-1][0] += extra * self.sim.opts.time_scale
+            rec = self._start_version(sol, now, p.get("name"), mode,
+                                      "MANUAL", p.get("tags"))
             self.sim.store.commit()
-        return {"solutionVersionArn": arn}
+        return {"solutionVersionArn": rec["arn"]}
+
+    def _start_version(self, sol, now, name, mode, training_type,
+                       tags=None):
+        """A new version of solution sol, training from now."""
+        vid = self.sim.random_hex(8)
+        arn = "%s/%s" % (sol["arn"], vid)
+        attrs = {"solutionArn": sol["arn"], "trainingMode": mode,
+                 "trainingType": training_type}
+        for k in ("performHPO", "performAutoML", "performIncrementalUpdate",
+                  "recipeArn", "eventType", "datasetGroupArn",
+                  "solutionConfig"):
+            if k in sol["attrs"]:
+                attrs[k] = sol["attrs"][k]
+        # unnamed versions are named <solution name>/<id>
+        rec = self._new("solutionVersion", arn,
+                        name or "%s/%s" % (sol["name"], vid), attrs, now,
+                        tags)
+        rec["x"]["snapshot"] = self._snapshot(attrs["datasetGroupArn"])
+        n = self._snapshot_rows(rec["x"]["snapshot"])
+        extra = n / 50.0 * (3 if sol["attrs"].get("performHPO") else 1)
+        rec["x"]["trainingSeconds"] = CREATE_TIMES["solutionVersion"][1] \
+            + extra
+        rec["steps"][-1][0] += extra * self.sim.opts.time_scale
+        return rec
 
     def _snapshot(self, dsg_arn):
         """{dataset type: blob id} of the data a training run sees."""
@@ -966,12 +1257,24 @@ class Control(JsonService):
         now = self.sim.now()
         with self.sim.store.lock:
             rec = self._get(p["solutionVersionArn"], "solutionVersion")
-            if rec["status"] not in ("CREATE PENDING", "CREATE IN_PROGRESS"):
+            if rec["status"] not in IN_FLIGHT:
                 raise in_use("Solution version %s is not being created "
                              "(status: %s)" % (rec["arn"], rec["status"]))
-            rec["status"] = "CREATE STOPPING"
-            rec["lastUpdatedDateTime"] = now
-            self._schedule(rec, [(60, "CREATE STOPPED", None)], now)
+            if rec["status"] == "CREATE PENDING":
+                rec["lastUpdatedDateTime"] = now
+                rec["status"] = "CREATE STOPPED"
+                rec["attrs"]["trainingHours"] = 0.0
+                self._schedule(rec, [], now)
+            else:
+                # training done until the stop is billed (it started when
+                # the status last changed, to CREATE IN_PROGRESS)
+                scale = self.sim.opts.time_scale or 1.0
+                rec["attrs"]["trainingHours"] = round(max(
+                    0.0, now - rec["lastUpdatedDateTime"]) / scale /
+                    3600.0, 3)
+                rec["lastUpdatedDateTime"] = now
+                rec["status"] = "CREATE STOPPING"
+                self._schedule(rec, [(60, "CREATE STOPPED", None)], now)
             self.sim.store.commit()
         return None
 
@@ -987,19 +1290,62 @@ class Control(JsonService):
 
     # --- campaigns -----------------------------------------------------------
 
+    def served_version(self, rec):
+        """The solution version a campaign answers from: its own, or with
+        <solution ARN>/$LATEST the newest ACTIVE version of the solution."""
+        sv = rec["attrs"]["solutionVersionArn"]
+        if not sv.endswith("/" + LATEST):
+            return sv
+        active = [v for v in self._children("solutionVersion",
+                                            "solutionArn",
+                                            sv[:-len(LATEST) - 1])
+                  if v["status"] == "ACTIVE"]
+        return max(active, key=lambda v: v["seq"])["arn"] if active \
+            else None
+
+    def _campaign_version(self, arn, config):
+        """(version record, solution ARN) a campaign may use: with
+        campaignConfig.syncWithLatestSolutionVersion the version must be
+        <solution ARN>/$LATEST (API_CampaignConfig)."""
+        sync = bool((config or {}).get("syncWithLatestSolutionVersion"))
+        if arn.endswith("/" + LATEST):
+            if not sync:
+                raise invalid("%s names no solution version: $LATEST is "
+                              "only for campaigns with campaignConfig."
+                              "syncWithLatestSolutionVersion true" % arn)
+            sol = self._active(self._get(arn[:-len(LATEST) - 1],
+                                         "solution"))
+            active = [v for v in self._children(
+                "solutionVersion", "solutionArn", sol["arn"])
+                if v["status"] == "ACTIVE"]
+            if not active:
+                raise in_use("Solution %s has no ACTIVE solution version "
+                             "for $LATEST to name" % sol["arn"])
+            return max(active, key=lambda v: v["seq"]), sol["arn"]
+        if sync:
+            raise invalid("With syncWithLatestSolutionVersion, give the "
+                          "solution version as <solution ARN>/$LATEST, not "
+                          "%s" % arn)
+        sv = self._active(self._get(arn, "solutionVersion"))
+        return sv, sv["attrs"]["solutionArn"]
+
     def op_CreateCampaign(self, p, req):
         now = self.sim.now()
         with self.sim.store.lock:
-            sv = self._get(p["solutionVersionArn"], "solutionVersion")
-            self._active(sv)
+            sv, sol_arn = self._campaign_version(p["solutionVersionArn"],
+                                                 p.get("campaignConfig"))
             kind = catalog.RECIPES[catalog.recipe_name(
                 sv["attrs"]["recipeArn"])][2]
             if kind == "segment":
                 raise invalid("Solution versions of USER_SEGMENTATION recipes"
                               " can only be used in batch segment jobs")
+            self._quota("campaign", sv["attrs"]["datasetGroupArn"], [
+                st for st in ("CREATE PENDING", "CREATE IN_PROGRESS",
+                              "ACTIVE", "UPDATE PENDING",
+                              "UPDATE IN_PROGRESS")])
             arn = self.arn("campaign/" + p["name"])
-            attrs = {"solutionVersionArn": sv["arn"],
-                     "solutionArn": sv["attrs"]["solutionArn"],
+            attrs = {"solutionVersionArn": p["solutionVersionArn"],
+                     "solutionArn": sol_arn,
                      "minProvisionedTPS": p.get("minProvisionedTPS", 1)}
             if "campaignConfig" in p:
                 attrs["campaignConfig"] = p["campaignConfig"]
@@ -1007,36 +1353,59 @@ class Control(JsonService):
             self.sim.store.commit()
         return {"campaignArn": arn}
 
+    def _updating(self, rec, field):
+        upd = rec["attrs"].get(field) or {}
+        if upd.get("status") in IN_FLIGHT or rec["status"] not in (
+                "ACTIVE", "CREATE FAILED"):
+            raise in_use("%s %s is being updated or is not ACTIVE (status:"
+                         " %s; %s: %s)" % (TYPES[rec["type"]].desc,
+                                           rec["arn"], rec["status"], field,
+                                           upd.get("status")))
+
+    def _update_steps(self, rec, rtype, sub_progress, done, now):
+        """An update's lifecycle: latest*Update goes CREATE PENDING >
+        CREATE IN_PROGRESS > ACTIVE; the top-level status stays ACTIVE, or
+        (--update-status updating) goes UPDATE PENDING > UPDATE
+        IN_PROGRESS > ACTIVE."""
+        p1, p2 = UPDATE_TIMES[rtype]
+        moving = self.sim.opts.update_status == "updating"
+        if moving:
+            rec["status"] = "UPDATE PENDING"
+        rec["lastUpdatedDateTime"] = now
+        self._schedule(rec, [(p1, "UPDATE IN_PROGRESS" if moving else None,
+                              sub_progress),
+                             (p2, "ACTIVE", done)], now)
+
     def op_UpdateCampaign(self, p, req):
         now = self.sim.now()
         with self.sim.store.lock:
             rec = self._get(p["campaignArn"], "campaign")
-            if rec["status"] not in ("ACTIVE", "CREATE FAILED"):
-                raise in_use("Campaign %s can't be updated while its status "
-                             "is %s" % (rec["arn"], rec["status"]))
-            upd = {"solutionVersionArn": p.get(
-                "solutionVersionArn", rec["attrs"]["solutionVersionArn"]),
-                "minProvisionedTPS": p.get(
-                    "minProvisionedTPS", rec["attrs"]["minProvisionedTPS"]),
-                "status": "CREATE PENDING", "creationDateTime": now,
-                "lastUpdatedDateTime": now}
-            cfg = p.get("campaignConfig", rec["attrs"].get("campaignConfig"))
+            self._updating(rec, "latestCampaignUpdate")
+            cfg = rec["attrs"].get("campaignConfig")
+            if "campaignConfig" in p:
+                if self.sim.opts.campaign_config_update == "merge":
+                    cfg = dict(cfg or {}, **p["campaignConfig"])
+                else:
+                    cfg = p["campaignConfig"]
+            svarn = p.get("solutionVersionArn",
+                          rec["attrs"]["solutionVersionArn"])
+            sv, sol_arn = self._campaign_version(svarn, cfg)
+            if sol_arn != rec["attrs"]["solutionArn"] and \
+                    self.sim.opts.campaign_other_solution == "refuse":
+                raise invalid("Solution version %s belongs to another "
+                              "solution than campaign %s"
+                              % (svarn, rec["arn"]))
+            upd = {"solutionVersionArn": svarn,
+                   "minProvisionedTPS": p.get(
+                       "minProvisionedTPS", rec["attrs"]["minProvisionedTPS"]),
+                   "status": "CREATE PENDING", "creationDateTime": now,
+                   "lastUpdatedDateTime": now}
             if cfg is not None:
                 upd["campaignConfig"] = cfg
-            if "solutionVersionArn" in p:
-                sv = self._active(self._get(p["solutionVersionArn"],
-                                            "solutionVersion"))
-                if sv["attrs"]["solutionArn"] != rec["attrs"]["solutionArn"]:
-                    raise invalid("Solution version %s belongs to another "
-                                  "solution than campaign %s"
-                                  % (sv["arn"], rec["arn"]))
+            rec["x"]["updateSolution"] = sol_arn
             rec["attrs"]["latestCampaignUpdate"] = upd
-            rec["status"] = "UPDATE PENDING"
-            rec["lastUpdatedDateTime"] = now
-            p1, p2 = UPDATE_TIMES["campaign"]
-            self._schedule(rec, [(p1, "UPDATE IN_PROGRESS",
-                                  "sub_campaign_progress"),
-                                 (p2, "ACTIVE", "campaign_updated")], now)
+            self._update_steps(rec, "campaign", "sub_campaign_progress",
+                               "campaign_updated", now)
             self.sim.store.commit()
         return {"campaignArn": rec["arn"]}
 
@@ -1049,6 +1418,8 @@ class Control(JsonService):
                   "campaignConfig"):
             if k in upd:
                 rec["attrs"][k] = upd[k]
+        if rec["x"].get("updateSolution"):
+            rec["attrs"]["solutionArn"] = rec["x"].pop("updateSolution")
         self._do_sub(rec, "latestCampaignUpdate", "ACTIVE", t)
 
     def op_DeleteCampaign(self, p, req):
@@ -1066,10 +1437,9 @@ class Control(JsonService):
         with self.sim.store.lock:
             dsg = self._active(self._get(p["datasetGroupArn"],
                                          "datasetGroup"))
-            if self._children("eventTracker", "datasetGroupArn", dsg["arn"]):
-                raise exists("Dataset group %s already has an event tracker;"
-                             " only one is allowed" % dsg["arn"])
-            arn = self.arn("event-tracker/" + p["name"])
+            self._quota("eventTracker", dsg["arn"])
+            # the ARN ends with an id, not the name
+            arn = self.arn("event-tracker/" + self.sim.random_hex(8))
             h = self.sim.random_hex(32)
             tracking = "%s-%s-%s-%s-%s" % (h[:8], h[8:12], h[12:16],
                                            h[16:20], h[20:])
@@ -1127,11 +1497,7 @@ class Control(JsonService):
                 if field not in have[dtype]:
                     raise invalid("Invalid filter expression: the %s "
                                   "dataset has no field %s" % (dtype, field))
-            if len(self._children("filter", "datasetGroupArn",
-                                  dsg["arn"])) >= MAX_FILTERS_PER_GROUP:
-                raise AwsError("LimitExceededException", "A dataset group "
-                               "can have at most %d filters"
-                               % MAX_FILTERS_PER_GROUP, 400)
+            self._quota("filter", dsg["arn"])
             arn = self.arn("filter/" + p["name"])
             attrs = {"datasetGroupArn": dsg["arn"],
                      "filterExpression": p["filterExpression"]}
@@ -1165,6 +1531,7 @@ class Control(JsonService):
             if catalog.RECIPES[rname][1] != domain:
                 raise invalid("Recipe %s is not a %s use case"
                               % (p["recipeArn"], domain))
+            self._quota("recommender", dsg["arn"])
             limit = self.sim.opts.max_concurrent_trainings
             if len(self._training_now()) >= limit:
                 raise AwsError("LimitExceededException", "You have exceeded "
@@ -1197,17 +1564,15 @@ class Control(JsonService):
     def op_UpdateRecommender(self, p, req):
         now = self.sim.now()
         with self.sim.store.lock:
-            rec = self._active(self._get(p["recommenderArn"], "recommender"))
+            rec = self._get(p["recommenderArn"], "recommender")
+            self._updating(rec, "latestRecommenderUpdate")
             rec["attrs"]["latestRecommenderUpdate"] = {
                 "recommenderConfig": p["recommenderConfig"],
                 "status": "CREATE PENDING", "creationDateTime": now,
                 "lastUpdatedDateTime": now}
-            rec["status"] = "UPDATE PENDING"
-            rec["lastUpdatedDateTime"] = now
-            p1, p2 = UPDATE_TIMES["recommender"]
-            self._schedule(rec, [(p1, "UPDATE IN_PROGRESS",
-                                  "sub_recommender_progress"),
-                                 (p2, "ACTIVE", "recommender_updated")], now)
+            self._update_steps(rec, "recommender",
+                               "sub_recommender_progress",
+                               "recommender_updated", now)
             self.sim.store.commit()
         return {"recommenderArn": rec["arn"]}
 
@@ -1270,12 +1635,17 @@ class Control(JsonService):
         with self.sim.store.lock:
             sv = self._active(self._get(p["solutionVersionArn"],
                                         "solutionVersion"))
-            kind = catalog.RECIPES[catalog.recipe_name(
-                sv["attrs"]["recipeArn"])][2]
-            if kind not in kinds:
+            rname = catalog.recipe_name(sv["attrs"]["recipeArn"])
+            if rtype == "batchInferenceJob" and rname in NO_BATCH_INFERENCE:
+                raise invalid("Batch inference is not available for recipe "
+                              "%s" % sv["attrs"]["recipeArn"])
+            if catalog.RECIPES[rname][2] not in kinds:
                 raise invalid("Solution version %s was trained with a recipe"
                               " this job type does not support"
                               % sv["arn"])
+            if rtype == "batchInferenceJob":
+                self._region_quota("batchInferenceJob", MAX_BATCH_INFERENCE,
+                                   "per region")
             if p.get("filterArn"):
                 self._active(self._get(p["filterArn"], "filter"))
             arn = self.arn("%s/%s" % (TYPES[rtype].arn_path, p["jobName"]))
@@ -1454,10 +1824,7 @@ class Control(JsonService):
         with self.sim.store.lock:
             dsg = self._active(self._get(p["datasetGroupArn"],
                                          "datasetGroup"))
-            if self._children("metricAttribution", "datasetGroupArn",
-                              dsg["arn"]):
-                raise exists("Dataset group %s already has a metric "
-                             "attribution" % dsg["arn"])
+            self._quota("metricAttribution", dsg["arn"])
             names = [m["metricName"] for m in p["metrics"]]
             if len(set(names)) != len(names):
                 raise invalid("Metric names must be unique")
@@ -1513,6 +1880,156 @@ class Control(JsonService):
             self._deletable(rec)
             self._delete(rec, now)
         return None
+
+    # --- /__sim/seed: resources as if created --------------------------------
+
+    # What each type's attrs name, by ARN, that must exist first.
+    SEED_REFS = {
+        "dataset": (("datasetGroupArn", "datasetGroup"),
+                    ("schemaArn", "schema")),
+        "datasetImportJob": (("datasetArn", "dataset"),),
+        "datasetExportJob": (("datasetArn", "dataset"),),
+        "dataDeletionJob": (("datasetGroupArn", "datasetGroup"),),
+        "solution": (("datasetGroupArn", "datasetGroup"),),
+        "solutionVersion": (("solutionArn", "solution"),),
+        "campaign": (("solutionVersionArn", "solutionVersion"),),
+        "eventTracker": (("datasetGroupArn", "datasetGroup"),),
+        "filter": (("datasetGroupArn", "datasetGroup"),),
+        "recommender": (("datasetGroupArn", "datasetGroup"),),
+        "metricAttribution": (("datasetGroupArn", "datasetGroup"),),
+        "batchInferenceJob": (("solutionVersionArn", "solutionVersion"),
+                              ("filterArn", "filter")),
+        "batchSegmentJob": (("solutionVersionArn", "solutionVersion"),
+                            ("filterArn", "filter")),
+    }
+
+    def seed(self, items):
+        """Insert resources as if created: [{type (snake case API noun),
+        arn, name, status (default ACTIVE), attrs (create-request
+        members)}]. Parents named by ARN must exist already or come
+        earlier in the list. All or nothing; raise ValueError saying
+        which entry is wrong and why."""
+        snake = {"".join("_" + c.lower() if c.isupper() else c
+                         for c in t): t for t in TYPES}
+        now = self.sim.now()
+        prefix = self.arn("")
+        with self.sim.store.lock:
+            saved = json.loads(json.dumps(self._sec()))
+            try:
+                out = [self._seed_one(i, it, snake, prefix, now)
+                       for i, it in enumerate(items)]
+            except ValueError:
+                self.sim.store.section("personalize").clear()
+                self.sim.store.section("personalize").update(saved)
+                self._rebuild_heap()
+                raise
+            self.sim.store.commit()
+        return out
+
+    def _seed_one(self, i, it, snake, prefix, now):
+        where = "resources[%d]" % i
+        if not isinstance(it, dict):
+            raise ValueError("%s is not an object" % where)
+        unknown = set(it) - {"type", "arn", "name", "status", "attrs",
+                             "tags"}
+        if unknown:
+            raise ValueError("%s has unknown members: %s"
+                             % (where, ", ".join(sorted(unknown))))
+        rtype = snake.get(it.get("type"))
+        if rtype is None:
+            raise ValueError("%s: type %r is not one of %s" % (
+                where, it.get("type"), ", ".join(sorted(snake))))
+        arn = it.get("arn")
+        path = TYPES[rtype].arn_path + "/"
+        if not isinstance(arn, str) or not arn.startswith(prefix + path):
+            raise ValueError("%s: arn must be a %s ARN, %s%s..." % (
+                where, TYPES[rtype].desc, prefix, path))
+        name = it.get("name")
+        if name is not None and not isinstance(name, str):
+            raise ValueError("%s: name must be a string" % where)
+        status = it.get("status", "ACTIVE")
+        if not isinstance(status, str) or not status:
+            raise ValueError("%s: status must be a string" % where)
+        attrs = it.get("attrs") or {}
+        if not isinstance(attrs, dict):
+            raise ValueError("%s: attrs must be an object" % where)
+        attrs = json.loads(json.dumps(attrs))
+        res = self._res()
+        for key, ptype in self.SEED_REFS.get(rtype, ()):
+            ref = attrs.get(key)
+            if ref is None and ptype == "filter":
+                continue
+            if rtype == "campaign" and isinstance(ref, str) and \
+                    ref.endswith("/" + LATEST):
+                ref, ptype = ref[:-len(LATEST) - 1], "solution"
+            parent = res.get(ref) if isinstance(ref, str) else None
+            if parent is None or parent["type"] != ptype:
+                raise ValueError("%s (%s %s): attrs.%s must name a %s that "
+                                 "exists or comes earlier in the list; %s "
+                                 "does not" % (where, it["type"], arn, key,
+                                               TYPES[ptype].desc,
+                                               json.dumps(ref)))
+            if rtype == "campaign":
+                attrs["solutionArn"] = parent["arn"] if ptype == \
+                    "solution" else parent["attrs"]["solutionArn"]
+        if rtype == "dataset":
+            dtype = data.DATASET_TYPES.get(str(attrs.get("datasetType",
+                                                         "")).upper())
+            if dtype is None:
+                raise ValueError("%s: attrs.datasetType must be one of %s"
+                                 % (where, ", ".join(
+                                     data.DATASET_TYPES.values())))
+            attrs["datasetType"] = dtype
+        if rtype == "solutionVersion":
+            sol = res[attrs["solutionArn"]]
+            for k in ("recipeArn", "datasetGroupArn", "performHPO",
+                      "performAutoML", "eventType", "solutionConfig"):
+                if k in sol["attrs"]:
+                    attrs.setdefault(k, sol["attrs"][k])
+            attrs.setdefault("trainingMode", "FULL")
+            attrs.setdefault("trainingType", "MANUAL")
+            if name is None:
+                name = "%s/%s" % (sol["name"], arn.rsplit("/", 1)[-1])
+        if rtype == "solution":
+            attrs.setdefault("performAutoTraining", True)
+            attrs.setdefault("recipeArn", catalog.recipe_arn(
+                "aws-user-personalization"))
+        if rtype == "eventTracker":
+            h = self.sim.random_hex(32)
+            attrs.setdefault("trackingId", "%s-%s-%s-%s-%s" % (
+                h[:8], h[8:12], h[12:16], h[16:20], h[20:]))
+            attrs.setdefault("accountId", self.sim.opts.account_id)
+        if rtype == "datasetImportJob":
+            attrs.setdefault("importMode", "FULL")
+        if rtype == "campaign":
+            attrs.setdefault("minProvisionedTPS", 1)
+        try:
+            rec = self._new(rtype, arn, name, attrs, now, it.get("tags"),
+                            status=None if status in IN_FLIGHT else status)
+        except AwsError as e:
+            raise ValueError("%s: %s" % (where, e.message))
+        if status in IN_FLIGHT:  # a lifecycle that carries on from here
+            if rtype == "solutionVersion":
+                rec["x"]["snapshot"] = self._snapshot(
+                    attrs["datasetGroupArn"])
+                rec["x"]["trainingSeconds"] = \
+                    CREATE_TIMES["solutionVersion"][1]
+            if rtype == "recommender":
+                rec["x"]["snapshot"] = self._snapshot(
+                    attrs["datasetGroupArn"])
+            if status == "CREATE IN_PROGRESS":
+                rec["steps"].pop(0)
+                rec["status"] = status
+        if rtype == "eventTracker":
+            for ds in self._children("dataset", "datasetGroupArn",
+                                     attrs["datasetGroupArn"]):
+                if ds["attrs"]["datasetType"] == "Interactions":
+                    ds["attrs"]["trackingId"] = attrs["trackingId"]
+        if rtype == "solution" and attrs["performAutoTraining"] and \
+                status == "ACTIVE":
+            self._auto_next(rec, now)  # as if trained on schedule before
+        return {"type": it["type"], "arn": arn, "name": name,
+                "status": rec["status"]}
 
     # --- recipes and the catalogue -------------------------------------------
 

@@ -43,6 +43,11 @@ ID_FIELDS = ("USER_ID", "ITEM_ID", "ACTION_ID", "TIMESTAMP", "EVENT_TYPE")
 PRIMITIVES = ("string", "int", "long", "float", "double", "boolean", "null")
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
+# TIMESTAMP values are Unix epoch seconds; beyond this (year 5138) they
+# are milliseconds.
+TIMESTAMP_FIELDS = ("TIMESTAMP", "CREATION_TIMESTAMP")
+MAX_EPOCH_SECONDS = 10 ** 11
+
 MIN_INTERACTIONS = 1000
 MIN_USERS = 25
 MIN_PER_USER = 2
@@ -179,6 +184,10 @@ def read_csv(data, fields, source):
     except StopIteration:
         raise ValueError("%s is empty: a CSV header row is required"
                          % source)
+    first = text.split("\n", 1)[0]
+    if '"' in first:
+        raise ValueError("The CSV header of %s has names in quotes: write "
+                         "the schema's field names as they are" % source)
     header = [h.strip() for h in header]
     byname = {n.upper(): (n, t, nl) for n, t, nl, _ in fields}
     unknown = [h for h in header if h.upper() not in byname]
@@ -211,8 +220,45 @@ def read_csv(data, fields, source):
             except ValueError as e:
                 raise ValueError("Line %d of %s, field %s: %s"
                                  % (lineno, source, name, e))
+            if name.upper() in TIMESTAMP_FIELDS and \
+                    isinstance(row[index[h.upper()]], int) and \
+                    row[index[h.upper()]] > MAX_EPOCH_SECONDS:
+                raise ValueError("Line %d of %s, field %s: %s is not in "
+                                 "Unix epoch seconds (milliseconds?)"
+                                 % (lineno, source, name, v))
         rows.append(row)
     return cols, rows
+
+
+# The record ID of each dataset type: an INCREMENTAL import replaces the
+# records with the same ID (bulk-data-import-step.html).
+RECORD_ID = {"Items": "ITEM_ID", "Users": "USER_ID", "Actions": "ACTION_ID"}
+
+
+def merge_incremental(dataset_type, cols, old_rows, new_rows):
+    """An INCREMENTAL import of new_rows into old_rows (both in cols'
+    order): (rows, how many of new_rows are new). Items, Users and Actions
+    records replace those with the same ID; identical interaction events
+    are kept once."""
+    ids = RECORD_ID.get(dataset_type)
+    if ids is not None:
+        i = [c.upper() for c in cols].index(ids)
+        merged = {r[i]: r for r in old_rows}
+        added = 0
+        for r in new_rows:
+            added += r[i] not in merged
+            merged[r[i]] = r
+        return list(merged.values()), added
+    seen = {json.dumps(r) for r in old_rows}
+    rows = list(old_rows)
+    added = 0
+    for r in new_rows:
+        k = json.dumps(r)
+        if k not in seen:
+            seen.add(k)
+            rows.append(r)
+            added += 1
+    return rows, added
 
 
 def column(data, name):

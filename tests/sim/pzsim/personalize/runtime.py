@@ -111,8 +111,9 @@ class Runtime(_RestOnControl):
                 if rec["status"] not in LIVE:
                     raise _missing("Campaign %s is not ACTIVE (status: %s)"
                                    % (arn, rec["status"]))
-                model = c.model_for(rec["attrs"]["solutionVersionArn"])
-                sv = res.get(rec["attrs"]["solutionVersionArn"])
+                served = c.served_version(rec)
+                model = c.model_for(served) if served else None
+                sv = res.get(served) if served else None
                 dsg = sv["attrs"]["datasetGroupArn"] if sv else None
             else:
                 rec = res.get(rarn)
