@@ -86,6 +86,13 @@ struct pz_rtype {
 	void (*check)(struct pz_spec *spec, struct pz_resource *r,
 		      struct pz_diags *diags);
 
+	/*
+	 * Warnings about what a declared resource will bill that the user
+	 * may not expect (a service default that trains weekly), with
+	 * the provider's warning helper; called once per load.
+	 */
+	void (*cost_advice)(struct pz_spec *spec, struct pz_resource *r);
+
 	/* --- planning (plan.h) --- */
 	/*
 	 * Adds to body (the entry as its create request, typed by the

@@ -22,18 +22,6 @@ static void err(struct pz_spec *spec, struct pz_pos pos, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void warn(struct pz_spec *spec, struct pz_pos pos, const char *fmt, ...)
-    PZ_PRINTF(3, 4);
-
-static void warn(struct pz_spec *spec, struct pz_pos pos, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	pz_diag_vadd(spec->diags, PZ_SEV_WARNING, spec->path, pos, fmt, ap);
-	va_end(ap);
-}
-
 static uint64_t hash_str(const char *s)
 {
 	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
@@ -440,24 +428,9 @@ static void cost_warnings(struct pz_spec *spec)
 
 	for (i = 0; i < spec->nresources; i++) {
 		struct pz_resource *r = spec->resources[i];
-		const struct pz_node *hpo;
 
-		if (!r->section || strcmp(r->type->name, "solution") != 0)
-			continue;
-		if (!pz_node_get(r->body, "performAutoTraining"))
-			warn(spec, r->pos,
-			     "%s leaves performAutoTraining to the service "
-			     "default (true): Personalize then trains a new "
-			     "version every 7 days and bills each training; "
-			     "set performAutoTraining: false to train only "
-			     "when pz sees a change, or true to keep it",
-			     r->address);
-		hpo = pz_node_get(r->body, "performHPO");
-		if (hpo && hpo->kind == PZ_NODE_BOOL && hpo->b)
-			warn(spec, hpo->pos,
-			     "%s sets performHPO: every training then runs "
-			     "many training jobs and costs several times more",
-			     r->address);
+		if (r->section && r->type->cost_advice)
+			r->type->cost_advice(spec, r);
 	}
 }
 

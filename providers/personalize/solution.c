@@ -122,6 +122,26 @@ static void check(struct pz_spec *spec, struct pz_resource *r,
 				r->address);
 }
 
+static void cost_advice(struct pz_spec *spec, struct pz_resource *r)
+{
+	const struct pz_node *hpo = pz_node_get(r->body, "performHPO");
+
+	if (!pz_node_get(r->body, "performAutoTraining"))
+		pz_pers_warning(spec, r->pos,
+				"%s leaves performAutoTraining to the service "
+				"default (true): Personalize then trains a new "
+				"version every 7 days and bills each training; "
+				"set performAutoTraining: false to train only "
+				"when pz sees a change, or true to keep it",
+				r->address);
+	if (hpo && hpo->kind == PZ_NODE_BOOL && hpo->b)
+		pz_pers_warning(spec, hpo->pos,
+				"%s sets performHPO: every training then runs "
+				"many training jobs and costs several times "
+				"more",
+				r->address);
+}
+
 /* API_DeleteSolution: every campaign based on it goes first. */
 static const struct pz_delete_blocker blockers[] = {
     {"campaign", PZ_BLOCK_DEPENDENT, NULL},
@@ -129,6 +149,7 @@ static const struct pz_delete_blocker blockers[] = {
 };
 
 const struct pz_rtype pz_rtype_solution = {
+    .cost_advice = cost_advice,
     .group_quota = 10,
     .quota_adjustable = true,
     .loss_note = "its trained versions are deleted (a new solution must be "
