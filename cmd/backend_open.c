@@ -231,13 +231,11 @@ int pz_cmd_backend_lock(struct pz_backend *b, const char *operation,
 		waited = ms_since(&start);
 		if (waited >= timeout_ms) {
 			if (timeout_ms > 0) {
-				char *msg = pz_xstrdup(pz_error_last());
 				char t[32];
 
 				format_duration(timeout_ms, t, sizeof(t));
-				r = pz_error_set(
-				    PZ_ELOCKED, "gave up after %s: %s", t, msg);
-				free(msg);
+				r = pz_error_wrap(PZ_ELOCKED,
+						  "gave up after %s", t);
 			}
 			return r;
 		}
