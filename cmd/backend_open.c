@@ -109,6 +109,9 @@ static int open_s3(struct pz_backend **out, const struct pz_settings *s)
 	o.region = s->s3_region;
 	o.default_region = s->region;
 	o.profile = s->profile;
+	/* Its writes and the lock's release must finish after Ctrl-C; the
+	 * backend stops at its own safe points (so.interrupted). */
+	o.uninterruptible = true;
 	if ((r = pz_aws_client_new(&c, &o)))
 		return r;
 	if (!pz_aws_client_region(c)) {
