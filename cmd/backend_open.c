@@ -109,6 +109,9 @@ static int open_s3(struct pz_backend **out, const struct pz_settings *s)
 	o.region = s->s3_region;
 	o.default_region = s->region;
 	o.profile = s->profile;
+	/* Its writes and the lock's release must finish after Ctrl-C; the
+	 * backend stops at its own safe points (so.interrupted). */
+	o.uninterruptible = true;
 	if ((r = pz_aws_client_new(&c, &o)))
 		return r;
 	if (!pz_aws_client_region(c)) {
@@ -231,13 +234,11 @@ int pz_cmd_backend_lock(struct pz_backend *b, const char *operation,
 		waited = ms_since(&start);
 		if (waited >= timeout_ms) {
 			if (timeout_ms > 0) {
-				char *msg = pz_xstrdup(pz_error_last());
 				char t[32];
 
 				format_duration(timeout_ms, t, sizeof(t));
-				r = pz_error_set(
-				    PZ_ELOCKED, "gave up after %s: %s", t, msg);
-				free(msg);
+				r = pz_error_wrap(PZ_ELOCKED,
+						  "gave up after %s", t);
 			}
 			return r;
 		}

@@ -102,14 +102,17 @@ int pz_cmd_client_new(struct pz_aws_client **out, const struct pz_spec *spec,
 
 /*
  * SIGINT and SIGTERM (signals.c). The first signal sets
- * pz_cmd_interrupted (to the signal's number) and long waits stop with
- * PZ_EINTR, so the command leaves by its error path and releases the
- * lock; a second one exits at once with 128 + the signal, removing a
- * local state lock first.
+ * pz_cmd_interrupted (to the signal's number) and requests cancellation
+ * (core/cancel.h): network waits and long waits stop with PZ_EINTR, so
+ * the command leaves by its error path and releases the lock, and pz
+ * exits with 128 + the signal (pz_cmd_exit_status); a second one exits
+ * at once with the same status, removing a local state lock first.
+ * SIGPIPE does nothing: writes to a closed pipe fail with EPIPE.
  */
 struct pz_backend;
 extern volatile sig_atomic_t pz_cmd_interrupted;
-/* Installs the handlers (no SA_RESTART). Idempotent. */
+/* Installs the handlers (no SA_RESTART) and defuses SIGPIPE.
+ * Idempotent. */
 void pz_cmd_signals_init(void);
 /* Arms the second-signal cleanup for the lock id just taken on b. */
 void pz_cmd_signals_hold_lock(const struct pz_backend *b, const char *id);
@@ -117,6 +120,9 @@ void pz_cmd_signals_hold_lock(const struct pz_backend *b, const char *id);
 void pz_cmd_signals_drop_lock(void);
 /* 0, or PZ_EINTR ("interrupted by SIGINT") once a signal came. */
 int pz_cmd_check_interrupted(void);
+/* A command's exit status after an interrupt: a failure becomes
+ * 128 + the signal (130, 143); success and no signal leave it as is. */
+int pz_cmd_exit_status(int status);
 
 /*
  * The state backend for a command (backend_open.c): -state=PATH (a local

@@ -165,6 +165,12 @@ static int run_plan(int argc, char **argv)
 			diags.nerrors, diags.nerrors == 1 ? "" : "s");
 		goto out;
 	}
+	/* The last safe point: an interrupted plan prints and saves
+	 * nothing, not even what it finished reading. */
+	if (pz_cmd_check_interrupted()) {
+		pz_cmd_fail();
+		goto out;
+	}
 	pz_spec_digest(spec, vars, opt_vars.n, plan->spec_digest);
 	memset(&ro, 0, sizeof(ro));
 	ro.color = fmt == FMT_TEXT && pz_cmd_color(stdout);

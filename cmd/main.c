@@ -40,14 +40,16 @@ const struct pz_cmd *const pz_commands[] = {
 
 static int finish(int status)
 {
-	/* After git: output that could not be written is an error. */
+	/* After git: output that could not be written is an error; a
+	 * reader that left early (EPIPE: SIGPIPE is defused) is a quiet
+	 * one. The command has released its lock by now. */
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		if (errno != EPIPE)
 			pz_cmd_error("unable to write output: %s",
 				     strerror(errno));
-		return 1;
+		return pz_cmd_exit_status(1);
 	}
-	return status;
+	return pz_cmd_exit_status(status);
 }
 
 int main(int argc, char **argv)

@@ -25,7 +25,17 @@ void pz_cmd_error(const char *fmt, ...)
 
 int pz_cmd_fail(void)
 {
-	pz_cmd_error("%s", pz_error_last());
+	const char *m = pz_error_last();
+
+	/* A report of several failures has a line for each. */
+	for (;;) {
+		size_t n = strcspn(m, "\n");
+
+		pz_cmd_error("%.*s", (int)n, m);
+		if (!m[n])
+			break;
+		m += n + 1;
+	}
 	return 1;
 }
 

@@ -1,14 +1,24 @@
 /*
  * signals.c - SIGINT and SIGTERM: stop cleanly, never leave a lock behind
- * that pz could have removed.
+ * that pz could have removed; SIGPIPE: an ordinary write error.
  *
- * The first signal only sets pz_cmd_interrupted. Long waits check it
- * (lock waits; apply's waits) and fail with PZ_EINTR, so the command
- * leaves by its normal error path, which releases the state lock. A
- * second signal exits at once with 128 + the signal: before that, the
+ * The first signal sets pz_cmd_interrupted and requests cancellation
+ * (core/cancel.h), which also wakes the AWS client's event loop: the
+ * requests in flight and their retries are abandoned, long waits (lock
+ * waits; apply's waits) fail with PZ_EINTR, and the command leaves by
+ * its normal error path, which releases the state lock; main() then
+ * exits with 128 + the signal (130 for SIGINT, 143 for SIGTERM). A
+ * second signal exits at once with the same status: before that, the
  * handler removes a local lock file with unlink(2), which is
  * async-signal-safe; an S3 lock cannot be removed from a handler, so
  * it says which ID to pass to pz force-unlock.
+ *
+ * SIGPIPE is caught and does nothing: a reader that went away (pz plan
+ * | head -1) makes writes fail with EPIPE, so the command still
+ * releases its lock and main() reports the failed output (quietly for
+ * EPIPE) instead of the process dying with the lock held. A handler
+ * rather than SIG_IGN, because an ignored signal stays ignored in the
+ * programs pz runs (credential_process), and a handler does not.
  *
  * The handler only reads what pz_cmd_signals_hold_lock() prepared; the
  * buffers are written only while the matching flag is clear.
@@ -21,6 +31,7 @@
 
 #include "cmd.h"
 #include "core/backend.h"
+#include "core/cancel.h"
 #include "core/error.h"
 
 volatile sig_atomic_t pz_cmd_interrupted;
@@ -47,8 +58,14 @@ static void on_signal(int sig)
 		_exit(128 + sig);
 	}
 	pz_cmd_interrupted = sig;
+	pz_cancel_request(sig);
 	(void)!write(STDERR_FILENO, first, sizeof(first) - 1);
 	errno = saved;
+}
+
+static void on_sigpipe(int sig)
+{
+	(void)sig; /* the write that raised it fails with EPIPE */
 }
 
 void pz_cmd_signals_init(void)
@@ -58,6 +75,10 @@ void pz_cmd_signals_init(void)
 	if (installed)
 		return;
 	installed = true;
+	/* Without the pipe, the event loop still sees the flag within a
+	 * poll timeout; nothing to report. */
+	if (pz_cancel_init())
+		pz_error_clear();
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -65,6 +86,9 @@ void pz_cmd_signals_init(void)
 	sa.sa_flags = 0;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_sigpipe;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGPIPE, &sa, NULL);
 }
 
 void pz_cmd_signals_hold_lock(const struct pz_backend *b, const char *id)
@@ -100,10 +124,12 @@ void pz_cmd_signals_drop_lock(void)
 
 int pz_cmd_check_interrupted(void)
 {
-	int sig = pz_cmd_interrupted;
+	return pz_cancel_check();
+}
 
-	if (!sig)
-		return 0;
-	return pz_error_set(PZ_EINTR, "interrupted by %s",
-			    sig == SIGINT ? "SIGINT" : "SIGTERM");
+int pz_cmd_exit_status(int status)
+{
+	int sig = pz_cancelled();
+
+	return sig && status ? 128 + sig : status;
 }

@@ -3,6 +3,7 @@
  */
 #include "log.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,7 +74,7 @@ void pz_log_at(enum pz_log_level level, const char *fmt, ...)
 	char line[4096];
 	struct timespec ts;
 	struct tm tm;
-	size_t n;
+	size_t n, off = 0;
 	int k;
 	va_list ap;
 
@@ -92,8 +93,16 @@ void pz_log_at(enum pz_log_level level, const char *fmt, ...)
 		n += (size_t)k < sizeof(line) - n - 1 ? (size_t)k
 						      : sizeof(line) - n - 2;
 	line[n++] = '\n';
-	/* One write(2), so concurrent threads never interleave a line. */
-	if (write(STDERR_FILENO, line, n) < 0) {
-		/* nowhere left to report it */
+	/* One write(2), so concurrent threads never interleave a line;
+	 * more only when a signal cut it short or interrupted it. */
+	while (n > 0) {
+		ssize_t w = write(STDERR_FILENO, line + off, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break; /* nowhere left to report it */
+		off += (size_t)w;
+		n -= (size_t)w;
 	}
 }

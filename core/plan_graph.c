@@ -711,7 +711,8 @@ int pz_plan_build_ops(struct pz_plan *plan, const struct pz_state *state,
 		o->change = chg_new[o->change];
 		for (k = 0; k < o->nafter; k++)
 			o->after[k] = newpos[o->after[k]];
-		qsort(o->after, o->nafter, sizeof(*o->after), cmp_size);
+		if (o->nafter > 1) /* qsort(NULL, 0) is undefined */
+			qsort(o->after, o->nafter, sizeof(*o->after), cmp_size);
 	}
 	if (nsorted == os.n)
 		reduce(plan->ops, plan->nops);

@@ -256,18 +256,18 @@ static int delete_lock(struct s3 *s, const char *etag)
  */
 static void forget_failed_lock(struct s3 *s, const char *id)
 {
-	char *msg = pz_xstrdup(pz_error_last());
-	int code = pz_error_last_code();
+	struct pz_error saved = {0};
 	struct pz_lock_info info;
 	char owner[37], *etag = NULL;
 	bool held;
 
+	pz_error_save(&saved);
 	if (!read_lock(s, &info, owner, &etag, &held) && held &&
 	    is_ours(s, &info, owner, id))
 		delete_lock(s, etag);
 	free(etag);
-	pz_error_set(code, "%s", msg);
-	free(msg);
+	pz_error_restore(&saved);
+	pz_error_release(&saved);
 }
 
 /*
@@ -314,8 +314,9 @@ static int probe(struct s3 *s)
 		} else if (!r) {
 			ignored = true;
 		} else if (!pz_s3_precondition_failed(&err)) {
-			char *why = pz_xstrdup(pz_error_last());
+			struct pz_error why = {0};
 
+			pz_error_save(&why);
 			pz_aws_error_release(&err);
 			pz_s3_delete_object(s->c, s->bucket, key, NULL, NULL);
 			r = pz_error_set(PZ_EINVAL,
@@ -323,8 +324,8 @@ static int probe(struct s3 *s)
 					 "writes (If-None-Match: * was "
 					 "answered: %s), so pz cannot lock the "
 					 "state there: refusing to lock",
-					 s->bucket, why);
-			free(why);
+					 s->bucket, why.message);
+			pz_error_release(&why);
 			goto out;
 		}
 		pz_aws_error_release(&err);

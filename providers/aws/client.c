@@ -114,6 +114,7 @@ int pz_aws_client_new(struct pz_aws_client **out,
 	c->connect_timeout_ms = o->connect_timeout_ms > 0
 				    ? o->connect_timeout_ms
 				    : PZ_AWS_DEFAULT_CONNECT_TIMEOUT_MS;
+	c->uninterruptible = o->uninterruptible;
 	c->multi = curl_multi_init();
 	if (!c->multi)
 		PZ_BUG("curl_multi_init failed");

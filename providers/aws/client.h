@@ -36,6 +36,10 @@ struct pz_aws_client_options {
 	long connect_timeout_ms;      /* 0: default */
 	const char *config_file;      /* NULL: AWS_CONFIG_FILE or ~/.aws */
 	const char *credentials_file; /* NULL: AWS_SHARED_CREDENTIALS_FILE */
+	/* Keep going after an interrupt (core/cancel.h) instead of
+	 * abandoning every request: for a client whose requests must
+	 * finish (writing the state, releasing its lock). */
+	bool uninterruptible;
 };
 
 /*

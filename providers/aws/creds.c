@@ -84,16 +84,6 @@ static const char *env(const char *name)
 	return v && *v ? v : NULL;
 }
 
-/* Prefixes the last error message with label: "label: message". */
-static int wrap(int code, const char *label)
-{
-	char *msg = pz_xstrdup(pz_error_last());
-
-	pz_error_set(code, "%s: %s", label, msg);
-	free(msg);
-	return code;
-}
-
 /* Replaces the provider name and the source description. */
 static void relabel(struct pz_aws_creds *cr, const char *provider,
 		    char *source_take)
@@ -214,7 +204,7 @@ static int read_token_file(const char *path, char **out)
 	r = pz_buf_read_file(&b, path);
 	if (r) {
 		pz_buf_release_secret(&b);
-		return wrap(PZ_EAUTH, "web identity token");
+		return pz_error_wrap(PZ_EAUTH, "web identity token");
 	}
 	while (b.len && isspace((unsigned char)b.ptr[b.len - 1]))
 		b.ptr[--b.len] = '\0';
@@ -239,7 +229,7 @@ static int web_identity(struct pz_aws_client *c, const char *token_file,
 	r = pz_sts_assume_role(c, &p, out, NULL);
 	free_secret_str(token);
 	if (r)
-		return wrap(PZ_EAUTH, label);
+		return pz_error_wrap(PZ_EAUTH, "%s", label);
 	relabel(
 	    *out, "web-identity",
 	    pz_xasprintf("%s: AssumeRoleWithWebIdentity %s", label, role_arn));
@@ -346,7 +336,7 @@ static int from_container(struct pz_aws_client *c, struct pz_aws_creds **out)
 		label = "container (AWS_CONTAINER_CREDENTIALS_FULL_URI)";
 		r = pz_aws_endpoint_parse(full, &e);
 		if (r)
-			return wrap(PZ_EAUTH, label);
+			return pz_error_wrap(PZ_EAUTH, "%s", label);
 		if (!container_host_ok(&e)) {
 			pz_aws_endpoint_release(&e);
 			return pz_error_set(
@@ -384,7 +374,7 @@ static int from_container(struct pz_aws_client *c, struct pz_aws_creds **out)
 	free_secret_str(token);
 	r = pz_aws_perform(c, req, &resp);
 	if (r)
-		r = wrap(PZ_EAUTH, label);
+		r = pz_error_wrap(PZ_EAUTH, "%s", label);
 	else
 		r = pz_aws_creds_parse_json(pz_buf_cstr(&resp->body),
 					    resp->body.len, "container", label,
@@ -465,7 +455,7 @@ static int from_imds(struct pz_aws_client *c, struct pz_aws_creds **out)
 			? pz_error_set(PZ_EAUTH,
 				       "%s: the instance has no IAM role",
 				       label)
-			: wrap(PZ_EAUTH, label);
+			: pz_error_wrap(PZ_EAUTH, "%s", label);
 		goto out;
 	}
 	role = pz_xstrndup(pz_buf_cstr(&resp->body),
@@ -480,7 +470,7 @@ static int from_imds(struct pz_aws_client *c, struct pz_aws_creds **out)
 	    pz_xasprintf("/latest/meta-data/iam/security-credentials/%s", role);
 	r = imds_get(c, b, "GET", path, token, &resp);
 	if (r) {
-		r = wrap(PZ_EAUTH, label);
+		r = pz_error_wrap(PZ_EAUTH, "%s", label);
 		goto out;
 	}
 	{
@@ -644,7 +634,7 @@ static int assume_role_profile(struct pz_aws_client *c, const char *name,
 	if (r) {
 		char *label = pz_xasprintf("profile %s", name);
 
-		r = wrap(PZ_EAUTH, label);
+		r = pz_error_wrap(PZ_EAUTH, "%s", label);
 		free(label);
 	} else {
 		relabel(*out, "assume-role",

@@ -12,11 +12,13 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
+#include "core/cancel.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "redact.h"
@@ -223,6 +225,7 @@ static void response_reset(struct pz_aws_response *resp)
 		pz_wipe(resp->body.ptr, resp->body.len);
 	pz_buf_reset(&resp->body);
 	pz_aws_error_release(&resp->error);
+	pz_error_release(&resp->failure);
 }
 
 void pz_aws_response_free(struct pz_aws_response *resp)
@@ -232,6 +235,7 @@ void pz_aws_response_free(struct pz_aws_response *resp)
 	pz_aws_headers_release(&resp->headers);
 	pz_buf_release_secret(&resp->body);
 	pz_aws_error_release(&resp->error);
+	pz_error_release(&resp->failure);
 	free(resp);
 }
 
@@ -688,22 +692,36 @@ out:
 
 		/* Say which call needed what, keeping the cause. */
 		call_label(k, label, sizeof(label));
-		if (!strstr(pz_error_last(), label)) {
-			char *msg = pz_xstrdup(pz_error_last());
-
-			pz_error_set(r, "%s: %s", label, msg);
-			free(msg);
-		}
+		if (!strstr(pz_error_last(), label))
+			pz_error_wrap(r, "%s", label);
 	}
 	pz_aws_headers_release(&h);
 	free(host);
 	return r;
 }
 
+/* Whether c must stop: an interrupt was requested and c minds it. */
+static bool cancelling(const struct pz_aws_client *c)
+{
+	return !c->uninterruptible && pz_cancelled();
+}
+
+/* Ends k's attempts as interrupted: sets the message, returns PZ_EINTR. */
+static int call_interrupted(struct pz_aws_call *k)
+{
+	char label[128];
+	int r = pz_cancel_check();
+
+	if (!r)
+		r = pz_error_set(PZ_EINTR, "interrupted");
+	call_label(k, label, sizeof(label));
+	return pz_error_wrap(r, "%s", label);
+}
+
 /*
  * Looks at an attempt's outcome. Returns the seconds to wait before the
  * next attempt, or -1 when the call is over with *rc its outcome (the
- * error message set).
+ * error message set, and kept in the response).
  */
 static double attempt_done(struct pz_aws_call *k, CURL *easy, CURLcode res,
 			   int *rc)
@@ -762,6 +780,12 @@ static double attempt_done(struct pz_aws_call *k, CURL *easy, CURLcode res,
 	if (c->retry.mode == PZ_RETRY_ADAPTIVE)
 		pz_rate_limiter_update(&c->retry.limiter,
 				       cls == PZ_RETRY_THROTTLE, now);
+	if (res == CURLE_ABORTED_BY_CALLBACK || cancelling(c)) {
+		/* Interrupted: no retry, whatever the failure was. */
+		*rc = call_interrupted(k);
+		pz_error_save(&resp->failure);
+		return -1;
+	}
 	if (cls != PZ_RETRY_NONE && !(k->req->flags & PZ_AWS_REQ_NO_RETRY) &&
 	    resp->attempts < max &&
 	    pz_retry_quota_acquire(&c->retry, cls, &k->retry_cost)) {
@@ -778,9 +802,24 @@ static double attempt_done(struct pz_aws_call *k, CURL *easy, CURLcode res,
 	if (res == CURLE_OK) {
 		*rc = service_failure(k);
 	} else if (res == CURLE_OPERATION_TIMEDOUT) {
-		*rc = pz_error_set(PZ_ETIMEOUT, "%s: %s timed out (%s)%s",
-				   label, k->url, resp->error.message,
-				   resp->attempts > 1 ? " after retries" : "");
+		long timeout =
+		    k->req->timeout_ms > 0 ? k->req->timeout_ms : c->timeout_ms;
+		bool connecting =
+		    pz_str_has_prefix(resp->error.message,
+				      "Connection timed out") ||
+		    pz_str_has_prefix(resp->error.message, "Failed to connect");
+		char tries[48] = "";
+
+		/* Say the limit pz set, not curl's clock of one attempt. */
+		if (connecting && c->connect_timeout_ms < timeout)
+			timeout = c->connect_timeout_ms;
+		if (resp->attempts > 1)
+			snprintf(tries, sizeof(tries),
+				 ", on each of %d attempts", resp->attempts);
+		*rc = pz_error_set(PZ_ETIMEOUT, "%s: %s %s within %gs%s", label,
+				   connecting ? "could not connect to"
+					      : "no answer from",
+				   k->url, (double)timeout / 1000.0, tries);
 	} else if (res == CURLE_WRITE_ERROR) {
 		*rc = pz_error_set(PZ_EAWS,
 				   "%s: the response is larger than %zu bytes",
@@ -791,6 +830,7 @@ static double attempt_done(struct pz_aws_call *k, CURL *easy, CURLcode res,
 				 k->url, resp->error.message,
 				 resp->attempts > 1 ? " (after retries)" : "");
 	}
+	pz_error_save(&resp->failure);
 	return -1;
 }
 
@@ -828,6 +868,11 @@ static void deliver(struct pz_aws_call *k, int rc)
 
 	call_unlink(k);
 	k->resp->seconds = pz_aws_monotonic() - k->submitted;
+	/* The callback sees this call's error as the thread's last. */
+	if (rc && !k->resp->failure.code)
+		pz_error_save(&k->resp->failure);
+	if (rc)
+		pz_error_restore(&k->resp->failure);
 	if (k->done) {
 		c->in_callback++;
 		k->done(k->ud, rc, k->resp);
@@ -859,7 +904,8 @@ static void activate(struct pz_aws_call *k)
 		curl_easy_cleanup(k->easy);
 		k->easy = NULL;
 		k->final_rc = r;
-		/* The message is this thread's; keep it for delivery. */
+		/* Kept with the call until its delivery. */
+		pz_error_save(&k->resp->failure);
 		pz_aws_error_release(&k->resp->error);
 		k->resp->error.message = pz_xstrdup(pz_error_last());
 		arm(k, T_DELIVER, 0);
@@ -924,12 +970,7 @@ static void call_timer(void *ud)
 	switch (k->purpose) {
 	case T_SCHEDULE: schedule(k); break;
 	case T_ENQUEUE: enqueue(k); break;
-	case T_DELIVER:
-		pz_error_set(k->final_rc, "%s",
-			     k->resp->error.message ? k->resp->error.message
-						    : "request failed");
-		deliver(k, k->final_rc);
-		break;
+	case T_DELIVER: deliver(k, k->final_rc); break;
 	}
 }
 
@@ -937,8 +978,14 @@ int pz_aws_submit(struct pz_aws_client *c, struct pz_aws_request *req,
 		  void (*done)(void *ud, int rc, struct pz_aws_response *resp),
 		  void *ud)
 {
-	struct pz_aws_call *k = pz_xcalloc(1, sizeof(*k));
+	struct pz_aws_call *k;
+	int r;
 
+	if (cancelling(c)) {
+		pz_aws_request_free(req);
+		return (r = pz_cancel_check()) ? r : PZ_EINTR;
+	}
+	k = pz_xcalloc(1, sizeof(*k));
 	k->c = c;
 	k->id = c->next_call_id++;
 	k->req = req;
@@ -1057,15 +1104,60 @@ static long next_timer_ms(const struct pz_aws_client *c)
 
 /* --- the loop */
 
+/*
+ * After an interrupt: every call ends now with PZ_EINTR (its callback
+ * runs; whatever it submits is refused), and timers are disarmed
+ * without running, so nothing is retried or polled again.
+ */
+static void cancel_all(struct pz_aws_client *c)
+{
+	struct pz_aws_call *k;
+
+	c->queue_head = c->queue_tail = NULL;
+	for (k = c->calls; k; k = k->next) {
+		if (k->state == CALL_ACTIVE && k->easy) {
+			curl_multi_remove_handle(c->multi, k->easy);
+			curl_easy_cleanup(k->easy);
+			k->easy = NULL;
+			c->active--;
+		}
+		k->state = CALL_NEW;
+		k->qnext = NULL;
+	}
+	c->n_timers = 0;
+	while ((k = c->calls)) {
+		call_interrupted(k);
+		pz_error_save(&k->resp->failure);
+		deliver(k, PZ_EINTR);
+	}
+	c->n_timers = 0; /* and those the callbacks armed */
+}
+
+/* The interrupt's wake-up descriptor for poll, when c minds it. */
+static unsigned int cancel_waitfd(const struct pz_aws_client *c,
+				  struct curl_waitfd *w)
+{
+	int fd = c->uninterruptible ? -1 : pz_cancel_fd();
+
+	if (fd < 0)
+		return 0;
+	memset(w, 0, sizeof(*w));
+	w->fd = fd;
+	w->events = CURL_WAIT_POLLIN;
+	return 1;
+}
+
 static void loop_once(struct pz_aws_client *c)
 {
+	struct curl_waitfd wfd;
+	unsigned int nwfd;
 	int running = 0;
 	long wait, curl_wait = -1;
 
 	curl_multi_perform(c->multi, &running);
 	process_done(c);
 	fire_timers(c);
-	if (c->stopped)
+	if (c->stopped || cancelling(c))
 		return;
 	wait = next_timer_ms(c);
 	curl_multi_timeout(c->multi, &curl_wait);
@@ -1075,8 +1167,11 @@ static void loop_once(struct pz_aws_client *c)
 		wait = c->active ? 1000 : 0;
 	if (wait == 0)
 		return;
-	curl_multi_poll(c->multi, NULL, 0, (int)(wait > 60000 ? 60000 : wait),
-			NULL);
+	/* A signal may land on another thread, or just before poll: the
+	 * interrupt's pipe wakes the poll either way. */
+	nwfd = cancel_waitfd(c, &wfd);
+	curl_multi_poll(c->multi, nwfd ? &wfd : NULL, nwfd,
+			(int)(wait > 60000 ? 60000 : wait), NULL);
 }
 
 static bool busy(const struct pz_aws_client *c)
@@ -1084,34 +1179,45 @@ static bool busy(const struct pz_aws_client *c)
 	return c->n_calls > 0 || c->n_timers > 0;
 }
 
-int pz_aws_run(struct pz_aws_client *c)
+/* Runs the loop until *flag (NULL: until idle), a stop or an
+ * interrupt. */
+static int run(struct pz_aws_client *c, const bool *flag)
 {
+	int r;
+
 	if (c->in_callback)
 		PZ_BUG("pz_aws_run called from a callback");
 	c->stopped = false;
-	while (busy(c) && !c->stopped)
+	for (;;) {
+		if (cancelling(c)) {
+			cancel_all(c);
+			break;
+		}
+		if ((flag && *flag) || !busy(c) || c->stopped)
+			break;
 		loop_once(c);
+	}
+	if (flag && *flag)
+		return 0;
+	if (cancelling(c))
+		return (r = pz_cancel_check()) ? r : PZ_EINTR;
 	if (c->stopped) {
 		c->stopped = false;
 		return pz_error_set(PZ_EINTR, "interrupted");
 	}
+	if (flag)
+		return pz_error_set(PZ_ERR, "nothing left to wait for");
 	return 0;
+}
+
+int pz_aws_run(struct pz_aws_client *c)
+{
+	return run(c, NULL);
 }
 
 int pz_aws_run_until(struct pz_aws_client *c, const bool *flag)
 {
-	if (c->in_callback)
-		PZ_BUG("pz_aws_run_until called from a callback");
-	c->stopped = false;
-	while (!*flag && busy(c) && !c->stopped)
-		loop_once(c);
-	if (*flag)
-		return 0;
-	if (c->stopped) {
-		c->stopped = false;
-		return pz_error_set(PZ_EINTR, "interrupted");
-	}
-	return pz_error_set(PZ_ERR, "nothing left to wait for");
+	return run(c, flag);
 }
 
 void pz_aws_stop(struct pz_aws_client *c)
@@ -1142,16 +1248,32 @@ void pz_aws__http_shutdown(struct pz_aws_client *c)
 
 /* --- synchronous */
 
-static void sleep_seconds(double s)
+/* Sleeps s seconds, or less when c is interrupted meanwhile. */
+static void sleep_seconds(struct pz_aws_client *c, double s)
 {
-	struct timespec ts;
+	double end = pz_aws_monotonic() + s;
+	struct pollfd p = {.fd = -1, .events = POLLIN};
 
-	if (s <= 0)
-		return;
-	ts.tv_sec = (time_t)s;
-	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
+	if (!c->uninterruptible)
+		p.fd = pz_cancel_fd();
+	while (s > 0 && !cancelling(c)) {
+		/* poll(2) with no descriptor is a sleep that EINTR ends. */
+		(void)poll(&p, p.fd >= 0 ? 1 : 0, (int)(s * 1000) + 1);
+		s = end - pz_aws_monotonic();
+	}
+}
+
+/* curl's progress callback on the blocking handle: aborts the transfer
+ * once the run is interrupted (curl calls it about once a second even
+ * while nothing moves). */
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow,
+		       curl_off_t ultotal, curl_off_t ulnow)
+{
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return cancelling(ud) ? 1 : 0;
 }
 
 /* Runs a call to the end on the client's blocking handle. */
@@ -1170,19 +1292,31 @@ static int perform_blocking(struct pz_aws_call *k)
 		CURLcode res;
 
 		if (c->retry.mode == PZ_RETRY_ADAPTIVE)
-			sleep_seconds(pz_rate_limiter_acquire(
-			    &c->retry.limiter, pz_aws_monotonic()));
+			sleep_seconds(
+			    c, pz_rate_limiter_acquire(&c->retry.limiter,
+						       pz_aws_monotonic()));
+		if (cancelling(c)) {
+			rc = call_interrupted(k);
+			pz_error_save(&k->resp->failure);
+			break;
+		}
 		curl_easy_reset(c->blocking);
 		rc = attempt_setup(k, c->blocking);
-		if (rc)
+		if (rc) {
+			pz_error_save(&k->resp->failure);
 			break;
+		}
+		curl_easy_setopt(c->blocking, CURLOPT_XFERINFOFUNCTION,
+				 on_progress);
+		curl_easy_setopt(c->blocking, CURLOPT_XFERINFODATA, c);
+		curl_easy_setopt(c->blocking, CURLOPT_NOPROGRESS, 0L);
 		res = curl_easy_perform(c->blocking);
 		delay = attempt_done(k, c->blocking, res, &rc);
 		/* The easy handle keeps pointers into k: drop them. */
 		curl_easy_setopt(c->blocking, CURLOPT_HTTPHEADER, NULL);
 		if (delay < 0)
 			break;
-		sleep_seconds(delay);
+		sleep_seconds(c, delay);
 	}
 	k->resp->seconds = pz_aws_monotonic() - k->submitted;
 	return rc;
@@ -1192,8 +1326,7 @@ struct sync_wait {
 	bool done;
 	bool abandoned; /* the waiter was interrupted and left */
 	int rc;
-	struct pz_aws_response *resp;
-	char *msg;
+	struct pz_aws_response *resp; /* with the call's own error */
 };
 
 static void sync_done(void *ud, int rc, struct pz_aws_response *resp)
@@ -1207,8 +1340,6 @@ static void sync_done(void *ud, int rc, struct pz_aws_response *resp)
 	w->done = true;
 	w->rc = rc;
 	w->resp = pz_aws_response_steal(resp);
-	if (rc)
-		w->msg = pz_xstrdup(pz_error_last());
 }
 
 int pz_aws_perform(struct pz_aws_client *c, struct pz_aws_request *req,
@@ -1253,8 +1384,7 @@ int pz_aws_perform(struct pz_aws_client *c, struct pz_aws_request *req,
 	}
 	rc = w->rc;
 	if (rc)
-		pz_error_set(rc, "%s", w->msg);
-	free(w->msg);
+		pz_error_restore(&w->resp->failure);
 	if (out)
 		*out = w->resp;
 	else

@@ -20,15 +20,28 @@
  * the thing does not exist (404, *NotFound*, NoSuchKey...); PZ_EAUTH when
  * it rejects the credentials (SignatureDoesNotMatch, InvalidClientTokenId,
  * ExpiredToken...); PZ_EAWS for other service errors; PZ_ENET or
- * PZ_ETIMEOUT when no answer came. pz_error_last() then reads like
- * "personalize DescribeCampaign: ResourceNotFoundException: <message>",
- * and the response's error member holds status, code, message and
- * request id.
+ * PZ_ETIMEOUT when no answer came; PZ_EINTR when the run was
+ * interrupted (below). The message reads like "personalize
+ * DescribeCampaign: ResourceNotFoundException: <message>"; each
+ * response carries its own (resp->failure), so many requests failing
+ * at once keep many messages, and the thread's last error is set to it
+ * when the completion callback runs. The response's error member holds
+ * the service's status, code, message and request id.
+ *
+ * Cancellation (core/cancel.h): once an interrupt is requested, the
+ * loop stops within one poll (it watches pz_cancel_fd()): every request
+ * in flight, queued or waiting to retry is abandoned and its callback
+ * called with PZ_EINTR, pending timers are disarmed without running,
+ * nothing is retried, new submissions fail with PZ_EINTR, and
+ * pz_aws_run() returns PZ_EINTR. A synchronous request stops at its
+ * next progress check (within about a second). A client made with
+ * uninterruptible set ignores the flag.
  */
 #ifndef PZ_AWS_HTTP_H
 #define PZ_AWS_HTTP_H
 
 #include "core/buf.h"
+#include "core/error.h"
 #include "providers/aws/endpoint.h"
 #include "providers/aws/util.h"
 
@@ -54,6 +67,10 @@ struct pz_aws_response {
 	struct pz_aws_headers headers; /* names as received */
 	struct pz_buf body;
 	struct pz_aws_error error; /* set when the outcome is not 0 */
+	/* The outcome's code and whole message ("personalize DescribeX:
+	 * AccessDeniedException: ..."), code 0 on success: this request's
+	 * own, whatever other requests did since. */
+	struct pz_error failure;
 	int attempts;
 	double seconds; /* from submit to completion */
 };
@@ -126,8 +143,9 @@ struct pz_aws_response *pz_aws_response_steal(struct pz_aws_response *resp);
 
 /*
  * Runs the event loop until no request is in flight and no timer is
- * armed. Returns 0, or PZ_EINTR when pz_aws_stop() was called.
- * Must not be called from inside a callback.
+ * armed. Returns 0, or PZ_EINTR when pz_aws_stop() was called or the
+ * run was interrupted (see above). Must not be called from inside a
+ * callback.
  */
 int pz_aws_run(struct pz_aws_client *c);
 /* Runs the loop until *flag becomes true (or stop, as above). Fails

@@ -76,6 +76,7 @@ struct pz_aws_client {
 
 	int in_callback;
 	bool stopped;
+	bool uninterruptible; /* ignores core/cancel.h */
 };
 
 /* Drops every call and timer without calling back (http.c). */

@@ -25,10 +25,12 @@ static void json_done(void *ud, int rc, struct pz_aws_response *resp)
 		else
 			out = cJSON_ParseWithLength(resp->body.ptr,
 						    resp->body.len);
-		if (!out)
+		if (!out) {
 			rc = pz_error_set(PZ_EAWS,
 					  "%s: the answer is not valid JSON",
 					  jc->label);
+			pz_error_save(&resp->failure);
+		}
 	}
 	jc->done.fn(jc->done.ud, rc, out, resp);
 	free(jc->label);
@@ -93,14 +95,21 @@ static int submit(struct pz_aws_client *c, enum pz_aws_service svc,
 		  const cJSON *body, bool rest, struct pz_aws_json_done done)
 {
 	struct json_call *jc = pz_xcalloc(1, sizeof(*jc));
+	int r;
 
 	if (!rest && !pz_aws_service_info(svc)->target_prefix)
 		PZ_BUG("%s does not speak JSON 1.1",
 		       pz_aws_service_info(svc)->name);
 	jc->done = done;
 	jc->label = pz_xasprintf("%s %s", pz_aws_service_info(svc)->name, op);
-	return pz_aws_submit(c, build(svc, op, method, path, body, rest),
-			     json_done, jc);
+	r = pz_aws_submit(c, build(svc, op, method, path, body, rest),
+			  json_done, jc);
+	if (r) {
+		/* Refused (interrupted): no callback will free it. */
+		free(jc->label);
+		free(jc);
+	}
+	return r;
 }
 
 int pz_aws_json_submit(struct pz_aws_client *c, enum pz_aws_service svc,

@@ -71,11 +71,7 @@ int pz_aws_query_perform(struct pz_aws_client *c, struct pz_aws_request *req,
 	r = pz_xml_parse(resp->body.ptr ? resp->body.ptr : "", resp->body.len,
 			 &doc);
 	if (r) {
-		char *why = pz_xstrdup(pz_error_last());
-
-		r = pz_error_set(PZ_EAWS, "%s: unreadable answer: %s", label,
-				 why);
-		free(why);
+		r = pz_error_wrap(PZ_EAWS, "%s: unreadable answer", label);
 		goto out;
 	}
 	*out = doc;

@@ -111,19 +111,12 @@ static int s3_perform(struct pz_aws_client *c, struct pz_aws_request *req,
 		const char *region = pz_aws_headers_get(&(*resp)->headers,
 							"x-amz-bucket-region");
 
-		if (e->status == 412 || e->status == 409) {
-			char *msg = pz_xstrdup(pz_error_last());
-
-			r = pz_error_set(PZ_ECONFLICT, "%s", msg);
-			free(msg);
-		} else if (e->status == 301 && region) {
-			char *msg = pz_xstrdup(pz_error_last());
-
+		if (e->status == 412 || e->status == 409)
+			r = pz_error_set(PZ_ECONFLICT, "%s", pz_error_last());
+		else if (e->status == 301 && region)
 			r = pz_error_set(PZ_EAWS,
-					 "%s (the bucket is in region %s)", msg,
-					 region);
-			free(msg);
-		}
+					 "%s (the bucket is in region %s)",
+					 pz_error_last(), region);
 		if (err)
 			pz_aws_error_copy(err, e);
 	}
@@ -283,12 +276,8 @@ int pz_s3_list_objects_paged(struct pz_aws_client *c, const char *bucket,
 		r = s3_perform(c, req, &resp, err);
 		if (!r && pz_xml_parse(resp->body.ptr ? resp->body.ptr : "",
 				       resp->body.len, &doc)) {
-			char *why = pz_xstrdup(pz_error_last());
-
-			r = pz_error_set(
-			    PZ_EAWS, "s3 ListObjectsV2: unreadable answer: %s",
-			    why);
-			free(why);
+			r = pz_error_wrap(
+			    PZ_EAWS, "s3 ListObjectsV2: unreadable answer");
 		}
 		pz_aws_response_free(resp);
 		if (r)

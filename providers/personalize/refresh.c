@@ -56,11 +56,13 @@ void pz_personalize_project(const struct pz_rtype *t, const cJSON *answer,
 	}
 }
 
+/* One Describe in flight; each keeps its own error, so twenty
+ * failures at once are twenty messages, each on its own resource. */
 struct read {
 	const struct pz_rtype *t;
 	const char *address;
 	struct pz_live *out;
-	int *first_error;
+	struct pz_error err;
 };
 
 static void on_describe(void *ud, int rc, cJSON *output,
@@ -68,15 +70,15 @@ static void on_describe(void *ud, int rc, cJSON *output,
 {
 	struct read *rd = ud;
 
-	(void)resp;
 	if (rc == PZ_ENOTFOUND) {
 		rd->out->refreshed = true;
 		rd->out->exists = false;
+	} else if (rc == PZ_EINTR) {
+		/* The run says so once; nothing per resource. */
 	} else if (rc) {
-		if (!*rd->first_error)
-			*rd->first_error =
-			    pz_error_set(rc, "refreshing %s: %s", rd->address,
-					 pz_error_last());
+		pz_error_keep(&rd->err, rc, "refreshing %s: %s", rd->address,
+			      resp->failure.message ? resp->failure.message
+						    : pz_error_last());
 	} else {
 		pz_personalize_project(rd->t, output, rd->out);
 	}
@@ -129,8 +131,7 @@ static int list_data(struct pz_aws_client *c, const char *location,
 		goto out;
 	r = pz_s3_list_objects(c, bucket, prefix, &objs, &n, NULL);
 	if (r) {
-		r = pz_error_set(r, "listing the data under %s: %s", location,
-				 pz_error_last());
+		r = pz_error_wrap(r, "listing the data under %s", location);
 		goto out;
 	}
 	md = EVP_MD_CTX_new();
@@ -161,13 +162,28 @@ out:
 	return r;
 }
 
+/* After a failed submission: the reads already submitted end (their
+ * callbacks run) before their records are freed; the error stays. */
+static void settle(struct pz_aws_client *c)
+{
+	struct pz_error saved = {0};
+
+	if (!pz_aws_pending(c))
+		return;
+	pz_error_save(&saved);
+	(void)pz_aws_run(c);
+	pz_error_restore(&saved);
+	pz_error_release(&saved);
+}
+
 int pz_personalize_refresh(struct pz_aws_client *c, const struct pz_spec *spec,
 			   const struct pz_state *state, struct pz_live *live,
 			   struct pz_live *live_state)
 {
 	size_t n = spec->nresources + (state ? state->n : 0), k = 0, i;
 	struct read *reads = pz_xcalloc(n + 1, sizeof(*reads));
-	int first_error = 0, r = 0;
+	struct pz_error all = {0};
+	int r = 0;
 
 	for (i = 0; i < spec->nresources; i++) {
 		const struct pz_resource *res = spec->resources[i];
@@ -179,8 +195,8 @@ int pz_personalize_refresh(struct pz_aws_client *c, const struct pz_spec *spec,
 			live[i].refreshed = true;
 			continue;
 		}
-		reads[k] = (struct read){res->type, res->address, &live[i],
-					 &first_error};
+		reads[k] =
+		    (struct read){res->type, res->address, &live[i], {0, NULL}};
 		if ((r = submit_describe(c, &reads[k++], st->arn)))
 			goto out;
 	}
@@ -195,14 +211,17 @@ int pz_personalize_refresh(struct pz_aws_client *c, const struct pz_spec *spec,
 			continue;
 		}
 		reads[k] =
-		    (struct read){t, st->address, &live_state[i], &first_error};
+		    (struct read){t, st->address, &live_state[i], {0, NULL}};
 		if ((r = submit_describe(c, &reads[k++], st->arn)))
 			goto out;
 	}
 	PZ_DEBUG("refresh: %zu Describe calls in flight", k);
 	if ((r = pz_aws_run(c)))
 		goto out;
-	if ((r = first_error))
+	/* Every failure, in the spec's order, one line each. */
+	for (i = 0; i < k; i++)
+		pz_error_append(&all, &reads[i].err);
+	if ((r = pz_error_restore(&all)))
 		goto out;
 	/* The data under each import job's location. */
 	for (i = 0; i < spec->nresources && !r; i++) {
@@ -212,6 +231,10 @@ int pz_personalize_refresh(struct pz_aws_client *c, const struct pz_spec *spec,
 			r = list_data(c, res->data, &live[i]);
 	}
 out:
+	settle(c);
+	for (i = 0; i < k; i++)
+		pz_error_release(&reads[i].err);
+	pz_error_release(&all);
 	free(reads);
 	return r;
 }
@@ -244,7 +267,7 @@ struct probe {
 	const struct pz_resource *res;
 	char *arn;
 	bool found;
-	int rc;
+	struct pz_error err; /* this probe's own */
 };
 
 static void on_probe(void *ud, int rc, cJSON *output,
@@ -252,9 +275,12 @@ static void on_probe(void *ud, int rc, cJSON *output,
 {
 	struct probe *p = ud;
 
-	(void)resp;
 	p->found = rc == 0;
-	p->rc = rc == PZ_ENOTFOUND ? 0 : rc;
+	if (rc && rc != PZ_ENOTFOUND && rc != PZ_EINTR)
+		pz_error_keep(&p->err, rc, "checking whether %s exists: %s",
+			      p->res->address,
+			      resp->failure.message ? resp->failure.message
+						    : pz_error_last());
 	cJSON_Delete(output);
 }
 
@@ -304,6 +330,7 @@ int pz_personalize_find_unmanaged(struct pz_aws_client *c,
 {
 	struct pz_sts_identity id;
 	const char *region = pz_aws_client_region(c);
+	struct pz_error all = {0};
 	struct probe *probes;
 	size_t n = 0, i;
 	int r;
@@ -343,11 +370,11 @@ int pz_personalize_find_unmanaged(struct pz_aws_client *c,
 	}
 	if (!r)
 		r = pz_aws_run(c);
+	else
+		settle(c);
 	for (i = 0; i < n; i++) {
-		if (!r && probes[i].rc)
-			r = pz_error_set(
-			    probes[i].rc, "checking whether %s exists: %s",
-			    probes[i].res->address, pz_error_last());
+		pz_error_append(&all, &probes[i].err);
+		pz_error_release(&probes[i].err);
 		if (probes[i].found)
 			pz_diag_add(diags, PZ_SEV_ERROR, spec->path,
 				    probes[i].res->pos,
@@ -360,6 +387,10 @@ int pz_personalize_find_unmanaged(struct pz_aws_client *c,
 				    probes[i].res->address, probes[i].arn);
 		free(probes[i].arn);
 	}
+	/* Every probe that failed, not the last message of the run. */
+	if (!r)
+		r = pz_error_restore(&all);
+	pz_error_release(&all);
 	free(probes);
 	pz_sts_identity_release(&id);
 	return r;

@@ -258,7 +258,7 @@ def test_sigterm_releases_the_lock(pz_bin):
     p = _blocked_holder(pz, path)
     p.send_signal(signal.SIGTERM)
     out, err = p.communicate(timeout=30)
-    assert p.returncode == 1, (p.returncode, err)
+    assert p.returncode == 143, (p.returncode, err)
     assert not os.path.exists(path + ".lock"), err
     assert b"interrupted" in err, err
 

@@ -1,16 +1,25 @@
 /*
  * test_aws_protocol.c - what the client reads and what it shows: trace
- * redaction, the XML parser, error parsing for every protocol, and the
- * event loop's timers (no network).
+ * redaction, the XML parser, error parsing for every protocol, the
+ * event loop's timers, and how requests to a loopback socket that never
+ * answers end: by timeout, or by an interrupt (no other network).
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "core/cancel.h"
 #include "core/error.h"
 #include "providers/aws/client.h"
 #include "providers/aws/http.h"
@@ -247,6 +256,189 @@ static void test_timers(void **state)
 	pz_aws_client_free(c);
 }
 
+/* A loopback port that takes connections (the kernel's backlog) and
+ * never answers: *fd to close, the URL in url. */
+static int silent_server(char *url, size_t n)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(fd, 64), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	snprintf(url, n, "http://127.0.0.1:%d/", ntohs(a.sin_port));
+	return fd;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct outcome {
+	int calls;
+	int rc;
+	char *msg;
+};
+
+static void on_outcome(void *ud, int rc, struct pz_aws_response *resp)
+{
+	struct outcome *o = ud;
+
+	o->calls++;
+	o->rc = rc;
+	/* The response carries its own message, and the thread's last
+	 * error is the same while the callback runs. */
+	assert_non_null(resp->failure.message);
+	assert_string_equal(resp->failure.message, pz_error_last());
+	o->msg = pz_xstrdup(resp->failure.message);
+}
+
+static void test_timeout_message(void **state)
+{
+	struct pz_aws_client *c;
+	struct pz_aws_request *req;
+	struct outcome o = {0};
+	char url[64], want[128];
+	int fd = silent_server(url, sizeof(url));
+
+	(void)state;
+	assert_int_equal(pz_aws_client_new(&c, NULL), 0);
+	req = pz_aws_request_new_url("Probe", "GET", url);
+	pz_aws_request_set_limits(req, 2, 150);
+	assert_int_equal(pz_aws_submit(c, req, on_outcome, &o), 0);
+	assert_int_equal(pz_aws_run(c), 0);
+	assert_int_equal(o.calls, 1);
+	assert_int_equal(o.rc, PZ_ETIMEOUT);
+	/* pz's limit in seconds and the attempts, not curl's clock. */
+	snprintf(want, sizeof(want),
+		 "Probe: no answer from %s within 0.15s, on each of 2 attempts",
+		 url);
+	assert_string_equal(o.msg, want);
+	free(o.msg);
+	pz_aws_client_free(c);
+	close(fd);
+}
+
+static void interrupt_soon(void *ud)
+{
+	(void)ud;
+	pz_cancel_request(SIGINT); /* what the signal handler does */
+}
+
+static void test_interrupt_stops_the_loop(void **state)
+{
+	struct pz_aws_client_options co = {0};
+	struct pz_aws_client *c, *keep;
+	struct outcome o[20];
+	char url[64];
+	int fd = silent_server(url, sizeof(url)), i;
+	double t0;
+
+	(void)state;
+	memset(o, 0, sizeof(o));
+	assert_int_equal(pz_cancel_init(), 0);
+	co.max_connections = 4;
+	assert_int_equal(pz_aws_client_new(&c, &co), 0);
+	/* Twenty requests waiting on the socket, some queued (4 slots),
+	 * each allowed a minute and three attempts. */
+	for (i = 0; i < 20; i++) {
+		struct pz_aws_request *req =
+		    pz_aws_request_new_url("Probe", "GET", url);
+
+		pz_aws_request_set_limits(req, 3, 60000);
+		assert_int_equal(pz_aws_submit(c, req, on_outcome, &o[i]), 0);
+	}
+	pz_aws_timer_add(c, 100, interrupt_soon, NULL);
+	pz_aws_timer_add(c, 60000, interrupt_soon, NULL); /* never runs */
+	t0 = now_s();
+	assert_int_equal(pz_aws_run(c), PZ_EINTR);
+	assert_true(now_s() - t0 < 1.0);
+	assert_string_equal(pz_error_last(), "interrupted by SIGINT");
+	/* Every callback ran once, with its own message; nothing left. */
+	for (i = 0; i < 20; i++) {
+		assert_int_equal(o[i].calls, 1);
+		assert_int_equal(o[i].rc, PZ_EINTR);
+		assert_string_equal(o[i].msg, "Probe: interrupted by SIGINT");
+		free(o[i].msg);
+	}
+	assert_int_equal(pz_aws_pending(c), 0);
+	/* No new work after an interrupt, and no callback for it. */
+	memset(o, 0, sizeof(o));
+	assert_int_equal(
+	    pz_aws_submit(c, pz_aws_request_new_url("Probe", "GET", url),
+			  on_outcome, &o[0]),
+	    PZ_EINTR);
+	assert_int_equal(o[0].calls, 0);
+	assert_int_equal(
+	    pz_aws_perform(c, pz_aws_request_new_url("Probe", "GET", url),
+			   NULL),
+	    PZ_EINTR);
+	assert_int_equal(pz_aws_run(c), PZ_EINTR);
+	/* A client made uninterruptible goes on (the state backend's). */
+	{
+		struct pz_aws_client_options opts = {0};
+		struct pz_aws_request *req =
+		    pz_aws_request_new_url("Probe", "GET", url);
+
+		opts.uninterruptible = true;
+		assert_int_equal(pz_aws_client_new(&keep, &opts), 0);
+		pz_aws_request_set_limits(req, 1, 200);
+		t0 = now_s();
+		assert_int_equal(pz_aws_perform(keep, req, NULL), PZ_ETIMEOUT);
+		assert_true(now_s() - t0 >= 0.19);
+		pz_aws_client_free(keep);
+	}
+	pz_cancel_reset();
+	pz_aws_client_free(c);
+	close(fd);
+	pz_error_clear();
+}
+
+static void on_alarm(int sig)
+{
+	pz_cancel_request(sig);
+}
+
+static void test_interrupt_stops_a_blocking_request(void **state)
+{
+	struct pz_aws_client *c;
+	struct pz_aws_request *req;
+	struct sigaction sa;
+	char url[64];
+	int fd = silent_server(url, sizeof(url));
+	double t0;
+
+	(void)state;
+	assert_int_equal(pz_cancel_init(), 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+	assert_int_equal(pz_aws_client_new(&c, NULL), 0);
+	req = pz_aws_request_new_url("Probe", "GET", url);
+	pz_aws_request_set_flags(req, PZ_AWS_REQ_BLOCKING);
+	pz_aws_request_set_limits(req, 3, 60000);
+	t0 = now_s();
+	ualarm(200000, 0);
+	/* Off the loop, in curl_easy_perform: the progress check ends it. */
+	assert_int_equal(pz_aws_perform(c, req, NULL), PZ_EINTR);
+	assert_true(now_s() - t0 < 1.5);
+	assert_string_equal(pz_error_last(), "Probe: interrupted by a signal");
+	signal(SIGALRM, SIG_DFL);
+	pz_cancel_reset();
+	pz_aws_client_free(c);
+	close(fd);
+	pz_error_clear();
+}
+
 static void test_time_parse(void **state)
 {
 	time_t t;
@@ -273,6 +465,9 @@ int main(void)
 	    cmocka_unit_test(test_xml),
 	    cmocka_unit_test(test_error_parse),
 	    cmocka_unit_test(test_timers),
+	    cmocka_unit_test(test_timeout_message),
+	    cmocka_unit_test(test_interrupt_stops_the_loop),
+	    cmocka_unit_test(test_interrupt_stops_a_blocking_request),
 	    cmocka_unit_test(test_time_parse),
 	};
 
