@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "core/backend.h"
 #include "core/error.h"
+#include "core/random.h"
 #include "core/spec.h"
 #include "providers/aws/backend_s3.h"
 #include "providers/aws/client.h"
@@ -211,14 +212,12 @@ int pz_cmd_backend_lock(struct pz_backend *b, const char *operation,
 {
 	struct pz_lock_info info;
 	struct timespec start;
-	unsigned int seed;
 	long delay = 100;
 	bool told = false;
 	int r;
 
 	if ((r = pz_lock_info_init(&info, operation, b->location)))
 		return r;
-	seed = (unsigned int)getpid() ^ (unsigned int)time(NULL);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
 		long waited, d;
@@ -242,8 +241,7 @@ int pz_cmd_backend_lock(struct pz_backend *b, const char *operation,
 			return r;
 		}
 		/* Jittered, so waiting runs do not retry in step. */
-		d = delay / 2 + (long)((unsigned long)rand_r(&seed) %
-				       (unsigned long)(delay / 2 + 1));
+		d = pz_jitter(delay);
 		if (d > timeout_ms - waited)
 			d = timeout_ms - waited;
 		/* Say whom we wait for once the wait passes a second. */

@@ -6,8 +6,8 @@
  * (lock waits; apply's waits) and fail with PZ_EINTR, so the command
  * leaves by its normal error path, which releases the state lock. A
  * second signal exits at once with 128 + the signal: before that, the
- * handler removes a local lock file with unlink(2), which is
- * async-signal-safe; an S3 lock cannot be removed from a handler, so
+ * handler removes a local lock file and the temporary files being
+ * written (core/tempfile.h) with unlink(2), which is async-signal-safe; an S3 lock cannot be removed from a handler, so
  * it says which ID to pass to pz force-unlock.
  *
  * The handler only reads what pz_cmd_signals_hold_lock() prepared; the
@@ -22,6 +22,7 @@
 #include "cmd.h"
 #include "core/backend.h"
 #include "core/error.h"
+#include "core/tempfile.h"
 
 volatile sig_atomic_t pz_cmd_interrupted;
 
@@ -41,6 +42,7 @@ static void on_signal(int sig)
 	if (pz_cmd_interrupted) {
 		if (lock_path_armed)
 			unlink(lock_path);
+		pz_tempfile_remove_all();
 		if (exit_msg_len > 0)
 			(void)!write(STDERR_FILENO, exit_msg,
 				     (size_t)exit_msg_len);

@@ -16,6 +16,7 @@
 #include "error.h"
 #include "json_out.h"
 #include "plan.h"
+#include "tempfile.h"
 
 #define PLAN_FORMAT 2 /* 2: the operation graph */
 
@@ -95,9 +96,8 @@ int pz_plan_save(const struct pz_plan *plan, const char *path)
 	cJSON *root = cJSON_CreateObject(), *changes = cJSON_CreateArray();
 	cJSON *drift = cJSON_CreateArray();
 	struct pz_buf b;
-	char *tmp = NULL;
 	size_t i;
-	int fd = -1, r;
+	int r;
 
 	cJSON_AddNumberToObject(root, "pz_plan_format", PLAN_FORMAT);
 	cJSON_AddStringToObject(root, "pz_version", PZ_VERSION);
@@ -181,28 +181,10 @@ int pz_plan_save(const struct pz_plan *plan, const char *path)
 		r = pz_buf_addc(&b, '\n');
 	if (r)
 		goto out;
-	tmp = pz_xasprintf("%s.tmp.XXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		r = pz_error_set_errno(PZ_EIO, "unable to write '%s'", path);
-		goto out;
-	}
-	if (write(fd, b.ptr, b.len) != (ssize_t)b.len || fsync(fd) != 0 ||
-	    close(fd) != 0) {
-		fd = -1;
-		r = pz_error_set_errno(PZ_EIO, "unable to write '%s'", path);
-		unlink(tmp);
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) != 0) {
-		r = pz_error_set_errno(PZ_EIO, "unable to write '%s'", path);
-		unlink(tmp);
-	}
+	/* Only for its owner: a plan holds the values it will send,
+	 * sensitive ones too. */
+	r = pz_write_file_atomic(path, b.ptr, b.len, 0600);
 out:
-	if (fd >= 0)
-		close(fd);
-	free(tmp);
 	pz_buf_release(&b);
 	return r;
 }

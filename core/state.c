@@ -7,27 +7,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "error.h"
 #include "json_out.h"
+#include "random.h"
 
 int pz_uuid4(char out[37])
 {
 	unsigned char b[16];
-	size_t got = 0;
+	int r;
 
-	while (got < sizeof(b)) {
-		ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return pz_error_set_errno(PZ_EIO,
-						  "unable to get random bytes");
-		}
-		got += (size_t)n;
-	}
+	if ((r = pz_random_bytes(b, sizeof(b))))
+		return r;
 	b[6] = (unsigned char)((b[6] & 0x0F) | 0x40);
 	b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
 	snprintf(out, 37,

@@ -19,6 +19,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/random.h"
 #include "redact.h"
 #include "sigv4.h"
 #include "xml.h"
@@ -452,12 +453,17 @@ static void trace_headers(uint64_t id, const char *dir,
 }
 
 static void trace_body(uint64_t id, const char *dir, const char *body,
-		       size_t len)
+		       size_t len, bool secret)
 {
 	struct pz_buf b;
 
 	if (!len)
 		return;
+	if (secret) {
+		pz_log_at(PZ_LOG_TRACE, "http #%llu %s body (%zu bytes): %s",
+			  (unsigned long long)id, dir, len, PZ_REDACTED);
+		return;
+	}
 	pz_buf_init(&b, 0);
 	if (pz_aws_redact_body(&b, body, len, TRACE_BODY_MAX) == 0)
 		pz_log_at(PZ_LOG_TRACE, "http #%llu %s body (%zu bytes): %s",
@@ -479,7 +485,7 @@ static void trace_request(const struct pz_aws_call *k,
 			  pz_buf_cstr(&url), label, k->resp->attempts);
 	pz_buf_release(&url);
 	trace_headers(k->id, ">", h);
-	trace_body(k->id, ">", k->req->body, k->req->body_len);
+	trace_body(k->id, ">", k->req->body, k->req->body_len, false);
 }
 
 static void trace_response(const struct pz_aws_call *k, double ms)
@@ -487,7 +493,8 @@ static void trace_response(const struct pz_aws_call *k, double ms)
 	pz_log_at(PZ_LOG_TRACE, "http #%llu < %ld (%.0f ms)",
 		  (unsigned long long)k->id, k->resp->status, ms);
 	trace_headers(k->id, "<", &k->resp->headers);
-	trace_body(k->id, "<", k->resp->body.ptr, k->resp->body.len);
+	trace_body(k->id, "<", k->resp->body.ptr, k->resp->body.len,
+		   k->req->flags & PZ_AWS_REQ_SECRET_BODY);
 }
 
 /* --- one attempt */
@@ -765,7 +772,7 @@ static double attempt_done(struct pz_aws_call *k, CURL *easy, CURLcode res,
 	if (cls != PZ_RETRY_NONE && !(k->req->flags & PZ_AWS_REQ_NO_RETRY) &&
 	    resp->attempts < max &&
 	    pz_retry_quota_acquire(&c->retry, cls, &k->retry_cost)) {
-		delay = pz_retry_backoff(resp->attempts, pz_aws_random(),
+		delay = pz_retry_backoff(resp->attempts, pz_random_unit(),
 					 c->retry.base, c->retry.max_backoff);
 		PZ_DEBUG("aws: %s: %s, retrying in %.0f ms (attempt %d of %d)",
 			 label,

@@ -5,13 +5,13 @@
  * active one is older than pz.retrain.maxAge (maxAge); pz.retrain.on
  * picks which of these count (default: all three).
  */
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/json_out.h"
 #include "core/tojson.h"
+#include "core/hash.h"
 #include "core/plan.h"
 #include "pers.h"
 
@@ -101,17 +101,13 @@ static void config_digest(const struct pz_resource *solution, char out[65])
 	    op ? pz_node_to_api(solution->body, pz_facts_shape(op->input))
 	       : NULL;
 	struct pz_buf b;
-	unsigned char h[32];
-	unsigned int n = 0, i;
 
 	cJSON_DeleteItemFromObjectCaseSensitive(cfg, "tags");
 	pz_buf_init(&b, 0);
 	if (cfg && pz_json_write(cfg, &b, -1) == 0)
-		EVP_Digest(b.ptr, b.len, h, &n, EVP_sha256(), NULL);
+		pz_sha256_hex(b.ptr, b.len, out);
 	else
-		memset(h, 0, sizeof(h));
-	for (i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", h[i]);
+		snprintf(out, 65, "%064d", 0);
 	pz_buf_release(&b);
 	cJSON_Delete(cfg);
 }

@@ -82,6 +82,18 @@ static void test_redact_bodies(void **state)
 	assert_non_null(strstr(s, "more bytes"));
 	free(s);
 
+	/* Every query parameter of a URL, the first one too. */
+	s = redact("https://b.s3.amazonaws.com/k?X-Amz-Credential=AKIAQ%2F1&"
+		   "X-Amz-Security-Token=sessq&X-Amz-Signature=sigq&"
+		   "X-Amz-Expires=60",
+		   4096);
+	assert_null(strstr(s, "AKIAQ"));
+	assert_null(strstr(s, "sessq"));
+	assert_null(strstr(s, "sigq"));
+	assert_non_null(strstr(s, "?X-Amz-Credential=<redacted>&"));
+	assert_non_null(strstr(s, "X-Amz-Expires=60"));
+	free(s);
+
 	s = redact("bin\x01\x7f", 100);
 	assert_string_equal(s, "bin\\x01\\x7f");
 	free(s);
