@@ -7,8 +7,9 @@
  * leaves by its normal error path, which releases the state lock. A
  * second signal exits at once with 128 + the signal: before that, the
  * handler removes a local lock file and the temporary files being
- * written (core/tempfile.h) with unlink(2), which is async-signal-safe; an S3 lock cannot be removed from a handler, so
- * it says which ID to pass to pz force-unlock.
+ * written (core/tempfile.h) with unlink(2), which is async-signal-safe; an S3
+ * lock cannot be removed from a handler, so it says which ID to pass to pz
+ * force-unlock.
  *
  * The handler only reads what pz_cmd_signals_hold_lock() prepared; the
  * buffers are written only while the matching flag is clear.

@@ -148,3 +148,10 @@ bool pz_json_equal(const cJSON *a, const cJSON *b)
 	}
 	return true; /* null, true, false */
 }
+
+void pz_json_init(void)
+{
+	static cJSON_Hooks hooks = {pz_xmalloc, free};
+
+	cJSON_InitHooks(&hooks);
+}

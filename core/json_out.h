@@ -13,6 +13,10 @@
 
 /* indent < 0: compact; otherwise pretty with that many spaces per level
  * (starting at level 0). */
+/* Points cJSON's allocations at pz_xmalloc (which aborts when memory
+ * runs out): call once at start-up, before any cJSON call. */
+void pz_json_init(void);
+
 int pz_json_write(const cJSON *v, struct pz_buf *out, int indent) PZ_MUST_USE;
 /* Adds key: s to o, or key: null when s is NULL. */
 void pz_json_add_str_or_null(cJSON *o, const char *key, const char *s);

@@ -332,6 +332,7 @@ int pz_plan_load(struct pz_plan **out, const char *path)
 	struct pz_buf b;
 	cJSON *root = NULL;
 	const cJSON *c, *v;
+	int64_t whole = 0;
 	struct pz_plan *plan = NULL;
 	int r;
 
@@ -363,7 +364,16 @@ int pz_plan_load(struct pz_plan **out, const char *path)
 		 get_str(root, "state_lineage") ? get_str(root, "state_lineage")
 						: "");
 	v = cJSON_GetObjectItemCaseSensitive(root, "state_serial");
-	plan->state_serial = cJSON_IsNumber(v) ? (uint64_t)v->valuedouble : 0;
+	if (v &&
+	    (!cJSON_IsNumber(v) ||
+	     !pz_double_to_i64(v->valuedouble, 0, PZ_MAX_SAFE_INT, &whole))) {
+		r = pz_error_set(PZ_EINVAL,
+				 "'%s': state_serial must be a whole number "
+				 ">= 0; make a new plan",
+				 path);
+		goto out;
+	}
+	plan->state_serial = v ? (uint64_t)whole : 0;
 	plan->destroy = get_bool(root, "destroy");
 	plan->refreshed = get_bool(root, "refreshed");
 	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(root, "changes"))

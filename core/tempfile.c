@@ -152,8 +152,8 @@ int pz_tempfile_create(struct pz_tempfile *t, const char *dest, mode_t mode)
 		/* Registered before it exists: a signal between open and
 		 * registration would otherwise leave it. */
 		t->slot = claim_slot(t->path);
-		t->fd = open(t->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
-			     mode);
+		t->fd =
+		    open(t->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 		if (t->fd >= 0)
 			return 0;
 		release_slot(t->slot);

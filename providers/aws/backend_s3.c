@@ -288,8 +288,7 @@ static int probe(struct s3 *s)
 			if (r && pz_s3_conditional_conflict(&err) &&
 			    i < MAX_TRANSIENT) {
 				pz_aws_error_release(&err);
-				if ((r = pause_ms(s,
-						  backoff_ms(i, 50, 800))))
+				if ((r = pause_ms(s, backoff_ms(i, 50, 800))))
 					goto out;
 				continue;
 			}

@@ -41,11 +41,10 @@ static bool contains_ci(const char *s, size_t len, const char *needle)
 bool pz_aws_redact_field(const char *name, size_t len)
 {
 	static const char *const parts[] = {
-	    "secret",	     "password",	 "sessiontoken",
-	    "securitytoken", "security-token",	 "webidentitytoken",
-	    "accesstoken",
-	    "authorization", "x-amz-signature",	 "x-amz-credential",
-	    "privatekey",
+	    "secret",		"password",	  "sessiontoken",
+	    "securitytoken",	"security-token", "webidentitytoken",
+	    "accesstoken",	"authorization",  "x-amz-signature",
+	    "x-amz-credential", "privatekey",
 	};
 	size_t i;
 

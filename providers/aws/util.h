@@ -52,7 +52,6 @@ int pz_aws_uri_encode(struct pz_buf *out, const char *s, size_t len,
 int pz_aws_uri_decode(struct pz_buf *out, const char *s,
 		      size_t len) PZ_MUST_USE;
 
-
 /* HMAC-SHA256 of msg under key into out[32]. */
 void pz_aws_hmac_sha256(const void *key, size_t key_len, const void *msg,
 			size_t msg_len, unsigned char out[32]);

@@ -134,6 +134,7 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 	const cJSON *cfg =
 	    st ? cJSON_GetObjectItemCaseSensitive(st->meta, "config_digest")
 	       : NULL;
+	int64_t when = 0;
 	const cJSON *trained =
 	    st ? cJSON_GetObjectItemCaseSensitive(st->meta, "trained_at")
 	       : NULL;
@@ -223,11 +224,11 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 				 "training",
 				 r->origin->address));
 	} else if (max_age > 0 && cJSON_IsNumber(trained) &&
+		   pz_double_to_i64(trained->valuedouble, 0, PZ_MAX_SAFE_INT,
+				    &when) &&
 		   enabled(r, "maxAge") &&
-		   pz_plan_ctx_now(ctx) - (long long)trained->valuedouble >
-		       max_age) {
-		long long age =
-		    pz_plan_ctx_now(ctx) - (long long)trained->valuedouble;
+		   pz_plan_ctx_now(ctx) - when > max_age) {
+		long long age = pz_plan_ctx_now(ctx) - when;
 
 		set(c, PZ_ACTION_CREATE,
 		    pz_xasprintf(

@@ -25,6 +25,7 @@
 
 #include <cmocka.h>
 
+#include "core/json_out.h"
 #include "core/backend.h"
 #include "core/error.h"
 #include "providers/aws/backend_s3.h"
@@ -795,5 +796,6 @@ int main(void)
 	    cmocka_unit_test_setup(test_missing_bucket, per_test),
 	};
 
+	pz_json_init();
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

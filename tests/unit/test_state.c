@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "core/json_out.h"
 #include "core/backend.h"
 #include "core/error.h"
 #include "core/state.h"
@@ -418,5 +419,6 @@ int main(void)
 	    cmocka_unit_test(test_atomic_write),
 	};
 
+	pz_json_init();
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,170 @@
+/*
+ * test_common.c - the small shared helpers: numbers from untrusted
+ * files (and the readers that use them on hostile plan and lock files,
+ * which UBSan watches in the sanitizer build), cJSON's allocator, the
+ * jitter, SHA-256 hex.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/backend.h"
+#include "core/error.h"
+#include "core/hash.h"
+#include "core/json_out.h"
+#include "core/plan.h"
+#include "core/random.h"
+#include "core/tempfile.h"
+
+static void test_double_to_i64(void **state)
+{
+	int64_t v = -7;
+
+	(void)state;
+	assert_true(pz_double_to_i64(0, 0, 10, &v));
+	assert_int_equal(v, 0);
+	assert_true(
+	    pz_double_to_i64(9007199254740991.0, 0, PZ_MAX_SAFE_INT, &v));
+	assert_int_equal(v, PZ_MAX_SAFE_INT);
+	v = 42;
+	assert_false(pz_double_to_i64(-1, 0, 10, &v));
+	assert_false(pz_double_to_i64(11, 0, 10, &v));
+	assert_false(pz_double_to_i64(1.5, 0, 10, &v));
+	assert_false(pz_double_to_i64(1e300, 0, PZ_MAX_SAFE_INT, &v));
+	assert_false(pz_double_to_i64(-1e300, -10, 10, &v));
+	assert_false(pz_double_to_i64(strtod("inf", NULL), 0, 10, &v));
+	assert_false(pz_double_to_i64(strtod("nan", NULL), 0, 10, &v));
+	assert_int_equal(v, 42); /* untouched when refused */
+}
+
+static char *write_temp(const char *text)
+{
+	char *path = pz_xstrdup("/tmp/pz-test-common-XXXXXX");
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(pz_write_all(fd, text, strlen(text)), 0);
+	close(fd);
+	return path;
+}
+
+/* A saved plan whose state_serial is out of range, negative or a
+ * fraction is refused, never cast (undefined behaviour). */
+static void test_hostile_plan_serial(void **state)
+{
+	static const char *const bad[] = {"1e300", "-1", "1.5", "1e19",
+					  "\"7\""};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < PZ_ARRAY_LEN(bad); i++) {
+		char *text = pz_xasprintf(
+		    "{\"pz_plan_format\": 1, \"spec_path\": \"pz.yaml\", "
+		    "\"spec_digest\": \"x\", \"state_serial\": %s, "
+		    "\"changes\": [], \"drift\": [], \"notes\": []}",
+		    bad[i]);
+		char *path = write_temp(text);
+		struct pz_plan *plan = NULL;
+
+		assert_int_equal(pz_plan_load(&plan, path), PZ_EINVAL);
+		assert_non_null(strstr(pz_error_last(), "state_serial"));
+		assert_null(plan);
+		unlink(path);
+		free(path);
+		free(text);
+	}
+}
+
+/* A lock's Pid out of range is no process: 0, never cast. */
+static void test_hostile_lock_pid(void **state)
+{
+	static const char *const bad[] = {"1e300", "-1e300", "-5", "4294967296",
+					  "2.5"};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < PZ_ARRAY_LEN(bad); i++) {
+		char *text =
+		    pz_xasprintf("{\"ID\": \"x\", \"Pid\": %s}", bad[i]);
+		struct pz_lock_info info;
+
+		assert_int_equal(
+		    pz_lock_info_from_json(&info, text, strlen(text)), 0);
+		assert_int_equal(info.pid, 0);
+		free(text);
+	}
+}
+
+/* cJSON allocates through pz_xmalloc: out of memory aborts with pz's
+ * message instead of a NULL nobody checks. */
+static void test_cjson_hooks(void **state)
+{
+	int fds[2], status = 0;
+	pid_t pid;
+	char buf[256] = "";
+	ssize_t n;
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		void *p;
+
+		dup2(fds[1], 2);
+		pz_json_init();
+		p = cJSON_malloc((size_t)1 << 62);
+		_exit(p ? 2 : 3); /* not reached with the hooks */
+	}
+	close(fds[1]);
+	n = read(fds[0], buf, sizeof(buf) - 1);
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_true(n > 0);
+	assert_non_null(strstr(buf, "out of memory"));
+}
+
+static void test_jitter_and_hash(void **state)
+{
+	char hex[65];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 1000; i++) {
+		long d = pz_jitter(100);
+		double u = pz_random_unit();
+
+		assert_true(d >= 50 && d <= 100);
+		assert_true(u >= 0 && u < 1);
+	}
+	assert_int_equal(pz_jitter(0), 0);
+	pz_sha256_hex("abc", 3, hex);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223"
+				 "b00361a396177a9cb410ff61f20015ad");
+	pz_sha256_hex(NULL, 0, hex);
+	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb924"
+				 "27ae41e4649b934ca495991b7852b855");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_double_to_i64),
+	    cmocka_unit_test(test_hostile_plan_serial),
+	    cmocka_unit_test(test_hostile_lock_pid),
+	    cmocka_unit_test(test_cjson_hooks),
+	    cmocka_unit_test(test_jitter_and_hash),
+	};
+
+	pz_json_init();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
