@@ -20,12 +20,31 @@
 
 #define PLAN_FORMAT 2 /* 2: the operation graph */
 
+static void clear_sensitive(cJSON *v)
+{
+	cJSON *c;
+
+	v->type &= ~PZ_JSON_SENSITIVE;
+	for (c = v->child; c; c = c->next)
+		clear_sensitive(c);
+}
+
 static cJSON *encode(const cJSON *v)
 {
 	cJSON *out, *c;
 
 	if (!v)
 		return cJSON_CreateNull();
+	if (pz_json_is_sensitive(v)) {
+		/* {"$sensitive": value}: shown hidden after loading too. */
+		cJSON *plain = cJSON_Duplicate(v, 1);
+
+		clear_sensitive(plain);
+		out = cJSON_CreateObject();
+		cJSON_AddItemToObject(out, "$sensitive", encode(plain));
+		cJSON_Delete(plain);
+		return out;
+	}
 	if (cJSON_IsRaw(v)) {
 		out = cJSON_CreateObject();
 		cJSON_AddStringToObject(out, "$unknown", v->valuestring);
@@ -53,6 +72,12 @@ static cJSON *decode(const cJSON *v)
 
 	if (!v || cJSON_IsNull(v))
 		return NULL;
+	if (cJSON_IsObject(v) &&
+	    (u = cJSON_GetObjectItemCaseSensitive(v, "$sensitive")) &&
+	    !u->next && v->child == u) {
+		out = decode(u);
+		return out ? pz_json_mark_sensitive(out) : NULL;
+	}
 	if (cJSON_IsObject(v) &&
 	    (u = cJSON_GetObjectItemCaseSensitive(v, "$unknown")) &&
 	    cJSON_IsString(u) && !u->next && v->child == u)
