@@ -20,6 +20,15 @@ void pz_sha256_final_hex(struct pz_sha256 *h, char hex[65]);
  * 0. */
 void pz_sha256_hex(const void *data, size_t len, char hex[65]);
 
+struct pz_node;
+/*
+ * Adds a spec tree to h canonically: what it means, not how it is
+ * written. Map keys in byte order, every string with its length, scalars
+ * by kind and value (after interpolation): comments, quoting, layout and
+ * key order change nothing; a value does.
+ */
+void pz_sha256_node(struct pz_sha256 *h, const struct pz_node *n);
+
 /* Lower-case hex of in[0..len) into out[2 * len + 1]. */
 void pz_hex(const unsigned char *in, size_t len, char *out);
 

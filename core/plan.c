@@ -879,7 +879,10 @@ int pz_spec_digest(const struct pz_spec *spec, const struct pz_spec_var *vars,
 	size_t i;
 
 	pz_sha256_init(&md);
-	pz_sha256_update(&md, spec->doc->text, spec->doc->text_len);
+	/* The interpolated tree: a comment edit changes nothing, a value
+	 * from -var or the environment does. */
+	pz_sha256_update(&md, "pz-spec-tree-1", 15);
+	pz_sha256_node(&md, spec->doc->root);
 	for (i = 0; i < nvars; i++) {
 		pz_sha256_update(&md, "\0", 1);
 		pz_sha256_update(&md, vars[i].name, strlen(vars[i].name));
