@@ -238,25 +238,20 @@ static void remove_leftovers(struct local *l)
 	free(copy);
 }
 
-static int lock(struct pz_backend *b, const struct pz_lock_info *info,
-		long timeout_ms)
+static int lock(struct pz_backend *b, const struct pz_lock_info *info)
 {
 	struct local *l = L(b);
 	struct pz_buf text;
-	struct timespec start, now;
-	long waited, delay = 50;
 	struct pz_tempfile tmp = {NULL, -1, -1};
-	int r;
+	int r, tries;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	pz_buf_init(&text, 0);
 	if ((r = pz_lock_info_to_json(info, &text)) ||
 	    (r = write_lock_temp(l, &text, &tmp)))
 		goto out;
-	for (;;) {
+	for (tries = 0;; tries++) {
 		struct pz_lock_info holder;
 		bool held;
-		struct timespec ts;
 
 		if (link(tmp.path, l->lock_path) == 0)
 			break;
@@ -268,25 +263,19 @@ static int lock(struct pz_backend *b, const struct pz_lock_info *info,
 		}
 		if ((r = read_lock_file(l, &holder, &held)))
 			goto out;
-		if (!held)
-			continue; /* released meanwhile: try again */
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		waited = (now.tv_sec - start.tv_sec) * 1000 +
-			 (now.tv_nsec - start.tv_nsec) / 1000000;
-		if (waited >= timeout_ms) {
+		/* Released between our link and our read: try again, a
+		 * few times (a busy lock is the waiter's business). */
+		if (held) {
 			r = locked_error(l, &holder);
 			goto out;
 		}
-		if (delay > timeout_ms - waited)
-			delay = timeout_ms - waited;
-		ts.tv_sec = delay / 1000;
-		ts.tv_nsec = (delay % 1000) * 1000000;
-		if (nanosleep(&ts, NULL) != 0 && errno == EINTR) {
-			r = pz_error_set(PZ_EINTR, "interrupted while waiting "
-						   "for the state lock");
+		if (tries >= 10) {
+			r = pz_error_set(PZ_ELOCKED,
+					 "the lock '%s' kept appearing and "
+					 "going; try again",
+					 l->lock_path);
 			goto out;
 		}
-		delay = delay * 2 > 1000 ? 1000 : delay * 2;
 	}
 	pz_fsync_dir_of(l->lock_path);
 	memcpy(l->lock_id, info->id, sizeof(l->lock_id));

@@ -89,15 +89,6 @@ static int pause_ms(struct s3 *s, long ms)
 	return check_interrupted(s);
 }
 
-static long elapsed_ms(const struct timespec *start)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (long)(now.tv_sec - start->tv_sec) * 1000 +
-	       (now.tv_nsec - start->tv_nsec) / 1000000;
-}
-
 static void put_opts(const struct s3 *s, struct pz_s3_put_opts *o,
 		     const char *content_type)
 {
@@ -401,34 +392,16 @@ static int lock_once(struct s3 *s, const struct pz_lock_info *info,
 	}
 }
 
-static int lock(struct pz_backend *b, const struct pz_lock_info *info,
-		long timeout_ms)
+static int lock(struct pz_backend *b, const struct pz_lock_info *info)
 {
 	struct s3 *s = S(b);
-	struct timespec start;
 	struct pz_buf body;
-	int r, i;
+	int r;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	pz_buf_init(&body, 0);
 	if ((r = probe(s)) || (r = lock_json(s, info, &body)))
 		goto out;
-	for (i = 0;; i++) {
-		long left;
-
-		r = lock_once(s, info, &body);
-		if (r != PZ_ELOCKED)
-			break;
-		left = timeout_ms - elapsed_ms(&start);
-		if (left <= 0)
-			break;
-		{
-			long d = backoff_ms(i, 200, 2000);
-
-			if ((r = pause_ms(s, d < left ? d : left)))
-				break;
-		}
-	}
+	r = lock_once(s, info, &body);
 	if (!r) {
 		memcpy(s->lock_id, info->id, sizeof(s->lock_id));
 		b->locked = true;

@@ -11,6 +11,8 @@
 
 #include "core/json_out.h"
 #include "core/tojson.h"
+#include "core/duration.h"
+#include "core/error.h"
 #include "core/hash.h"
 #include "core/plan.h"
 #include "pers.h"
@@ -46,31 +48,17 @@ static void supply(const struct pz_spec *spec, const struct pz_resource *r,
 	cJSON_AddStringToObject(body, "trainingMode", mode ? mode : "FULL");
 }
 
-/* Seconds in "7d", "12h", "1d12h", "90m", "2w"; -1 when malformed. */
+/* Seconds in a pz duration (core/duration.h); -1 when malformed. */
 long long pz_pers_duration(const char *s)
 {
-	long long total = 0, n = -1;
+	long long ms;
 
-	for (; s && *s; s++) {
-		if (*s >= '0' && *s <= '9') {
-			n = (n < 0 ? 0 : n) * 10 + (*s - '0');
-			if (n > 1000000000LL)
-				return -1;
-			continue;
-		}
-		if (n < 0)
-			return -1;
-		switch (*s) {
-		case 's': total += n; break;
-		case 'm': total += n * 60; break;
-		case 'h': total += n * 3600; break;
-		case 'd': total += n * 86400; break;
-		case 'w': total += n * 604800; break;
-		default: return -1;
-		}
-		n = -1;
+	/* Ten years: longer is a typo. */
+	if (!s || pz_duration_parse(s, 3650LL * 86400000LL, &ms)) {
+		pz_error_clear();
+		return -1;
 	}
-	return n < 0 && s ? total : -1;
+	return ms / 1000;
 }
 
 static bool enabled(const struct pz_resource *r, const char *trigger)

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "core/backend.h"
+#include "core/duration.h"
 #include "core/error.h"
 #include "core/hash.h"
 #include "core/json_out.h"
@@ -155,6 +156,49 @@ static void test_jitter_and_hash(void **state)
 				 "27ae41e4649b934ca495991b7852b855");
 }
 
+/* The one duration grammar. */
+static void test_durations(void **state)
+{
+	static const struct {
+		const char *text;
+		long long ms;
+	} good[] = {
+	    {"0", 0},	       {"1500ms", 1500},  {"30s", 30000},
+	    {"1m30s", 90000},  {"1.5s", 1500},	  {"2h", 7200000},
+	    {"7d", 604800000}, {"1w", 604800000}, {"1d12h", 129600000},
+	};
+	static const char *const bad[] = {"",	 "5",	"m",   "1x", "1.5",
+					  "-1s", "1 s", ".5s", "1s2"};
+	char out[32];
+	long long ms;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < PZ_ARRAY_LEN(good); i++) {
+		assert_int_equal(
+		    pz_duration_parse(good[i].text, 1LL << 50, &ms), 0);
+		assert_int_equal(ms, good[i].ms);
+	}
+	for (i = 0; i < PZ_ARRAY_LEN(bad); i++) {
+		assert_int_equal(pz_duration_parse(bad[i], 1LL << 50, &ms),
+				 PZ_EINVAL);
+		assert_non_null(strstr(pz_error_last(), "not a duration"));
+	}
+	/* Too long is said as such, not "not a duration". */
+	assert_int_equal(pz_duration_parse("99999999999h", 604800000, &ms),
+			 PZ_EINVAL);
+	assert_non_null(strstr(pz_error_last(), "too long"));
+	assert_non_null(strstr(pz_error_last(), "1w"));
+	pz_duration_format(90000, out, sizeof(out));
+	assert_string_equal(out, "90s");
+	pz_duration_format(300000, out, sizeof(out));
+	assert_string_equal(out, "5m");
+	pz_duration_format(1500, out, sizeof(out));
+	assert_string_equal(out, "1500ms");
+	pz_duration_format(172800000, out, sizeof(out));
+	assert_string_equal(out, "2d");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -163,6 +207,7 @@ int main(void)
 	    cmocka_unit_test(test_hostile_lock_pid),
 	    cmocka_unit_test(test_cjson_hooks),
 	    cmocka_unit_test(test_jitter_and_hash),
+	    cmocka_unit_test(test_durations),
 	};
 
 	pz_json_init();

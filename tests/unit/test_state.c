@@ -17,6 +17,7 @@
 #include "core/json_out.h"
 #include "core/backend.h"
 #include "core/error.h"
+#include "core/lockwait.h"
 #include "core/state.h"
 #include "core/tempfile.h"
 
@@ -210,9 +211,14 @@ static void test_local_backend(void **state)
 	assert_int_equal(pz_backend_local_new(&b2, path), 0);
 	assert_int_equal(pz_lock_info_init(&info, "apply", path), 0);
 	assert_int_equal(pz_lock_info_init(&other, "plan", path), 0);
-	assert_int_equal(b->ops->lock(b, &info, 0), 0);
+	assert_int_equal(b->ops->lock(b, &info), 0);
 	/* A second holder fails at once, naming the first. */
-	assert_int_equal(b2->ops->lock(b2, &other, 120), PZ_ELOCKED);
+	{
+		struct pz_lock_wait w = {120, NULL, NULL, NULL};
+
+		assert_int_equal(pz_backend_lock_wait(b2, &other, &w),
+				 PZ_ELOCKED);
+	}
 	assert_non_null(strstr(pz_error_last(), info.id));
 	assert_non_null(strstr(pz_error_last(), "force-unlock"));
 	assert_int_equal(b2->ops->lock_info(b2, &seen, &held), 0);
@@ -242,7 +248,7 @@ static void test_local_backend(void **state)
 	assert_int_equal(b2->ops->force_unlock(b2, info.id), 0);
 	/* Our unlock notices the lock is gone. */
 	assert_int_equal(b->ops->unlock(b), PZ_ELOCKED);
-	assert_int_equal(b2->ops->lock(b2, &other, 0), 0);
+	assert_int_equal(b2->ops->lock(b2, &other), 0);
 	assert_int_equal(b2->ops->unlock(b2), 0);
 	assert_int_equal(b2->ops->lock_info(b2, &seen, &held), 0);
 	assert_false(held);
@@ -332,8 +338,8 @@ static void test_symlinked_state(void **state)
 	assert_string_equal(b1->location, link1);
 	assert_int_equal(pz_lock_info_init(&i1, "apply", link1), 0);
 	assert_int_equal(pz_lock_info_init(&i2, "apply", link2), 0);
-	assert_int_equal(b1->ops->lock(b1, &i1, 0), 0);
-	assert_int_equal(b2->ops->lock(b2, &i2, 0), PZ_ELOCKED);
+	assert_int_equal(b1->ops->lock(b1, &i1), 0);
+	assert_int_equal(b2->ops->lock(b2, &i2), PZ_ELOCKED);
 
 	assert_int_equal(pz_backend_load(b1, &st, &stored), 0);
 	assert_false(stored);
@@ -347,7 +353,7 @@ static void test_symlinked_state(void **state)
 	assert_int_equal(b1->ops->unlock(b1), 0);
 
 	/* Read through the other link: the same state. */
-	assert_int_equal(b2->ops->lock(b2, &i2, 0), 0);
+	assert_int_equal(b2->ops->lock(b2, &i2), 0);
 	assert_int_equal(pz_backend_load(b2, &back, &stored), 0);
 	assert_true(stored);
 	assert_true(pz_state_same_content(back, next));
