@@ -110,7 +110,7 @@ static void test_cjson_hooks(void **state)
 {
 	int fds[2], status = 0;
 	pid_t pid;
-	char buf[256] = "";
+	char buf[4096] = "";
 	ssize_t n;
 
 	(void)state;
@@ -126,11 +126,24 @@ static void test_cjson_hooks(void **state)
 		_exit(p ? 2 : 3); /* not reached with the hooks */
 	}
 	close(fds[1]);
-	n = read(fds[0], buf, sizeof(buf) - 1);
+	/* All of it: a sanitizer writes its report in pieces. */
+	for (n = 0; (size_t)n < sizeof(buf) - 1;) {
+		ssize_t k = read(fds[0], buf + n, sizeof(buf) - 1 - (size_t)n);
+
+		if (k <= 0)
+			break;
+		n += k;
+	}
+	buf[n] = '\0';
 	close(fds[0]);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFSIGNALED(status));
 	assert_true(n > 0);
+#if defined(__SANITIZE_ADDRESS__)
+	/* ASan's allocator reports the size before pz's check can. */
+	if (strstr(buf, "AddressSanitizer"))
+		return;
+#endif
+	assert_true(WIFSIGNALED(status));
 	assert_non_null(strstr(buf, "out of memory"));
 }
 
