@@ -58,21 +58,33 @@ static char *write_temp(const char *text)
 }
 
 /* A saved plan whose state_serial is out of range, negative or a
- * fraction is refused, never cast (undefined behaviour). */
+ * fraction is refused, never cast (undefined behaviour). The file is a
+ * real saved plan with that one number changed. */
 static void test_hostile_plan_serial(void **state)
 {
 	static const char *const bad[] = {"1e300", "-1", "1.5", "1e19",
 					  "\"7\""};
+	struct pz_plan empty;
+	char *good_path = write_temp("");
+	struct pz_buf text;
+	const char *at;
 	size_t i;
 
 	(void)state;
+	memset(&empty, 0, sizeof(empty));
+	empty.spec_path = pz_xstrdup("pz.yaml");
+	assert_int_equal(pz_plan_save(&empty, good_path), 0);
+	free(empty.spec_path);
+	pz_buf_init(&text, 0);
+	assert_int_equal(pz_buf_read_file(&text, good_path), 0);
+	at = strstr(pz_buf_cstr(&text), "\"state_serial\": 0");
+	assert_non_null(at);
 	for (i = 0; i < PZ_ARRAY_LEN(bad); i++) {
-		char *text = pz_xasprintf(
-		    "{\"pz_plan_format\": 1, \"spec_path\": \"pz.yaml\", "
-		    "\"spec_digest\": \"x\", \"state_serial\": %s, "
-		    "\"changes\": [], \"drift\": [], \"notes\": []}",
-		    bad[i]);
-		char *path = write_temp(text);
+		size_t pre =
+		    (size_t)(at - text.ptr) + strlen("\"state_serial\": ");
+		char *hostile = pz_xasprintf("%.*s%s%s", (int)pre, text.ptr,
+					     bad[i], text.ptr + pre + 1);
+		char *path = write_temp(hostile);
 		struct pz_plan *plan = NULL;
 
 		assert_int_equal(pz_plan_load(&plan, path), PZ_EINVAL);
@@ -80,8 +92,11 @@ static void test_hostile_plan_serial(void **state)
 		assert_null(plan);
 		unlink(path);
 		free(path);
-		free(text);
+		free(hostile);
 	}
+	pz_buf_release(&text);
+	unlink(good_path);
+	free(good_path);
 }
 
 /* A lock's Pid out of range is no process: 0, never cast. */
