@@ -14,61 +14,12 @@
 
 #include "cmd.h"
 #include "core/backend.h"
+#include "core/duration.h"
 #include "core/error.h"
+#include "core/lockwait.h"
 #include "core/spec.h"
 #include "providers/aws/backend_s3.h"
 #include "providers/aws/client.h"
-
-/* Go-like durations: "0", or number-unit pairs ("1m30s", "1.5s"). */
-long pz_cmd_parse_duration(const char *text)
-{
-	static const struct {
-		const char *unit;
-		double ms;
-	} units[] = {
-	    {"ms", 1},
-	    {"s", 1000},
-	    {"m", 60000},
-	    {"h", 3600000},
-	};
-	const double max = 7.0 * 24 * 3600000; /* a week */
-	const char *p = text;
-	double total = 0;
-
-	if (!text || !*text)
-		return -1;
-	if (!strcmp(text, "0"))
-		return 0;
-	while (*p) {
-		double n = 0, scale = 1, best = -1;
-		size_t i, len = 0, digits = 0;
-
-		for (; *p >= '0' && *p <= '9' && digits < 12; p++, digits++)
-			n = n * 10 + (*p - '0');
-		if (*p == '.')
-			for (p++; *p >= '0' && *p <= '9' && digits < 12;
-			     p++, digits++)
-				n += (*p - '0') * (scale /= 10);
-		if (!digits)
-			return -1;
-		for (i = 0; i < PZ_ARRAY_LEN(units); i++) {
-			size_t ul = strlen(units[i].unit);
-
-			/* The longest unit that matches: "ms" before "m". */
-			if (!strncmp(p, units[i].unit, ul) && ul > len) {
-				len = ul;
-				best = units[i].ms;
-			}
-		}
-		if (best < 0)
-			return -1;
-		total += n * best;
-		if (total > max)
-			return -1;
-		p += len;
-	}
-	return (long)(total + 0.5);
-}
 
 static char *dir_of(const char *path)
 {
@@ -173,103 +124,30 @@ static int open_backend(struct pz_backend **out, const struct pz_spec *spec,
 	return r;
 }
 
-static long ms_since(const struct timespec *start)
+/* Says whom we wait for, once the wait passes a second. */
+static void say_waiting(void *ud, const struct pz_lock_info *holder,
+			long timeout_ms)
 {
-	struct timespec now;
+	char desc[512], t[32];
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (long)(now.tv_sec - start->tv_sec) * 1000 +
-	       (now.tv_nsec - start->tv_nsec) / 1000000;
-}
-
-/* Sleeps up to ms, in short steps; PZ_EINTR once a signal came. */
-static int nap(long ms)
-{
-	int r;
-
-	while (ms > 0) {
-		long step = ms > 100 ? 100 : ms;
-		struct timespec ts = {0, step * 1000000L};
-
-		if ((r = pz_cmd_check_interrupted()))
-			return r;
-		nanosleep(&ts, NULL);
-		ms -= step;
-	}
-	return pz_cmd_check_interrupted();
-}
-
-static void format_duration(long ms, char *out, size_t n)
-{
-	if (ms % 60000 == 0 && ms >= 60000)
-		snprintf(out, n, "%ldm", ms / 60000);
-	else if (ms % 1000 == 0)
-		snprintf(out, n, "%lds", ms / 1000);
-	else
-		snprintf(out, n, "%ldms", ms);
+	(void)ud;
+	pz_duration_format(timeout_ms, t, sizeof(t));
+	pz_lock_info_describe(holder, desc, sizeof(desc));
+	fprintf(stderr, "pz: waiting up to %s for the state lock held by %s\n",
+		t, desc);
 }
 
 int pz_cmd_backend_lock(struct pz_backend *b, const char *operation,
 			long timeout_ms)
 {
 	struct pz_lock_info info;
-	struct timespec start;
-	unsigned int seed;
-	long delay = 100;
-	bool told = false;
+	struct pz_lock_wait w = {timeout_ms, &pz_cmd_interrupted, say_waiting,
+				 NULL};
 	int r;
 
 	if ((r = pz_lock_info_init(&info, operation, b->location)))
 		return r;
-	seed = (unsigned int)getpid() ^ (unsigned int)time(NULL);
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (;;) {
-		long waited, d;
-
-		if ((r = pz_cmd_check_interrupted()))
-			return r;
-		r = b->ops->lock(b, &info, 0);
-		if (r != PZ_ELOCKED)
-			break;
-		waited = ms_since(&start);
-		if (waited >= timeout_ms) {
-			if (timeout_ms > 0) {
-				char t[32];
-
-				format_duration(timeout_ms, t, sizeof(t));
-				r = pz_error_wrap(PZ_ELOCKED,
-						  "gave up after %s", t);
-			}
-			return r;
-		}
-		/* Jittered, so waiting runs do not retry in step. */
-		d = delay / 2 + (long)((unsigned long)rand_r(&seed) %
-				       (unsigned long)(delay / 2 + 1));
-		if (d > timeout_ms - waited)
-			d = timeout_ms - waited;
-		/* Say whom we wait for once the wait passes a second. */
-		if (!told && waited + d >= 1000) {
-			struct pz_lock_info holder;
-			char desc[512], t[32];
-			bool held = false;
-
-			told = true;
-			format_duration(timeout_ms, t, sizeof(t));
-			if (!b->ops->lock_info(b, &holder, &held) && held) {
-				pz_lock_info_describe(&holder, desc,
-						      sizeof(desc));
-				fprintf(stderr,
-					"pz: waiting up to %s for the state "
-					"lock held by %s\n",
-					t, desc);
-			}
-			pz_error_clear();
-		}
-		if ((r = nap(d)))
-			return r;
-		delay = delay * 2 > 2000 ? 2000 : delay * 2;
-	}
-	if (r)
+	if ((r = pz_backend_lock_wait(b, &info, &w)))
 		return r;
 	pz_cmd_signals_hold_lock(b, info.id);
 	return 0;
@@ -280,20 +158,21 @@ int pz_cmd_backend_open(struct pz_backend **out, const struct pz_spec *spec,
 			const char *lock_timeout)
 {
 	struct pz_backend *b = NULL;
-	long timeout = 0;
+	long long timeout = 0;
 
 	*out = NULL;
+	/* Up to a week: a wait longer than that is a typo. */
 	if (lock_timeout &&
-	    (timeout = pz_cmd_parse_duration(lock_timeout)) < 0) {
+	    pz_duration_parse(lock_timeout, 7 * 86400000LL, &timeout)) {
 		pz_cmd_error("-lock-timeout takes a duration like 0s, 30s, 5m "
-			     "or 1m30s, not '%s'",
-			     lock_timeout);
+			     "or 1m30s: %s",
+			     pz_error_last());
 		return 1;
 	}
 	pz_cmd_signals_init();
 	if (open_backend(&b, spec, state_flag))
 		return pz_cmd_fail();
-	if (operation && pz_cmd_backend_lock(b, operation, timeout)) {
+	if (operation && pz_cmd_backend_lock(b, operation, (long)timeout)) {
 		pz_cmd_fail();
 		pz_backend_free(b);
 		return 1;

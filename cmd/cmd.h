@@ -156,8 +156,6 @@ int pz_cmd_state_open(struct pz_backend **out, struct pz_spec **spec,
 		      const char *file, const struct pz_strlist *vars,
 		      const char *state_flag, bool need_spec,
 		      const char *operation, const char *lock_timeout);
-/* "0", "1500ms", "30s", "5m", "1h30m" -> milliseconds; -1 when bad. */
-long pz_cmd_parse_duration(const char *text);
 /* One state resource for people: address, ARN, status, attributes,
  * dependencies (cmd_show.c; pz state show uses it too). */
 struct pz_state_resource;

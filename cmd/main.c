@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "core/json_out.h"
 #include "core/log.h"
 #include "providers/personalize/personalize.h"
 
@@ -58,6 +59,7 @@ int main(int argc, char **argv)
 	int i = 1, r;
 
 	setlocale(LC_ALL, "C");
+	pz_json_init();
 	pz_log_init();
 
 	for (; i < argc && argv[i][0] == '-'; i++) {

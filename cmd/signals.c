@@ -9,9 +9,10 @@
  * its normal error path, which releases the state lock; main() then
  * exits with 128 + the signal (130 for SIGINT, 143 for SIGTERM). A
  * second signal exits at once with the same status: before that, the
- * handler removes a local lock file with unlink(2), which is
- * async-signal-safe; an S3 lock cannot be removed from a handler, so
- * it says which ID to pass to pz force-unlock.
+ * handler removes a local lock file and the temporary files being
+ * written (core/tempfile.h) with unlink(2), which is async-signal-safe;
+ * an S3 lock cannot be removed from a handler, so it says which ID to
+ * pass to pz force-unlock.
  *
  * SIGPIPE is caught and does nothing: a reader that went away (pz plan
  * | head -1) makes writes fail with EPIPE, so the command still
@@ -33,6 +34,7 @@
 #include "core/backend.h"
 #include "core/cancel.h"
 #include "core/error.h"
+#include "core/tempfile.h"
 
 volatile sig_atomic_t pz_cmd_interrupted;
 
@@ -52,6 +54,7 @@ static void on_signal(int sig)
 	if (pz_cmd_interrupted) {
 		if (lock_path_armed)
 			unlink(lock_path);
+		pz_tempfile_remove_all();
 		if (exit_msg_len > 0)
 			(void)!write(STDERR_FILENO, exit_msg,
 				     (size_t)exit_msg_len);

@@ -83,6 +83,7 @@ static void copy_field(char *dst, size_t n, const cJSON *o, const char *key)
 int pz_lock_info_from_json(struct pz_lock_info *info, const char *text,
 			   size_t len)
 {
+	int64_t whole;
 	cJSON *o = cJSON_ParseWithLength(text, len);
 	const cJSON *pid;
 
@@ -98,8 +99,11 @@ int pz_lock_info_from_json(struct pz_lock_info *info, const char *text,
 	copy_field(info->created, sizeof(info->created), o, "Created");
 	copy_field(info->path, sizeof(info->path), o, "Path");
 	pid = cJSON_GetObjectItemCaseSensitive(o, "Pid");
-	if (cJSON_IsNumber(pid))
-		info->pid = (long)pid->valuedouble;
+	/* A pid out of range is no process's: 0, never a liveness probe
+	 * of another one. */
+	if (cJSON_IsNumber(pid) &&
+	    pz_double_to_i64(pid->valuedouble, 1, INT32_MAX, &whole))
+		info->pid = (long)whole;
 	cJSON_Delete(o);
 	return 0;
 }

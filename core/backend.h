@@ -36,10 +36,10 @@ struct pz_backend_ops {
 	/* Replaces the document atomically. PZ_ECONFLICT when someone else
 	 * wrote it since our read. */
 	int (*write)(struct pz_backend *b, const char *data, size_t len);
-	/* Takes the lock, waiting up to timeout_ms; PZ_ELOCKED (message
-	 * naming the holder) when it stays taken. */
-	int (*lock)(struct pz_backend *b, const struct pz_lock_info *info,
-		    long timeout_ms);
+	/* Takes the lock, trying once; PZ_ELOCKED (message naming the
+	 * holder) when it is taken. Waiting is pz_backend_lock_wait's
+	 * (lockwait.h). */
+	int (*lock)(struct pz_backend *b, const struct pz_lock_info *info);
 	/* Releases our lock; 0 when we hold none. */
 	int (*unlock)(struct pz_backend *b);
 	/* Reads the current lock: *held false when there is none. */

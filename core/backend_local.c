@@ -26,6 +26,7 @@
 #include "backend.h"
 #include "error.h"
 #include "log.h"
+#include "tempfile.h"
 
 struct local {
 	struct pz_backend base;
@@ -62,39 +63,6 @@ static int read_state(struct pz_backend *b, struct pz_buf *out, bool *exists)
 	return r;
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int fsync_dir(const char *path)
-{
-	char *dir = pz_xstrdup(path), *slash = strrchr(dir, '/');
-	int fd, r = 0;
-
-	if (slash)
-		*(slash == dir ? slash + 1 : slash) = '\0';
-	fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		if (fsync(fd) != 0 && errno != EINVAL)
-			r = -1;
-		close(fd);
-	}
-	free(dir);
-	return r;
-}
-
 static int changed_since_read(struct local *l)
 {
 	struct stat st;
@@ -114,32 +82,23 @@ static int changed_since_read(struct local *l)
 static int write_state(struct pz_backend *b, const char *data, size_t len)
 {
 	struct local *l = L(b);
-	char *tmp = pz_xasprintf("%s.tmp.XXXXXX", l->path);
-	int fd, r = 0;
+	struct pz_tempfile t;
+	int r;
 
-	if (changed_since_read(l)) {
-		free(tmp);
+	if (changed_since_read(l))
 		return pz_error_set(PZ_ECONFLICT,
 				    "'%s' changed since pz read it: another "
 				    "process wrote it without the lock; "
 				    "nothing was written",
 				    l->path);
-	}
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		r = pz_error_set_errno(PZ_EIO, "unable to create '%s'", tmp);
-		free(tmp);
+	/* The state may hold what its user considers private: the umask
+	 * decides who else reads it. */
+	if ((r = pz_tempfile_create(&t, l->path, 0666)))
 		return r;
-	}
-	fchmod(fd, 0644);
-	if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
-		r = pz_error_set_errno(PZ_EIO, "unable to write '%s'", tmp);
-		close(fd);
-		goto fail;
-	}
-	if (close(fd) != 0) {
-		r = pz_error_set_errno(PZ_EIO, "unable to write '%s'", tmp);
-		goto fail;
+	if (pz_write_all(t.fd, data, len) != 0) {
+		r = pz_error_set_errno(PZ_EIO, "unable to write '%s'", t.path);
+		pz_tempfile_delete(&t);
+		return r;
 	}
 	/* Keep one backup: a second name for the current file. */
 	if (access(l->path, F_OK) == 0) {
@@ -148,27 +107,11 @@ static int write_state(struct pz_backend *b, const char *data, size_t len)
 			PZ_WARN("unable to keep a backup of '%s' as '%s': %s",
 				l->path, l->backup_path, strerror(errno));
 	}
-	if (rename(tmp, l->path) != 0) {
-		r = pz_error_set_errno(PZ_EIO, "unable to replace '%s'",
-				       l->path);
-		goto fail;
-	}
-	if (fsync_dir(l->path) != 0) {
-		r = pz_error_set_errno(PZ_EIO,
-				       "unable to sync the directory "
-				       "of '%s'",
-				       l->path);
-		free(tmp);
+	if ((r = pz_tempfile_commit(&t, l->path)))
 		return r;
-	}
 	stat(l->path, &l->read_st);
 	l->read_missing = false;
-	free(tmp);
 	return 0;
-fail:
-	unlink(tmp);
-	free(tmp);
-	return r;
 }
 
 static int read_lock_file(struct local *l, struct pz_lock_info *info,
@@ -229,29 +172,19 @@ static int locked_error(struct local *l, const struct pz_lock_info *holder)
 
 /* Writes the lock info to a new temporary file beside the lock. */
 static int write_lock_temp(struct local *l, const struct pz_buf *text,
-			   char **tmp_out)
+			   struct pz_tempfile *t)
 {
-	char *tmp = pz_xasprintf("%s.tmp.XXXXXX", l->lock_path);
-	int fd = mkstemp(tmp), r;
+	int r;
 
-	*tmp_out = NULL;
-	if (fd < 0) {
-		r = pz_error_set_errno(PZ_EIO, "unable to create the lock '%s'",
-				       l->lock_path);
-		free(tmp);
+	if ((r = pz_tempfile_create(t, l->lock_path, 0666)))
 		return r;
-	}
-	fchmod(fd, 0644);
-	if (write_all(fd, text->ptr, text->len) != 0 || fsync(fd) != 0) {
+	if (pz_write_all(t->fd, text->ptr, text->len) != 0 ||
+	    fsync(t->fd) != 0) {
 		r = pz_error_set_errno(PZ_EIO, "unable to write the lock '%s'",
 				       l->lock_path);
-		close(fd);
-		unlink(tmp);
-		free(tmp);
+		pz_tempfile_delete(t);
 		return r;
 	}
-	close(fd);
-	*tmp_out = tmp;
 	return 0;
 }
 
@@ -305,27 +238,22 @@ static void remove_leftovers(struct local *l)
 	free(copy);
 }
 
-static int lock(struct pz_backend *b, const struct pz_lock_info *info,
-		long timeout_ms)
+static int lock(struct pz_backend *b, const struct pz_lock_info *info)
 {
 	struct local *l = L(b);
 	struct pz_buf text;
-	struct timespec start, now;
-	long waited, delay = 50;
-	char *tmp = NULL;
-	int r;
+	struct pz_tempfile tmp = {NULL, -1, -1};
+	int r, tries;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	pz_buf_init(&text, 0);
 	if ((r = pz_lock_info_to_json(info, &text)) ||
 	    (r = write_lock_temp(l, &text, &tmp)))
 		goto out;
-	for (;;) {
+	for (tries = 0;; tries++) {
 		struct pz_lock_info holder;
 		bool held;
-		struct timespec ts;
 
-		if (link(tmp, l->lock_path) == 0)
+		if (link(tmp.path, l->lock_path) == 0)
 			break;
 		if (errno != EEXIST) {
 			r = pz_error_set_errno(PZ_EIO,
@@ -335,35 +263,26 @@ static int lock(struct pz_backend *b, const struct pz_lock_info *info,
 		}
 		if ((r = read_lock_file(l, &holder, &held)))
 			goto out;
-		if (!held)
-			continue; /* released meanwhile: try again */
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		waited = (now.tv_sec - start.tv_sec) * 1000 +
-			 (now.tv_nsec - start.tv_nsec) / 1000000;
-		if (waited >= timeout_ms) {
+		/* Released between our link and our read: try again, a
+		 * few times (a busy lock is the waiter's business). */
+		if (held) {
 			r = locked_error(l, &holder);
 			goto out;
 		}
-		if (delay > timeout_ms - waited)
-			delay = timeout_ms - waited;
-		ts.tv_sec = delay / 1000;
-		ts.tv_nsec = (delay % 1000) * 1000000;
-		if (nanosleep(&ts, NULL) != 0 && errno == EINTR) {
-			r = pz_error_set(PZ_EINTR, "interrupted while waiting "
-						   "for the state lock");
+		if (tries >= 10) {
+			r = pz_error_set(PZ_ELOCKED,
+					 "the lock '%s' kept appearing and "
+					 "going; try again",
+					 l->lock_path);
 			goto out;
 		}
-		delay = delay * 2 > 1000 ? 1000 : delay * 2;
 	}
-	fsync_dir(l->lock_path);
+	pz_fsync_dir_of(l->lock_path);
 	memcpy(l->lock_id, info->id, sizeof(l->lock_id));
 	b->locked = true;
 	remove_leftovers(l);
 out:
-	if (tmp) {
-		unlink(tmp);
-		free(tmp);
-	}
+	pz_tempfile_delete(&tmp);
 	pz_buf_release(&text);
 	return r;
 }
@@ -450,13 +369,21 @@ static const struct pz_backend_ops local_ops = {
 
 int pz_backend_local_new(struct pz_backend **out, const char *path)
 {
-	struct local *l = pz_xcalloc(1, sizeof(*l));
+	struct local *l;
+	/* A state reached through a symbolic link is the link's target:
+	 * written through the link (which stays), locked at the target,
+	 * so two links to one state share one lock. */
+	char *real = pz_resolve_links(path);
 
+	*out = NULL;
+	if (!real)
+		return PZ_EIO;
+	l = pz_xcalloc(1, sizeof(*l));
 	l->base.ops = &local_ops;
 	l->base.location = pz_xstrdup(path);
-	l->path = pz_xstrdup(path);
-	l->lock_path = pz_xasprintf("%s.lock", path);
-	l->backup_path = pz_xasprintf("%s.backup", path);
+	l->path = real;
+	l->lock_path = pz_xasprintf("%s.lock", real);
+	l->backup_path = pz_xasprintf("%s.backup", real);
 	*out = &l->base;
 	return 0;
 }

@@ -258,7 +258,10 @@ static void check_string(struct pz_check *c, const struct pz_node *n,
 		for (i = 0; i < shape->nenums; i++)
 			if (strcmp(n->str, shape->enums[i]) == 0)
 				return;
-		best = pz_str_suggest(n->str, shape->enums, shape->nenums);
+		/* No suggestion for a secret: it would hint at its value. */
+		best = n->sensitive ? NULL
+				    : pz_str_suggest(n->str, shape->enums,
+						     shape->nenums);
 		{
 			char all[512];
 			size_t used = 0;
@@ -277,10 +280,10 @@ static void check_string(struct pz_check *c, const struct pz_node *n,
 				err(c, n->pos,
 				    "%s '%s' is not one of %s; did you mean "
 				    "'%s'?",
-				    c->path, n->str, all, best);
+				    c->path, pz_node_shown(n), all, best);
 			else
 				err(c, n->pos, "%s '%s' is not one of %s",
-				    c->path, n->str, all);
+				    c->path, pz_node_shown(n), all);
 		}
 		return;
 	}
@@ -289,10 +292,10 @@ static void check_string(struct pz_check *c, const struct pz_node *n,
 
 		if (hint)
 			err(c, n->pos, "%s '%s' is not valid: %s", c->path,
-			    n->str, hint);
+			    pz_node_shown(n), hint);
 		else
 			err(c, n->pos, "%s '%s' does not match %s", c->path,
-			    n->str, shape->pattern);
+			    pz_node_shown(n), shape->pattern);
 	}
 }
 
@@ -328,9 +331,15 @@ static void check_number(struct pz_check *c, const struct pz_node *n,
 					     : pz_node_kind_name(n->kind));
 		return;
 	}
-	if (shape->has_min && v < shape->min)
+	if (shape->has_min && v < shape->min && n->sensitive)
+		err(c, n->pos, "%s must be at least %g, not (sensitive)",
+		    c->path, shape->min);
+	else if (shape->has_min && v < shape->min)
 		err(c, n->pos, "%s must be at least %g, not %g", c->path,
 		    shape->min, v);
+	else if (shape->has_max && v > shape->max && n->sensitive)
+		err(c, n->pos, "%s must be at most %g, not (sensitive)",
+		    c->path, shape->max);
 	else if (shape->has_max && v > shape->max)
 		err(c, n->pos, "%s must be at most %g, not %g", c->path,
 		    shape->max, v);

@@ -190,3 +190,15 @@ const char *pz_str_suggest(const char *word, const char *const *candidates,
 	}
 	return pick;
 }
+
+bool pz_double_to_i64(double d, int64_t min, int64_t max, int64_t *out)
+{
+	/* The comparisons are false for NaN; the bounds are exact as
+	 * doubles, so the cast below is of a value in range. */
+	if (!(d >= (double)min && d <= (double)max))
+		return false;
+	if ((double)(int64_t)d != d)
+		return false;
+	*out = (int64_t)d;
+	return true;
+}

@@ -73,6 +73,15 @@ size_t pz_str_distance(const char *a, const char *b, size_t max);
 const char *pz_str_suggest(const char *word, const char *const *candidates,
 			   size_t n);
 
+/*
+ * A number read from a file or the network as an integer: true and *out
+ * set when d is a whole number in [min, max] (bounds within +-2^53);
+ * false for fractions, NaN, infinities and what is out of range, whose
+ * plain cast would be undefined behaviour.
+ */
+#define PZ_MAX_SAFE_INT 9007199254740991LL /* 2^53 - 1 */
+bool pz_double_to_i64(double d, int64_t min, int64_t max, int64_t *out);
+
 #include "banned.h"
 
 #endif

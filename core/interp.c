@@ -5,6 +5,12 @@
  * values override pz.vars. Map keys are never interpolated. A plain YAML
  * scalar is re-typed after interpolation, so `minProvisionedTPS:
  * ${var:tps}` is an integer when tps is "2".
+ *
+ * A scalar that took a value from the environment is sensitive (shown as
+ * "(sensitive)" in every rendering), as is one that took a pz.vars value
+ * that did, unless pz.publicEnv lists the variable. The AWS credential
+ * variables are refused outright: a spec never needs them, and a
+ * pull-request comment or a CI log must never get them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +23,8 @@ struct interp {
 	struct pz_doc *doc;
 	const struct pz_spec_var *vars;
 	size_t nvars;
-	const struct pz_node *defaults; /* pz.vars */
+	const struct pz_node *defaults;	  /* pz.vars */
+	const struct pz_node *public_env; /* pz.publicEnv */
 	bool env_only;
 	struct pz_diags *diags;
 };
@@ -34,17 +41,52 @@ static struct pz_pos at_offset(const struct pz_node *n, size_t off)
 	return p;
 }
 
-static const char *lookup_var(const struct interp *in, const char *name)
+static const char *lookup_var(const struct interp *in, const char *name,
+			      bool *sensitive)
 {
 	size_t i;
 	const char *v = NULL;
+	const struct pz_node *d;
 
 	for (i = 0; i < in->nvars; i++)
 		if (strcmp(in->vars[i].name, name) == 0)
 			v = in->vars[i].value; /* the last -var wins */
 	if (v)
 		return v;
-	return pz_node_str(pz_node_get(in->defaults, name));
+	d = pz_node_get(in->defaults, name);
+	if (d && d->sensitive)
+		*sensitive = true;
+	return pz_node_str(d);
+}
+
+/* The variables that hold AWS credentials (or lead to them). */
+bool pz_env_is_credential(const char *name)
+{
+	static const char *const parts[] = {"SECRET", "TOKEN", "PASSWORD",
+					    "ACCESS_KEY", "CREDENTIAL"};
+	size_t i;
+
+	if (strncmp(name, "AWS_", 4))
+		return false;
+	for (i = 0; i < PZ_ARRAY_LEN(parts); i++)
+		if (strstr(name, parts[i]))
+			return true;
+	return false;
+}
+
+static bool is_public(const struct interp *in, const char *name)
+{
+	size_t i;
+
+	if (!in->public_env || in->public_env->kind != PZ_NODE_SEQ)
+		return false;
+	for (i = 0; i < in->public_env->nitems; i++) {
+		const char *p = pz_node_str(in->public_env->items[i]);
+
+		if (p && !strcmp(p, name))
+			return true;
+	}
+	return false;
 }
 
 static bool valid_name(const char *s, size_t n)
@@ -67,7 +109,7 @@ static void interp_scalar(struct interp *in, struct pz_node *n)
 	const char *s = n->str;
 	struct pz_buf out;
 	size_t i = 0, errors = in->diags->nerrors;
-	bool changed = false;
+	bool changed = false, sensitive = false;
 
 	if (!strchr(s, '$'))
 		return;
@@ -110,8 +152,20 @@ static void interp_scalar(struct interp *in, struct pz_node *n)
 		}
 		memcpy(name, colon + 1, nlen);
 		name[nlen] = '\0';
-		if (colon - (s + i) == 5 && !strncmp(s + i, "${env", 5)) {
+		if (colon - (s + i) == 5 && !strncmp(s + i, "${env", 5) &&
+		    pz_env_is_credential(name)) {
+			pz_diag_add(in->diags, PZ_SEV_ERROR, in->doc->path,
+				    at_offset(n, i),
+				    "${env:%s} would put an AWS credential "
+				    "into the spec, and from there into plans, "
+				    "state and logs; pz signs its requests "
+				    "with it already: remove the reference",
+				    name);
+		} else if (colon - (s + i) == 5 &&
+			   !strncmp(s + i, "${env", 5)) {
 			value = getenv(name);
+			if (value && !is_public(in, name))
+				sensitive = true;
 			if (!value)
 				pz_diag_add(in->diags, PZ_SEV_ERROR,
 					    in->doc->path, at_offset(n, i),
@@ -126,7 +180,7 @@ static void interp_scalar(struct interp *in, struct pz_node *n)
 					    "pz.vars values may use ${env:...} "
 					    "but not other variables");
 			} else {
-				value = lookup_var(in, name);
+				value = lookup_var(in, name, &sensitive);
 				if (!value)
 					pz_diag_add(
 					    in->diags, PZ_SEV_ERROR,
@@ -158,6 +212,7 @@ static void interp_scalar(struct interp *in, struct pz_node *n)
 					  out.len);
 		n->len = out.len;
 		n->interpolated = true;
+		n->sensitive = sensitive;
 		if (!n->quoted)
 			pz_node_resolve_plain(n);
 	}
@@ -193,6 +248,7 @@ void pz_spec_interpolate(struct pz_doc *doc, const struct pz_spec_var *vars,
 	    pz_node_get(pz_node_get(doc->root, "pz"), "vars");
 
 	memset(&in, 0, sizeof(in));
+	in.public_env = pz_node_get(pz_node_get(doc->root, "pz"), "publicEnv");
 	in.doc = doc;
 	in.vars = vars;
 	in.nvars = nvars;

@@ -148,3 +148,83 @@ bool pz_json_equal(const cJSON *a, const cJSON *b)
 	}
 	return true; /* null, true, false */
 }
+
+void pz_json_init(void)
+{
+	static cJSON_Hooks hooks = {pz_xmalloc, free};
+
+	cJSON_InitHooks(&hooks);
+}
+
+cJSON *pz_json_mark_sensitive(cJSON *v)
+{
+	cJSON *c;
+
+	if (!v)
+		return v;
+	v->type |= PZ_JSON_SENSITIVE;
+	for (c = v->child; c; c = c->next)
+		pz_json_mark_sensitive(c);
+	return v;
+}
+
+/* The counterpart of v's member or item c in peer. */
+static const cJSON *peer_of(const cJSON *v, const cJSON *peer, const cJSON *c,
+			    int index)
+{
+	if (!peer)
+		return NULL;
+	if (cJSON_IsObject(v) && cJSON_IsObject(peer))
+		return cJSON_GetObjectItemCaseSensitive(peer, c->string);
+	if (cJSON_IsArray(v) && cJSON_IsArray(peer))
+		return cJSON_GetArrayItem(peer, index);
+	return NULL;
+}
+
+cJSON *pz_json_redacted(const cJSON *v, const cJSON *peer, cJSON **mask)
+{
+	const cJSON *c;
+	cJSON *out, *m = NULL;
+	int i = 0;
+
+	if (mask)
+		*mask = NULL;
+	if (!v)
+		return NULL;
+	if (pz_json_is_sensitive(v) || pz_json_is_sensitive(peer)) {
+		if (mask)
+			*mask = cJSON_CreateTrue();
+		return pz_json_mark_sensitive(
+		    cJSON_CreateString(PZ_SENSITIVE_TEXT));
+	}
+	if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
+		return cJSON_Duplicate(v, 1);
+	out = cJSON_IsObject(v) ? cJSON_CreateObject() : cJSON_CreateArray();
+	for (c = v->child; c; c = c->next, i++) {
+		cJSON *cm, *copy = pz_json_redacted(c, peer_of(v, peer, c, i),
+						    mask ? &cm : NULL);
+
+		if (cJSON_IsObject(v))
+			cJSON_AddItemToObject(out, c->string, copy);
+		else
+			cJSON_AddItemToArray(out, copy);
+		if (!mask)
+			continue;
+		if (cm && !m) {
+			int k;
+
+			m = cJSON_IsObject(v) ? cJSON_CreateObject()
+					      : cJSON_CreateArray();
+			/* Earlier items of an array hid nothing. */
+			for (k = 0; cJSON_IsArray(v) && k < i; k++)
+				cJSON_AddItemToArray(m, cJSON_CreateFalse());
+		}
+		if (m && cJSON_IsObject(v) && cm)
+			cJSON_AddItemToObject(m, c->string, cm);
+		else if (m && cJSON_IsArray(v))
+			cJSON_AddItemToArray(m, cm ? cm : cJSON_CreateFalse());
+	}
+	if (mask)
+		*mask = m;
+	return out;
+}

@@ -155,6 +155,11 @@ bool pz_node_is_scalar(const struct pz_node *n)
 	return n && n->kind != PZ_NODE_MAP && n->kind != PZ_NODE_SEQ;
 }
 
+const char *pz_node_shown(const struct pz_node *n)
+{
+	return n->sensitive ? "(sensitive)" : n->str;
+}
+
 const char *pz_node_str(const struct pz_node *n)
 {
 	if (!n || !pz_node_is_scalar(n) || n->kind == PZ_NODE_NULL)

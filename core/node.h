@@ -40,6 +40,8 @@ struct pz_node {
 	size_t len;
 	bool quoted;	   /* a quoted YAML scalar or a JSON string */
 	bool interpolated; /* ${...} was replaced in it */
+	bool sensitive;	   /* holds a value from ${env:} that the spec did
+			      not declare public (pz.publicEnv) */
 	bool invalid;	   /* an error was reported on it: checks skip it */
 	bool b;
 	int64_t i;
@@ -96,6 +98,9 @@ const struct pz_pair *pz_node_get_pair(const struct pz_node *n,
 				       const char *key);
 /* The string of a scalar node, or NULL for maps, sequences and null. */
 const char *pz_node_str(const struct pz_node *n);
+/* The scalar's text for a message: "(sensitive)" when it holds a value
+ * from the environment (see sensitive). */
+const char *pz_node_shown(const struct pz_node *n);
 bool pz_node_is_scalar(const struct pz_node *n);
 /* "a string", "a map", ... for messages. */
 const char *pz_node_kind_name(enum pz_node_kind kind);

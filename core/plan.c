@@ -3,7 +3,6 @@
  */
 #include "plan.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include <time.h>
 
 #include "error.h"
+#include "hash.h"
 #include "json_out.h"
 #include "tojson.h"
 
@@ -891,24 +891,20 @@ void pz_plan_record(struct pz_state *st, const struct pz_change *c,
 int pz_spec_digest(const struct pz_spec *spec, const struct pz_spec_var *vars,
 		   size_t nvars, char out[65])
 {
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	unsigned char h[32];
-	unsigned int hl = 0;
+	struct pz_sha256 md;
 	size_t i;
 
-	if (!md)
-		PZ_BUG("EVP_MD_CTX_new failed");
-	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-	EVP_DigestUpdate(md, spec->doc->text, spec->doc->text_len);
+	pz_sha256_init(&md);
+	/* The interpolated tree: a comment edit changes nothing, a value
+	 * from -var or the environment does. */
+	pz_sha256_update(&md, "pz-spec-tree-1", 15);
+	pz_sha256_node(&md, spec->doc->root);
 	for (i = 0; i < nvars; i++) {
-		EVP_DigestUpdate(md, "\0", 1);
-		EVP_DigestUpdate(md, vars[i].name, strlen(vars[i].name));
-		EVP_DigestUpdate(md, "=", 1);
-		EVP_DigestUpdate(md, vars[i].value, strlen(vars[i].value));
+		pz_sha256_update(&md, "\0", 1);
+		pz_sha256_update(&md, vars[i].name, strlen(vars[i].name));
+		pz_sha256_update(&md, "=", 1);
+		pz_sha256_update(&md, vars[i].value, strlen(vars[i].value));
 	}
-	EVP_DigestFinal_ex(md, h, &hl);
-	EVP_MD_CTX_free(md);
-	for (i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", h[i]);
+	pz_sha256_final_hex(&md, out);
 	return 0;
 }

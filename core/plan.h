@@ -194,8 +194,9 @@ void pz_plan_count(struct pz_plan *plan);
 bool pz_plan_has_changes(const struct pz_plan *plan);
 const char *pz_action_name(enum pz_action a);
 
-/* sha256 (hex) of the spec's bytes and the -var values: a saved plan is
- * stale when it changes. */
+/* sha256 (hex) of the interpolated spec tree (canonical: comments,
+ * layout and key order do not count; values from -var and ${env:} do)
+ * and the -var values: a saved plan is stale when it changes. */
 int pz_spec_digest(const struct pz_spec *spec, const struct pz_spec_var *vars,
 		   size_t nvars, char out[65]);
 

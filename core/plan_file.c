@@ -16,8 +16,18 @@
 #include "error.h"
 #include "json_out.h"
 #include "plan.h"
+#include "tempfile.h"
 
 #define PLAN_FORMAT 2 /* 2: the operation graph */
+
+static void clear_sensitive(cJSON *v)
+{
+	cJSON *c;
+
+	v->type &= ~PZ_JSON_SENSITIVE;
+	for (c = v->child; c; c = c->next)
+		clear_sensitive(c);
+}
 
 static cJSON *encode(const cJSON *v)
 {
@@ -25,6 +35,16 @@ static cJSON *encode(const cJSON *v)
 
 	if (!v)
 		return cJSON_CreateNull();
+	if (pz_json_is_sensitive(v)) {
+		/* {"$sensitive": value}: shown hidden after loading too. */
+		cJSON *plain = cJSON_Duplicate(v, 1);
+
+		clear_sensitive(plain);
+		out = cJSON_CreateObject();
+		cJSON_AddItemToObject(out, "$sensitive", encode(plain));
+		cJSON_Delete(plain);
+		return out;
+	}
 	if (cJSON_IsRaw(v)) {
 		out = cJSON_CreateObject();
 		cJSON_AddStringToObject(out, "$unknown", v->valuestring);
@@ -52,6 +72,12 @@ static cJSON *decode(const cJSON *v)
 
 	if (!v || cJSON_IsNull(v))
 		return NULL;
+	if (cJSON_IsObject(v) &&
+	    (u = cJSON_GetObjectItemCaseSensitive(v, "$sensitive")) &&
+	    !u->next && v->child == u) {
+		out = decode(u);
+		return out ? pz_json_mark_sensitive(out) : NULL;
+	}
 	if (cJSON_IsObject(v) &&
 	    (u = cJSON_GetObjectItemCaseSensitive(v, "$unknown")) &&
 	    cJSON_IsString(u) && !u->next && v->child == u)
@@ -95,9 +121,8 @@ int pz_plan_save(const struct pz_plan *plan, const char *path)
 	cJSON *root = cJSON_CreateObject(), *changes = cJSON_CreateArray();
 	cJSON *drift = cJSON_CreateArray();
 	struct pz_buf b;
-	char *tmp = NULL;
 	size_t i;
-	int fd = -1, r;
+	int r;
 
 	cJSON_AddNumberToObject(root, "pz_plan_format", PLAN_FORMAT);
 	cJSON_AddStringToObject(root, "pz_version", PZ_VERSION);
@@ -181,28 +206,10 @@ int pz_plan_save(const struct pz_plan *plan, const char *path)
 		r = pz_buf_addc(&b, '\n');
 	if (r)
 		goto out;
-	tmp = pz_xasprintf("%s.tmp.XXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		r = pz_error_set_errno(PZ_EIO, "unable to write '%s'", path);
-		goto out;
-	}
-	if (write(fd, b.ptr, b.len) != (ssize_t)b.len || fsync(fd) != 0 ||
-	    close(fd) != 0) {
-		fd = -1;
-		r = pz_error_set_errno(PZ_EIO, "unable to write '%s'", path);
-		unlink(tmp);
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) != 0) {
-		r = pz_error_set_errno(PZ_EIO, "unable to write '%s'", path);
-		unlink(tmp);
-	}
+	/* Only for its owner: a plan holds the values it will send,
+	 * sensitive ones too. */
+	r = pz_write_file_atomic(path, b.ptr, b.len, 0600);
 out:
-	if (fd >= 0)
-		close(fd);
-	free(tmp);
 	pz_buf_release(&b);
 	return r;
 }
@@ -350,6 +357,7 @@ int pz_plan_load(struct pz_plan **out, const char *path)
 	struct pz_buf b;
 	cJSON *root = NULL;
 	const cJSON *c, *v;
+	int64_t whole = 0;
 	struct pz_plan *plan = NULL;
 	int r;
 
@@ -381,7 +389,16 @@ int pz_plan_load(struct pz_plan **out, const char *path)
 		 get_str(root, "state_lineage") ? get_str(root, "state_lineage")
 						: "");
 	v = cJSON_GetObjectItemCaseSensitive(root, "state_serial");
-	plan->state_serial = cJSON_IsNumber(v) ? (uint64_t)v->valuedouble : 0;
+	if (v &&
+	    (!cJSON_IsNumber(v) ||
+	     !pz_double_to_i64(v->valuedouble, 0, PZ_MAX_SAFE_INT, &whole))) {
+		r = pz_error_set(PZ_EINVAL,
+				 "'%s': state_serial must be a whole number "
+				 ">= 0; make a new plan",
+				 path);
+		goto out;
+	}
+	plan->state_serial = v ? (uint64_t)whole : 0;
 	plan->destroy = get_bool(root, "destroy");
 	plan->refreshed = get_bool(root, "refreshed");
 	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(root, "changes"))

@@ -53,6 +53,8 @@ static void put_scalar(struct out *o, const cJSON *v)
 
 	if (!v || cJSON_IsNull(v)) {
 		put(o, "null");
+	} else if (pz_json_is_sensitive(v)) {
+		put(o, PZ_SENSITIVE_TEXT);
 	} else if (cJSON_IsRaw(v)) {
 		put(o, "(known after apply)");
 	} else {
@@ -435,6 +437,18 @@ static void put_change(struct out *o, const struct pz_change *c)
 	put(o, "    }\n\n");
 }
 
+/* A change with its sensitive values (either side) as "(sensitive)". */
+static void put_change_shown(struct out *o, const struct pz_change *c)
+{
+	struct pz_change shown = *c;
+
+	shown.before = pz_json_redacted(c->before, c->after, NULL);
+	shown.after = pz_json_redacted(c->after, c->before, NULL);
+	put_change(o, &shown);
+	cJSON_Delete(shown.before);
+	cJSON_Delete(shown.after);
+}
+
 static void put_drift(struct out *o, const struct pz_drift *d)
 {
 	size_t n, k, width = 0;
@@ -567,7 +581,7 @@ int pz_plan_render_text(const struct pz_plan *plan, struct pz_buf *out,
 	put(&o, "\npz will perform the following actions:\n\n");
 	for (i = 0; i < plan->n; i++)
 		if (plan->changes[i].action != PZ_ACTION_NOOP)
-			put_change(&o, &plan->changes[i]);
+			put_change_shown(&o, &plan->changes[i]);
 	put_ops(&o, plan);
 	put(&o, "%sPlan:%s %zu to add, %zu to change, %zu to destroy.\n",
 	    col(&o, C_BOLD), col(&o, C_OFF), plan->nadd, plan->nchange,
@@ -697,7 +711,10 @@ static cJSON *change_json(const char *address, const char *type, cJSON *actions,
 			  bool after_has_arn)
 {
 	cJSON *rc = cJSON_CreateObject(), *ch = cJSON_CreateObject(), *u;
-	cJSON *known;
+	cJSON *known, *before_mask, *after_mask;
+	/* Sensitive values as "(sensitive)", marked in *_sensitive. */
+	cJSON *before_shown = pz_json_redacted(before, after, &before_mask);
+	cJSON *after_shown = pz_json_redacted(after, before, &after_mask);
 
 	cJSON_AddStringToObject(rc, "address", address);
 	cJSON_AddStringToObject(rc, "mode", "managed");
@@ -706,9 +723,9 @@ static cJSON *change_json(const char *address, const char *type, cJSON *actions,
 	cJSON_AddStringToObject(rc, "provider_name", "pz/personalize");
 	cJSON_AddItemToObject(ch, "actions", actions);
 	cJSON_AddItemToObject(ch, "before",
-			      before ? cJSON_Duplicate(before, 1)
-				     : cJSON_CreateNull());
-	known = split_unknown(after, &u);
+			      before_shown ? before_shown : cJSON_CreateNull());
+	known = split_unknown(after_shown, &u);
+	cJSON_Delete(after_shown);
 	if (!known)
 		known = cJSON_CreateNull();
 	if (after && !after_has_arn) {
@@ -720,8 +737,10 @@ static cJSON *change_json(const char *address, const char *type, cJSON *actions,
 	cJSON_AddItemToObject(ch, "after", known);
 	cJSON_AddItemToObject(ch, "after_unknown",
 			      u ? u : cJSON_CreateObject());
-	cJSON_AddFalseToObject(ch, "before_sensitive");
-	cJSON_AddFalseToObject(ch, "after_sensitive");
+	cJSON_AddItemToObject(ch, "before_sensitive",
+			      before_mask ? before_mask : cJSON_CreateFalse());
+	cJSON_AddItemToObject(ch, "after_sensitive",
+			      after_mask ? after_mask : cJSON_CreateFalse());
 	cJSON_AddItemToObject(rc, "change", ch);
 	return rc;
 }

@@ -110,6 +110,9 @@ const char *pz_resource_str(const struct pz_resource *r, const char *member);
 
 /* Interpolation, exposed for tests: replaces ${env:X} and ${var:X} in
  * every string scalar of doc; "$${" stands for a literal "${". */
+/* True for the AWS credential variables (AWS_SECRET_ACCESS_KEY,
+ * AWS_SESSION_TOKEN, AWS_ACCESS_KEY_ID, ...), which ${env:} refuses. */
+bool pz_env_is_credential(const char *name);
 void pz_spec_interpolate(struct pz_doc *doc, const struct pz_spec_var *vars,
 			 size_t nvars, struct pz_diags *diags);
 

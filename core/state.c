@@ -7,27 +7,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "error.h"
 #include "json_out.h"
+#include "random.h"
 
 int pz_uuid4(char out[37])
 {
 	unsigned char b[16];
-	size_t got = 0;
+	int r;
 
-	while (got < sizeof(b)) {
-		ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return pz_error_set_errno(PZ_EIO,
-						  "unable to get random bytes");
-		}
-		got += (size_t)n;
-	}
+	if ((r = pz_random_bytes(b, sizeof(b))))
+		return r;
 	b[6] = (unsigned char)((b[6] & 0x0F) | 0x40);
 	b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
 	snprintf(out, 37,
@@ -402,6 +393,7 @@ int pz_state_parse(struct pz_state **out, const char *text, size_t len,
 {
 	cJSON *root = cJSON_ParseWithLength(text, len);
 	const cJSON *fv, *serial, *res, *o;
+	int64_t whole = 0;
 	struct pz_state *st = NULL;
 	const char *lineage, *ver, *commit, *dup;
 	bool ok = true;
@@ -439,9 +431,9 @@ int pz_state_parse(struct pz_state **out, const char *text, size_t len,
 		    (r = migrations[k].migrate(root, origin)))
 			goto out;
 	serial = cJSON_GetObjectItemCaseSensitive(root, "serial");
-	if (!cJSON_IsNumber(serial) || serial->valuedouble < 0 ||
-	    serial->valuedouble > 9007199254740991.0 ||
-	    serial->valuedouble != (double)(uint64_t)serial->valuedouble) {
+	if (!cJSON_IsNumber(serial) ||
+	    !pz_double_to_i64(serial->valuedouble, 0, PZ_MAX_SAFE_INT,
+			      &whole)) {
 		r = bad(origin, "'serial' must be a whole number >= 0");
 		goto out;
 	}
@@ -460,7 +452,7 @@ int pz_state_parse(struct pz_state **out, const char *text, size_t len,
 	st = pz_xcalloc(1, sizeof(*st));
 	st->format_version = PZ_STATE_FORMAT;
 	st->pz_version = pz_xstrdup(ver ? ver : "unknown");
-	st->serial = (uint64_t)serial->valuedouble;
+	st->serial = (uint64_t)whole;
 	memcpy(st->lineage, lineage, 37);
 	st->git_commit = commit ? pz_xstrdup(commit) : NULL;
 	i = 0;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_out.h"
+
 static cJSON *scalar_string(const struct pz_node *n)
 {
 	return pz_node_is_scalar(n) && n->kind != PZ_NODE_NULL
@@ -13,23 +15,31 @@ static cJSON *scalar_string(const struct pz_node *n)
 		   : NULL;
 }
 
-static void set_tag(cJSON *list, const char *key, const char *value)
+static void set_tag(cJSON *list, const char *key,
+		    const struct pz_node *value_node)
 {
-	cJSON *t;
+	const char *value = pz_node_str(value_node);
+	cJSON *t, *v;
+
+	if (!value)
+		return;
+	v = cJSON_CreateString(value);
+	if (value_node->sensitive)
+		pz_json_mark_sensitive(v);
 
 	cJSON_ArrayForEach(t, list)
 	{
 		cJSON *k = cJSON_GetObjectItemCaseSensitive(t, "tagKey");
 
 		if (cJSON_IsString(k) && !strcmp(k->valuestring, key)) {
-			cJSON_ReplaceItemInObjectCaseSensitive(
-			    t, "tagValue", cJSON_CreateString(value));
+			cJSON_ReplaceItemInObjectCaseSensitive(t, "tagValue",
+							       v);
 			return;
 		}
 	}
 	t = cJSON_CreateObject();
 	cJSON_AddStringToObject(t, "tagKey", key);
-	cJSON_AddStringToObject(t, "tagValue", value);
+	cJSON_AddItemToObject(t, "tagValue", v);
 	cJSON_AddItemToArray(list, t);
 }
 
@@ -40,26 +50,22 @@ void pz_tags_merge(cJSON *list, const struct pz_node *tags)
 	if (!tags)
 		return;
 	if (tags->kind == PZ_NODE_MAP) {
-		for (i = 0; i < tags->npairs; i++) {
-			const char *v = pz_node_str(tags->pairs[i].value);
-
-			if (v)
-				set_tag(list, tags->pairs[i].key, v);
-		}
+		for (i = 0; i < tags->npairs; i++)
+			set_tag(list, tags->pairs[i].key, tags->pairs[i].value);
 	} else if (tags->kind == PZ_NODE_SEQ) {
 		for (i = 0; i < tags->nitems; i++) {
 			const char *k =
 			    pz_node_str(pz_node_get(tags->items[i], "tagKey"));
-			const char *v = pz_node_str(
-			    pz_node_get(tags->items[i], "tagValue"));
+			const struct pz_node *v =
+			    pz_node_get(tags->items[i], "tagValue");
 
-			if (k && v)
+			if (k)
 				set_tag(list, k, v);
 		}
 	}
 }
 
-cJSON *pz_node_to_api(const struct pz_node *n, const struct pz_shape *shape)
+static cJSON *to_api(const struct pz_node *n, const struct pz_shape *shape)
 {
 	cJSON *out;
 	size_t i;
@@ -139,4 +145,11 @@ cJSON *pz_node_to_api(const struct pz_node *n, const struct pz_shape *shape)
 		return NULL; /* the type turns it into what the API takes */
 	}
 	return NULL;
+}
+
+cJSON *pz_node_to_api(const struct pz_node *n, const struct pz_shape *shape)
+{
+	cJSON *out = to_api(n, shape);
+
+	return out && n->sensitive ? pz_json_mark_sensitive(out) : out;
 }

@@ -13,6 +13,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/random.h"
 #include "client.h"
 #include "http.h"
 #include "s3.h"
@@ -32,7 +33,6 @@ struct s3 {
 	bool have_read;
 	char *etag; /* of the state we read or wrote; NULL: there was none */
 	bool probed;
-	uint64_t rnd;
 };
 
 static struct s3 *S(struct pz_backend *b)
@@ -40,17 +40,8 @@ static struct s3 *S(struct pz_backend *b)
 	return (struct s3 *)b;
 }
 
-/* xorshift64*, for backoff jitter only. */
-static uint64_t next_rand(struct s3 *s)
-{
-	s->rnd ^= s->rnd >> 12;
-	s->rnd ^= s->rnd << 25;
-	s->rnd ^= s->rnd >> 27;
-	return s->rnd * 2685821657736338717ULL;
-}
-
 /* Half of base * 2^attempt (capped), plus up to as much again. */
-static long backoff_ms(struct s3 *s, int attempt, long base, long cap)
+static long backoff_ms(int attempt, long base, long cap)
 {
 	long d = base;
 
@@ -58,7 +49,7 @@ static long backoff_ms(struct s3 *s, int attempt, long base, long cap)
 		d *= 2;
 	if (d > cap)
 		d = cap;
-	return d / 2 + (long)(next_rand(s) % (uint64_t)(d / 2 + 1));
+	return pz_jitter(d);
 }
 
 static int check_interrupted(struct s3 *s)
@@ -96,15 +87,6 @@ static int pause_ms(struct s3 *s, long ms)
 		ms -= step;
 	}
 	return check_interrupted(s);
-}
-
-static long elapsed_ms(const struct timespec *start)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (long)(now.tv_sec - start->tv_sec) * 1000 +
-	       (now.tv_nsec - start->tv_nsec) / 1000000;
 }
 
 static void put_opts(const struct s3 *s, struct pz_s3_put_opts *o,
@@ -297,8 +279,7 @@ static int probe(struct s3 *s)
 			if (r && pz_s3_conditional_conflict(&err) &&
 			    i < MAX_TRANSIENT) {
 				pz_aws_error_release(&err);
-				if ((r = pause_ms(s,
-						  backoff_ms(s, i, 50, 800))))
+				if ((r = pause_ms(s, backoff_ms(i, 50, 800))))
 					goto out;
 				continue;
 			}
@@ -383,7 +364,7 @@ static int lock_once(struct s3 *s, const struct pz_lock_info *info,
 		}
 		if (pz_s3_conditional_conflict(&err)) {
 			pz_aws_error_release(&err);
-			if ((r = pause_ms(s, backoff_ms(s, i, 50, 800))))
+			if ((r = pause_ms(s, backoff_ms(i, 50, 800))))
 				return r;
 			continue;
 		}
@@ -402,7 +383,7 @@ static int lock_once(struct s3 *s, const struct pz_lock_info *info,
 		etag = NULL;
 		if (!held) {
 			/* Released in between: try again. */
-			if ((r = pause_ms(s, backoff_ms(s, i, 20, 400))))
+			if ((r = pause_ms(s, backoff_ms(i, 20, 400))))
 				return r;
 			continue;
 		}
@@ -412,34 +393,16 @@ static int lock_once(struct s3 *s, const struct pz_lock_info *info,
 	}
 }
 
-static int lock(struct pz_backend *b, const struct pz_lock_info *info,
-		long timeout_ms)
+static int lock(struct pz_backend *b, const struct pz_lock_info *info)
 {
 	struct s3 *s = S(b);
-	struct timespec start;
 	struct pz_buf body;
-	int r, i;
+	int r;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	pz_buf_init(&body, 0);
 	if ((r = probe(s)) || (r = lock_json(s, info, &body)))
 		goto out;
-	for (i = 0;; i++) {
-		long left;
-
-		r = lock_once(s, info, &body);
-		if (r != PZ_ELOCKED)
-			break;
-		left = timeout_ms - elapsed_ms(&start);
-		if (left <= 0)
-			break;
-		{
-			long d = backoff_ms(s, i, 200, 2000);
-
-			if ((r = pause_ms(s, d < left ? d : left)))
-				break;
-		}
-	}
+	r = lock_once(s, info, &body);
 	if (!r) {
 		memcpy(s->lock_id, info->id, sizeof(s->lock_id));
 		b->locked = true;
@@ -494,7 +457,7 @@ static int unlock(struct pz_backend *b)
 			return r;
 		pz_error_clear();
 		/* A 409, or it changed: read again. Never without If-Match. */
-		pause_plain(backoff_ms(s, i, 50, 800));
+		pause_plain(backoff_ms(i, 50, 800));
 	}
 }
 
@@ -541,7 +504,7 @@ static int force_unlock(struct pz_backend *b, const char *id)
 			    "pz removed it; nothing removed",
 			    b->location);
 		pz_error_clear();
-		if ((r = pause_ms(s, backoff_ms(s, i, 50, 800))))
+		if ((r = pause_ms(s, backoff_ms(i, 50, 800))))
 			return r;
 	}
 	if (!r && b->locked && !strcmp(s->lock_id, id))
@@ -630,7 +593,7 @@ static int write_state(struct pz_backend *b, const char *data, size_t len)
 			break;
 		if (pz_s3_conditional_conflict(&err) && i < MAX_TRANSIENT) {
 			pz_aws_error_release(&err);
-			pause_plain(backoff_ms(s, i, 50, 800));
+			pause_plain(backoff_ms(i, 50, 800));
 			continue;
 		}
 		if (pz_s3_precondition_failed(&err) ||
@@ -700,7 +663,6 @@ int pz_backend_s3_new(struct pz_backend **out, struct pz_aws_client *c,
 		      const struct pz_backend_s3_opts *opts)
 {
 	struct s3 *s;
-	size_t i;
 	int r;
 
 	*out = NULL;
@@ -728,10 +690,6 @@ int pz_backend_s3_new(struct pz_backend **out, struct pz_aws_client *c,
 		s->sse = "AES256";
 	}
 	s->interrupted = opts->interrupted;
-	s->rnd = 0x9E3779B97F4A7C15ULL;
-	for (i = 0; s->owner[i]; i++)
-		s->rnd = (s->rnd ^ (uint64_t)(unsigned char)s->owner[i]) *
-			 1099511628211ULL;
 	*out = &s->base;
 	return 0;
 }

@@ -118,11 +118,16 @@ int pz_aws_client_new(struct pz_aws_client **out,
 	c->multi = curl_multi_init();
 	if (!c->multi)
 		PZ_BUG("curl_multi_init failed");
-	curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS,
-			  (long)c->max_connections);
-	curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
-			  (long)c->max_connections);
-	curl_multi_setopt(c->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+	if (curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS,
+			      (long)c->max_connections) != CURLM_OK ||
+	    curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+			      (long)c->max_connections) != CURLM_OK ||
+	    curl_multi_setopt(c->multi, CURLMOPT_PIPELINING,
+			      CURLPIPE_MULTIPLEX) != CURLM_OK) {
+		r = pz_error_set(PZ_ENET, "libcurl refused the connection "
+					  "limits or multiplexing");
+		goto fail;
+	}
 	c->next_timer_id = 1;
 	c->next_call_id = 1;
 	PZ_DEBUG("aws: profile %s, region %s (%s), retries %s", c->profile,

@@ -367,7 +367,8 @@ static int from_container(struct pz_aws_client *c, struct pz_aws_creds **out)
 	}
 	req = pz_aws_request_new_url("container credentials", "GET", url);
 	free(url);
-	pz_aws_request_set_flags(req, PZ_AWS_REQ_BLOCKING);
+	pz_aws_request_set_flags(req,
+				 PZ_AWS_REQ_BLOCKING | PZ_AWS_REQ_SECRET_BODY);
 	pz_aws_request_set_limits(req, 3, 2000);
 	if (token)
 		pz_aws_request_set_header(req, "Authorization", token);
@@ -410,7 +411,10 @@ static int imds_get(struct pz_aws_client *c, const char *base,
 
 	req = pz_aws_request_new_url("instance metadata", method, url);
 	free(url);
-	pz_aws_request_set_flags(req, PZ_AWS_REQ_BLOCKING);
+	/* Every answer is secret or near one: the token, the role name,
+	 * the credentials. */
+	pz_aws_request_set_flags(req,
+				 PZ_AWS_REQ_BLOCKING | PZ_AWS_REQ_SECRET_BODY);
 	pz_aws_request_set_limits(req, (int)attempts, timeout * 1000);
 	if (token)
 		pz_aws_request_set_header(req, "x-aws-ec2-metadata-token",

@@ -21,6 +21,7 @@
 #include "core/cancel.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/random.h"
 #include "redact.h"
 #include "sigv4.h"
 #include "xml.h"
@@ -456,12 +457,17 @@ static void trace_headers(uint64_t id, const char *dir,
 }
 
 static void trace_body(uint64_t id, const char *dir, const char *body,
-		       size_t len)
+		       size_t len, bool secret)
 {
 	struct pz_buf b;
 
 	if (!len)
 		return;
+	if (secret) {
+		pz_log_at(PZ_LOG_TRACE, "http #%llu %s body (%zu bytes): %s",
+			  (unsigned long long)id, dir, len, PZ_REDACTED);
+		return;
+	}
 	pz_buf_init(&b, 0);
 	if (pz_aws_redact_body(&b, body, len, TRACE_BODY_MAX) == 0)
 		pz_log_at(PZ_LOG_TRACE, "http #%llu %s body (%zu bytes): %s",
@@ -483,7 +489,7 @@ static void trace_request(const struct pz_aws_call *k,
 			  pz_buf_cstr(&url), label, k->resp->attempts);
 	pz_buf_release(&url);
 	trace_headers(k->id, ">", h);
-	trace_body(k->id, ">", k->req->body, k->req->body_len);
+	trace_body(k->id, ">", k->req->body, k->req->body_len, false);
 }
 
 static void trace_response(const struct pz_aws_call *k, double ms)
@@ -491,7 +497,8 @@ static void trace_response(const struct pz_aws_call *k, double ms)
 	pz_log_at(PZ_LOG_TRACE, "http #%llu < %ld (%.0f ms)",
 		  (unsigned long long)k->id, k->resp->status, ms);
 	trace_headers(k->id, "<", &k->resp->headers);
-	trace_body(k->id, "<", k->resp->body.ptr, k->resp->body.len);
+	trace_body(k->id, "<", k->resp->body.ptr, k->resp->body.len,
+		   k->req->flags & PZ_AWS_REQ_SECRET_BODY);
 }
 
 /* --- one attempt */
@@ -564,6 +571,8 @@ static int attempt_setup(struct pz_aws_call *k, CURL *easy)
 	const struct pz_aws_endpoint *ep = NULL;
 	const struct pz_aws_creds *cr = NULL;
 	char *host = NULL;
+	const char *bad_opt = NULL;
+	CURLcode cc = CURLE_OK;
 	size_t i;
 	long timeout;
 	int r = 0;
@@ -651,41 +660,53 @@ static int attempt_setup(struct pz_aws_call *k, CURL *easy)
 	if (!pz_aws_headers_get(&h, "Content-Type"))
 		k->slist = curl_slist_append(k->slist, "Content-Type:");
 
-	curl_easy_setopt(easy, CURLOPT_URL, k->url);
-	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, k->slist);
-	curl_easy_setopt(easy, CURLOPT_PRIVATE, k);
-	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(easy, CURLOPT_USERAGENT, "pz/" PZ_VERSION);
-	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(easy, CURLOPT_WRITEDATA, k);
-	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(easy, CURLOPT_HEADERDATA, k);
-	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, k->errbuf);
-	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
-	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+		/* Every option checked: the first one libcurl refuses fails the
+		 * attempt (an option this libcurl lacks, out of memory). */
+#define SETOPT(opt, val)                                        \
+	do {                                                    \
+		CURLcode e_ = curl_easy_setopt(easy, opt, val); \
+		if (e_ != CURLE_OK && cc == CURLE_OK) {         \
+			cc = e_;                                \
+			bad_opt = #opt;                         \
+		}                                               \
+	} while (0)
+	SETOPT(CURLOPT_URL, k->url);
+	SETOPT(CURLOPT_HTTPHEADER, k->slist);
+	SETOPT(CURLOPT_PRIVATE, k);
+	SETOPT(CURLOPT_NOSIGNAL, 1L);
+	SETOPT(CURLOPT_USERAGENT, "pz/" PZ_VERSION);
+	SETOPT(CURLOPT_WRITEFUNCTION, on_body);
+	SETOPT(CURLOPT_WRITEDATA, k);
+	SETOPT(CURLOPT_HEADERFUNCTION, on_header);
+	SETOPT(CURLOPT_HEADERDATA, k);
+	SETOPT(CURLOPT_ERRORBUFFER, k->errbuf);
+	SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
+	SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
+	SETOPT(CURLOPT_PIPEWAIT, 1L);
+	SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
 	timeout = req->timeout_ms > 0 ? req->timeout_ms : c->timeout_ms;
-	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout);
-	curl_easy_setopt(
-	    easy, CURLOPT_CONNECTTIMEOUT_MS,
-	    timeout < c->connect_timeout_ms ? timeout : c->connect_timeout_ms);
+	SETOPT(CURLOPT_TIMEOUT_MS, timeout);
+	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, timeout < c->connect_timeout_ms
+					      ? timeout
+					      : c->connect_timeout_ms);
 	k->errbuf[0] = '\0';
 	if (!strcmp(req->method, "GET")) {
-		curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+		SETOPT(CURLOPT_HTTPGET, 1L);
 	} else if (!strcmp(req->method, "HEAD")) {
-		curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+		SETOPT(CURLOPT_NOBODY, 1L);
 	} else {
 		if (strcmp(req->method, "POST"))
-			curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST,
-					 req->method);
+			SETOPT(CURLOPT_CUSTOMREQUEST, req->method);
 		if (req->body || strcmp(req->method, "DELETE")) {
-			curl_easy_setopt(easy, CURLOPT_POSTFIELDS,
-					 req->body ? req->body : "");
-			curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
-					 (curl_off_t)req->body_len);
+			SETOPT(CURLOPT_POSTFIELDS, req->body ? req->body : "");
+			SETOPT(CURLOPT_POSTFIELDSIZE_LARGE,
+			       (curl_off_t)req->body_len);
 		}
 	}
+#undef SETOPT
+	if (cc != CURLE_OK)
+		r = pz_error_set(PZ_ENET, "libcurl refused %s: %s", bad_opt,
+				 curl_easy_strerror(cc));
 out:
 	if (r) {
 		char label[128];
@@ -789,7 +810,7 @@ static double attempt_done(struct pz_aws_call *k, CURL *easy, CURLcode res,
 	if (cls != PZ_RETRY_NONE && !(k->req->flags & PZ_AWS_REQ_NO_RETRY) &&
 	    resp->attempts < max &&
 	    pz_retry_quota_acquire(&c->retry, cls, &k->retry_cost)) {
-		delay = pz_retry_backoff(resp->attempts, pz_aws_random(),
+		delay = pz_retry_backoff(resp->attempts, pz_random_unit(),
 					 c->retry.base, c->retry.max_backoff);
 		PZ_DEBUG("aws: %s: %s, retrying in %.0f ms (attempt %d of %d)",
 			 label,
@@ -1312,8 +1333,11 @@ static int perform_blocking(struct pz_aws_call *k)
 		curl_easy_setopt(c->blocking, CURLOPT_NOPROGRESS, 0L);
 		res = curl_easy_perform(c->blocking);
 		delay = attempt_done(k, c->blocking, res, &rc);
-		/* The easy handle keeps pointers into k: drop them. */
-		curl_easy_setopt(c->blocking, CURLOPT_HTTPHEADER, NULL);
+		/* The easy handle keeps pointers into k: drop them
+		 * (resetting an option to its default cannot fail). */
+		if (curl_easy_setopt(c->blocking, CURLOPT_HTTPHEADER, NULL) !=
+		    CURLE_OK)
+			PZ_BUG("curl_easy_setopt(CURLOPT_HTTPHEADER, NULL)");
 		if (delay < 0)
 			break;
 		sleep_seconds(c, delay);

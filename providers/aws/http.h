@@ -82,6 +82,8 @@ enum pz_aws_request_flags {
 	PZ_AWS_REQ_UNSIGNED_PAYLOAD = 1 << 1, /* S3: don't hash the body */
 	PZ_AWS_REQ_NO_RETRY = 1 << 2,	      /* one attempt only */
 	PZ_AWS_REQ_BLOCKING = 1 << 3,	      /* perform off the event loop */
+	PZ_AWS_REQ_SECRET_BODY = 1 << 4, /* the answer is a credential: traces
+					    show its size, never its bytes */
 };
 
 /*

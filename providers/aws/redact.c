@@ -41,10 +41,10 @@ static bool contains_ci(const char *s, size_t len, const char *needle)
 bool pz_aws_redact_field(const char *name, size_t len)
 {
 	static const char *const parts[] = {
-	    "secret",	     "password",	 "sessiontoken",
-	    "securitytoken", "webidentitytoken", "accesstoken",
-	    "authorization", "x-amz-signature",	 "x-amz-credential",
-	    "privatekey",
+	    "secret",		"password",	  "sessiontoken",
+	    "securitytoken",	"security-token", "webidentitytoken",
+	    "accesstoken",	"authorization",  "x-amz-signature",
+	    "x-amz-credential", "privatekey",
 	};
 	size_t i;
 
@@ -151,7 +151,10 @@ int pz_aws_redact_body(struct pz_buf *out, const char *b, size_t len,
 				}
 			}
 		}
-		if ((i == 0 || b[i - 1] == '&') && name_char(b[i])) {
+		/* A form body's first field, a URL's first query
+		 * parameter, and every later one. */
+		if ((i == 0 || b[i - 1] == '&' || b[i - 1] == '?') &&
+		    name_char(b[i])) {
 			for (j = i; j < n && name_char(b[j]); j++)
 				;
 			if (j < n && b[j] == '=' &&

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "core/error.h"
+#include "core/hash.h"
 
 /* Headers that proxies or curl may change, so they are never signed. */
 static const char *const unsigned_headers[] = {
@@ -287,7 +288,7 @@ int pz_sigv4_sign(const struct pz_sigv4_signer *s, struct pz_sigv4_request *req,
 	} else if (req->payload_hash) {
 		payload = req->payload_hash;
 	} else {
-		pz_aws_sha256_hex(req->body, req->body_len, hash);
+		pz_sha256_hex(req->body, req->body_len, hash);
 		payload = hash;
 	}
 	if (s3)
@@ -311,7 +312,7 @@ int pz_sigv4_sign(const struct pz_sigv4_signer *s, struct pz_sigv4_request *req,
 	if (r)
 		goto out;
 
-	pz_aws_sha256_hex(creq.ptr, creq.len, creq_hash);
+	pz_sha256_hex(creq.ptr, creq.len, creq_hash);
 	r = pz_buf_printf(&sts,
 			  "AWS4-HMAC-SHA256\n%s\n%s/%s/%s/aws4_request\n%s",
 			  amzdate, date, s->region, s->service, creq_hash);
@@ -320,7 +321,7 @@ int pz_sigv4_sign(const struct pz_sigv4_signer *s, struct pz_sigv4_request *req,
 	signing_key(s, date, key);
 	pz_aws_hmac_sha256(key, sizeof(key), sts.ptr, sts.len, mac);
 	pz_wipe(key, sizeof(key));
-	pz_aws_hex(mac, sizeof(mac), sig);
+	pz_hex(mac, sizeof(mac), sig);
 	r = pz_buf_printf(
 	    &authz,
 	    "AWS4-HMAC-SHA256 Credential=%s/%s/%s/%s/aws4_request, "

@@ -90,7 +90,8 @@ int pz_sts_assume_role(struct pz_aws_client *c,
 	}
 	req = pz_aws_query_request(PZ_AWS_STS, action, &params);
 	pz_aws_headers_release(&params);
-	pz_aws_request_set_flags(req, PZ_AWS_REQ_BLOCKING);
+	pz_aws_request_set_flags(req,
+				 PZ_AWS_REQ_BLOCKING | PZ_AWS_REQ_SECRET_BODY);
 	if (web)
 		pz_aws_request_set_flags(req, PZ_AWS_REQ_UNSIGNED);
 	else if (p->source)

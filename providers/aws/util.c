@@ -6,8 +6,6 @@
 #include <ctype.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
-#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,26 +133,6 @@ int pz_aws_uri_decode(struct pz_buf *out, const char *s, size_t len)
 	return 0;
 }
 
-void pz_aws_hex(const unsigned char *in, size_t len, char *out)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		out[2 * i] = hex[in[i] >> 4];
-		out[2 * i + 1] = hex[in[i] & 15];
-	}
-	out[2 * len] = '\0';
-}
-
-void pz_aws_sha256_hex(const void *data, size_t len, char hex[65])
-{
-	unsigned char md[SHA256_DIGEST_LENGTH];
-
-	SHA256(data ? data : (const void *)"", len, md);
-	pz_aws_hex(md, sizeof(md), hex);
-}
-
 void pz_aws_hmac_sha256(const void *key, size_t key_len, const void *msg,
 			size_t msg_len, unsigned char out[32])
 {
@@ -224,15 +202,6 @@ double pz_aws_monotonic(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-double pz_aws_random(void)
-{
-	uint64_t v;
-
-	if (RAND_bytes((unsigned char *)&v, sizeof(v)) != 1)
-		v = (uint64_t)rand() << 32 ^ (uint64_t)rand();
-	return (double)(v >> 11) / 9007199254740992.0; /* 2^53 */
 }
 
 bool pz_aws_truthy(const char *s)

@@ -52,12 +52,9 @@ int pz_aws_uri_encode(struct pz_buf *out, const char *s, size_t len,
 int pz_aws_uri_decode(struct pz_buf *out, const char *s,
 		      size_t len) PZ_MUST_USE;
 
-/* Writes the lower-case hex of the SHA-256 of data into hex[65]. */
-void pz_aws_sha256_hex(const void *data, size_t len, char hex[65]);
 /* HMAC-SHA256 of msg under key into out[32]. */
 void pz_aws_hmac_sha256(const void *key, size_t key_len, const void *msg,
 			size_t msg_len, unsigned char out[32]);
-void pz_aws_hex(const unsigned char *in, size_t len, char *out);
 
 /* "20150830T123600Z" into out[17]. */
 void pz_aws_time_amz(time_t t, char out[17]);
@@ -70,8 +67,6 @@ int pz_aws_time_parse(const char *s, time_t *out);
 
 /* Seconds since an arbitrary start, never going backwards. */
 double pz_aws_monotonic(void);
-/* A uniformly distributed number in [0, 1). */
-double pz_aws_random(void);
 
 /* True when s equals "true" or "1", ignoring case (AWS's boolean env). */
 bool pz_aws_truthy(const char *s);

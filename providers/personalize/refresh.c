@@ -4,12 +4,12 @@
  */
 #include "refresh.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/error.h"
+#include "core/hash.h"
 #include "core/log.h"
 #include "pers.h"
 #include "providers/aws/client.h"
@@ -121,9 +121,7 @@ static int list_data(struct pz_aws_client *c, const char *location,
 {
 	struct pz_s3_object *objs = NULL;
 	char *bucket = NULL, *prefix = NULL;
-	EVP_MD_CTX *md = NULL;
-	unsigned char h[32];
-	unsigned int hl = 0;
+	struct pz_sha256 md;
 	size_t n = 0, i, used = 0;
 	int r;
 
@@ -134,8 +132,7 @@ static int list_data(struct pz_aws_client *c, const char *location,
 		r = pz_error_wrap(r, "listing the data under %s", location);
 		goto out;
 	}
-	md = EVP_MD_CTX_new();
-	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	pz_sha256_init(&md);
 	for (i = 0; i < n; i++) {
 		char *line;
 
@@ -144,18 +141,15 @@ static int list_data(struct pz_aws_client *c, const char *location,
 		line = pz_xasprintf("%s\t%s\t%llu\n", objs[i].key,
 				    objs[i].etag ? objs[i].etag : "-",
 				    (unsigned long long)objs[i].size);
-		EVP_DigestUpdate(md, line, strlen(line));
+		pz_sha256_update(&md, line, strlen(line));
 		free(line);
 		used++;
 	}
-	EVP_DigestFinal_ex(md, h, &hl);
+	out->data_digest = pz_xcalloc(65, 1);
+	pz_sha256_final_hex(&md, out->data_digest);
 	out->data_listed = true;
 	out->data_objects = used;
-	out->data_digest = pz_xcalloc(65, 1);
-	for (i = 0; i < 32; i++)
-		snprintf(out->data_digest + 2 * i, 3, "%02x", h[i]);
 out:
-	EVP_MD_CTX_free(md);
 	pz_s3_objects_free(objs, n);
 	free(bucket);
 	free(prefix);

@@ -6,12 +6,12 @@
  * dataset moves to with UpdateDataset: created first, the old one
  * deleted after, the dataset and its data kept.
  */
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "avro.h"
+#include "core/hash.h"
 #include "core/plan.h"
 #include "pers.h"
 
@@ -31,11 +31,11 @@ static void supply(const struct pz_spec *spec, const struct pz_resource *r,
 
 static void short_digest(const char *text, char out[9])
 {
-	unsigned char h[32];
-	unsigned int n = 0;
+	char hex[65];
 
-	EVP_Digest(text, strlen(text), h, &n, EVP_sha256(), NULL);
-	snprintf(out, 9, "%02x%02x%02x%02x", h[0], h[1], h[2], h[3]);
+	pz_sha256_hex(text, strlen(text), hex);
+	memcpy(out, hex, 8);
+	out[8] = '\0';
 }
 
 static bool is_hex8(const char *s)

@@ -5,13 +5,15 @@
  * active one is older than pz.retrain.maxAge (maxAge); pz.retrain.on
  * picks which of these count (default: all three).
  */
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/json_out.h"
 #include "core/tojson.h"
+#include "core/duration.h"
+#include "core/error.h"
+#include "core/hash.h"
 #include "core/plan.h"
 #include "pers.h"
 
@@ -46,31 +48,17 @@ static void supply(const struct pz_spec *spec, const struct pz_resource *r,
 	cJSON_AddStringToObject(body, "trainingMode", mode ? mode : "FULL");
 }
 
-/* Seconds in "7d", "12h", "1d12h", "90m", "2w"; -1 when malformed. */
+/* Seconds in a pz duration (core/duration.h); -1 when malformed. */
 long long pz_pers_duration(const char *s)
 {
-	long long total = 0, n = -1;
+	long long ms;
 
-	for (; s && *s; s++) {
-		if (*s >= '0' && *s <= '9') {
-			n = (n < 0 ? 0 : n) * 10 + (*s - '0');
-			if (n > 1000000000LL)
-				return -1;
-			continue;
-		}
-		if (n < 0)
-			return -1;
-		switch (*s) {
-		case 's': total += n; break;
-		case 'm': total += n * 60; break;
-		case 'h': total += n * 3600; break;
-		case 'd': total += n * 86400; break;
-		case 'w': total += n * 604800; break;
-		default: return -1;
-		}
-		n = -1;
+	/* Ten years: longer is a typo. */
+	if (!s || pz_duration_parse(s, 3650LL * 86400000LL, &ms)) {
+		pz_error_clear();
+		return -1;
 	}
-	return n < 0 && s ? total : -1;
+	return ms / 1000;
 }
 
 static bool enabled(const struct pz_resource *r, const char *trigger)
@@ -101,17 +89,13 @@ static void config_digest(const struct pz_resource *solution, char out[65])
 	    op ? pz_node_to_api(solution->body, pz_facts_shape(op->input))
 	       : NULL;
 	struct pz_buf b;
-	unsigned char h[32];
-	unsigned int n = 0, i;
 
 	cJSON_DeleteItemFromObjectCaseSensitive(cfg, "tags");
 	pz_buf_init(&b, 0);
 	if (cfg && pz_json_write(cfg, &b, -1) == 0)
-		EVP_Digest(b.ptr, b.len, h, &n, EVP_sha256(), NULL);
+		pz_sha256_hex(b.ptr, b.len, out);
 	else
-		memset(h, 0, sizeof(h));
-	for (i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", h[i]);
+		snprintf(out, 65, "%064d", 0);
 	pz_buf_release(&b);
 	cJSON_Delete(cfg);
 }
@@ -138,6 +122,7 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 	const cJSON *cfg =
 	    st ? cJSON_GetObjectItemCaseSensitive(st->meta, "config_digest")
 	       : NULL;
+	int64_t when = 0;
 	const cJSON *trained =
 	    st ? cJSON_GetObjectItemCaseSensitive(st->meta, "trained_at")
 	       : NULL;
@@ -227,11 +212,11 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 				 "training",
 				 r->origin->address));
 	} else if (max_age > 0 && cJSON_IsNumber(trained) &&
+		   pz_double_to_i64(trained->valuedouble, 0, PZ_MAX_SAFE_INT,
+				    &when) &&
 		   enabled(r, "maxAge") &&
-		   pz_plan_ctx_now(ctx) - (long long)trained->valuedouble >
-		       max_age) {
-		long long age =
-		    pz_plan_ctx_now(ctx) - (long long)trained->valuedouble;
+		   pz_plan_ctx_now(ctx) - when > max_age) {
+		long long age = pz_plan_ctx_now(ctx) - when;
 
 		set(c, PZ_ACTION_CREATE,
 		    pz_xasprintf(

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_out.h"
 #include "core/node.h"
 #include "providers/personalize/avro.h"
 
@@ -24,6 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pz_avro_schema *s = NULL;
 	struct pz_node str;
 
+	pz_json_init();
 	if (size < 1)
 		return 0;
 	pz_diags_init(&d);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_out.h"
 #include "core/node.h"
 #include "providers/personalize/filterexpr.h"
 
@@ -19,6 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *text;
 	int quoted;
 
+	pz_json_init();
 	text = malloc(size + 1);
 	memcpy(text, data, size);
 	text[size] = '\0';

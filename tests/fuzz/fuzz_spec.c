@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "core/json_out.h"
 #include "core/graph.h"
 #include "core/spec.h"
 #include "providers/personalize/personalize.h"
@@ -21,6 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pz_buf dot;
 	const char *path;
 
+	pz_json_init();
 	if (size < 1)
 		return 0;
 	pz_personalize_register();

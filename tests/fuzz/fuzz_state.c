@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_out.h"
 #include "core/state.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -16,6 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pz_state *st = NULL, *again = NULL;
 	struct pz_buf a, b;
 
+	pz_json_init();
 	if (pz_state_parse(&st, (const char *)data, size, "fuzz"))
 		return 0;
 	pz_buf_init(&a, 0);

@@ -7,6 +7,7 @@ dropped connections, and redacted traces.
 
 import json
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -264,8 +265,10 @@ def test_trace_redacts(pz_bin):
         r = pz.run("whoami", env={"PZ_TRACE": "http"}).ok()
         assert "Authorization: <redacted>" in r.err, r
         assert "X-Amz-Security-Token: <redacted>" in r.err, r
-        assert "<SecretAccessKey><redacted></SecretAccessKey>" in r.err, r
-        assert "<SessionToken><redacted></SessionToken>" in r.err, r
+        # A credential endpoint's answer is traced by its size only.
+        assert re.search(r"http #1 < body \(\d+ bytes\): <redacted>\n",
+                         r.err), r
+        assert "<SessionToken>" not in r.err, r
         _no_secrets(r, SECRET)
         # The temporary secret STS issued must not appear either.
         assert "GetCallerIdentityResult" in r.err

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "core/json_out.h"
 #include "core/error.h"
 #include "providers/aws/client.h"
 #include "providers/aws/config.h"
@@ -569,5 +570,6 @@ int main(void)
 	    cmocka_unit_test(test_config_parse),
 	};
 
+	pz_json_init();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "core/json_out.h"
 #include "core/error.h"
 #include "providers/aws/config.h"
 #include "providers/aws/endpoint.h"
@@ -210,5 +211,6 @@ int main(void)
 	    cmocka_unit_test_setup(test_insecure, setup),
 	};
 
+	pz_json_init();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

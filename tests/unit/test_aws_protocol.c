@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "core/cancel.h"
+#include "core/json_out.h"
 #include "core/error.h"
 #include "providers/aws/client.h"
 #include "providers/aws/http.h"
@@ -89,6 +90,18 @@ static void test_redact_bodies(void **state)
 	s = redact("{\"SecretAccessKey\": \"0123456789abcdef\"}", 25);
 	assert_null(strstr(s, "0123"));
 	assert_non_null(strstr(s, "more bytes"));
+	free(s);
+
+	/* Every query parameter of a URL, the first one too. */
+	s = redact("https://b.s3.amazonaws.com/k?X-Amz-Credential=AKIAQ%2F1&"
+		   "X-Amz-Security-Token=sessq&X-Amz-Signature=sigq&"
+		   "X-Amz-Expires=60",
+		   4096);
+	assert_null(strstr(s, "AKIAQ"));
+	assert_null(strstr(s, "sessq"));
+	assert_null(strstr(s, "sigq"));
+	assert_non_null(strstr(s, "?X-Amz-Credential=<redacted>&"));
+	assert_non_null(strstr(s, "X-Amz-Expires=60"));
 	free(s);
 
 	s = redact("bin\x01\x7f", 100);
@@ -199,31 +212,55 @@ static void test_error_parse(void **state)
 	release(&r);
 }
 
+/*
+ * The timers' test asserts nothing about the wall clock: a loaded
+ * machine may stall the test anywhere. Each timer's due time is known
+ * to lie between the clock read just before and just after adding it;
+ * the loop must fire every timer no earlier than that, in the order of
+ * due times (each fired one's earliest possible due time no later than
+ * the next one's latest), fire one added from a callback, and never
+ * fire a cancelled one (due in an hour: were it fired, the test would
+ * hang, then fail).
+ */
 struct order {
 	int seen[8];
+	double fired_at[8];
 	int n;
 	struct pz_aws_client *c;
 	uint64_t cancel_me;
 };
 
-static void on_timer(void *ud);
-
 static struct {
 	struct order *o;
 	int tag;
+	double lo, hi; /* bounds of the due time */
 } slots[8];
+
+static void on_timer(void *ud);
+
+static uint64_t add_timer(struct pz_aws_client *c, int slot, long ms)
+{
+	uint64_t id;
+
+	slots[slot].lo = pz_aws_monotonic() + (double)ms / 1000.0;
+	id = pz_aws_timer_add(c, ms, on_timer, (void *)(intptr_t)slot);
+	slots[slot].hi = pz_aws_monotonic() + (double)ms / 1000.0;
+	return id;
+}
 
 static void on_timer(void *ud)
 {
 	int i = (int)(intptr_t)ud;
+	struct order *o = slots[i].o;
 
-	slots[i].o->seen[slots[i].o->n++] = slots[i].tag;
+	o->fired_at[o->n] = pz_aws_monotonic();
+	o->seen[o->n++] = slots[i].tag;
 	if (slots[i].tag == 1) {
 		/* A callback may arm another timer (a poller). */
-		slots[5].o = slots[i].o;
+		slots[5].o = o;
 		slots[5].tag = 5;
-		pz_aws_timer_add(slots[i].o->c, 5, on_timer, (void *)5);
-		pz_aws_timer_cancel(slots[i].o->c, slots[i].o->cancel_me);
+		add_timer(o->c, 5, 5);
+		pz_aws_timer_cancel(o->c, o->cancel_me);
 	}
 }
 
@@ -231,6 +268,7 @@ static void test_timers(void **state)
 {
 	struct pz_aws_client *c;
 	struct order o = {0};
+	bool seen[6] = {false};
 	int i;
 
 	(void)state;
@@ -242,16 +280,27 @@ static void test_timers(void **state)
 		slots[i].o = &o;
 		slots[i].tag = i;
 	}
-	pz_aws_timer_add(c, 30, on_timer, (void *)2);
-	pz_aws_timer_add(c, 1, on_timer, (void *)1);
-	o.cancel_me = pz_aws_timer_add(c, 60, on_timer, (void *)3);
-	pz_aws_timer_add(c, 0, on_timer, (void *)0);
+	add_timer(c, 2, 30);
+	add_timer(c, 1, 1);
+	o.cancel_me = add_timer(c, 3, 3600 * 1000);
+	add_timer(c, 0, 0);
 	assert_int_equal(pz_aws_run(c), 0);
 	assert_int_equal(o.n, 4);
-	assert_int_equal(o.seen[0], 0);
-	assert_int_equal(o.seen[1], 1);
-	assert_int_equal(o.seen[2], 5);
-	assert_int_equal(o.seen[3], 2);
+	for (i = 0; i < o.n; i++) {
+		int t = o.seen[i];
+
+		assert_true(t == 0 || t == 1 || t == 2 || t == 5);
+		assert_false(seen[t]);
+		seen[t] = true;
+		/* Never early. */
+		assert_true(o.fired_at[i] >= slots[t].lo);
+		/* In the order of due times. */
+		if (i > 0)
+			assert_true(slots[o.seen[i - 1]].lo <= slots[t].hi);
+	}
+	/* The one added from 1's callback came after 1. */
+	for (i = 0; o.seen[i] != 1; i++)
+		assert_int_not_equal(o.seen[i], 5);
 	assert_int_equal(pz_aws_pending(c), 0);
 	pz_aws_client_free(c);
 }
@@ -471,5 +520,6 @@ int main(void)
 	    cmocka_unit_test(test_time_parse),
 	};
 
+	pz_json_init();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

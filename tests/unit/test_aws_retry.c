@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "core/json_out.h"
 #include "core/error.h"
 #include "providers/aws/config.h"
 #include "providers/aws/retry.h"
@@ -218,5 +219,6 @@ int main(void)
 	    cmocka_unit_test(test_adaptive),
 	};
 
+	pz_json_init();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

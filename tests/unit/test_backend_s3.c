@@ -25,8 +25,10 @@
 
 #include <cmocka.h>
 
+#include "core/json_out.h"
 #include "core/backend.h"
 #include "core/error.h"
+#include "core/lockwait.h"
 #include "providers/aws/backend_s3.h"
 #include "providers/aws/client.h"
 
@@ -472,7 +474,7 @@ static void test_lock_write_unlock(void **state)
 	assert_string_equal(b->location, "s3://" BUCKET "/" KEY);
 	assert_string_equal(pz_backend_s3_lock_key(b), LOCK);
 	assert_int_equal(pz_lock_info_init(&info, "apply", b->location), 0);
-	assert_int_equal(b->ops->lock(b, &info, 0), 0);
+	assert_int_equal(b->ops->lock(b, &info), 0);
 	assert_true(b->locked);
 	/* The probe: created twice (the second refused), then removed. */
 	assert_int_equal(srv.reqs[0].if_none_match, true);
@@ -534,7 +536,7 @@ static void test_kms_headers(void **state)
 
 	(void)state;
 	assert_int_equal(pz_lock_info_init(&info, "apply", b->location), 0);
-	assert_int_equal(b->ops->lock(b, &info, 0), 0);
+	assert_int_equal(b->ops->lock(b, &info), 0);
 	assert_int_equal(b->ops->write(b, "{}", 2), 0);
 	assert_int_equal(b->ops->unlock(b), 0);
 	for (i = 0; i < srv.nreqs; i++)
@@ -549,7 +551,7 @@ static void test_kms_headers(void **state)
 	/* Without encrypt: no header at all. */
 	reset_server();
 	b = backend(false, NULL);
-	assert_int_equal(b->ops->lock(b, &info, 0), 0);
+	assert_int_equal(b->ops->lock(b, &info), 0);
 	assert_string_equal(last("PUT", LOCK)->sse, "");
 	assert_int_equal(b->ops->unlock(b), 0);
 	pz_backend_free(b);
@@ -564,21 +566,30 @@ static void test_held_by_another(void **state)
 	(void)state;
 	assert_int_equal(pz_lock_info_init(&ia, "apply", a->location), 0);
 	assert_int_equal(pz_lock_info_init(&ib, "state rm", b->location), 0);
-	assert_int_equal(a->ops->lock(a, &ia, 0), 0);
-	assert_int_equal(b->ops->lock(b, &ib, 0), PZ_ELOCKED);
+	assert_int_equal(a->ops->lock(a, &ia), 0);
+	assert_int_equal(b->ops->lock(b, &ib), PZ_ELOCKED);
 	assert_non_null(strstr(pz_error_last(), ia.id));
 	assert_non_null(strstr(pz_error_last(), "apply by "));
 	assert_non_null(strstr(pz_error_last(), "pz force-unlock"));
 	assert_false(b->locked);
 	/* With a timeout it keeps trying, then names the holder. */
-	assert_int_equal(b->ops->lock(b, &ib, 300), PZ_ELOCKED);
+	{
+		struct pz_lock_wait w = {300, &interrupted, NULL, NULL};
+
+		assert_int_equal(pz_backend_lock_wait(b, &ib, &w), PZ_ELOCKED);
+		assert_non_null(strstr(pz_error_last(), "gave up after 300ms"));
+	}
 	assert_int_equal(b->ops->lock_info(b, &seen, &held), 0);
 	assert_true(held);
 	assert_string_equal(seen.id, ia.id);
 	assert_string_equal(seen.operation, "apply");
 	/* An interrupted wait stops at once. */
 	interrupted = 1;
-	assert_int_equal(b->ops->lock(b, &ib, 60000), PZ_EINTR);
+	{
+		struct pz_lock_wait w = {60000, &interrupted, NULL, NULL};
+
+		assert_int_equal(pz_backend_lock_wait(b, &ib, &w), PZ_EINTR);
+	}
 	interrupted = 0;
 
 	/* force-unlock needs the right ID. */
@@ -588,13 +599,13 @@ static void test_held_by_another(void **state)
 	assert_null(find_obj(LOCK));
 	assert_int_equal(b->ops->force_unlock(b, ia.id), PZ_ENOTFOUND);
 	/* b takes it; a's unlock must leave b's lock alone. */
-	assert_int_equal(b->ops->lock(b, &ib, 0), 0);
+	assert_int_equal(b->ops->lock(b, &ib), 0);
 	assert_int_equal(a->ops->unlock(a), PZ_ELOCKED);
 	assert_non_null(strstr(pz_error_last(), "not ours"));
 	assert_non_null(find_obj(LOCK));
 	assert_int_equal(b->ops->unlock(b), 0);
 	/* Gone under us: reported. */
-	assert_int_equal(a->ops->lock(a, &ia, 0), 0);
+	assert_int_equal(a->ops->lock(a, &ia), 0);
 	reset_server();
 	assert_int_equal(a->ops->unlock(a), PZ_ELOCKED);
 	assert_non_null(strstr(pz_error_last(), "removed by someone else"));
@@ -612,7 +623,7 @@ static void test_lost_lock_answer_is_ours(void **state)
 	 * and the lock it finds is ours. */
 	add_fault("PUT", LOCK, 0, NULL, true, 1);
 	assert_int_equal(pz_lock_info_init(&info, "apply", b->location), 0);
-	assert_int_equal(b->ops->lock(b, &info, 0), 0);
+	assert_int_equal(b->ops->lock(b, &info), 0);
 	assert_true(b->locked);
 	assert_int_equal(count("PUT", LOCK), 2);
 	assert_int_equal(count("GET", LOCK), 1);
@@ -630,7 +641,7 @@ static void test_lost_unlock_answer(void **state)
 	/* The delete lands, its answer is lost; the retried conditional
 	 * delete finds nothing: released, not an error. */
 	assert_int_equal(pz_lock_info_init(&info, "apply", b->location), 0);
-	assert_int_equal(b->ops->lock(b, &info, 0), 0);
+	assert_int_equal(b->ops->lock(b, &info), 0);
 	add_fault("DELETE", LOCK, 0, NULL, true, 1);
 	assert_int_equal(b->ops->unlock(b), 0);
 	assert_int_equal(count("DELETE", LOCK), 2);
@@ -647,20 +658,20 @@ static void test_transient_conditions_retried(void **state)
 	assert_int_equal(pz_lock_info_init(&info, "apply", b->location), 0);
 	/* 409 ConditionalRequestConflict twice, then it works. */
 	add_fault("PUT", LOCK, 409, "ConditionalRequestConflict", false, 2);
-	assert_int_equal(b->ops->lock(b, &info, 0), 0);
+	assert_int_equal(b->ops->lock(b, &info), 0);
 	assert_int_equal(count("PUT", LOCK), 3);
 	assert_int_equal(b->ops->unlock(b), 0);
 	/* A 412 whose lock is gone when read (released in between). */
 	reset_server();
 	add_fault("PUT", LOCK, 412, "PreconditionFailed", false, 1);
-	assert_int_equal(b->ops->lock(b, &info, 0), 0);
+	assert_int_equal(b->ops->lock(b, &info), 0);
 	assert_int_equal(count("PUT", LOCK), 2);
 	assert_int_equal(count("GET", LOCK), 1);
 	assert_int_equal(b->ops->unlock(b), 0);
 	/* The unlock's delete meets a 409: read and try again. */
 	reset_server();
 	add_fault("DELETE", LOCK, 409, "ConditionalRequestConflict", false, 1);
-	assert_int_equal(b->ops->lock(b, &info, 0), 0);
+	assert_int_equal(b->ops->lock(b, &info), 0);
 	assert_int_equal(b->ops->unlock(b), 0);
 	assert_int_equal(count("DELETE", LOCK), 2);
 	assert_null(find_obj(LOCK));
@@ -675,7 +686,7 @@ static void test_store_ignoring_conditions_refused(void **state)
 	(void)state;
 	srv.ignore_conditions = true;
 	assert_int_equal(pz_lock_info_init(&info, "apply", b->location), 0);
-	assert_int_equal(b->ops->lock(b, &info, 0), PZ_EINVAL);
+	assert_int_equal(b->ops->lock(b, &info), PZ_EINVAL);
 	assert_non_null(strstr(pz_error_last(), "ignores If-None-Match"));
 	assert_false(b->locked);
 	assert_int_equal(count("PUT", LOCK), 0);
@@ -686,7 +697,7 @@ static void test_store_ignoring_conditions_refused(void **state)
 	reset_server();
 	add_fault_after("PUT", "", 501, "NotImplemented", false, 1, 1);
 	b = backend(false, NULL);
-	assert_int_equal(b->ops->lock(b, &info, 0), PZ_EINVAL);
+	assert_int_equal(b->ops->lock(b, &info), PZ_EINVAL);
 	assert_non_null(
 	    strstr(pz_error_last(), "does not support conditional"));
 	assert_false(b->locked);
@@ -701,9 +712,9 @@ static void test_probe_once_per_backend(void **state)
 
 	(void)state;
 	assert_int_equal(pz_lock_info_init(&info, "apply", b->location), 0);
-	assert_int_equal(b->ops->lock(b, &info, 0), 0);
+	assert_int_equal(b->ops->lock(b, &info), 0);
 	assert_int_equal(b->ops->unlock(b), 0);
-	assert_int_equal(b->ops->lock(b, &info, 0), 0);
+	assert_int_equal(b->ops->lock(b, &info), 0);
 	assert_int_equal(b->ops->unlock(b), 0);
 	assert_int_equal(count("DELETE", NULL), 3); /* 1 probe + 2 unlocks */
 	pz_backend_free(b);
@@ -795,5 +806,6 @@ int main(void)
 	    cmocka_unit_test_setup(test_missing_bucket, per_test),
 	};
 
+	pz_json_init();
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "core/json_out.h"
 #include "core/node.h"
 #include "core/spec.h"
 
@@ -228,5 +229,6 @@ int main(void)
 	    cmocka_unit_test(test_interpolation),
 	};
 
+	pz_json_init();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

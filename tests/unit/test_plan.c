@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "core/json_out.h"
 #include "core/error.h"
 #include "core/plan.h"
 #include "providers/personalize/personalize.h"
@@ -260,5 +261,6 @@ int main(void)
 	    cmocka_unit_test(test_target),
 	};
 
+	pz_json_init();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

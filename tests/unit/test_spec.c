@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "core/json_out.h"
 #include "core/check.h"
 #include "core/graph.h"
 #include "core/spec.h"
@@ -224,5 +225,6 @@ int main(void)
 	    cmocka_unit_test(test_settings),
 	};
 
+	pz_json_init();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

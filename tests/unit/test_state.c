@@ -1,7 +1,7 @@
 /*
  * test_state.c - the state document and the local backend: round trips,
  * determinism, migration, serial and lineage rules, atomic writes, the
- * lock file.
+ * lock file, the umask, symbolic links.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,9 +14,12 @@
 
 #include <cmocka.h>
 
+#include "core/json_out.h"
 #include "core/backend.h"
 #include "core/error.h"
+#include "core/lockwait.h"
 #include "core/state.h"
+#include "core/tempfile.h"
 
 static char dir[] = "/tmp/pz-test-state-XXXXXX";
 
@@ -208,9 +211,14 @@ static void test_local_backend(void **state)
 	assert_int_equal(pz_backend_local_new(&b2, path), 0);
 	assert_int_equal(pz_lock_info_init(&info, "apply", path), 0);
 	assert_int_equal(pz_lock_info_init(&other, "plan", path), 0);
-	assert_int_equal(b->ops->lock(b, &info, 0), 0);
+	assert_int_equal(b->ops->lock(b, &info), 0);
 	/* A second holder fails at once, naming the first. */
-	assert_int_equal(b2->ops->lock(b2, &other, 120), PZ_ELOCKED);
+	{
+		struct pz_lock_wait w = {120, NULL, NULL, NULL};
+
+		assert_int_equal(pz_backend_lock_wait(b2, &other, &w),
+				 PZ_ELOCKED);
+	}
 	assert_non_null(strstr(pz_error_last(), info.id));
 	assert_non_null(strstr(pz_error_last(), "force-unlock"));
 	assert_int_equal(b2->ops->lock_info(b2, &seen, &held), 0);
@@ -240,7 +248,7 @@ static void test_local_backend(void **state)
 	assert_int_equal(b2->ops->force_unlock(b2, info.id), 0);
 	/* Our unlock notices the lock is gone. */
 	assert_int_equal(b->ops->unlock(b), PZ_ELOCKED);
-	assert_int_equal(b2->ops->lock(b2, &other, 0), 0);
+	assert_int_equal(b2->ops->lock(b2, &other), 0);
 	assert_int_equal(b2->ops->unlock(b2), 0);
 	assert_int_equal(b2->ops->lock_info(b2, &seen, &held), 0);
 	assert_false(held);
@@ -277,6 +285,131 @@ static void test_write_detects_outside_writer(void **state)
 	free(path);
 }
 
+/* The state file's mode is the umask's choice, not a forced 0644. */
+static void test_state_mode_follows_umask(void **state)
+{
+	char *path = pz_xasprintf("%s/umask.json", dir);
+	struct pz_backend *b = NULL;
+	struct pz_state *st = NULL, *next;
+	mode_t old = umask(077);
+	struct stat sb;
+
+	(void)state;
+	assert_int_equal(pz_backend_local_new(&b, path), 0);
+	assert_int_equal(pz_backend_load(b, &st, NULL), 0);
+	next = sample();
+	memcpy(next->lineage, st->lineage, 37);
+	assert_int_equal(pz_backend_save(b, next, NULL), 0);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	umask(022);
+	pz_state_remove(next, "dataset_group.demo");
+	assert_int_equal(pz_backend_save(b, next, NULL), 0);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0644);
+	umask(old);
+	pz_state_free(st);
+	pz_state_free(next);
+	pz_backend_free(b);
+	free(path);
+}
+
+/* A state reached through a symbolic link is written through it (the
+ * link stays a link) and locked at the target: two links, one lock. */
+static void test_symlinked_state(void **state)
+{
+	char *sub = pz_xasprintf("%s/real", dir);
+	char *target = pz_xasprintf("%s/real/pz.state.json", dir);
+	char *link1 = pz_xasprintf("%s/link1.json", dir);
+	char *link2 = pz_xasprintf("%s/link2.json", dir);
+	struct pz_backend *b1 = NULL, *b2 = NULL;
+	struct pz_state *st = NULL, *next, *back = NULL;
+	struct pz_lock_info i1, i2;
+	bool stored;
+	struct stat sb;
+
+	(void)state;
+	assert_int_equal(mkdir(sub, 0700), 0);
+	/* A relative link, to a state that does not exist yet. */
+	assert_int_equal(symlink("real/pz.state.json", link1), 0);
+	assert_int_equal(symlink(link1, link2), 0);
+	assert_int_equal(pz_backend_local_new(&b1, link1), 0);
+	assert_int_equal(pz_backend_local_new(&b2, link2), 0);
+	assert_string_equal(b1->location, link1);
+	assert_int_equal(pz_lock_info_init(&i1, "apply", link1), 0);
+	assert_int_equal(pz_lock_info_init(&i2, "apply", link2), 0);
+	assert_int_equal(b1->ops->lock(b1, &i1), 0);
+	assert_int_equal(b2->ops->lock(b2, &i2), PZ_ELOCKED);
+
+	assert_int_equal(pz_backend_load(b1, &st, &stored), 0);
+	assert_false(stored);
+	next = sample();
+	memcpy(next->lineage, st->lineage, 37);
+	assert_int_equal(pz_backend_save(b1, next, NULL), 0);
+	assert_int_equal(lstat(link1, &sb), 0);
+	assert_true(S_ISLNK(sb.st_mode));
+	assert_int_equal(lstat(target, &sb), 0);
+	assert_true(S_ISREG(sb.st_mode));
+	assert_int_equal(b1->ops->unlock(b1), 0);
+
+	/* Read through the other link: the same state. */
+	assert_int_equal(b2->ops->lock(b2, &i2), 0);
+	assert_int_equal(pz_backend_load(b2, &back, &stored), 0);
+	assert_true(stored);
+	assert_true(pz_state_same_content(back, next));
+	assert_int_equal(b2->ops->unlock(b2), 0);
+
+	pz_state_free(st);
+	pz_state_free(next);
+	pz_state_free(back);
+	pz_backend_free(b1);
+	pz_backend_free(b2);
+	free(sub);
+	free(target);
+	free(link1);
+	free(link2);
+}
+
+/* Atomic writes: the whole file or none; no temporary left behind, even
+ * when a fatal signal comes while it exists. */
+static void test_atomic_write(void **state)
+{
+	char *path = pz_xasprintf("%s/atomic.txt", dir);
+	char *tmp_path;
+	struct pz_tempfile t;
+	struct pz_buf b;
+	struct stat sb;
+
+	(void)state;
+	assert_int_equal(pz_write_file_atomic(path, "one\n", 4, 0600), 0);
+	assert_int_equal(pz_write_file_atomic(path, "two\n", 4, 0600), 0);
+	pz_buf_init(&b, 0);
+	assert_int_equal(pz_buf_read_file(&b, path), 0);
+	assert_string_equal(pz_buf_cstr(&b), "two\n");
+	pz_buf_release(&b);
+
+	/* A temporary is registered for the signal handler's cleanup. */
+	assert_int_equal(pz_tempfile_create(&t, path, 0600), 0);
+	tmp_path = pz_xstrdup(t.path);
+	assert_true(pz_str_has_prefix(tmp_path, path));
+	assert_int_equal(stat(tmp_path, &sb), 0);
+	pz_tempfile_remove_all();
+	assert_int_not_equal(stat(tmp_path, &sb), 0);
+	pz_tempfile_delete(&t);
+
+	/* A failed commit (the destination is a directory) leaves no
+	 * temporary. */
+	assert_int_equal(pz_tempfile_create(&t, dir, 0600), 0);
+	free(tmp_path);
+	tmp_path = pz_xstrdup(t.path);
+	assert_int_not_equal(pz_tempfile_commit(&t, dir), 0);
+	assert_int_not_equal(stat(tmp_path, &sb), 0);
+	assert_null(t.path);
+
+	free(tmp_path);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -287,7 +420,11 @@ int main(void)
 	    cmocka_unit_test(test_move_and_remove),
 	    cmocka_unit_test(test_local_backend),
 	    cmocka_unit_test(test_write_detects_outside_writer),
+	    cmocka_unit_test(test_state_mode_follows_umask),
+	    cmocka_unit_test(test_symlinked_state),
+	    cmocka_unit_test(test_atomic_write),
 	};
 
+	pz_json_init();
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

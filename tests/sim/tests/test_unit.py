@@ -911,4 +911,9 @@ class Store(unittest.TestCase):
 
 
 if __name__ == "__main__":
+    # ctest runs the AWS suite on its own (sim_sigv4_suite), so that its
+    # absence is reported as skipped (77), not passed.
+    if sys.argv[1:] == ["SigV4TestSuite"] and not os.path.isdir(SUITE):
+        print("skipped: no sigv4-testsuite at %s" % SUITE)
+        sys.exit(77)
     unittest.main(verbosity=1)
