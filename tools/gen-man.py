@@ -21,10 +21,12 @@ from pztables import load_tables  # noqa: E402
 # Environment variables pz reads, in the order the page lists them.
 # (name, meaning); a name ending in <SERVICE> stands for several.
 ENVIRONMENT = [
-    ("AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN",
+    ("AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, "
+     "AWS_SECURITY_TOKEN, AWS_CREDENTIAL_EXPIRATION",
      "Static credentials; they come first when both keys are set. "
-     "AWS_SECURITY_TOKEN is read when AWS_SESSION_TOKEN is not set, and "
-     "AWS_CREDENTIAL_EXPIRATION (RFC 3339) says when they expire."),
+     "AWS_SECURITY_TOKEN is the session token's older name, read when "
+     "AWS_SESSION_TOKEN is not set; AWS_CREDENTIAL_EXPIRATION (RFC 3339) "
+     "says when they expire."),
     ("AWS_PROFILE, AWS_DEFAULT_PROFILE",
      "The profile in the shared config and credentials files "
      "(default: default)."),
@@ -37,10 +39,10 @@ ENVIRONMENT = [
      "Web identity credentials: the token file is exchanged for the role's "
      "credentials with STS AssumeRoleWithWebIdentity."),
     ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, "
-     "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-     "Container credentials (ECS, EKS Pod Identity); "
-     "AWS_CONTAINER_AUTHORIZATION_TOKEN or "
-     "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE gives the token to send."),
+     "AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_CONTAINER_AUTHORIZATION_TOKEN, "
+     "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+     "Container credentials (ECS, EKS Pod Identity): where to get them, "
+     "and the token to send (or the file holding it)."),
     ("AWS_EC2_METADATA_DISABLED",
      "true: never ask the instance metadata service (IMDSv2)."),
     ("AWS_EC2_METADATA_SERVICE_ENDPOINT, AWS_METADATA_SERVICE_TIMEOUT, "
