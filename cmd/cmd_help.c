@@ -62,10 +62,24 @@ static cJSON *opts_json(const struct pz_opt *opts)
 	return arr;
 }
 
+int pz_cmd_print_json(const cJSON *v)
+{
+	struct pz_buf b;
+	int r;
+
+	pz_buf_init(&b, 0);
+	r = pz_json_write(v, &b, 2);
+	if (!r)
+		r = pz_buf_addc(&b, '\n');
+	if (!r)
+		fputs(pz_buf_cstr(&b), stdout);
+	pz_buf_release(&b);
+	return r ? pz_cmd_fail() : 0;
+}
+
 static int print_tables(void)
 {
 	cJSON *root = cJSON_CreateObject(), *cmds = cJSON_CreateArray();
-	struct pz_buf b;
 	size_t i;
 	int r;
 
@@ -87,16 +101,9 @@ static int print_tables(void)
 		cJSON_AddItemToArray(cmds, j);
 	}
 	cJSON_AddItemToObject(root, "commands", cmds);
-
-	pz_buf_init(&b, 0);
-	r = pz_json_write(root, &b, 2);
-	if (!r)
-		r = pz_buf_addc(&b, '\n');
-	if (!r)
-		fputs(pz_buf_cstr(&b), stdout);
-	pz_buf_release(&b);
+	r = pz_cmd_print_json(root);
 	cJSON_Delete(root);
-	return r ? pz_cmd_fail() : 0;
+	return r;
 }
 
 static int run_help(int argc, char **argv)

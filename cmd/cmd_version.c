@@ -38,7 +38,6 @@ static int print_json(void)
 {
 	char expat[32];
 	cJSON *root = cJSON_CreateObject(), *libs = cJSON_CreateObject();
-	struct pz_buf b;
 	int r;
 
 	cJSON_AddStringToObject(root, "version", PZ_VERSION);
@@ -51,16 +50,9 @@ static int print_json(void)
 	expat_version(expat, sizeof(expat));
 	cJSON_AddStringToObject(libs, "expat", expat);
 	cJSON_AddItemToObject(root, "libraries", libs);
-
-	pz_buf_init(&b, 0);
-	r = pz_json_write(root, &b, 2);
-	if (!r)
-		r = pz_buf_addc(&b, '\n');
-	if (!r)
-		fputs(pz_buf_cstr(&b), stdout);
-	pz_buf_release(&b);
+	r = pz_cmd_print_json(root);
 	cJSON_Delete(root);
-	return r ? pz_cmd_fail() : 0;
+	return r;
 }
 
 static int run_version(int argc, char **argv)
