@@ -69,10 +69,12 @@ for f in usr/bin/pz usr/share/man/man1/pz.1.gz \
 	usr/share/bash-completion/completions/pz \
 	usr/share/zsh/vendor-completions/_pz usr/share/pz/pz.schema.json \
 	usr/share/doc/pz/copyright usr/share/doc/pz/changelog.gz \
-	usr/share/doc/pz/README.md usr/share/doc/pz/examples/seed/params.json \
+	usr/share/doc/pz/examples/seed/params.json \
 	usr/share/doc/pz/examples/movielens/pz.yaml; do
 	grep -qxF "$f" "$tmp/files" || bad "the package lacks /$f"
 done
+# README is gzipped once it outgrows 4 KiB, as dh_compress would.
+grep -qx 'usr/share/doc/pz/README\.md\(\.gz\)\?' "$tmp/files" || bad "the package lacks README.md"
 other=$(grep -v '^usr/\(bin/pz\|share/\(man/man1/pz\.1\.gz\|bash-completion/completions/pz\|zsh/vendor-completions/_pz\|pz/\|doc/pz/\)\)' "$tmp/files")
 [ -z "$other" ] || bad "unexpected files in the package: $other"
 dpkg-deb -c "$deb" | awk '$2 != "root/root" { print }' | grep . &&
