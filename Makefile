@@ -6,13 +6,19 @@
 #   make fuzz     build the libFuzzer targets with clang (build-fuzz/)
 #   make bench    run the benchmarks under tests/bench
 #   make format   clang-format the C sources
+#   make install  build, then install under $(DESTDIR)$(PREFIX) (default /usr/local)
+#   make uninstall  remove what make install put there (same PREFIX, DESTDIR)
+#   make deb      a Debian package in dist/, built with Debian's hardening flags
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE ?= cmake
 CTEST ?= ctest
 CMAKE_FLAGS ?=
+PREFIX ?= /usr/local
+DESTDIR ?=
 
-.PHONY: all build deps deps-build check check-normal check-asan demo fuzz bench format clean
+.PHONY: all build deps deps-build check check-normal check-asan demo fuzz bench format clean \
+	install uninstall deb
 
 all: build
 
@@ -54,5 +60,25 @@ bench: deps build
 format:
 	clang-format -i cmd/*.[ch] core/*.[ch] providers/*/*.[ch] tests/unit/*.c tests/fuzz/*.c tests/bench/*.c tests/plan/*.c tests/integ/*.c
 
+install: build
+	DESTDIR="$(DESTDIR)" $(CMAKE) --install build --prefix "$(PREFIX)"
+
+uninstall:
+	@test -f build/CMakeCache.txt || { echo "make uninstall: run make first (it needs build/)"; exit 1; }
+	DESTDIR="$(DESTDIR)" packaging/uninstall.sh build "$(PREFIX)"
+
+# Debian's build flags with every hardening option but fortify: glibc's
+# fortified inline functions (sprintf, strcpy ...) collide with the
+# macros of core/banned.h, which common.h defines before the system
+# headers are read.
+DEB_FLAGS = DEB_BUILD_MAINT_OPTIONS=hardening=+all,-fortify dpkg-buildflags --get
+deb: deps-build
+	$(CMAKE) -S . -B build-deb -DCMAKE_BUILD_TYPE=None \
+	  -DCMAKE_C_FLAGS="$$($(DEB_FLAGS) CFLAGS) $$($(DEB_FLAGS) CPPFLAGS)" \
+	  -DCMAKE_EXE_LINKER_FLAGS="$$($(DEB_FLAGS) LDFLAGS)" \
+	  $(CMAKE_FLAGS) >/dev/null
+	$(CMAKE) --build build-deb -j $(JOBS) --target pz pz_docs
+	packaging/deb/mkdeb.sh build-deb dist
+
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-deb dist

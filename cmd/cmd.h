@@ -66,6 +66,10 @@ void pz_cmd_print_list(FILE *out);
 void pz_cmd_error(const char *fmt, ...) PZ_PRINTF(1, 2);
 /* Prints "pz: <last error message>" and returns 1. */
 int pz_cmd_fail(void);
+/* Prints v on stdout as indented JSON and a newline (cmd_help.c).
+ * 0, or 1 after printing why not. */
+struct cJSON;
+int pz_cmd_print_json(const struct cJSON *v);
 
 /* Global settings parsed before the command name. */
 struct pz_global {

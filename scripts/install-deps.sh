@@ -7,10 +7,11 @@
 set -eu
 
 build_pkgs="build-essential cmake pkg-config python3 libcurl4-openssl-dev
-libssl-dev libyaml-dev libcjson-dev libgit2-dev libexpat1-dev"
+libssl-dev libyaml-dev libcjson-dev libgit2-dev libexpat1-dev dpkg-dev"
 test_pkgs="libcmocka-dev python3-botocore python3-yaml python3-jsonschema awscli
 clang libclang-rt-14-dev
-curl"
+curl
+man-db groff-base zsh lintian"
 
 case "${1:-test}" in
 build) want="$build_pkgs" ;;
