@@ -200,15 +200,15 @@ static void hcount_bump(struct hcount *h, uint64_t key)
 
 /* A value for a message: at most 40 bytes, control characters, quotes
  * and bytes that are not ASCII escaped (it comes from a data file and
- * may reach a terminal). */
-static void show(char *out, size_t cap, const char *p, size_t n)
+ * may reach a terminal). show_max: at most max bytes. */
+static void show_max(char *out, size_t cap, const char *p, size_t n, size_t max)
 {
 	size_t o = 0, i;
 
 	for (i = 0; i < n && o + 8 < cap; i++) {
 		unsigned char b = (unsigned char)p[i];
 
-		if (i == 40) {
+		if (i == max) {
 			memcpy(out + o, "...", 3);
 			o += 3;
 			break;
@@ -219,6 +219,11 @@ static void show(char *out, size_t cap, const char *p, size_t n)
 			out[o++] = (char)b;
 	}
 	out[o] = '\0';
+}
+
+static void show(char *out, size_t cap, const char *p, size_t n)
+{
+	show_max(out, cap, p, n, 40);
 }
 
 /* Valid UTF-8 (no overlongs, surrogates or code points over U+10FFFF);
@@ -572,6 +577,18 @@ static void PZ_PRINTF(6, 7)
 	o->first[cat] = o->diags.n;
 }
 
+/* The note for a problem of the object or row as a whole: the schema
+ * it is read against. */
+static void schema_note(struct pz_dc_obj *o)
+{
+	const struct pz_avro_schema *s = o->dc->schema;
+
+	if (s->nfields)
+		pz_diag_note(&o->diags, o->dc->spec_file, s->fields[0].pos,
+			     "the %s schema's fields are declared here",
+			     o->dc->dataset_type);
+}
+
 /* The note at a schema field's line in the spec. */
 static void field_note(struct pz_dc_obj *o, const struct pz_avro_field *f)
 {
@@ -789,11 +806,16 @@ static void check_header(struct pz_dc_obj *o, const struct pz_csv_field *h,
 			if (strlen(s->fields[j].name) == h[i].len &&
 			    !memcmp(s->fields[j].name, h[i].p, h[i].len))
 				f = (int)j;
-		if (h[i].quoted)
+		if (h[i].quoted) {
 			problem(o, i, PZ_SEV_ERROR, h[i].line, h[i].col,
 				"the header name \"%s\" is in quotes; "
 				"Personalize wants the names bare",
 				name);
+			if (f >= 0)
+				field_note(o, &s->fields[f]);
+			else
+				schema_note(o);
+		}
 		if (f < 0) {
 			const char *best = NULL;
 
@@ -962,6 +984,9 @@ static int on_record(void *ud, const struct pz_csv_field *v, size_t n,
 			"the row has %zu field%s, the header %zu; quote "
 			"values that hold commas",
 			n, n == 1 ? "" : "s", o->ncols);
+	if (o->diags.n && o->first[o->ncols + CAT_SHAPE] == o->diags.n &&
+	    !o->diags.items[o->diags.n - 1].note)
+		schema_note(o);
 	m = n < o->ncols ? n : o->ncols;
 	for (i = 0; i < m; i++) {
 		const struct pz_avro_field *f = col_field(o, i);
@@ -981,6 +1006,9 @@ static int on_error(void *ud, uint64_t line, uint32_t col, const char *msg)
 	struct pz_dc_obj *o = ud;
 
 	problem(o, o->ncols + CAT_SYNTAX, PZ_SEV_ERROR, line, col, "%s", msg);
+	if (o->diags.n && o->first[o->ncols + CAT_SYNTAX] == o->diags.n &&
+	    !o->diags.items[o->diags.n - 1].note)
+		schema_note(o);
 	return 0;
 }
 
@@ -1041,6 +1069,7 @@ bool pz_dc_obj_feed(struct pz_dc_obj *o, const char *p, size_t n)
 			pz_diag_add(&o->diags, PZ_SEV_ERROR, o->url,
 				    (struct pz_pos){1, 1, 0},
 				    "the object is not CSV: %s", what);
+			schema_note(o);
 			o->failed = o->stop = true;
 			return true;
 		}
@@ -1082,6 +1111,7 @@ void pz_dc_obj_finish(struct pz_dc_obj *o, bool eof)
 			    (struct pz_pos){0, 0, 0},
 			    "the object is empty; remove it, or give it a "
 			    "header row and records");
+		schema_note(o);
 	}
 	for (c = 0; c < o->ncats; c++) {
 		struct pz_diag *g;
@@ -1105,6 +1135,7 @@ void pz_dc_obj_failed(struct pz_dc_obj *o, const char *message)
 	o->failed = o->stop = true;
 	pz_diag_add(&o->diags, PZ_SEV_ERROR, o->url, (struct pz_pos){0, 0, 0},
 		    "%s", message);
+	schema_note(o);
 }
 
 /* ---- the cache ---- */
@@ -1315,17 +1346,24 @@ size_t pz_dc_finish(struct pz_dc *dc, struct pz_diags *diags,
 		if (!first) {
 			first = o;
 		} else if (strcmp(first->header, o->header)) {
-			char a[200], b[200];
+			char a[1200], b[1200];
 
-			show(a, sizeof(a), first->header,
-			     strlen(first->header));
-			show(b, sizeof(b), o->header, strlen(o->header));
+			show_max(a, sizeof(a), first->header,
+				 strlen(first->header), 300);
+			show_max(b, sizeof(b), o->header, strlen(o->header),
+				 300);
 			pz_diag_add(diags, PZ_SEV_ERROR, o->url,
 				    (struct pz_pos){1, 1, 0},
 				    "the header '%s' differs from '%s' of %s; "
 				    "every object of an import has the same "
 				    "columns",
 				    b, a, first->url);
+			if (dc->schema->nfields)
+				pz_diag_note(diags, dc->spec_file,
+					     dc->schema->fields[0].pos,
+					     "the %s schema's fields are "
+					     "declared here",
+					     dc->dataset_type);
 		}
 	}
 	if (dc->level >= PZ_DC_SAMPLE && all_read && dc->nobjs) {
@@ -1336,6 +1374,12 @@ size_t pz_dc_finish(struct pz_dc *dc, struct pz_diags *diags,
 				    " record%s; an import job needs at least "
 				    "1,000 (Personalize refuses it)",
 				    dc->records, dc->records == 1 ? "" : "s");
+			if (dc->schema->nfields)
+				pz_diag_note(diags, dc->spec_file,
+					     dc->schema->fields[0].pos,
+					     "the %s dataset's schema is "
+					     "declared here",
+					     dc->dataset_type);
 		}
 		for (i = 0;
 		     dc->interactions && dc->full_import && i < dc->nsolutions;
