@@ -68,7 +68,7 @@ static int discard(struct pz_csv *c, const char *msg)
 	return r;
 }
 
-static int begin_field(struct pz_csv *c, bool quoted)
+static inline int begin_field(struct pz_csv *c, bool quoted)
 {
 	struct pz_csv_field *f;
 
@@ -87,8 +87,14 @@ static int begin_field(struct pz_csv *c, bool quoted)
 	return 0;
 }
 
-static int append(struct pz_csv *c, const char *p, size_t n)
+static inline int append(struct pz_csv *c, const char *p, size_t n)
 {
+	if (c->len + n <= c->cap && !c->skip) {
+		memcpy(c->buf + c->len, p, n);
+		c->len += n;
+		c->fields[c->nfields - 1].len += n;
+		return 0;
+	}
 	if (c->skip || !n)
 		return 0;
 	if (c->len + n > PZ_CSV_MAX_RECORD)

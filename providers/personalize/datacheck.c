@@ -22,6 +22,9 @@
  * column, then these. */
 enum { CAT_SHAPE, CAT_SYNTAX, CAT_EXTRA };
 
+/* What a column's field name makes it (found once, from the header). */
+enum { KIND_PLAIN, KIND_ID, KIND_TIMESTAMP };
+
 #define MAX_EVENTS 64 /* distinct event types pz data stats lists */
 
 struct umap {
@@ -58,6 +61,7 @@ struct pz_dc_obj {
 	struct pz_csv csv;
 	struct pz_diags diags;
 	int *colfield; /* column -> schema field index, -1 when unknown */
+	unsigned char *colkind; /* column -> KIND_* (by its field's name) */
 	size_t ncols;
 	char *header; /* the header line's names, joined by commas */
 	bool header_seen, sniffed, stop, complete, cached, failed;
@@ -444,6 +448,7 @@ static void obj_free(struct pz_dc_obj *o)
 	free(o->url);
 	free(o->etag);
 	free(o->colfield);
+	free(o->colkind);
 	free(o->header);
 	free(o->first);
 	free(o->more);
@@ -661,7 +666,7 @@ static void check_timestamp(struct pz_dc_obj *o, size_t col,
 	}
 }
 
-static void check_string(struct pz_dc_obj *o, size_t col,
+static void check_string(struct pz_dc_obj *o, size_t col, bool id,
 			 const struct pz_avro_field *f,
 			 const struct pz_csv_field *v)
 {
@@ -683,7 +688,7 @@ static void check_string(struct pz_dc_obj *o, size_t col,
 			return;
 		}
 	}
-	if (is_id(f->name) && (chars == 0 || chars > 256)) {
+	if (id && (chars == 0 || chars > 256)) {
 		problem(o, col, PZ_SEV_ERROR, v->line, v->col,
 			"%s is %zu characters long; an ID has 1 to 256",
 			f->name, chars);
@@ -738,7 +743,7 @@ static void check_value(struct pz_dc_obj *o, size_t col,
 		}
 		return;
 	}
-	if (is_timestamp(f->name) &&
+	if (o->colkind[col] == KIND_TIMESTAMP &&
 	    (f->type == PZ_AVRO_LONG || f->type == PZ_AVRO_INT)) {
 		check_timestamp(o, col, f, v);
 		return;
@@ -776,7 +781,9 @@ static void check_value(struct pz_dc_obj *o, size_t col,
 			field_note(o, f);
 		}
 		break;
-	case PZ_AVRO_STRING: check_string(o, col, f, v); break;
+	case PZ_AVRO_STRING:
+		check_string(o, col, o->colkind[col] == KIND_ID, f, v);
+		break;
 	case PZ_AVRO_OTHER: break;
 	}
 }
@@ -791,6 +798,7 @@ static void check_header(struct pz_dc_obj *o, const struct pz_csv_field *h,
 
 	o->ncols = n;
 	o->colfield = pz_xcalloc(n, sizeof(*o->colfield));
+	o->colkind = pz_xcalloc(n, sizeof(*o->colkind));
 	o->c_user = o->c_item = o->c_event = o->c_ts = -1;
 	pz_buf_init(&joined, 0);
 	for (i = 0; i < n; i++) {
@@ -869,6 +877,10 @@ static void check_header(struct pz_dc_obj *o, const struct pz_csv_field *h,
 		}
 		seen[f] = true;
 		o->colfield[i] = f;
+		o->colkind[i] = is_id(s->fields[f].name) ? KIND_ID
+				: is_timestamp(s->fields[f].name)
+				    ? KIND_TIMESTAMP
+				    : KIND_PLAIN;
 		if (!strcmp(s->fields[f].name, "USER_ID"))
 			o->c_user = (int)i;
 		else if (!strcmp(s->fields[f].name, "ITEM_ID"))
