@@ -991,14 +991,16 @@ static int on_record(void *ud, const struct pz_csv_field *v, size_t n,
 		return o->dc->level == PZ_DC_HEADER ? 1 : 0;
 	}
 	o->rows++;
-	if (n != o->ncols)
+	if (n != o->ncols) {
 		problem(o, o->ncols + CAT_SHAPE, PZ_SEV_ERROR, v[0].line, 1,
 			"the row has %zu field%s, the header %zu; quote "
 			"values that hold commas",
 			n, n == 1 ? "" : "s", o->ncols);
-	if (o->diags.n && o->first[o->ncols + CAT_SHAPE] == o->diags.n &&
-	    !o->diags.items[o->diags.n - 1].note)
-		schema_note(o);
+		/* problem() sized first[] for this category. */
+		if (o->first[o->ncols + CAT_SHAPE] == o->diags.n &&
+		    !o->diags.items[o->diags.n - 1].note)
+			schema_note(o);
+	}
 	m = n < o->ncols ? n : o->ncols;
 	for (i = 0; i < m; i++) {
 		const struct pz_avro_field *f = col_field(o, i);
