@@ -194,7 +194,7 @@ static inline int begin_field(struct pz_csv *c, bool quoted)
 
 static inline int append(struct pz_csv *c, const char *p, size_t n)
 {
-	if (c->len + n <= c->cap && !c->skip) {
+	if (n && c->len + n <= c->cap && !c->skip) {
 		memcpy(c->buf + c->len, p, n);
 		c->len += n;
 		c->fields[c->nfields - 1].len += n;
@@ -231,7 +231,8 @@ static int end_record(struct pz_csv *c)
 	      !c->fields[0].quoted)) {
 		for (i = 0; i < c->nfields; i++)
 			c->fields[i].p =
-			    c->buf + (size_t)(uintptr_t)c->fields[i].p;
+			    c->buf ? c->buf + (size_t)(uintptr_t)c->fields[i].p
+				   : "";
 		c->records++;
 		r = c->on_record(c->ud, c->fields, c->nfields, c->records);
 	}

@@ -49,8 +49,18 @@ struct run {
 	struct reader **queue; /* every reader, in order */
 	size_t nqueue, next, inflight, done;
 	uint64_t bytes;
-	int err; /* the first transport error */
+	int err;   /* the first transport error */
+	char *msg; /* its message (copied: later errors overwrite it) */
 };
+
+/* Keeps the first error and its message. */
+static void run_fail(struct run *run, int rc)
+{
+	if (run->err)
+		return;
+	run->err = rc;
+	run->msg = pz_xstrdup(pz_error_last());
+}
 
 /* s3://bucket/prefix -> bucket, prefix. */
 static int split_url(const char *url, char **bucket, char **prefix)
@@ -102,9 +112,8 @@ static void chunk_done(void *ud, int rc, struct pz_aws_response *resp)
 
 		pz_dc_obj_failed(rd->o, msg);
 		free(msg);
-		if (rc != PZ_ECONFLICT && rc != PZ_ENOTFOUND && rc != PZ_EAWS &&
-		    !run->err)
-			run->err = pz_error_set(rc, "%s", pz_error_last());
+		if (rc != PZ_ECONFLICT && rc != PZ_ENOTFOUND && rc != PZ_EAWS)
+			run_fail(run, rc);
 		reader_end(rd, false);
 		return;
 	}
@@ -118,11 +127,8 @@ static void chunk_done(void *ud, int rc, struct pz_aws_response *resp)
 		reader_end(rd, true);
 		return;
 	}
-	if (run->err || submit(rd)) {
-		if (!run->err)
-			run->err = PZ_ERR;
+	if (run->err || submit(rd))
 		reader_end(rd, false);
-	}
 }
 
 static int submit(struct reader *rd)
@@ -135,8 +141,8 @@ static int submit(struct reader *rd)
 
 	r = pz_s3_get_range_submit(run->c, rd->job->bucket, rd->key, rd->off,
 				   len, rd->etag, chunk_done, rd);
-	if (r && !run->err)
-		run->err = r;
+	if (r)
+		run_fail(run, r);
 	return r;
 }
 
@@ -195,10 +201,11 @@ static int read_all(struct pz_aws_client *c, struct job *jobs, size_t njobs,
 		}
 	start_next(&run);
 	r = pz_aws_run(c);
-	if (!r)
-		r = run.err;
 	if (r)
-		r = pz_error_set(r, "checking the data: %s", pz_error_last());
+		run_fail(&run, r);
+	if (run.err)
+		r = pz_error_set(run.err, "checking the data: %s", run.msg);
+	free(run.msg);
 	free(run.queue);
 	return r;
 }
@@ -291,9 +298,14 @@ static int job_list(struct pz_aws_client *c, struct job *j,
 	if ((r = split_url(j->location, &j->bucket, &j->prefix)))
 		return r;
 	r = pz_s3_list_objects(c, j->bucket, j->prefix, &objs, &n, NULL);
-	if (r)
-		return pz_error_set(r, "listing the data under %s: %s",
-				    j->location, pz_error_last());
+	if (r) {
+		char *msg = pz_xstrdup(pz_error_last());
+
+		r = pz_error_set(r, "listing the data under %s: %s",
+				 j->location, msg);
+		free(msg);
+		return r;
+	}
 	job_setup(j, spec, opts, objs, n, cache, stats);
 	pz_s3_objects_free(objs, n);
 	return 0;
