@@ -287,9 +287,11 @@ static bool parse_int(const char *p, size_t n, long long *out)
 	if (i == n || n - i > 19)
 		return false;
 	for (; i < n; i++) {
-		if (p[i] < '0' || p[i] > '9')
+		unsigned d = (unsigned)(unsigned char)p[i] - '0';
+
+		if (d > 9)
 			return false;
-		v = v * 10 + (unsigned)(p[i] - '0');
+		v = v * 10 + d;
 	}
 	if (v > (unsigned long long)INT64_MAX + (neg ? 1u : 0u))
 		return false;
