@@ -81,6 +81,7 @@ struct pz_dc {
 	char *spec_file, *dataset_type, *location;
 	enum pz_dc_level level;
 	bool full_import, interactions, used_cache;
+	bool cached_partial; /* a cached object was not read to its end */
 	long long now;
 	struct pz_dc_obj **objs;
 	size_t nobjs, objs_cap;
@@ -1253,6 +1254,8 @@ bool pz_dc_obj_from_cache(struct pz_dc_obj *o, const cJSON *e)
 	o->rows = (uint64_t)num(e, "rows");
 	o->bytes = (uint64_t)num(e, "bytes");
 	o->complete = level == PZ_DC_FULL;
+	if (!o->complete)
+		dc->cached_partial = true;
 	dc->records += o->rows;
 	cJSON_ArrayForEach(d,
 			   cJSON_GetObjectItemCaseSensitive(e, "diagnostics"))
@@ -1392,6 +1395,9 @@ size_t pz_dc_finish(struct pz_dc *dc, struct pz_diags *diags,
 	}
 	if (dc->level >= PZ_DC_SAMPLE && all_read && dc->nobjs) {
 		if (dc->records < PZ_DC_MIN_RECORDS) {
+			/* A cached sample stopped early counts too few. */
+			if (dc->cached_partial)
+				failed = true;
 			pz_diag_add(diags, PZ_SEV_ERROR, dc->location,
 				    (struct pz_pos){0, 0, 0},
 				    "the import would bring %" PRIu64
@@ -1415,7 +1421,7 @@ size_t pz_dc_finish(struct pz_dc *dc, struct pz_diags *diags,
 			if (f->n >= PZ_DC_MIN_INTERACTIONS &&
 			    f->users2 >= PZ_DC_MIN_USERS)
 				continue;
-			if (f->users2 < PZ_DC_MIN_USERS)
+			if (f->users2 < PZ_DC_MIN_USERS || dc->cached_partial)
 				failed = true;
 			if (f->event_type)
 				snprintf(which, sizeof(which),

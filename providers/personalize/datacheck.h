@@ -126,9 +126,10 @@ bool pz_dc_used_cache(const struct pz_dc *dc);
  * Ends the check: per-object diagnostics in object order, then what
  * concerns the import as a whole (headers that differ, minimums), all
  * into diags. Returns the number of errors it added. *minimums_failed
- * (may be NULL) says whether the users minimum failed (the caller may
- * then check again without the cache, whose user counts are a lower
- * bound).
+ * (may be NULL) says whether a minimum failed on counts from the cache
+ * that are only a lower bound (users; or any count when a cached object
+ * was a sample stopped early): the caller then checks again without
+ * the cache.
  */
 size_t pz_dc_finish(struct pz_dc *dc, struct pz_diags *diags,
 		    bool *minimums_failed);
