@@ -65,6 +65,7 @@ struct pz_dc_obj {
 	size_t ncols;
 	char *header; /* the header line's names, joined by commas */
 	bool header_seen, sniffed, stop, complete, cached, failed;
+	bool unreadable; /* a read failed: nothing to cache */
 	uint64_t rows;
 	size_t *first;	/* per category: index of its first diag + 1 */
 	uint64_t *more; /* per category: how many more after the first */
@@ -1157,7 +1158,7 @@ void pz_dc_obj_finish(struct pz_dc_obj *o, bool eof)
 
 void pz_dc_obj_failed(struct pz_dc_obj *o, const char *message)
 {
-	o->failed = o->stop = true;
+	o->failed = o->stop = o->unreadable = true;
 	pz_diag_add(&o->diags, PZ_SEV_ERROR, o->url, (struct pz_pos){0, 0, 0},
 		    "%s", message);
 	schema_note(o);
@@ -1176,8 +1177,14 @@ cJSON *pz_dc_obj_to_cache(const struct pz_dc_obj *o)
 	enum pz_dc_level lvl = o->complete ? PZ_DC_FULL : o->dc->level;
 	size_t i, k;
 
+	if (o->unreadable) {
+		cJSON_Delete(e);
+		return NULL;
+	}
 	cJSON_AddStringToObject(e, "etag", o->etag);
 	cJSON_AddStringToObject(e, "level", pz_dc_level_name(lvl));
+	if (o->failed)
+		cJSON_AddTrueToObject(e, "not_csv");
 	cJSON_AddNumberToObject(e, "rows", (double)o->rows);
 	cJSON_AddNumberToObject(e, "bytes", (double)o->bytes);
 	if (o->header)
@@ -1254,6 +1261,8 @@ bool pz_dc_obj_from_cache(struct pz_dc_obj *o, const cJSON *e)
 	o->rows = (uint64_t)num(e, "rows");
 	o->bytes = (uint64_t)num(e, "bytes");
 	o->complete = level == PZ_DC_FULL;
+	o->failed =
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "not_csv"));
 	if (!o->complete)
 		dc->cached_partial = true;
 	dc->records += o->rows;

@@ -112,9 +112,10 @@ bool pz_dc_obj_done(const struct pz_dc_obj *o);
 uint64_t pz_dc_obj_bytes(const struct pz_dc_obj *o);
 
 /*
- * The cache: an object's result as JSON (etag, level, rows, ...), and
- * back. pz_dc_obj_from_cache uses entry when it is for the same ETag at
- * the same or a deeper level, and returns true; the object then needs
+ * The cache: an object's result as JSON (etag, level, rows, ...), or
+ * NULL when it could not be read (a transport error is not a verdict on
+ * the data), and back. pz_dc_obj_from_cache uses entry when it is for the same
+ * ETag at the same or a deeper level, and returns true; the object then needs
  * no reading.
  */
 cJSON *pz_dc_obj_to_cache(const struct pz_dc_obj *o);

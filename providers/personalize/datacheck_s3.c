@@ -332,9 +332,12 @@ static bool store_cache(struct pz_state *state, const struct job *j)
 	bool changed;
 
 	objs = cJSON_AddObjectToObject(dc, "objects");
-	for (i = 0; i < j->nreaders; i++)
-		cJSON_AddItemToObject(objs, j->readers[i].key,
-				      pz_dc_obj_to_cache(j->readers[i].o));
+	for (i = 0; i < j->nreaders; i++) {
+		cJSON *e = pz_dc_obj_to_cache(j->readers[i].o);
+
+		if (e)
+			cJSON_AddItemToObject(objs, j->readers[i].key, e);
+	}
 	sr = pz_state_find(state, j->r->address);
 	old = sr ? cJSON_GetObjectItemCaseSensitive(sr->meta, "data_check")
 		 : NULL;

@@ -149,7 +149,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cache = pz_dc_obj_to_cache(o);
 	again = checker(level, !(data[0] & 0x80));
 	o2 = pz_dc_obj_add(again, "s3://b/p/a.csv", "\"e\"", size - 1);
-	if (!pz_dc_obj_from_cache(o2, cache))
+	if (!cache || !pz_dc_obj_from_cache(o2, cache))
 		abort();
 	pz_diags_init(&d2);
 	pz_dc_finish(again, &d2, NULL);
