@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "core/backend.h"
@@ -13,10 +14,11 @@
 #include "core/plan.h"
 #include "core/spec.h"
 #include "providers/aws/client.h"
+#include "providers/personalize/datacheck.h"
 #include "providers/personalize/refresh.h"
 
 static const char *opt_file, *opt_out, *opt_format, *opt_state;
-static const char *opt_lock_timeout;
+static const char *opt_lock_timeout, *opt_data_check;
 static bool opt_json, opt_detailed, opt_refresh = true, opt_lock = true;
 static bool opt_destroy;
 static long opt_parallelism = 50;
@@ -51,6 +53,9 @@ static const struct pz_opt plan_opts[] = {
      "hold the state lock while planning (default true)"},
     {"lock-timeout", PZ_OPT_STRING, &opt_lock_timeout, "DURATION",
      "wait this long for the state lock (e.g. 30s; default 0s)"},
+    {"data-check", PZ_OPT_STRING, &opt_data_check, "off|header|sample|full",
+     "check the data each import would read against its schema "
+     "(default sample)"},
     {NULL},
 };
 
@@ -82,6 +87,73 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct progress {
+	double t0;
+	bool shown, tty;
+};
+
+/* The data check's progress line, on a terminal, once it has taken a
+ * second. */
+static void data_progress(void *ud, size_t done, size_t n, uint64_t bytes)
+{
+	struct progress *p = ud;
+
+	if (!p->tty || now_s() - p->t0 < 1.0)
+		return;
+	fprintf(stderr, "\rpz: checking data: %zu/%zu object%s, %.1f MiB", done,
+		n, n == 1 ? "" : "s", (double)bytes / (1 << 20));
+	p->shown = true;
+}
+
+/*
+ * The data pre-flight: each import the plan would run has its data
+ * checked against its schema; findings go to diags. New results are
+ * cached in the state (written when we hold the lock). 0, or 1 after
+ * printing why.
+ */
+static int check_data(struct pz_aws_client *client, struct pz_spec *spec,
+		      struct pz_plan *plan, struct pz_backend *backend,
+		      struct pz_state *state, long long now,
+		      struct pz_diags *diags)
+{
+	struct pz_dc_run_opts o;
+	struct progress p;
+	struct pz_state *next = pz_state_dup(state);
+	bool changed = false;
+	int level =
+	    pz_dc_level_parse(opt_data_check ? opt_data_check : "sample");
+	int r;
+
+	if (level < 0) {
+		pz_state_free(next);
+		pz_cmd_error("plan: -data-check takes off, header, sample or "
+			     "full, not '%s'",
+			     opt_data_check);
+		return 1;
+	}
+	memset(&o, 0, sizeof(o));
+	memset(&p, 0, sizeof(p));
+	p.t0 = now_s();
+	p.tty = isatty(STDERR_FILENO) == 1;
+	o.level = (enum pz_dc_level)level;
+	o.now = now;
+	o.progress = data_progress;
+	o.progress_ud = &p;
+	r = pz_personalize_data_check(client, spec, plan, next, &o, diags,
+				      &changed);
+	if (p.shown)
+		fputs("\r\033[K", stderr);
+	if (!r && changed && opt_lock) {
+		r = pz_backend_save(backend, next, state);
+		if (!r)
+			plan->state_serial = next->serial;
+	}
+	pz_state_free(next);
+	if (r)
+		return pz_cmd_fail();
+	return 0;
 }
 
 static int run_plan(int argc, char **argv)
@@ -149,6 +221,10 @@ static int run_plan(int argc, char **argv)
 		pz_cmd_fail();
 		goto out;
 	}
+	if (!r && client && !opt_destroy &&
+	    check_data(client, spec, plan, backend, state,
+		       po.now ? po.now : time(NULL), &diags))
+		goto out;
 	if (opt_targets.n)
 		pz_diag_add(&diags, PZ_SEV_WARNING, spec->path,
 			    (struct pz_pos){0, 0, 0},
@@ -225,7 +301,9 @@ const struct pz_cmd pz_cmd_plan = {
 	"when data was imported since its last training, its\n"
 	"configuration changed or its version is older than maxAge:\n"
 	"the plan says which trigger fired. Changes made outside pz\n"
-	"are shown first. Exit status: 0, or 1 on error; with\n"
+	"are shown first. Before an import, its data in S3 is checked\n"
+	"against the dataset's schema (-data-check); data errors make\n"
+	"the plan fail. Exit status: 0, or 1 on error; with\n"
 	"-detailed-exitcode 2 when the plan has changes.",
     .opts = plan_opts,
     .max_args = 0,

@@ -18,6 +18,8 @@ void pz_diags_release(struct pz_diags *d)
 	for (i = 0; i < d->n; i++) {
 		free(d->items[i].file);
 		free(d->items[i].message);
+		free(d->items[i].note_file);
+		free(d->items[i].note);
 	}
 	free(d->items);
 	pz_diags_init(d);
@@ -34,6 +36,8 @@ void pz_diag_vadd(struct pz_diags *d, enum pz_severity sev, const char *file,
 	g->file = pz_xstrdup(file ? file : "-");
 	g->pos = pos;
 	g->message = pz_xvasprintf(fmt, ap);
+	g->note_file = g->note = NULL;
+	g->note_pos = (struct pz_pos){0, 0, 0};
 	if (sev == PZ_SEV_ERROR)
 		d->nerrors++;
 	else
@@ -47,6 +51,24 @@ void pz_diag_add(struct pz_diags *d, enum pz_severity sev, const char *file,
 
 	va_start(ap, fmt);
 	pz_diag_vadd(d, sev, file, pos, fmt, ap);
+	va_end(ap);
+}
+
+void pz_diag_note(struct pz_diags *d, const char *file, struct pz_pos pos,
+		  const char *fmt, ...)
+{
+	struct pz_diag *g;
+	va_list ap;
+
+	if (!d->n)
+		PZ_BUG("a note with no diagnostic");
+	g = &d->items[d->n - 1];
+	free(g->note_file);
+	free(g->note);
+	g->note_file = pz_xstrdup(file ? file : "-");
+	g->note_pos = pos;
+	va_start(ap, fmt);
+	g->note = pz_xvasprintf(fmt, ap);
 	va_end(ap);
 }
 
@@ -106,6 +128,19 @@ int pz_diags_render_text(const struct pz_diags *d, struct pz_buf *out,
 			r = pz_buf_printf(out, "%s: %s%s:%s %s\n", g->file, on,
 					  sev_name(g->severity), off,
 					  g->message);
+		if (!r && g->note) {
+			const char *non = color ? "\033[1;36m" : "";
+
+			if (g->note_pos.line)
+				r = pz_buf_printf(
+				    out, "%s:%u:%u: %snote:%s %s\n",
+				    g->note_file, g->note_pos.line,
+				    g->note_pos.col, non, off, g->note);
+			else
+				r = pz_buf_printf(out, "%s: %snote:%s %s\n",
+						  g->note_file, non, off,
+						  g->note);
+		}
 	}
 	return r;
 }
@@ -129,6 +164,12 @@ int pz_diags_render_json(const struct pz_diags *d, struct pz_buf *out)
 		if (!r)
 			r = pz_buf_add_json_str(out, g->message,
 						strlen(g->message));
+		if (!r && g->note) {
+			r = pz_buf_adds(out, ",\"detail\":");
+			if (!r)
+				r = pz_buf_add_json_str(out, g->note,
+							strlen(g->note));
+		}
 		if (!r)
 			r = pz_buf_adds(out, ",\"range\":{\"filename\":");
 		if (!r)

@@ -30,6 +30,11 @@ struct pz_diag {
 	char *file; /* owned */
 	struct pz_pos pos;
 	char *message; /* owned, one line, no trailing full stop */
+	/* An optional note pointing elsewhere (the spec line a data error
+	 * is about), rendered as a second line "FILE:LINE:COL: note: ...". */
+	char *note_file;
+	struct pz_pos note_pos;
+	char *note;
 };
 
 struct pz_diags {
@@ -45,6 +50,9 @@ void pz_diag_add(struct pz_diags *d, enum pz_severity sev, const char *file,
 void pz_diag_vadd(struct pz_diags *d, enum pz_severity sev, const char *file,
 		  struct pz_pos pos, const char *fmt, va_list ap)
     PZ_PRINTF(5, 0);
+/* Attaches a note to the diagnostic added last (replacing any). */
+void pz_diag_note(struct pz_diags *d, const char *file, struct pz_pos pos,
+		  const char *fmt, ...) PZ_PRINTF(4, 5);
 /* Orders by file, line and column; keeps the order of equal positions. */
 void pz_diags_sort(struct pz_diags *d);
 
@@ -53,8 +61,8 @@ void pz_diags_sort(struct pz_diags *d);
 int pz_diags_render_text(const struct pz_diags *d, struct pz_buf *out,
 			 bool color) PZ_MUST_USE;
 /* {"format_version":"1.0","valid":..,"error_count":..,"warning_count":..,
- *  "diagnostics":[{"severity","summary","range":{"filename","start":
- *  {"line","column","byte"}}}]} */
+ *  "diagnostics":[{"severity","summary","detail"?,"range":{"filename",
+ *  "start":{"line","column","byte"}}}]}; a note is the detail. */
 int pz_diags_render_json(const struct pz_diags *d,
 			 struct pz_buf *out) PZ_MUST_USE;
 

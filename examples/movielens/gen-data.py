@@ -22,8 +22,8 @@ AGES = ["18-24", "25-34", "35-44", "45-54", "55+"]
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
-    ap.add_argument("--users", type=int, default=200)
-    ap.add_argument("--items", type=int, default=300)
+    ap.add_argument("--users", type=int, default=1000)
+    ap.add_argument("--items", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=7)
     a = ap.parse_args()
     rnd = random.Random(a.seed)

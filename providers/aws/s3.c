@@ -192,6 +192,63 @@ int pz_s3_get_object(struct pz_aws_client *c, const char *bucket,
 	return r;
 }
 
+struct range_call {
+	void (*done)(void *ud, int rc, struct pz_aws_response *resp);
+	void *ud;
+};
+
+static void range_done(void *ud, int rc, struct pz_aws_response *resp)
+{
+	struct range_call rc_ = *(struct range_call *)ud;
+
+	free(ud);
+	if (rc && resp && resp->status == 416) {
+		/* Past the end (an empty object, or a size that shrank):
+		 * no bytes, not an error. */
+		pz_error_clear();
+		pz_buf_reset(&resp->body);
+		rc = 0;
+	} else if (rc && resp && resp->status == 412) {
+		char *msg = pz_xstrdup(pz_error_last());
+
+		rc = pz_error_set(PZ_ECONFLICT,
+				  "%s (the object changed while it was read)",
+				  msg);
+		free(msg);
+	}
+	rc_.done(rc_.ud, rc, resp);
+}
+
+int pz_s3_get_range_submit(
+    struct pz_aws_client *c, const char *bucket, const char *key,
+    uint64_t offset, uint64_t len, const char *if_match,
+    void (*done)(void *ud, int rc, struct pz_aws_response *resp), void *ud)
+{
+	struct pz_aws_request *req;
+	struct range_call *call;
+	char range[64];
+	int r;
+
+	if (!len)
+		return pz_error_set(PZ_EINVAL, "s3 GetObject: empty range");
+	if ((r = s3_request(c, "GetObject", "GET", bucket, key, &req)))
+		return r;
+	snprintf(range, sizeof(range), "bytes=%llu-%llu",
+		 (unsigned long long)offset,
+		 (unsigned long long)(offset + len - 1));
+	pz_aws_request_set_header(req, "Range", range);
+	if (if_match)
+		pz_aws_request_set_header(req, "If-Match", if_match);
+	pz_aws_request_set_max_body(req, (size_t)len + 1);
+	call = pz_xcalloc(1, sizeof(*call));
+	call->done = done;
+	call->ud = ud;
+	r = pz_aws_submit(c, req, range_done, call);
+	if (r)
+		free(call);
+	return r;
+}
+
 int pz_s3_head_object(struct pz_aws_client *c, const char *bucket,
 		      const char *key, struct pz_s3_object *out,
 		      struct pz_aws_error *err)

@@ -22,6 +22,7 @@
 
 struct pz_aws_client;
 struct pz_aws_error;
+struct pz_aws_response;
 
 struct pz_s3_put_opts {
 	const char *content_type; /* NULL: application/octet-stream */
@@ -56,6 +57,19 @@ int pz_s3_put_object(struct pz_aws_client *c, const char *bucket,
 int pz_s3_get_object(struct pz_aws_client *c, const char *bucket,
 		     const char *key, struct pz_buf *body, char **etag,
 		     struct pz_aws_error *err);
+/*
+ * GetObject of bytes [offset, offset + len) on the client's event loop
+ * (Range: bytes=A-B, If-Match: if_match when not NULL, so an object
+ * replaced while it is read fails with PZ_ECONFLICT instead of mixing
+ * two versions). done gets the outcome code and the response (borrowed;
+ * body: the bytes, at most len), as pz_aws_submit's callbacks do. A
+ * range that starts at or past the end is answered 416: done then gets
+ * 0 with an empty body. Returns 0, or an error without calling done.
+ */
+int pz_s3_get_range_submit(
+    struct pz_aws_client *c, const char *bucket, const char *key,
+    uint64_t offset, uint64_t len, const char *if_match,
+    void (*done)(void *ud, int rc, struct pz_aws_response *resp), void *ud);
 /* HeadObject: out (key, ETag, size) owned by the caller. */
 int pz_s3_head_object(struct pz_aws_client *c, const char *bucket,
 		      const char *key, struct pz_s3_object *out,

@@ -1,0 +1,436 @@
+/*
+ * csv.c - the streaming CSV reader.
+ *
+ * A byte-at-a-time state machine, except inside unquoted fields (nearly
+ * all of a Personalize file), where a class table finds the next
+ * special byte and the run before it is copied at once.
+ */
+#include "csv.h"
+
+#include <stdlib.h>
+#include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+enum {
+	S_START,  /* before a field's first byte */
+	S_UNQ,	  /* in an unquoted field */
+	S_Q,	  /* in a quoted field */
+	S_QQ,	  /* a quote inside a quoted field: "" or the end */
+	S_JUNK,	  /* after the closing quote, before the separator */
+	S_RECORD, /* at the start of a record (no field yet) */
+};
+
+/* 1 for the bytes that end a run of ordinary bytes in an unquoted
+ * field. */
+static const unsigned char special[256] = {
+    ['\n'] = 1,
+    ['\r'] = 1,
+    [','] = 1,
+    ['"'] = 1,
+};
+
+/*
+ * The offset of the first special byte in p[from, len), or len: eight
+ * bytes at a time where the byte order allows (the lowest flagged byte
+ * of the zero-byte test is exact), then one at a time.
+ */
+static inline size_t scan(const char *p, size_t from, size_t len)
+{
+	size_t j = from;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+    (defined(__GNUC__) || defined(__clang__))
+	const uint64_t ones = 0x0101010101010101ULL,
+		       high = 0x8080808080808080ULL;
+
+	while (j + 8 <= len) {
+		uint64_t w, m, v;
+
+		memcpy(&w, p + j, 8);
+		v = w ^ (ones * ',');
+		m = (v - ones) & ~v;
+		v = w ^ (ones * '\n');
+		m |= (v - ones) & ~v;
+		v = w ^ (ones * '\r');
+		m |= (v - ones) & ~v;
+		v = w ^ (ones * '"');
+		m |= (v - ones) & ~v;
+		m &= high;
+		if (m)
+			return j + (size_t)(__builtin_ctzll(m) >> 3);
+		j += 8;
+	}
+#endif
+	while (j < len && !special[(unsigned char)p[j]])
+		j++;
+	return j;
+}
+
+/*
+ * Where the special bytes of a chunk are, 64 bytes at a time (SSE2
+ * where there is SSE2): the fast path walks the bits instead of the
+ * bytes, as simdjson's first stage does.
+ */
+struct scanner {
+	const char *p;
+	size_t len, base; /* bits describe p[base, base + 64) */
+	uint64_t bits;	  /* 1: special, or past the end */
+	bool valid;
+};
+
+static inline uint64_t block_bits(const char *p, size_t base, size_t len)
+{
+	uint64_t bits = 0;
+	size_t k;
+
+#if defined(__SSE2__)
+	if (base + 64 <= len) {
+		const __m128i comma = _mm_set1_epi8(','),
+			      lf = _mm_set1_epi8('\n'),
+			      cr = _mm_set1_epi8('\r'),
+			      quote = _mm_set1_epi8('"');
+
+		for (k = 0; k < 4; k++) {
+			__m128i v = _mm_loadu_si128(
+			    (const __m128i *)(const void *)(p + base + 16 * k));
+			__m128i m = _mm_or_si128(
+			    _mm_or_si128(_mm_cmpeq_epi8(v, comma),
+					 _mm_cmpeq_epi8(v, lf)),
+			    _mm_or_si128(_mm_cmpeq_epi8(v, cr),
+					 _mm_cmpeq_epi8(v, quote)));
+
+			bits |= (uint64_t)(uint16_t)_mm_movemask_epi8(m)
+				<< (16 * k);
+		}
+		return bits;
+	}
+#endif
+	for (k = 0; k < 64; k++)
+		if (base + k >= len || special[(unsigned char)p[base + k]])
+			bits |= (uint64_t)1 << k;
+	return bits;
+}
+
+/* The offset of the first special byte at or after from, or len. */
+static inline size_t next_special(struct scanner *s, size_t from)
+{
+	for (;;) {
+		uint64_t m;
+
+		if (from >= s->len)
+			return s->len;
+		if (!s->valid || from < s->base || from >= s->base + 64) {
+			s->base = from;
+			s->bits = block_bits(s->p, from, s->len);
+			s->valid = true;
+		}
+		m = s->bits >> (from - s->base);
+		if (m)
+			return from + (size_t)__builtin_ctzll(m);
+		from = s->base + 64;
+	}
+}
+
+void pz_csv_init(struct pz_csv *c, pz_csv_record_fn on_record,
+		 pz_csv_error_fn on_error, void *ud)
+{
+	memset(c, 0, sizeof(*c));
+	c->on_record = on_record;
+	c->on_error = on_error;
+	c->ud = ud;
+	c->state = S_RECORD;
+	c->line = 1;
+	c->col = 1;
+}
+
+void pz_csv_release(struct pz_csv *c)
+{
+	free(c->buf);
+	free(c->fields);
+	c->buf = NULL;
+	c->fields = NULL;
+	c->cap = c->fields_cap = 0;
+}
+
+static int report(struct pz_csv *c, uint64_t line, uint32_t col,
+		  const char *msg)
+{
+	return c->on_error ? c->on_error(c->ud, line, col, msg) : 0;
+}
+
+/* Drops the record being read (after an error) until its end. */
+static int discard(struct pz_csv *c, const char *msg)
+{
+	int r = 0;
+
+	if (!c->skip)
+		r = report(c, c->line, c->col, msg);
+	c->skip = true;
+	c->len = 0;
+	c->nfields = 0;
+	return r;
+}
+
+static inline int begin_field(struct pz_csv *c, bool quoted)
+{
+	struct pz_csv_field *f;
+
+	if (c->skip)
+		return 0;
+	if (c->nfields >= PZ_CSV_MAX_FIELDS)
+		return discard(c, "more than 1024 fields in a record; the "
+				  "record is skipped");
+	PZ_GROW(c->fields, c->nfields, c->fields_cap);
+	f = &c->fields[c->nfields++];
+	f->p = (const char *)(uintptr_t)c->len; /* an offset until emitted */
+	f->len = 0;
+	f->line = c->line;
+	f->col = c->col;
+	f->quoted = quoted;
+	return 0;
+}
+
+static inline int append(struct pz_csv *c, const char *p, size_t n)
+{
+	if (n && c->len + n <= c->cap && !c->skip) {
+		memcpy(c->buf + c->len, p, n);
+		c->len += n;
+		c->fields[c->nfields - 1].len += n;
+		return 0;
+	}
+	if (c->skip || !n)
+		return 0;
+	if (c->len + n > PZ_CSV_MAX_RECORD)
+		return discard(c, "record longer than 1 MiB; the record is "
+				  "skipped");
+	if (c->len + n > c->cap) {
+		size_t want = c->cap ? c->cap : 4096;
+
+		while (want < c->len + n)
+			want *= 2;
+		if (want > PZ_CSV_MAX_RECORD)
+			want = PZ_CSV_MAX_RECORD;
+		c->buf = pz_xrealloc(c->buf, want);
+		c->cap = want;
+	}
+	memcpy(c->buf + c->len, p, n);
+	c->len += n;
+	c->fields[c->nfields - 1].len += n;
+	return 0;
+}
+
+static int end_record(struct pz_csv *c)
+{
+	size_t i;
+	int r = 0;
+
+	if (!c->skip && c->nfields &&
+	    !(c->nfields == 1 && c->fields[0].len == 0 &&
+	      !c->fields[0].quoted)) {
+		for (i = 0; i < c->nfields; i++)
+			c->fields[i].p =
+			    c->buf ? c->buf + (size_t)(uintptr_t)c->fields[i].p
+				   : "";
+		c->records++;
+		r = c->on_record(c->ud, c->fields, c->nfields, c->records);
+	}
+	c->skip = false;
+	c->len = 0;
+	c->nfields = 0;
+	c->state = S_RECORD;
+	return r;
+}
+
+/*
+ * The common case without copying: a whole record of unquoted fields
+ * inside data from at. Its fields point into data. Returns 1 after
+ * handing it over (*next: the byte after its line end, *r: what the
+ * callback said), 0 when the record needs the state machine (quotes, or
+ * it does not end within data).
+ */
+static int fast_record(struct pz_csv *c, struct scanner *sc, size_t at,
+		       size_t *next, int *r)
+{
+	const char *data = sc->p;
+	size_t len = sc->len, j = at, n = 0;
+	unsigned char b;
+
+	for (;;) {
+		size_t start = j;
+		struct pz_csv_field *f;
+
+		j = next_special(sc, j);
+		if (j == len || data[j] == '"' || n >= PZ_CSV_MAX_FIELDS ||
+		    j - at > PZ_CSV_MAX_RECORD)
+			return 0;
+		if (n >= c->fields_cap) {
+			c->fields_cap = c->fields_cap ? c->fields_cap * 2 : 16;
+			c->fields = pz_xreallocarray(c->fields, c->fields_cap,
+						     sizeof(*c->fields));
+		}
+		f = &c->fields[n++];
+		f->p = data + start;
+		f->len = j - start;
+		f->line = c->line;
+		f->col = (uint32_t)(start - at + 1);
+		f->quoted = false;
+		b = (unsigned char)data[j++];
+		if (b != ',')
+			break;
+	}
+	*r = 0;
+	if (!(n == 1 && c->fields[0].len == 0)) {
+		c->records++;
+		*r = c->on_record(c->ud, c->fields, n, c->records);
+	}
+	c->line++;
+	c->col = 1;
+	c->pending_cr = b == '\r';
+	*next = j;
+	return 1;
+}
+
+int pz_csv_feed(struct pz_csv *c, const char *data, size_t len)
+{
+	struct scanner sc = {data, len, 0, 0, false};
+	size_t i = 0;
+	int r = 0;
+
+	c->bytes += len;
+	while (i < len && !r) {
+		unsigned char b = (unsigned char)data[i];
+
+		if (c->pending_cr) {
+			c->pending_cr = false;
+			if (b == '\n') {
+				i++;
+				continue;
+			}
+		}
+		if (c->state == S_RECORD && !c->nfields &&
+		    fast_record(c, &sc, i, &i, &r))
+			continue;
+		switch (c->state) {
+		case S_RECORD:
+		case S_START:
+			if (b == '"') {
+				r = begin_field(c, true);
+				c->state = S_Q;
+				i++, c->col++;
+				continue;
+			}
+			if ((r = begin_field(c, false)))
+				break;
+			c->state = S_UNQ;
+			/* fall through */
+		case S_UNQ: {
+			size_t j = scan(data, i, len);
+
+			r = append(c, data + i, j - i);
+			c->col += (uint32_t)(j - i);
+			i = j;
+			if (r || i == len)
+				break;
+			b = (unsigned char)data[i];
+			if (b == ',') {
+				c->state = S_START;
+				i++, c->col++;
+			} else if (b == '"') {
+				if (!c->skip)
+					r = report(c, c->line, c->col,
+						   "a quote inside an unquoted "
+						   "field; quote the whole "
+						   "field and double the quote "
+						   "(\"\")");
+				if (!r)
+					r = append(c, data + i, 1);
+				i++, c->col++;
+			} else { /* \r or \n */
+				r = end_record(c);
+				c->pending_cr = b == '\r';
+				c->line++, c->col = 1;
+				i++;
+			}
+			break;
+		}
+		case S_Q: {
+			const char *q = memchr(data + i, '"', len - i);
+			size_t j = q ? (size_t)(q - data) : len, k;
+
+			for (k = i; k < j; k++) {
+				if (data[k] == '\n')
+					c->line++, c->col = 1;
+				else
+					c->col++;
+			}
+			r = append(c, data + i, j - i);
+			i = j;
+			if (q) {
+				c->state = S_QQ;
+				i++, c->col++;
+			}
+			break;
+		}
+		case S_QQ:
+			if (b == '"') {
+				r = append(c, data + i, 1);
+				c->state = S_Q;
+				i++, c->col++;
+			} else if (b == ',') {
+				c->state = S_START;
+				i++, c->col++;
+			} else if (b == '\n' || b == '\r') {
+				r = end_record(c);
+				c->pending_cr = b == '\r';
+				c->line++, c->col = 1;
+				i++;
+			} else {
+				if (!c->skip)
+					r = report(
+					    c, c->line, c->col,
+					    "text after a closing quote; "
+					    "quote the whole field");
+				c->state = S_JUNK;
+			}
+			break;
+		case S_JUNK:
+			if (b == ',') {
+				c->state = S_START;
+			} else if (b == '\n' || b == '\r') {
+				r = end_record(c);
+				c->pending_cr = b == '\r';
+				c->line++, c->col = 0;
+			} else if (!r) {
+				r = append(c, data + i, 1);
+			}
+			i++, c->col++;
+			break;
+		default: PZ_BUG("csv state %d", c->state);
+		}
+	}
+	return r;
+}
+
+int pz_csv_finish(struct pz_csv *c)
+{
+	int r = 0;
+
+	if (c->state == S_Q) {
+		uint64_t line =
+		    c->nfields ? c->fields[c->nfields - 1].line : c->line;
+		uint32_t col =
+		    c->nfields ? c->fields[c->nfields - 1].col : c->col;
+
+		if (!c->skip)
+			r = report(c, line, col,
+				   "a quoted field is never closed; add the "
+				   "closing quote");
+		c->skip = true;
+	}
+	if (!r && c->state != S_RECORD)
+		r = end_record(c);
+	c->state = S_RECORD;
+	return r;
+}

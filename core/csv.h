@@ -1,0 +1,69 @@
+/*
+ * csv.h - a streaming CSV reader (RFC 4180, as Amazon Personalize reads
+ * its bulk data): fields separated by commas, records by LF or CRLF,
+ * fields optionally in double quotes with "" for a quote inside.
+ *
+ * Push model: the caller feeds the bytes in chunks of any size (a ranged
+ * GET, a read(2)); each complete record is handed to a callback with its
+ * fields, the line it starts on and each field's column. Memory is
+ * constant: one record at most PZ_CSV_MAX_RECORD bytes and
+ * PZ_CSV_MAX_FIELDS fields is held, whatever the input's size. What is
+ * malformed (a quote inside an unquoted field, text after a closing
+ * quote, an unterminated quote, a record over the limits) goes to the
+ * error callback with its place, and reading goes on with the next
+ * record; nothing is ever printed.
+ *
+ * Lines and columns are 1-based; a column counts bytes from the start
+ * of the line, as FILE:LINE:COL diagnostics do.
+ */
+#ifndef PZ_CSV_H
+#define PZ_CSV_H
+
+#include "common.h"
+
+#define PZ_CSV_MAX_RECORD (1u << 20) /* bytes of one record's fields */
+#define PZ_CSV_MAX_FIELDS 1024
+
+struct pz_csv_field {
+	const char *p; /* not NUL-terminated; quotes removed, "" unescaped */
+	size_t len;
+	uint64_t line; /* where the field starts */
+	uint32_t col;
+	bool quoted;
+};
+
+/* Returns 0 to go on, anything else to stop reading (pz_csv_feed then
+ * returns that value). fields are borrowed for the call. */
+typedef int (*pz_csv_record_fn)(void *ud, const struct pz_csv_field *fields,
+				size_t n, uint64_t record);
+typedef int (*pz_csv_error_fn)(void *ud, uint64_t line, uint32_t col,
+			       const char *message);
+
+struct pz_csv {
+	pz_csv_record_fn on_record;
+	pz_csv_error_fn on_error; /* may be NULL */
+	void *ud;
+	/* reader state (private) */
+	int state;
+	bool skip; /* the current record is being discarded */
+	char *buf; /* the current record's field bytes */
+	size_t len, cap;
+	struct pz_csv_field *fields; /* offsets in p until emitted */
+	size_t nfields, fields_cap;
+	uint64_t line, records, bytes;
+	uint32_t col;
+	bool pending_cr;
+};
+
+/* Zeroes c and sets the callbacks; no allocation until the first feed. */
+void pz_csv_init(struct pz_csv *c, pz_csv_record_fn on_record,
+		 pz_csv_error_fn on_error, void *ud);
+void pz_csv_release(struct pz_csv *c);
+/* Reads len bytes; records that complete are handed over. Returns 0, or
+ * what a callback returned to stop. */
+int pz_csv_feed(struct pz_csv *c, const char *data, size_t len);
+/* End of input: hands over a last record that has no line end, reports
+ * an unterminated quote. Returns as pz_csv_feed. */
+int pz_csv_finish(struct pz_csv *c);
+
+#endif
