@@ -88,7 +88,8 @@ void pz_pers_batch_plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 	const cJSON *seq =
 	    st ? cJSON_GetObjectItemCaseSensitive(st->meta, "run") : NULL;
 	long long n = cJSON_IsNumber(seq) ? (long long)seq->valuedouble : 1;
-	char *name;
+	const struct pz_live *lv;
+	char *name, *why;
 
 	/* The run pz made under a name of its own is the spec's job. */
 	if (cJSON_IsString(want) && cJSON_IsString(have) &&
@@ -109,11 +110,18 @@ void pz_pers_batch_plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 	    c->meta, "run", cJSON_CreateNumber((double)(n + 1)));
 	c->action = PZ_ACTION_CREATE;
 	c->reason = NULL;
+	lv = pz_plan_ctx_live(ctx, r);
+	why = c->nreplace ? pz_xstrdup("the job changed")
+	      : lv && lv->failure_reason
+		  ? pz_xasprintf("the last run failed: %s", lv->failure_reason)
+		  : pz_xstrdup("the last run failed");
 	c->trigger = pz_xasprintf(
-	    "%s: batch jobs cannot be updated or deleted, and their names "
+	    "%s; batch jobs cannot be updated or deleted, and their names "
 	    "stay taken, so it runs again as %s; %s stays in AWS",
-	    c->nreplace ? "the job changed" : "the last run failed", name,
-	    c->arn ? c->arn : "the old run");
+	    why, name, c->arn ? c->arn : "the old run");
+	free(why);
+	free(c->note); /* the failure is in the trigger */
+	c->note = NULL;
 	free(name);
 	cJSON_Delete(c->before);
 	c->before = NULL;

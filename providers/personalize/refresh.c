@@ -469,6 +469,16 @@ int pz_personalize_describe(struct pz_aws_client *c, const struct pz_rtype *t,
 	if (!r)
 		pz_personalize_project(t, answer, out);
 	cJSON_Delete(answer);
+	if (!r && out->exists && has_tags(t)) {
+		/* Describe returns no tags. */
+		int err = 0;
+		struct side sd = {SIDE_TAGS, arn, out, NULL, &err};
+
+		if (!(r = submit_side(c, &sd, arn)) && !(r = pz_aws_run(c)) &&
+		    !(r = err))
+			merge_side(&sd);
+		cJSON_Delete(sd.answer);
+	}
 	return r;
 }
 

@@ -26,6 +26,8 @@ SPEC = """pz:
   region: us-east-1
   dataLocation: s3://%s/
   roleArn: %s
+tags:
+  team: recs
 datasetGroup:
   name: adopt
 datasets:
@@ -104,6 +106,11 @@ def _stack(sim, auto_training):
                  "dataset.Interactions": ds,
                  "solution.ups": sol,
                  "campaign.upsCampaign": camp})
+    for arn in (dsg, ds, sol, camp):
+        st, body = simh.personalize(sim, "TagResource", {
+            "resourceArn": arn,
+            "tags": [{"tagKey": "team", "tagValue": "recs"}]})
+        assert st == 200, body
     return cli, arns, sv, job
 
 
@@ -128,9 +135,9 @@ def _adopt(pz_bin, sim, auto_training):
     return cli, pz, path, arns, sv
 
 
-def test_adopted_stack_plans_nothing(pz_bin):
+def test_adopted_stack_plans_nothing_and_tag_drift_shows(pz_bin):
     with Sim(time_scale="0.0005", seed="11") as sim:
-        _, pz, path, _, _ = _adopt(pz_bin, sim, False)
+        _, pz, path, arns, _ = _adopt(pz_bin, sim, False)
         r = pz.run("plan", "-f", path, "-detailed-exitcode")
         assert r.rc == 0, r
         assert "No changes." in r.out, r
@@ -138,6 +145,16 @@ def test_adopted_stack_plans_nothing(pz_bin):
         # Refresh read the tags and the solution's versions.
         assert "ListTagsForResource" in ops, ops
         assert "ListSolutionVersions" in ops, ops
+        # Tags removed outside pz are drift, and put back.
+        st, body = simh.personalize(sim, "UntagResource", {
+            "resourceArn": arns["campaign.upsCampaign"],
+            "tagKeys": ["team"]})
+        assert st == 200, body
+        r = pz.run("plan", "-f", path, "-detailed-exitcode")
+        assert r.rc == 2, r
+        assert "campaign.upsCampaign has changed" in r.out, r
+        assert "campaign.upsCampaign will be updated in-place" in r.out, r
+        assert "tagValue" in r.out, r
 
 
 def test_automatic_training_is_followed(pz_bin):
