@@ -162,8 +162,7 @@ static void training_mode(const struct pz_resource *r, struct pz_change *c,
 /* A failure that training the same inputs again would repeat. */
 static bool repeats(const char *reason)
 {
-	static const char *const causes[] = {"insufficient", "not enough",
-					     "minimum", "at least"};
+	static const char *const causes[] = {"insufficient", "not enough"};
 	size_t i, k, n;
 
 	for (i = 0; reason && i < PZ_ARRAY_LEN(causes); i++) {
