@@ -118,24 +118,31 @@ static void supply(const struct pz_spec *spec, const struct pz_resource *r,
 	pz_pers_ref(body, "solutionVersionArn", addr);
 }
 
-/* With sync, the version is "<solution ARN>/$LATEST"; the version the
- * campaign serves at a time is the service's business, not a diff. */
-static void plan_sync(const struct pz_resource *r, struct pz_change *c)
+/*
+ * With sync, the version is "<solution ARN>/$LATEST" (what an update
+ * sends); the version the campaign serves at a time is the service's
+ * business: once the campaign syncs, solutionVersionArn is no reason to
+ * update it.
+ */
+static void plan_sync(struct pz_change *c)
 {
 	const cJSON *cfg =
 	    cJSON_GetObjectItemCaseSensitive(c->before, "campaignConfig");
-	const cJSON *was = cJSON_GetObjectItemCaseSensitive(
-	    cfg, "syncWithLatestSolutionVersion");
+	size_t i, k = 0;
 
-	(void)r;
-	if (c->before && cJSON_IsTrue(was)) {
-		const cJSON *now = cJSON_GetObjectItemCaseSensitive(
-		    c->before, "solutionVersionArn");
-
-		cJSON_ReplaceItemInObjectCaseSensitive(
-		    c->after, "solutionVersionArn",
-		    now ? cJSON_Duplicate(now, 1) : cJSON_CreateNull());
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+		cfg, "syncWithLatestSolutionVersion")) ||
+	    c->action != PZ_ACTION_UPDATE)
+		return;
+	for (i = 0; i < c->nupdate; i++) {
+		if (!strcmp(c->update_paths[i], "solutionVersionArn"))
+			free(c->update_paths[i]);
+		else
+			c->update_paths[k++] = c->update_paths[i];
 	}
+	c->nupdate = k;
+	if (!c->nupdate && !c->nreplace)
+		c->action = PZ_ACTION_NOOP;
 }
 
 static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
@@ -153,8 +160,6 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 		snprintf(addr, sizeof(addr), "solution_version.%s", sol->key);
 		vc = pz_plan_ctx_change(ctx, addr);
 	}
-	if (syncs(r))
-		plan_sync(r, c);
 	/* A version training (first, or one the service started) decides
 	 * what the campaign serves: wait for it. */
 	if (vc && vc->action == PZ_ACTION_WAIT &&
@@ -167,6 +172,8 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 		return;
 	}
 	pz_plan_decide(ctx, r, c);
+	if (syncs(r))
+		plan_sync(c);
 	if (c->action != PZ_ACTION_UPDATE)
 		return;
 	for (i = 0; i < c->nupdate; i++)

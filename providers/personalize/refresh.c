@@ -50,6 +50,29 @@ static void latest_update(const cJSON *obj, struct pz_live *out)
 	}
 }
 
+/* A campaign that syncs with its solution's latest version is at
+ * "<solution ARN>/$LATEST", whichever version it serves now. */
+static void latest_version(const cJSON *obj, struct pz_live *out)
+{
+	const cJSON *cfg =
+	    cJSON_GetObjectItemCaseSensitive(obj, "campaignConfig");
+	cJSON *v =
+	    cJSON_GetObjectItemCaseSensitive(out->attrs, "solutionVersionArn");
+	const char *slash;
+	char *latest;
+
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+		cfg, "syncWithLatestSolutionVersion")) ||
+	    !cJSON_IsString(v) ||
+	    pz_str_has_suffix(v->valuestring, "/$LATEST") ||
+	    !(slash = strrchr(v->valuestring, '/')))
+		return;
+	latest = pz_xasprintf("%.*s/$LATEST", (int)(slash - v->valuestring),
+			      v->valuestring);
+	cJSON_SetValuestring(v, latest);
+	free(latest);
+}
+
 void pz_personalize_project(const struct pz_rtype *t, const cJSON *answer,
 			    struct pz_live *out)
 {
@@ -87,6 +110,8 @@ void pz_personalize_project(const struct pz_rtype *t, const cJSON *answer,
 			cJSON_AddItemToObject(out->attrs, m,
 					      cJSON_Duplicate(v, 1));
 	}
+	if (!strcmp(t->name, "campaign"))
+		latest_version(obj, out);
 }
 
 /* One Describe in flight; each keeps its own error, so twenty

@@ -2,7 +2,8 @@
  * test_refresh.c - what refresh makes of a Describe answer: update
  * progress and failures (latest*Update) while the top-level status stays
  * ACTIVE become UPDATE <status>, so that the planner waits for an update
- * in progress and plans a failed one again.
+ * in progress and plans a failed one again; a campaign that syncs is
+ * at <solution ARN>/$LATEST.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -83,12 +84,33 @@ static void finished_update_is_active(void **unused)
 	pz_live_release(&l);
 }
 
+static void syncing_campaign_is_at_latest(void **unused)
+{
+	struct pz_live l;
+	const cJSON *v;
+
+	(void)unused;
+	project("campaign",
+		"{\"campaign\": {\"campaignArn\": \"arn:c\", \"status\": "
+		"\"ACTIVE\", \"solutionVersionArn\": "
+		"\"arn:aws:personalize:us-east-1:1:solution/s/5a1b2c3d\", "
+		"\"campaignConfig\": {\"syncWithLatestSolutionVersion\": "
+		"true}}}",
+		&l);
+	v = cJSON_GetObjectItemCaseSensitive(l.attrs, "solutionVersionArn");
+	assert_string_equal(
+	    v->valuestring,
+	    "arn:aws:personalize:us-east-1:1:solution/s/$LATEST");
+	pz_live_release(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(update_in_progress_waits),
 	    cmocka_unit_test(update_failure_is_a_failure),
 	    cmocka_unit_test(finished_update_is_active),
+	    cmocka_unit_test(syncing_campaign_is_at_latest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
