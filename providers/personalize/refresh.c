@@ -503,6 +503,11 @@ int pz_personalize_describe(struct pz_aws_client *c, const struct pz_rtype *t,
 		    !(r = err))
 			merge_side(&sd);
 		cJSON_Delete(sd.answer);
+		/* None is no attribute (as the create request). */
+		if (!cJSON_GetArraySize(
+			cJSON_GetObjectItemCaseSensitive(out->attrs, "tags")))
+			cJSON_DeleteItemFromObjectCaseSensitive(out->attrs,
+								"tags");
 	}
 	return r;
 }
