@@ -130,6 +130,8 @@ int main(int argc, char **argv)
 	if (pz_spec_load(&spec, argv[1], NULL, 0, &d)) {
 		fprintf(stderr, "plan_case: the spec has errors: %s\n",
 			d.n ? d.items[0].message : pz_error_last());
+		pz_spec_free(spec);
+		pz_diags_release(&d);
 		return 2;
 	}
 	if (strcmp(argv[2], "-")) {
