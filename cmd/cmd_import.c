@@ -167,48 +167,26 @@ static int check_target(const struct pz_spec *spec, const char *addr,
 }
 
 /* The resource as it is now (refresh.h's Describe and projection). */
-static int describe(const struct pz_resource *r, const struct arn *arn,
-		    const char *arn_text, const struct pz_spec *spec,
-		    struct pz_live *out)
+static int describe(struct pz_aws_client **c, const struct pz_resource *r,
+		    const struct arn *arn, const char *arn_text,
+		    const struct pz_spec *spec, struct pz_live *out)
 {
 	struct pz_aws_client_options o;
-	struct pz_aws_client *c = NULL;
 	int rc;
 
 	memset(&o, 0, sizeof(o));
 	o.region = arn->region[0] ? arn->region : NULL;
 	o.default_region = spec->settings.region;
 	o.profile = spec->settings.profile;
-	rc = pz_aws_client_new(&c, &o);
+	rc = pz_aws_client_new(c, &o);
 	if (!rc)
-		rc = pz_personalize_describe(c, r->type, arn_text, out);
+		rc = pz_personalize_describe(*c, r->type, arn_text, out);
 	if (!rc && !out->exists)
 		rc = pz_error_set(PZ_EAWS,
 				  "personalize %s: the answer does not "
 				  "describe %s",
 				  r->type->describe_op, arn_text);
-	pz_aws_client_free(c);
 	return rc;
-}
-
-static void record(struct pz_state *st, const struct pz_spec *spec,
-		   const struct pz_resource *r, const char *arn,
-		   struct pz_live *live)
-{
-	struct pz_state_resource *s =
-	    pz_state_put(st, r->address, r->type->name);
-	const char **deps = pz_xcalloc(r->ndeps + 1, sizeof(*deps));
-	size_t i;
-
-	s->arn = pz_xstrdup(arn);
-	s->status = live->status ? pz_xstrdup(live->status) : NULL;
-	cJSON_Delete(s->attributes);
-	s->attributes = live->attrs; /* taken */
-	live->attrs = NULL;
-	for (i = 0; i < r->ndeps; i++)
-		deps[i] = spec->resources[r->deps[i]]->address;
-	pz_state_resource_set_deps(s, deps, r->ndeps);
-	free(deps);
 }
 
 static int run_import(int argc, char **argv)
@@ -221,10 +199,12 @@ static int run_import(int argc, char **argv)
 	struct pz_spec *spec = NULL;
 	struct pz_state *st = NULL, *next = NULL;
 	const cJSON *name;
+	struct pz_aws_client *client = NULL;
 	struct pz_live live;
 	struct arn arn;
+	char **added = NULL;
 	bool stored;
-	size_t i;
+	size_t i, nadded = 0;
 	int rc = 1;
 
 	(void)argc;
@@ -254,7 +234,7 @@ static int run_import(int argc, char **argv)
 				     arn_text, st->resources[i].address);
 			goto out;
 		}
-	if (describe(r, &arn, arn_text, spec, &live)) {
+	if (describe(&client, r, &arn, arn_text, spec, &live)) {
 		pz_cmd_fail();
 		goto out;
 	}
@@ -271,7 +251,14 @@ static int run_import(int argc, char **argv)
 			"spec: the next plan replaces it\n",
 			addr, name->valuestring, r->name);
 	next = pz_state_dup(st);
-	record(next, spec, r, arn_text, &live);
+	pz_personalize_record(next, spec, r, arn_text, &live);
+	/* What the service says of its latest import, version, served
+	 * version: adopting a running stack plans no import or training. */
+	if (pz_personalize_adopt(client, spec, r, arn_text, &live, next, &added,
+				 &nadded)) {
+		pz_cmd_fail();
+		goto out;
+	}
 	if (pz_cmd_check_interrupted() ||
 	    pz_backend_save(b, next, stored ? st : NULL)) {
 		pz_cmd_fail();
@@ -279,8 +266,23 @@ static int run_import(int argc, char **argv)
 	}
 	printf("Imported %s: %s (%s).\n", addr, arn_text,
 	       live.status ? live.status : "no status");
+	for (i = 0; i < nadded; i++) {
+		const struct pz_state_resource *s =
+		    pz_state_find(next, added[i]);
+
+		printf("Imported %s: %s (%s), which %s %s.\n", added[i],
+		       s && s->arn ? s->arn : "?",
+		       s && s->status ? s->status : "no status",
+		       !strcmp(r->type->name, "campaign") ? "it serves"
+							  : "is the latest of",
+		       addr);
+	}
 	rc = 0;
 out:
+	for (i = 0; i < nadded; i++)
+		free(added[i]);
+	free(added);
+	pz_aws_client_free(client);
 	pz_live_release(&live);
 	pz_state_free(next);
 	pz_state_free(st);
@@ -300,7 +302,12 @@ const struct pz_cmd pz_cmd_import = {
 	"(Describe<Type>) and records its ARN, status, the attributes\n"
 	"its create request would set, and ADDR's dependencies from\n"
 	"the spec. Refused when ADDR or ARN is already in the state.\n"
-	"Tags are not read (Describe does not return them).",
+	"So that adopting a running stack plans no import or training,\n"
+	"an import job records the objects under its data location\n"
+	"now, and a dataset, solution or campaign also records its\n"
+	"newest ACTIVE import job, newest ACTIVE version or served\n"
+	"version when the state does not have it. Tags are read at\n"
+	"refresh (ListTagsForResource).",
     .opts = import_opts,
     .min_args = 2,
     .max_args = 2,

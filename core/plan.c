@@ -50,6 +50,7 @@ void pz_live_release(struct pz_live *l)
 	free(l->data_digest);
 	free(l->created);
 	cJSON_Delete(l->attrs);
+	cJSON_Delete(l->data_list);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -205,6 +206,15 @@ static const char *current_arn(const struct pz_plan_ctx *ctx,
 	return st ? st->arn : NULL;
 }
 
+/* A reference is an address, optionally followed by "/" and text to
+ * append to the ARN ("solution.ups/$LATEST"): where that text starts. */
+static const char *ref_tail(const char *ref)
+{
+	const char *slash = strchr(ref, '/');
+
+	return slash ? slash : ref + strlen(ref);
+}
+
 /* Replaces references to resources that keep their ARN by that ARN;
  * the rest stay unknown (Raw). */
 static void resolve_refs(struct pz_plan_ctx *ctx, cJSON *v)
@@ -212,18 +222,24 @@ static void resolve_refs(struct pz_plan_ctx *ctx, cJSON *v)
 	cJSON *c;
 
 	if (cJSON_IsRaw(v)) {
-		const struct pz_resource *r =
-		    pz_spec_find(ctx->spec, v->valuestring);
+		const char *tail = ref_tail(v->valuestring);
+		char *addr = pz_xstrndup(v->valuestring,
+					 (size_t)(tail - v->valuestring));
+		const struct pz_resource *r = pz_spec_find(ctx->spec, addr);
 		const struct pz_change *ch = r ? ctx->by_index[r->index] : NULL;
 		const char *arn = r ? current_arn(ctx, r) : NULL;
 
 		if (arn && ch &&
 		    (ch->action == PZ_ACTION_NOOP ||
-		     ch->action == PZ_ACTION_UPDATE)) {
+		     ch->action == PZ_ACTION_UPDATE ||
+		     ch->action == PZ_ACTION_WAIT)) {
+			char *s = pz_xasprintf("%s%s", arn, tail);
+
 			free(v->valuestring);
-			v->valuestring = pz_xstrdup(arn);
+			v->valuestring = s;
 			v->type = cJSON_String;
 		}
+		free(addr);
 		return;
 	}
 	for (c = v->child; c; c = c->next)
@@ -454,6 +470,8 @@ static void record_drift(struct pz_plan *plan,
 
 	if (!st || !st->arn || !lv || !lv->refreshed)
 		return;
+	if (lv->exists && lv->arn && strcmp(lv->arn, st->arn))
+		return; /* another one now (a newer solution version) */
 	if (lv->exists) {
 		const struct pz_rtype *t = pz_rtype_find(st->type);
 		const struct pz_operation *op =
@@ -503,6 +521,14 @@ static void set_deps(struct pz_change *c, const struct pz_spec *spec,
 	c->ndeps = r->ndeps;
 }
 
+bool pz_live_in_progress(const struct pz_live *lv)
+{
+	return lv && lv->refreshed && lv->exists && lv->status &&
+	       (pz_str_has_suffix(lv->status, "PENDING") ||
+		pz_str_has_suffix(lv->status, "IN_PROGRESS") ||
+		pz_str_has_suffix(lv->status, "STOPPING"));
+}
+
 void pz_plan_decide(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 		    struct pz_change *c)
 {
@@ -511,6 +537,11 @@ void pz_plan_decide(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 
 	if (!c->arn) {
 		c->action = PZ_ACTION_CREATE;
+	} else if (pz_live_in_progress(lv)) {
+		/* Creating or updating: its attributes are not settled. */
+		c->action = PZ_ACTION_WAIT;
+		c->note = pz_xasprintf("%s: the plan waits until it is done",
+				       lv->status);
 	} else if ((st && st->tainted) ||
 		   (lv && lv->refreshed && lv->status &&
 		    pz_str_has_suffix(lv->status, "CREATE FAILED"))) {
@@ -522,6 +553,17 @@ void pz_plan_decide(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 			    pz_xasprintf("it failed: %s", lv->failure_reason);
 	} else {
 		pz_plan_diff(ctx, r, c);
+		if (lv && lv->refreshed && lv->status &&
+		    !strcmp(lv->status, "UPDATE FAILED")) {
+			/* The service kept the old settings, or reports the
+			 * new ones it failed to apply: update again. */
+			if (c->action == PZ_ACTION_NOOP)
+				c->action = PZ_ACTION_UPDATE;
+			c->note = pz_xasprintf(
+			    "its last update failed%s%s; planned again",
+			    lv->failure_reason ? ": " : "",
+			    lv->failure_reason ? lv->failure_reason : "");
+		}
 	}
 }
 
@@ -540,6 +582,7 @@ static void plan_resource(struct pz_plan_ctx *ctx, const struct pz_resource *r)
 		c->arn = pz_xstrdup(arn);
 		c->before = current_attrs(st, lv);
 	}
+	(void)exists;
 	record_drift(ctx->plan, st, lv);
 	if (r->type->plan)
 		r->type->plan(ctx, r, c);
@@ -811,11 +854,11 @@ int pz_plan_make(struct pz_plan **out, const struct pz_spec *spec,
 		r = PZ_ESPEC;
 	if (plan->nwait)
 		note(plan,
-		     "%zu resource%s wait%s for data: %s once data is "
-		     "imported",
+		     "%zu resource%s wait%s (each says for what): a later "
+		     "plan picks %s up",
 		     plan->nwait, plan->nwait == 1 ? "" : "s",
 		     plan->nwait == 1 ? "s" : "",
-		     plan->nwait == 1 ? "it is planned" : "they are planned");
+		     plan->nwait == 1 ? "it" : "them");
 	if (opts->ntargets)
 		note(plan,
 		     "-target is in effect: this plan covers only the "
@@ -839,10 +882,15 @@ static void resolve_all(cJSON *v,
 	cJSON *c;
 
 	if (cJSON_IsRaw(v)) {
-		const char *arn = resolve ? resolve(ud, v->valuestring) : NULL;
+		const char *tail = ref_tail(v->valuestring);
+		char *addr = pz_xstrndup(v->valuestring,
+					 (size_t)(tail - v->valuestring));
+		const char *arn = resolve ? resolve(ud, addr) : NULL;
+		char *s = arn ? pz_xasprintf("%s%s", arn, tail) : NULL;
 
+		free(addr);
 		free(v->valuestring);
-		v->valuestring = arn ? pz_xstrdup(arn) : NULL;
+		v->valuestring = s;
 		v->type = arn ? cJSON_String : cJSON_NULL;
 		return;
 	}

@@ -49,6 +49,7 @@ struct pz_live {
 	bool data_listed;
 	char *data_digest; /* sha256 over sorted "key etag size" lines */
 	size_t data_objects;
+	cJSON *data_list; /* [{"key", "etag", "size"}] in key order */
 	/* Solution versions: the newest version the service has. */
 	char *created; /* RFC 3339, when known */
 };
@@ -224,10 +225,15 @@ const struct pz_spec *pz_plan_ctx_spec(const struct pz_plan_ctx *ctx);
 long long pz_plan_ctx_now(const struct pz_plan_ctx *ctx);
 bool pz_plan_ctx_refreshed(const struct pz_plan_ctx *ctx);
 /* What the planner decides for a resource that is not change-driven:
- * create when it does not exist, replace when tainted or its creation
- * failed, else the diff. For hooks that refine the decision. */
+ * create when it does not exist, wait while refresh sees it being
+ * created or updated, replace when tainted or its creation failed, else
+ * the diff (an update that failed is planned again). For hooks that
+ * refine the decision. */
 void pz_plan_decide(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 		    struct pz_change *c);
+/* Refresh saw it PENDING, IN_PROGRESS or STOPPING (creating, updating,
+ * deleting): what it will be is not known yet. */
+bool pz_live_in_progress(const struct pz_live *lv);
 /* Compares c->after with c->before as a diff does, filling the update
  * and replace paths and the action (NOOP, UPDATE or REPLACE). */
 void pz_plan_diff(struct pz_plan_ctx *ctx, const struct pz_resource *r,

@@ -36,4 +36,6 @@ const struct pz_rtype pz_rtype_batch_segment_job = {
     .link = pz_pers_batch_link,
     .check = check_segment,
     .supply = pz_pers_batch_supply,
+    .plan = pz_pers_batch_plan,
+    .implicit_delete = true,
 };

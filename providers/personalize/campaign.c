@@ -4,6 +4,7 @@
  * the new version's offline metric is good enough.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/plan.h"
@@ -41,6 +42,17 @@ static void link(struct pz_spec *spec, struct pz_resource *r,
 		pz_spec_add_dep(spec, r, pz_spec_index(spec, v));
 }
 
+/* campaignConfig.syncWithLatestSolutionVersion: the service moves the
+ * campaign to each new ACTIVE version of its solution. */
+static bool syncs(const struct pz_resource *r)
+{
+	const struct pz_node *n =
+	    pz_node_get(pz_node_get(r->body, "campaignConfig"),
+			"syncWithLatestSolutionVersion");
+
+	return n && n->kind == PZ_NODE_BOOL && n->b;
+}
+
 static void check(struct pz_spec *spec, struct pz_resource *r,
 		  struct pz_diags *diags)
 {
@@ -50,6 +62,25 @@ static void check(struct pz_spec *spec, struct pz_resource *r,
 	size_t i;
 
 	(void)diags;
+	if (promote && syncs(r))
+		pz_pers_error(spec, pz_pers_pz_pos(r, "promote"),
+			      "%s: pz.promote cannot gate a campaign with "
+			      "campaignConfig.syncWithLatestSolutionVersion: "
+			      "the service moves it to each new version by "
+			      "itself; drop one of the two",
+			      r->address);
+	if (pz_node_get(pz_node_get(r->body, "campaignConfig"),
+			"itemExplorationConfig") &&
+	    r->data && pz_pers_recipe(r->data) &&
+	    !pz_str_has_prefix(pz_pers_recipe(r->data),
+			       "aws-user-personalization"))
+		pz_pers_error(spec, pz_pers_pos(r, "campaignConfig"),
+			      "%s: campaignConfig.itemExplorationConfig is "
+			      "only for User-Personalization recipes, and %s "
+			      "uses %s; remove it",
+			      r->address,
+			      ((struct pz_resource *)r->data)->address,
+			      pz_pers_recipe(r->data));
 	if (!metric)
 		return;
 	for (i = 0; i < PZ_ARRAY_LEN(metrics); i++)
@@ -78,8 +109,40 @@ static void supply(const struct pz_spec *spec, const struct pz_resource *r,
 	(void)spec;
 	if (!sol)
 		return;
+	if (syncs(r)) {
+		snprintf(addr, sizeof(addr), "%s/$LATEST", sol->address);
+		pz_pers_ref(body, "solutionVersionArn", addr);
+		return;
+	}
 	snprintf(addr, sizeof(addr), "solution_version.%s", sol->key);
 	pz_pers_ref(body, "solutionVersionArn", addr);
+}
+
+/*
+ * With sync, the version is "<solution ARN>/$LATEST" (what an update
+ * sends); the version the campaign serves at a time is the service's
+ * business: once the campaign syncs, solutionVersionArn is no reason to
+ * update it.
+ */
+static void plan_sync(struct pz_change *c)
+{
+	const cJSON *cfg =
+	    cJSON_GetObjectItemCaseSensitive(c->before, "campaignConfig");
+	size_t i, k = 0;
+
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+		cfg, "syncWithLatestSolutionVersion")) ||
+	    c->action != PZ_ACTION_UPDATE)
+		return;
+	for (i = 0; i < c->nupdate; i++) {
+		if (!strcmp(c->update_paths[i], "solutionVersionArn"))
+			free(c->update_paths[i]);
+		else
+			c->update_paths[k++] = c->update_paths[i];
+	}
+	c->nupdate = k;
+	if (!c->nupdate && !c->nreplace)
+		c->action = PZ_ACTION_NOOP;
 }
 
 static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
@@ -88,27 +151,39 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 	const struct pz_node *promote = pz_node_get(r->pz, "promote");
 	const char *metric = pz_node_str(pz_node_get(promote, "metric"));
 	const char *delta = pz_node_str(pz_node_get(promote, "minDelta"));
-	const cJSON *v =
-	    cJSON_GetObjectItemCaseSensitive(c->after, "solutionVersionArn");
-	const struct pz_change *vc =
-	    cJSON_IsRaw(v) ? pz_plan_ctx_change(ctx, v->valuestring) : NULL;
+	const struct pz_resource *sol = r->data;
+	const struct pz_change *vc = NULL;
+	char addr[256];
 	size_t i;
 
-	if (vc && vc->action == PZ_ACTION_WAIT && !c->before) {
+	if (sol) {
+		snprintf(addr, sizeof(addr), "solution_version.%s", sol->key);
+		vc = pz_plan_ctx_change(ctx, addr);
+	}
+	/* A version training (first, or one the service started) decides
+	 * what the campaign serves: wait for it. */
+	if (vc && vc->action == PZ_ACTION_WAIT &&
+	    (!c->before ||
+	     (!syncs(r) &&
+	      pz_live_in_progress(pz_plan_ctx_live(
+		  ctx, pz_spec_find(pz_plan_ctx_spec(ctx), addr)))))) {
 		c->action = PZ_ACTION_WAIT;
 		c->note = pz_xasprintf("waits for %s", vc->address);
 		return;
 	}
-	if (!c->before)
-		c->action = PZ_ACTION_CREATE;
-	else
-		pz_plan_diff(ctx, r, c);
-	if (!metric || c->action != PZ_ACTION_UPDATE)
+	pz_plan_decide(ctx, r, c);
+	if (syncs(r))
+		plan_sync(c);
+	if (c->action != PZ_ACTION_UPDATE)
 		return;
 	for (i = 0; i < c->nupdate; i++)
 		if (!strcmp(c->update_paths[i], "solutionVersionArn"))
 			break;
 	if (i == c->nupdate)
+		return;
+	if (vc && vc->action == PZ_ACTION_NOOP && vc->note && !c->note)
+		c->note = pz_xstrdup(vc->note); /* whose version it follows */
+	if (!metric)
 		return;
 	c->condition = pz_xasprintf(
 	    "moves to the new version only if its %s is at least the "

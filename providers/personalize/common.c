@@ -247,3 +247,36 @@ const char *pz_pers_domain(const struct pz_spec *spec)
 
 	return g ? pz_resource_str(g, "domain") : NULL;
 }
+
+const char *pz_pers_recipe(const struct pz_resource *solution)
+{
+	const char *arn =
+	    solution ? pz_resource_str(solution, "recipeArn") : NULL;
+	const char *slash = arn ? strrchr(arn, '/') : NULL;
+
+	return slash ? slash + 1 : NULL;
+}
+
+bool pz_pers_auto_training(const struct pz_resource *solution)
+{
+	const struct pz_node *n = pz_node_get(solution ? solution->body : NULL,
+					      "performAutoTraining");
+
+	return !(n && n->kind == PZ_NODE_BOOL && !n->b);
+}
+
+char *pz_pers_run_name(const struct pz_spec *spec, const char *middle,
+		       long long seq)
+{
+	const struct pz_resource *g = pz_spec_dataset_group(spec);
+	const char *group = g && g->name ? g->name : "";
+	char tail[160];
+	int room;
+
+	snprintf(tail, sizeof(tail), "-%s-%lld", middle, seq);
+	/* Names are at most 63 characters: the group gives way. */
+	room = 63 - 3 - (int)strlen(tail);
+	if (room < 1)
+		return pz_xasprintf("pz%.60s", tail);
+	return pz_xasprintf("pz-%.*s%s", room, group, tail);
+}

@@ -15,6 +15,20 @@ static const struct pz_delete_blocker blockers[] = {
     {NULL, PZ_BLOCK_GROUP, NULL},
 };
 
+/* Personalize uses the key through the role: CreateDatasetGroup refuses
+ * a kmsKeyArn without a roleArn (API_CreateDatasetGroup). */
+static void check(struct pz_spec *spec, struct pz_resource *r,
+		  struct pz_diags *diags)
+{
+	(void)diags;
+	if (pz_resource_str(r, "kmsKeyArn") && !pz_resource_str(r, "roleArn"))
+		pz_pers_error(spec, pz_pers_pos(r, "kmsKeyArn"),
+			      "%s: kmsKeyArn needs a roleArn, the role "
+			      "Personalize assumes to use the key; add "
+			      "roleArn to the dataset group",
+			      r->address);
+}
+
 const struct pz_rtype pz_rtype_dataset_group = {
     .is_group = true,
     .loss_note = "every dataset in it, its imported data and every trained "
@@ -30,4 +44,5 @@ const struct pz_rtype pz_rtype_dataset_group = {
     .response_key = "datasetGroup",
     .arn_path = "dataset-group/",
     .order = 10,
+    .check = check,
 };

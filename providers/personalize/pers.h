@@ -73,6 +73,24 @@ bool pz_pers_schema_in_place(const char *old_json, const char *new_json,
 /* The dataset group's domain ("ECOMMERCE"...), or NULL. */
 const char *pz_pers_domain(const struct pz_spec *spec);
 
+/* The recipe's name in a solution's recipeArn ("aws-sims"), or NULL. */
+const char *pz_pers_recipe(const struct pz_resource *solution);
+/* Whether the service trains the solution by itself: performAutoTraining,
+ * which is true unless the spec says false. */
+bool pz_pers_auto_training(const struct pz_resource *solution);
+/*
+ * The name of one run of a job that can never be deleted and whose name
+ * stays taken for ever (import jobs): "pz-<group>-<middle>-<seq>", at
+ * most 63 characters (the group's name is cut). Unique per dataset group
+ * and per run as long as seq grows with each run.
+ */
+char *pz_pers_run_name(const struct pz_spec *spec, const char *middle,
+		       long long seq);
+
+/* aws-user-personalization and aws-hrnn-coldstart: the recipes whose
+ * solutions may train a version with trainingMode UPDATE. */
+bool pz_pers_update_mode_recipe(const char *recipe);
+
 /* Seconds in a pz duration ("7d", "12h", "1d12h"); -1 when malformed. */
 long long pz_pers_duration(const char *s);
 
@@ -82,6 +100,12 @@ void pz_pers_batch_link(struct pz_spec *spec, struct pz_resource *r,
 			struct pz_diags *diags);
 void pz_pers_batch_supply(const struct pz_spec *spec,
 			  const struct pz_resource *r, cJSON *body);
+/* A changed or failed job runs again under a new name (<jobName>-<run>);
+ * the old one is never deleted. */
+struct pz_plan_ctx;
+struct pz_change;
+void pz_pers_batch_plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
+			struct pz_change *c);
 
 /* Planning helpers. */
 /* Sets body.member to a reference to the ARN of the resource at address

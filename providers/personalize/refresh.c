@@ -18,6 +18,61 @@
 #include "providers/aws/s3.h"
 #include "providers/aws/sts.h"
 
+/*
+ * Updates run while the top-level status stays ACTIVE; their progress
+ * and failure are in latestCampaignUpdate, latestRecommenderUpdate or
+ * latestSolutionUpdate, with the create statuses ("CREATE IN_PROGRESS",
+ * "CREATE FAILED"). pz reports them as UPDATE ..., so that the planner
+ * waits for an update in progress and plans a failed one again.
+ */
+static void latest_update(const cJSON *obj, struct pz_live *out)
+{
+	static const char *const members[] = {"latestCampaignUpdate",
+					      "latestRecommenderUpdate",
+					      "latestSolutionUpdate"};
+	const cJSON *u = NULL, *st, *why;
+	size_t i;
+
+	for (i = 0; i < PZ_ARRAY_LEN(members) && !cJSON_IsObject(u); i++)
+		u = cJSON_GetObjectItemCaseSensitive(obj, members[i]);
+	st = cJSON_GetObjectItemCaseSensitive(u, "status");
+	if (!cJSON_IsString(st) || !out->status ||
+	    strcmp(out->status, "ACTIVE") ||
+	    !strcmp(st->valuestring, "ACTIVE") ||
+	    !pz_str_has_prefix(st->valuestring, "CREATE "))
+		return;
+	free(out->status);
+	out->status = pz_xasprintf("UPDATE %s", st->valuestring + 7);
+	why = cJSON_GetObjectItemCaseSensitive(u, "failureReason");
+	if (cJSON_IsString(why)) {
+		free(out->failure_reason);
+		out->failure_reason = pz_xstrdup(why->valuestring);
+	}
+}
+
+/* A campaign that syncs with its solution's latest version is at
+ * "<solution ARN>/$LATEST", whichever version it serves now. */
+static void latest_version(const cJSON *obj, struct pz_live *out)
+{
+	const cJSON *cfg =
+	    cJSON_GetObjectItemCaseSensitive(obj, "campaignConfig");
+	cJSON *v =
+	    cJSON_GetObjectItemCaseSensitive(out->attrs, "solutionVersionArn");
+	const char *slash;
+	char *latest;
+
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+		cfg, "syncWithLatestSolutionVersion")) ||
+	    !cJSON_IsString(v) ||
+	    pz_str_has_suffix(v->valuestring, "/$LATEST") ||
+	    !(slash = strrchr(v->valuestring, '/')))
+		return;
+	latest = pz_xasprintf("%.*s/$LATEST", (int)(slash - v->valuestring),
+			      v->valuestring);
+	cJSON_SetValuestring(v, latest);
+	free(latest);
+}
+
 void pz_personalize_project(const struct pz_rtype *t, const cJSON *answer,
 			    struct pz_live *out)
 {
@@ -41,6 +96,7 @@ void pz_personalize_project(const struct pz_rtype *t, const cJSON *answer,
 	v = cJSON_GetObjectItemCaseSensitive(obj, "failureReason");
 	if (cJSON_IsString(v))
 		out->failure_reason = pz_xstrdup(v->valuestring);
+	latest_update(obj, out);
 	v = cJSON_GetObjectItemCaseSensitive(obj, "creationDateTime");
 	if (cJSON_IsNumber(v))
 		out->created = pz_xasprintf("%.0f", v->valuedouble);
@@ -54,6 +110,8 @@ void pz_personalize_project(const struct pz_rtype *t, const cJSON *answer,
 			cJSON_AddItemToObject(out->attrs, m,
 					      cJSON_Duplicate(v, 1));
 	}
+	if (!strcmp(t->name, "campaign"))
+		latest_version(obj, out);
 }
 
 /* One Describe in flight; each keeps its own error, so twenty
@@ -83,6 +141,146 @@ static void on_describe(void *ud, int rc, cJSON *output,
 		pz_personalize_project(rd->t, output, rd->out);
 	}
 	cJSON_Delete(output);
+}
+
+/*
+ * Second reads, answered into their own buffer and merged once every
+ * answer is in: the tags (Describe returns none) and a solution's
+ * versions (the service trains some itself).
+ */
+enum side_kind { SIDE_TAGS, SIDE_VERSIONS };
+
+struct side {
+	enum side_kind kind;
+	const char *address;
+	struct pz_live *out;
+	cJSON *answer;
+	int *first_error;
+};
+
+static void on_side(void *ud, int rc, cJSON *output,
+		    const struct pz_aws_response *resp)
+{
+	struct side *sd = ud;
+
+	(void)resp;
+	if (rc && rc != PZ_ENOTFOUND && !*sd->first_error)
+		*sd->first_error =
+		    pz_error_set(rc, "refreshing %s (%s): %s", sd->address,
+				 sd->kind == SIDE_TAGS ? "tags" : "versions",
+				 pz_error_last());
+	if (!rc)
+		sd->answer = output;
+	else
+		cJSON_Delete(output);
+}
+
+static int submit_side(struct pz_aws_client *c, struct side *sd,
+		       const char *arn)
+{
+	cJSON *in = cJSON_CreateObject();
+	struct pz_aws_json_done done = {on_side, sd};
+	int r;
+
+	cJSON_AddStringToObject(
+	    in, sd->kind == SIDE_TAGS ? "resourceArn" : "solutionArn", arn);
+	if (sd->kind == SIDE_VERSIONS)
+		cJSON_AddNumberToObject(in, "maxResults", 100);
+	r = pz_aws_json_submit(c, PZ_AWS_PERSONALIZE,
+			       sd->kind == SIDE_TAGS ? "ListTagsForResource"
+						     : "ListSolutionVersions",
+			       in, done);
+	cJSON_Delete(in);
+	return r;
+}
+
+static bool has_tags(const struct pz_rtype *t)
+{
+	const struct pz_operation *op = pz_facts_operation(t->create_op);
+
+	return op && pz_facts_member(pz_facts_shape(op->input), "tags");
+}
+
+static double created_at(const cJSON *v)
+{
+	const cJSON *t =
+	    cJSON_GetObjectItemCaseSensitive(v, "creationDateTime");
+
+	return cJSON_IsNumber(t) ? t->valuedouble : 0;
+}
+
+static bool status_is(const cJSON *v, const char *what)
+{
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(v, "status");
+
+	return cJSON_IsString(st) && pz_str_has_suffix(st->valuestring, what);
+}
+
+/*
+ * What a solution version's live record says when the service trained
+ * versions of its own (automatic training): the newest version while
+ * it trains (the plan waits for it), else the newest ACTIVE one (what a
+ * campaign follows), with the failure of a newer one that failed.
+ */
+static void merge_versions(const cJSON *list, struct pz_live *out)
+{
+	static const char *const copied[] = {"trainingMode", "trainingType"};
+	const cJSON *v, *newest = NULL, *active = NULL, *pick, *m;
+	size_t i;
+
+	cJSON_ArrayForEach(v, list)
+	{
+		if (!newest || created_at(v) > created_at(newest))
+			newest = v;
+		if (status_is(v, "ACTIVE") &&
+		    (!active || created_at(v) > created_at(active)))
+			active = v;
+	}
+	if (!newest || !out->exists)
+		return;
+	pick = status_is(newest, "FAILED") && active ? active : newest;
+	m = cJSON_GetObjectItemCaseSensitive(pick, "solutionVersionArn");
+	if (!cJSON_IsString(m))
+		return;
+	free(out->arn);
+	out->arn = pz_xstrdup(m->valuestring);
+	m = cJSON_GetObjectItemCaseSensitive(newest, "status");
+	free(out->status);
+	out->status = cJSON_IsString(m) ? pz_xstrdup(m->valuestring) : NULL;
+	free(out->failure_reason);
+	m = cJSON_GetObjectItemCaseSensitive(newest, "failureReason");
+	out->failure_reason =
+	    cJSON_IsString(m) ? pz_xstrdup(m->valuestring) : NULL;
+	free(out->created);
+	out->created = pz_xasprintf("%.0f", created_at(pick));
+	if (!out->attrs)
+		out->attrs = cJSON_CreateObject();
+	for (i = 0; i < PZ_ARRAY_LEN(copied); i++) {
+		m = cJSON_GetObjectItemCaseSensitive(pick, copied[i]);
+		cJSON_DeleteItemFromObjectCaseSensitive(out->attrs, copied[i]);
+		if (cJSON_IsString(m))
+			cJSON_AddStringToObject(out->attrs, copied[i],
+						m->valuestring);
+	}
+}
+
+static void merge_side(struct side *sd)
+{
+	const cJSON *v;
+
+	if (!sd->answer || !sd->out->exists)
+		return;
+	if (sd->kind == SIDE_VERSIONS) {
+		merge_versions(cJSON_GetObjectItemCaseSensitive(
+				   sd->answer, "solutionVersions"),
+			       sd->out);
+		return;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(sd->answer, "tags");
+	if (!cJSON_IsArray(v) || !sd->out->attrs)
+		return;
+	cJSON_DeleteItemFromObjectCaseSensitive(sd->out->attrs, "tags");
+	cJSON_AddItemToObject(sd->out->attrs, "tags", cJSON_Duplicate(v, 1));
 }
 
 static int submit_describe(struct pz_aws_client *c, struct read *rd,
@@ -133,7 +331,9 @@ static int list_data(struct pz_aws_client *c, const char *location,
 		goto out;
 	}
 	pz_sha256_init(&md);
+	out->data_list = cJSON_CreateArray();
 	for (i = 0; i < n; i++) {
+		cJSON *o;
 		char *line;
 
 		if (pz_str_has_suffix(objs[i].key, "/"))
@@ -143,6 +343,13 @@ static int list_data(struct pz_aws_client *c, const char *location,
 				    (unsigned long long)objs[i].size);
 		pz_sha256_update(&md, line, strlen(line));
 		free(line);
+		/* Incremental imports send only what is new. */
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "key", objs[i].key);
+		cJSON_AddStringToObject(o, "etag",
+					objs[i].etag ? objs[i].etag : "-");
+		cJSON_AddNumberToObject(o, "size", (double)objs[i].size);
+		cJSON_AddItemToArray(out->data_list, o);
 		used++;
 	}
 	out->data_digest = pz_xcalloc(65, 1);
@@ -175,9 +382,11 @@ int pz_personalize_refresh(struct pz_aws_client *c, const struct pz_spec *spec,
 			   struct pz_live *live_state)
 {
 	size_t n = spec->nresources + (state ? state->n : 0), k = 0, i;
+	size_t nside = 0;
 	struct read *reads = pz_xcalloc(n + 1, sizeof(*reads));
+	struct side *sides = pz_xcalloc(2 * n + 1, sizeof(*sides));
 	struct pz_error all = {0};
-	int r = 0;
+	int first_error = 0, r = 0;
 
 	for (i = 0; i < spec->nresources; i++) {
 		const struct pz_resource *res = spec->resources[i];
@@ -193,6 +402,27 @@ int pz_personalize_refresh(struct pz_aws_client *c, const struct pz_spec *spec,
 		    (struct read){res->type, res->address, &live[i], {0, NULL}};
 		if ((r = submit_describe(c, &reads[k++], st->arn)))
 			goto out;
+		if (has_tags(res->type)) {
+			sides[nside] =
+			    (struct side){SIDE_TAGS, res->address, &live[i],
+					  NULL, &first_error};
+			if ((r = submit_side(c, &sides[nside++], st->arn)))
+				goto out;
+		}
+		if (!strcmp(res->type->name, "solution_version") &&
+		    res->origin) {
+			const struct pz_state_resource *so =
+			    pz_state_find(state, res->origin->address);
+
+			if (so && so->arn) {
+				sides[nside] =
+				    (struct side){SIDE_VERSIONS, res->address,
+						  &live[i], NULL, &first_error};
+				if ((r = submit_side(c, &sides[nside++],
+						     so->arn)))
+					goto out;
+			}
+		}
 	}
 	for (i = 0; state && i < state->n; i++) {
 		const struct pz_state_resource *st = &state->resources[i];
@@ -217,6 +447,10 @@ int pz_personalize_refresh(struct pz_aws_client *c, const struct pz_spec *spec,
 		pz_error_append(&all, &reads[i].err);
 	if ((r = pz_error_restore(&all)))
 		goto out;
+	if ((r = first_error))
+		goto out;
+	for (i = 0; i < nside; i++)
+		merge_side(&sides[i]);
 	/* The data under each import job's location. */
 	for (i = 0; i < spec->nresources && !r; i++) {
 		const struct pz_resource *res = spec->resources[i];
@@ -229,6 +463,9 @@ out:
 	for (i = 0; i < k; i++)
 		pz_error_release(&reads[i].err);
 	pz_error_release(&all);
+	for (i = 0; i < nside; i++)
+		cJSON_Delete(sides[i].answer);
+	free(sides);
 	free(reads);
 	return r;
 }
@@ -251,6 +488,21 @@ int pz_personalize_describe(struct pz_aws_client *c, const struct pz_rtype *t,
 	if (!r)
 		pz_personalize_project(t, answer, out);
 	cJSON_Delete(answer);
+	if (!r && out->exists && has_tags(t)) {
+		/* Describe returns no tags. */
+		int err = 0;
+		struct side sd = {SIDE_TAGS, arn, out, NULL, &err};
+
+		if (!(r = submit_side(c, &sd, arn)) && !(r = pz_aws_run(c)) &&
+		    !(r = err))
+			merge_side(&sd);
+		cJSON_Delete(sd.answer);
+		/* None is no attribute (as the create request). */
+		if (!cJSON_GetArraySize(
+			cJSON_GetObjectItemCaseSensitive(out->attrs, "tags")))
+			cJSON_DeleteItemFromObjectCaseSensitive(out->attrs,
+								"tags");
+	}
 	return r;
 }
 
@@ -388,4 +640,190 @@ int pz_personalize_find_unmanaged(struct pz_aws_client *c,
 	free(probes);
 	pz_sts_identity_release(&id);
 	return r;
+}
+
+/* --- adopting resources (pz import) -----------------------------------------
+ */
+
+void pz_personalize_record(struct pz_state *st, const struct pz_spec *spec,
+			   const struct pz_resource *r, const char *arn,
+			   struct pz_live *live)
+{
+	struct pz_state_resource *s =
+	    pz_state_put(st, r->address, r->type->name);
+	const char **deps = pz_xcalloc(r->ndeps + 1, sizeof(*deps));
+	size_t i;
+
+	free(s->arn);
+	s->arn = pz_xstrdup(arn);
+	free(s->status);
+	s->status = live->status ? pz_xstrdup(live->status) : NULL;
+	cJSON_Delete(s->attributes);
+	s->attributes = live->attrs; /* taken */
+	live->attrs = NULL;
+	/* What the service says is not pz's to record as attributes. */
+	cJSON_DeleteItemFromObjectCaseSensitive(s->attributes, "trainingType");
+	for (i = 0; i < r->ndeps; i++)
+		deps[i] = spec->resources[r->deps[i]]->address;
+	pz_state_resource_set_deps(s, deps, r->ndeps);
+	free(deps);
+}
+
+static void set_meta(struct pz_state *st, const char *address, const char *key,
+		     cJSON *v)
+{
+	struct pz_state_resource *s =
+	    (struct pz_state_resource *)pz_state_find(st, address);
+
+	if (!s) {
+		cJSON_Delete(v);
+		return;
+	}
+	if (!s->meta)
+		s->meta = cJSON_CreateObject();
+	cJSON_DeleteItemFromObjectCaseSensitive(s->meta, key);
+	cJSON_AddItemToObject(s->meta, key, v);
+}
+
+/* An adopted import holds the data under its location now. */
+static int adopt_import(struct pz_aws_client *c, const struct pz_resource *j,
+			struct pz_state *st)
+{
+	struct pz_live data;
+	int r;
+
+	if (!j->data)
+		return 0;
+	memset(&data, 0, sizeof(data));
+	if ((r = list_data(c, j->data, &data)))
+		goto out;
+	set_meta(st, j->address, "adopted", cJSON_CreateTrue());
+	set_meta(st, j->address, "data_location", cJSON_CreateString(j->data));
+	set_meta(st, j->address, "data_digest",
+		 cJSON_CreateString(data.data_digest));
+	set_meta(st, j->address, "data_objects",
+		 cJSON_CreateNumber((double)data.data_objects));
+	set_meta(st, j->address, "objects", data.data_list);
+	data.data_list = NULL;
+out:
+	pz_live_release(&data);
+	return r;
+}
+
+/* An adopted version: trained when the service says, on what it holds. */
+static void adopt_version(const struct pz_live *lv, const char *address,
+			  struct pz_state *st)
+{
+	set_meta(st, address, "adopted", cJSON_CreateTrue());
+	if (lv->created)
+		set_meta(st, address, "trained_at",
+			 cJSON_CreateNumber(strtod(lv->created, NULL)));
+}
+
+/* Records the resource at address (of the spec) with its ARN, unless
+ * the state has it already. */
+static int adopt_more(struct pz_aws_client *c, const struct pz_spec *spec,
+		      const char *address, const char *arn, struct pz_state *st,
+		      char ***added, size_t *nadded)
+{
+	const struct pz_resource *r = pz_spec_find(spec, address);
+	struct pz_live lv;
+	size_t i;
+	int rc;
+
+	if (!r || !arn || pz_state_find(st, address))
+		return 0;
+	for (i = 0; i < st->n; i++)
+		if (st->resources[i].arn && !strcmp(st->resources[i].arn, arn))
+			return 0; /* in the state under another address */
+	memset(&lv, 0, sizeof(lv));
+	if ((rc = pz_personalize_describe(c, r->type, arn, &lv)) || !lv.exists)
+		goto out;
+	pz_personalize_record(st, spec, r, arn, &lv);
+	if (!strcmp(r->type->name, "solution_version"))
+		adopt_version(&lv, address, st);
+	else if (!strcmp(r->type->name, "dataset_import_job"))
+		rc = adopt_import(c, r, st);
+	*added = pz_xreallocarray(*added, *nadded + 1, sizeof(**added));
+	(*added)[(*nadded)++] = pz_xstrdup(address);
+out:
+	pz_live_release(&lv);
+	return rc;
+}
+
+/* The newest ACTIVE entry of a List answer's array, its ARN member. */
+static char *newest_active(const cJSON *list, const char *arn_member)
+{
+	const cJSON *v, *best = NULL, *a;
+
+	cJSON_ArrayForEach(
+	    v, list) if (status_is(v, "ACTIVE") &&
+			 (!best || created_at(v) > created_at(best))) best = v;
+	a = cJSON_GetObjectItemCaseSensitive(best, arn_member);
+	return cJSON_IsString(a) ? pz_xstrdup(a->valuestring) : NULL;
+}
+
+static char *list_newest(struct pz_aws_client *c, const char *op,
+			 const char *filter, const char *arn,
+			 const char *list_key, const char *arn_member, int *rc)
+{
+	cJSON *in = cJSON_CreateObject(), *answer = NULL;
+	char *out = NULL;
+
+	cJSON_AddStringToObject(in, filter, arn);
+	cJSON_AddNumberToObject(in, "maxResults", 100);
+	*rc = pz_aws_json_call(c, PZ_AWS_PERSONALIZE, op, in, &answer, NULL);
+	if (!*rc)
+		out = newest_active(
+		    cJSON_GetObjectItemCaseSensitive(answer, list_key),
+		    arn_member);
+	cJSON_Delete(in);
+	cJSON_Delete(answer);
+	return out;
+}
+
+int pz_personalize_adopt(struct pz_aws_client *c, const struct pz_spec *spec,
+			 const struct pz_resource *r, const char *arn,
+			 const struct pz_live *live, struct pz_state *st,
+			 char ***added, size_t *nadded)
+{
+	const char *type = r->type->name;
+	char addr[300], *other = NULL;
+	int rc = 0;
+
+	if (!strcmp(type, "dataset_import_job"))
+		return adopt_import(c, r, st);
+	if (!strcmp(type, "solution_version")) {
+		adopt_version(live, r->address, st);
+		return 0;
+	}
+	if (!strcmp(type, "dataset")) {
+		/* Its latest import, as the import job pz derives. */
+		snprintf(addr, sizeof(addr), "dataset_import_job.%s", r->key);
+		if (pz_spec_find(spec, addr) && !pz_state_find(st, addr))
+			other = list_newest(
+			    c, "ListDatasetImportJobs", "datasetArn", arn,
+			    "datasetImportJobs", "datasetImportJobArn", &rc);
+	} else if (!strcmp(type, "solution")) {
+		/* Its newest ACTIVE version. */
+		snprintf(addr, sizeof(addr), "solution_version.%s", r->key);
+		if (pz_spec_find(spec, addr) && !pz_state_find(st, addr))
+			other = list_newest(
+			    c, "ListSolutionVersions", "solutionArn", arn,
+			    "solutionVersions", "solutionVersionArn", &rc);
+	} else if (!strcmp(type, "campaign") && r->data) {
+		/* The version it serves, as its solution's version. */
+		const struct pz_resource *sol = r->data;
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+		    live->attrs, "solutionVersionArn");
+
+		snprintf(addr, sizeof(addr), "solution_version.%s", sol->key);
+		if (cJSON_IsString(v) &&
+		    !pz_str_has_suffix(v->valuestring, "/$LATEST"))
+			other = pz_xstrdup(v->valuestring);
+	}
+	if (!rc && other)
+		rc = adopt_more(c, spec, addr, other, st, added, nadded);
+	free(other);
+	return rc;
 }

@@ -32,6 +32,26 @@ int pz_personalize_refresh(struct pz_aws_client *c, const struct pz_spec *spec,
 int pz_personalize_describe(struct pz_aws_client *c, const struct pz_rtype *t,
 			    const char *arn, struct pz_live *out);
 
+/* Records r in st as pz import does: its ARN, status, the attributes of
+ * live (taken from it) and r's dependencies in the spec. */
+void pz_personalize_record(struct pz_state *st, const struct pz_spec *spec,
+			   const struct pz_resource *r, const char *arn,
+			   struct pz_live *live);
+
+/*
+ * After pz import recorded r (at arn; live is what Describe said), what
+ * makes adopting a running stack cost nothing: an import job holds the
+ * data under its location now (its listing is recorded); a solution
+ * version was trained on what the service holds; and, unless the state
+ * has them, a dataset's newest ACTIVE import job, a solution's newest
+ * ACTIVE version and the version a campaign serves are recorded as the
+ * resources pz derives for them. Appends their addresses to *added.
+ */
+int pz_personalize_adopt(struct pz_aws_client *c, const struct pz_spec *spec,
+			 const struct pz_resource *r, const char *arn,
+			 const struct pz_live *live, struct pz_state *st,
+			 char ***added, size_t *nadded);
+
 /* Projects a Describe answer onto the type's create-request members. */
 void pz_personalize_project(const struct pz_rtype *t, const cJSON *answer,
 			    struct pz_live *out);

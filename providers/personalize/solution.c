@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "core/plan.h"
 #include "pers.h"
 
 /* Recipes Amazon Personalize documents for custom dataset groups. */
@@ -97,6 +98,7 @@ static void check(struct pz_spec *spec, struct pz_resource *r,
 	const struct pz_node *retrain = pz_node_get(r->pz, "retrain");
 	const struct pz_node *on = pz_node_get(retrain, "on");
 	const struct pz_node *max_age = pz_node_get(retrain, "maxAge");
+	const char *mode = pz_node_str(pz_node_get(retrain, "trainingMode"));
 
 	(void)diags;
 	if (!pz_resource_str(r, "recipeArn") &&
@@ -110,6 +112,19 @@ static void check(struct pz_spec *spec, struct pz_resource *r,
 			      "%s trains on interactions: the spec needs an "
 			      "Interactions dataset",
 			      r->address);
+	if (mode && !strcmp(mode, "AUTOTRAIN"))
+		pz_pers_error(spec, pz_node_get(retrain, "trainingMode")->pos,
+			      "%s: trainingMode AUTOTRAIN is what the service "
+			      "records for versions it trains itself; set "
+			      "FULL or UPDATE (or performAutoTraining)",
+			      r->address);
+	else if (mode && !strcmp(mode, "UPDATE") && pz_pers_recipe(r) &&
+		 !pz_pers_update_mode_recipe(pz_pers_recipe(r)))
+		pz_pers_error(spec, pz_node_get(retrain, "trainingMode")->pos,
+			      "%s: trainingMode UPDATE is only for the "
+			      "aws-user-personalization and aws-hrnn-coldstart "
+			      "recipes, not %s; use FULL",
+			      r->address, pz_pers_recipe(r));
 	if (lists(on, "maxAge") && !max_age)
 		pz_pers_error(spec, on->pos,
 			      "%s retrains on maxAge but sets no "
@@ -148,6 +163,41 @@ static const struct pz_delete_blocker blockers[] = {
     {NULL, PZ_BLOCK_GROUP, NULL},
 };
 
+static bool updates(const struct pz_change *c, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < c->nupdate; i++)
+		if (!strcmp(c->update_paths[i], path))
+			return true;
+	return false;
+}
+
+/*
+ * Diffs as any resource, and says when an update costs a training: the
+ * service starts one within the hour when automatic training is turned
+ * on or its schedule changes (updating-solution.html).
+ */
+static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
+		 struct pz_change *c)
+{
+	pz_plan_decide(ctx, r, c);
+	if (c->action != PZ_ACTION_UPDATE || !pz_pers_auto_training(r) ||
+	    c->note)
+		return;
+	if (updates(c, "performAutoTraining"))
+		c->note = pz_xstrdup(
+		    "automatic training is turned on: the service starts a "
+		    "training (billed) within the hour, then one on each "
+		    "scheduled run");
+	else if (updates(c, "solutionConfig.autoTrainingConfig") ||
+		 updates(c, "solutionConfig.autoTrainingConfig."
+			    "schedulingExpression"))
+		c->note = pz_xstrdup(
+		    "the automatic training schedule changes: the service "
+		    "starts a training (billed) within the hour");
+}
+
 const struct pz_rtype pz_rtype_solution = {
     .cost_advice = cost_advice,
     .group_quota = 10,
@@ -169,4 +219,5 @@ const struct pz_rtype pz_rtype_solution = {
     .link = link,
     .supply = pz_pers_supply_group,
     .check = check,
+    .plan = plan,
 };

@@ -6,6 +6,7 @@
  * picks which of these count (default: all three).
  */
 #include <stdio.h>
+#include <strings.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,9 +78,11 @@ static bool enabled(const struct pz_resource *r, const char *trigger)
 }
 
 /*
- * sha256 of the solution's configuration as the spec gives it: its
- * create request without what pz supplies (the dataset group's ARN) and
- * without tags, which do not change what trains.
+ * sha256 of what shapes the model: the solution's create request as the
+ * spec gives it, without what pz supplies (the dataset group's ARN), the
+ * tags and the automatic-training settings (performAutoTraining,
+ * performIncrementalUpdate, solutionConfig.autoTrainingConfig), which
+ * change when the service trains, not what it trains.
  */
 static void config_digest(const struct pz_resource *solution, char out[65])
 {
@@ -88,9 +91,16 @@ static void config_digest(const struct pz_resource *solution, char out[65])
 	cJSON *cfg =
 	    op ? pz_node_to_api(solution->body, pz_facts_shape(op->input))
 	       : NULL;
+	cJSON *sc = cJSON_GetObjectItemCaseSensitive(cfg, "solutionConfig");
 	struct pz_buf b;
 
 	cJSON_DeleteItemFromObjectCaseSensitive(cfg, "tags");
+	cJSON_DeleteItemFromObjectCaseSensitive(cfg, "performAutoTraining");
+	cJSON_DeleteItemFromObjectCaseSensitive(cfg,
+						"performIncrementalUpdate");
+	cJSON_DeleteItemFromObjectCaseSensitive(sc, "autoTrainingConfig");
+	if (sc && !sc->child)
+		cJSON_DeleteItemFromObjectCaseSensitive(cfg, "solutionConfig");
 	pz_buf_init(&b, 0);
 	if (cfg && pz_json_write(cfg, &b, -1) == 0)
 		pz_sha256_hex(b.ptr, b.len, out);
@@ -106,6 +116,46 @@ static void set(struct pz_change *c, enum pz_action a, char *trigger)
 	c->trigger = trigger;
 	cJSON_AddStringToObject(c->meta, "trigger", trigger);
 	cJSON_AddNullToObject(c->meta, "trained_at"); /* stamped by apply */
+}
+
+/* Recipes whose versions may train with trainingMode UPDATE. */
+bool pz_pers_update_mode_recipe(const char *recipe)
+{
+	return recipe && (!strcmp(recipe, "aws-user-personalization") ||
+			  !strcmp(recipe, "aws-hrnn-coldstart"));
+}
+
+/*
+ * FULL, except for a dataChange when pz.retrain.trainingMode asks for
+ * UPDATE, the recipe allows it and the solution has an ACTIVE version
+ * (the first version of a solution is FULL, so a FULL one exists).
+ */
+static void training_mode(const struct pz_resource *r, struct pz_change *c,
+			  bool data_change, bool active)
+{
+	const char *want = pz_node_str(pz_node_get(retrain(r), "trainingMode"));
+	const char *mode = "FULL";
+
+	if (want && !strcmp(want, "UPDATE") && data_change && active &&
+	    pz_pers_update_mode_recipe(pz_pers_recipe(r->origin)))
+		mode = "UPDATE";
+	cJSON_ReplaceItemInObjectCaseSensitive(c->after, "trainingMode",
+					       cJSON_CreateString(mode));
+}
+
+/* A failure that training the same inputs again would repeat. */
+static bool repeats(const char *reason)
+{
+	static const char *const causes[] = {"insufficient", "not enough"};
+	size_t i, k, n;
+
+	for (i = 0; reason && i < PZ_ARRAY_LEN(causes); i++) {
+		n = strlen(causes[i]);
+		for (k = 0; reason[k]; k++)
+			if (!strncasecmp(reason + k, causes[i], n))
+				return true;
+	}
+	return false;
 }
 
 static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
@@ -126,9 +176,26 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 	const cJSON *trained =
 	    st ? cJSON_GetObjectItemCaseSensitive(st->meta, "trained_at")
 	       : NULL;
+	bool adopted =
+	    st &&
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st->meta, "adopted"));
+	bool refreshed = lv && lv->refreshed && lv->exists;
+	bool auto_training = pz_pers_auto_training(r->origin);
+	bool failed = refreshed && lv->status &&
+		      pz_str_has_suffix(lv->status, "CREATE FAILED");
+	bool active = refreshed
+			  ? lv->status && !strcmp(lv->status, "ACTIVE")
+			  : st && st->status && !strcmp(st->status, "ACTIVE");
+	const cJSON *type =
+	    refreshed
+		? cJSON_GetObjectItemCaseSensitive(lv->attrs, "trainingType")
+		: NULL;
+	bool outside =
+	    refreshed && lv->arn && st && st->arn && strcmp(lv->arn, st->arn);
 	cJSON *data = cJSON_CreateObject();
 	char digest[65], *imported = NULL;
 	bool have_imports = false, data_waits = false, data_known = true;
+	bool config_changed;
 	long long max_age =
 	    pz_pers_duration(pz_node_str(pz_node_get(retrain(r), "maxAge")));
 	size_t i;
@@ -164,11 +231,20 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 		}
 		cJSON_AddStringToObject(data, t, d->valuestring);
 		was = cJSON_GetObjectItemCaseSensitive(digests, t);
+		/* An adopted version was trained on the data the service
+		 * held when it was adopted: what the import job recorded. */
+		if (!cJSON_IsString(was) && adopted && js)
+			was = cJSON_GetObjectItemCaseSensitive(js->meta,
+							       "data_digest");
 		if (!imported && (!cJSON_IsString(was) ||
 				  strcmp(was->valuestring, d->valuestring)))
 			imported = pz_xstrdup(j->address);
 	}
 	cJSON_AddItemToObject(c->meta, "data_digests", data);
+	config_changed =
+	    cJSON_IsString(cfg) && strcmp(cfg->valuestring, digest);
+	if (adopted && !cJSON_IsString(cfg))
+		cJSON_AddTrueToObject(c->meta, "adopted");
 
 	if (!c->before) {
 		if (!have_imports) {
@@ -184,15 +260,43 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 			set(c, PZ_ACTION_CREATE,
 			    pz_xstrdup("first training of the solution"));
 		}
+		training_mode(r, c, false, false);
 		free(imported);
 		return;
 	}
-	if (lv && lv->refreshed && lv->status &&
-	    !strcmp(lv->status, "CREATE FAILED")) {
+	if (pz_live_in_progress(lv)) {
+		/* Training now (by pz or by the service's schedule): a
+		 * second training would only cost; its outcome decides. */
+		c->action = PZ_ACTION_WAIT;
+		c->note =
+		    pz_xasprintf("%s%s is training (%s): the plan waits for it",
+				 lv->arn ? lv->arn : r->address,
+				 cJSON_IsString(type) &&
+					 !strcmp(type->valuestring, "AUTOMATIC")
+				     ? ", started by automatic training,"
+				     : "",
+				 lv->status);
+	} else if (failed && repeats(lv->failure_reason) && !imported &&
+		   !config_changed &&
+		   !(sol && (sol->action == PZ_ACTION_CREATE ||
+			     sol->action == PZ_ACTION_REPLACE))) {
+		c->action = PZ_ACTION_WAIT;
+		c->note = pz_xasprintf(
+		    "the last training failed: %s; training the same data "
+		    "again would fail the same way, so pz trains again only "
+		    "when the data or the solution changes",
+		    lv->failure_reason);
+	} else if (failed) {
 		set(c, PZ_ACTION_CREATE,
-		    pz_xasprintf("the last training failed%s%s",
+		    pz_xasprintf("the last training failed%s%s%s%s",
 				 lv->failure_reason ? ": " : "",
-				 lv->failure_reason ? lv->failure_reason : ""));
+				 lv->failure_reason ? lv->failure_reason : "",
+				 !repeats(lv->failure_reason) ? ""
+				 : imported ? "; data imported since: "
+					    : "; the solution changed since",
+				 repeats(lv->failure_reason) && imported
+				     ? imported
+				     : ""));
 	} else if (sol && (sol->action == PZ_ACTION_CREATE ||
 			   sol->action == PZ_ACTION_REPLACE)) {
 		set(c, PZ_ACTION_CREATE,
@@ -200,21 +304,23 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 				 r->origin->address,
 				 sol->action == PZ_ACTION_CREATE ? "new"
 								 : "replaced"));
-	} else if (imported && enabled(r, "dataChange")) {
+	} else if (imported && enabled(r, "dataChange") && !auto_training) {
 		set(c, PZ_ACTION_CREATE,
 		    pz_xasprintf("dataChange: data imported since the last "
 				 "training (%s)",
 				 imported));
-	} else if (cJSON_IsString(cfg) && strcmp(cfg->valuestring, digest) &&
-		   enabled(r, "configChange")) {
+		training_mode(r, c, true, active);
+		free(imported);
+		return;
+	} else if (config_changed && enabled(r, "configChange")) {
 		set(c, PZ_ACTION_CREATE,
-		    pz_xasprintf("configChange: %s changed since the last "
-				 "training",
+		    pz_xasprintf("configChange: what %s trains changed since "
+				 "the last training",
 				 r->origin->address));
 	} else if (max_age > 0 && cJSON_IsNumber(trained) &&
 		   pz_double_to_i64(trained->valuedouble, 0, PZ_MAX_SAFE_INT,
 				    &when) &&
-		   enabled(r, "maxAge") &&
+		   enabled(r, "maxAge") && !auto_training && !outside &&
 		   pz_plan_ctx_now(ctx) - when > max_age) {
 		long long age = pz_plan_ctx_now(ctx) - when;
 
@@ -226,10 +332,25 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 			pz_node_str(pz_node_get(retrain(r), "maxAge"))));
 	} else {
 		c->action = PZ_ACTION_NOOP;
-		if (imported)
+		if (outside)
+			c->note = pz_xasprintf(
+			    "the service trained %s itself%s: pz follows it",
+			    lv->arn,
+			    cJSON_IsString(type) &&
+				    !strcmp(type->valuestring, "AUTOMATIC")
+				? " (automatic training)"
+				: "");
+		else if (imported && auto_training)
+			c->note = pz_xstrdup(
+			    "data changed: automatic training "
+			    "(performAutoTraining) trains on it at its next "
+			    "scheduled run, so pz does not");
+		else if (imported)
 			c->note = pz_xstrdup("data changed, but pz.retrain.on "
 					     "leaves out dataChange");
 	}
+	if (c->action == PZ_ACTION_CREATE)
+		training_mode(r, c, false, active);
 	free(imported);
 }
 

@@ -51,7 +51,7 @@ def test_seed_plan_counts_and_reads_only(pz_bin):
         # Imports and training wait for data, and say so.
         assert "solution_version.sims waits" in r.out
         assert "training waits for data" in r.out
-        assert "6 resources wait for data" in r.out
+        assert "6 resources wait (each says for what)" in r.out
         ops = sim.ops()
         assert not [o for o in ops if o.startswith(WRITES)], ops
         # Each create was checked for an unmanaged twin by its ARN.

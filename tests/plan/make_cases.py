@@ -163,9 +163,213 @@ def main():
 
     write("no-refresh", spec, state, {"refreshed": False, "now": NOW})
 
+    more_cases(binary, spec, state, data, same)
+
     seed = open(os.path.join(HERE, "..", "..", "examples", "seed",
                              "params.json")).read()
     write("seed-no-data", seed, None, {"refreshed": True, "now": NOW})
+
+
+def record(binary, spec_text, live=None):
+    """The state apply would leave for spec_text (from nothing)."""
+    tmp = os.path.join(CASES, ".applied.json")
+    spec_path = os.path.join(CASES, ".spec.yaml")
+    live_path = os.path.join(CASES, ".live.json")
+    with open(spec_path, "w") as f:
+        f.write(spec_text)
+    with open(live_path, "w") as f:
+        json.dump(live or json.load(open(os.path.join(BASE, "live.json"))),
+                  f)
+    run_record(binary, spec_path, "-", live_path, tmp)
+    st = json.load(open(tmp))
+    for p in (tmp, spec_path, live_path):
+        os.unlink(p)
+    return st
+
+
+def meta(state, address):
+    for r in state["resources"]:
+        if r["address"] == address:
+            return r.setdefault("pz", {})
+    raise KeyError(address)
+
+
+def obj(key, etag, size):
+    return {"key": key, "etag": etag, "size": size}
+
+
+BATCH = """batchInferenceJobs:
+  nightly:
+    jobName: nightly-picks
+    numResults: 25
+    jobInput: {s3DataSource: {path: "s3://demo-data/batch/users.json"}}
+    jobOutput: {s3DataDestination: {path: "s3://demo-data/batch/out/"}}
+    pz: {solution: ups}
+"""
+
+
+def more_cases(binary, spec, state, data, same):
+    """Cases for the service's rules (issue 10)."""
+    # 4: automatic training settings do not change the model; turning
+    # it on starts a training within the hour (the service's, not pz's).
+    write("auto-training-on",
+          spec.replace("performAutoTraining: false",
+                       "performAutoTraining: true"), state, same)
+
+    # 5: automatic training on (the default): pz does not train on data
+    # or age, follows the version the service trained, waits for one
+    # that is training.
+    auto = spec.replace("    performAutoTraining: false\n", "")
+    auto_state = record(binary, auto)
+    followed = live_from_state(auto_state, [
+        ("dataset_import_job.Interactions", D3, 4),
+        ("dataset_import_job.Items", D2, 1)], now=NOW + 8 * DAY)
+    v = followed["resources"]["solution_version.ups"]
+    v["arn"] = ("arn:aws:personalize:us-east-1:123456789012:solution/ups/"
+                "5a1b2c3d")
+    v["attrs"]["trainingType"] = "AUTOMATIC"
+    v["attrs"]["trainingMode"] = "AUTOTRAIN"
+    v["created"] = NOW + 7 * DAY
+    write("auto-training-follows", auto, auto_state, followed)
+    training = copy.deepcopy(followed)
+    training["resources"]["solution_version.ups"]["status"] = \
+        "CREATE IN_PROGRESS"
+    write("auto-training-in-progress", auto, auto_state, training)
+
+    # 6: a campaign that syncs with $LATEST is not moved by pz.
+    sync = spec.replace(
+        "    minProvisionedTPS: 1\n    pz:\n      promote: {metric: "
+        "normalized_discounted_cumulative_gain_at_25, minDelta: 0.01}\n",
+        "    minProvisionedTPS: 1\n    campaignConfig: "
+        "{syncWithLatestSolutionVersion: true}\n")
+    sync_state = record(binary, sync)
+    write("sync-latest", sync, sync_state, live_from_state(sync_state, [
+        ("dataset_import_job.Interactions", D3, 4),
+        ("dataset_import_job.Items", D2, 1)]))
+    write("sync-promote", sync.replace(
+        "{syncWithLatestSolutionVersion: true}\n",
+        "{syncWithLatestSolutionVersion: true}\n    pz:\n      promote: "
+        "{metric: normalized_discounted_cumulative_gain_at_25}\n"),
+        None, {"refreshed": True, "now": NOW})
+
+    # 7: UPDATE only for a dataChange; maxAge, configChange train FULL.
+    update = spec.replace("maxAge], maxAge: 7d}",
+                          "maxAge], maxAge: 7d, trainingMode: UPDATE}")
+    write("training-mode-maxage", update, state,
+          live_from_state(state, data, now=NOW + 8 * DAY))
+    write("training-mode-data", update, state, live_from_state(state, [
+        ("dataset_import_job.Interactions", D3, 4),
+        ("dataset_import_job.Items", D2, 1)]))
+    write("training-mode-autotrain",
+          spec.replace("maxAge], maxAge: 7d}",
+                       "maxAge], maxAge: 7d, trainingMode: AUTOTRAIN}"),
+          None, {"refreshed": True, "now": NOW})
+
+    # 8: data A -> B -> A: imported again, under a name of its own.
+    aba = copy.deepcopy(state)
+    meta(aba, "dataset_import_job.Interactions").update(
+        {"data_digest": D3, "data_objects": 4, "import_seq": 2})
+    write("import-names", spec, aba, same)
+
+    # 9: INCREMENTAL imports send only the new objects.
+    inc = spec.replace(
+        "  Interactions:\n    name: interactions\n",
+        "  Interactions:\n    name: interactions\n    pz:\n      import: "
+        "{importMode: INCREMENTAL}\n")
+    old = [obj("Interactions/2026-01.csv", "e1", 1000),
+           obj("Interactions/2026-02.csv", "e2", 2000),
+           obj("Interactions/2026-03.csv", "e3", 3000)]
+    inc_state = copy.deepcopy(state)
+    meta(inc_state, "dataset_import_job.Interactions")["objects"] = old
+    grown = live_from_state(inc_state, data)
+    grown["resources"]["dataset_import_job.Interactions"]["data"] = {
+        "digest": D3, "objects": 4,
+        "list": old + [obj("Interactions/2026-04.csv", "e4", 4000)]}
+    write("incremental", inc, inc_state, grown)
+    odd = live_from_state(inc_state, data)
+    odd["resources"]["dataset_import_job.Interactions"]["data"] = {
+        "digest": D3, "objects": 4,
+        "list": old[1:] + [obj("Interactions/2026-04.csv", "e4",
+                               900 * 1024 * 1024),
+                           obj("Interactions/2026-05.csv", "e5",
+                               300 * 1024 * 1024)]}
+    write("incremental-warnings", inc, inc_state, odd)
+    write("incremental-first", inc, None,
+          json.load(open(os.path.join(BASE, "live.json"))))
+
+    # 10: a failed import runs again; an update failure is a failure.
+    failed = copy.deepcopy(same)
+    failed["resources"]["dataset_import_job.Interactions"].update(
+        {"status": "CREATE FAILED",
+         "failureReason": "Input CSV is missing the header row"})
+    write("failed-import", spec, state, failed)
+    upd = copy.deepcopy(same)
+    upd["resources"]["campaign.upsCampaign"].update(
+        {"status": "UPDATE FAILED",
+         "failureReason": "Internal server error"})
+    write("failed-update", spec, state, upd)
+    retry = live_from_state(state, [("dataset_import_job.Interactions",
+                                     D3, 4),
+                                    ("dataset_import_job.Items", D2, 1)])
+    retry["resources"]["solution_version.ups"].update(
+        {"status": "CREATE FAILED",
+         "failureReason": "Insufficient data: 12 users with 2 or more "
+                          "interactions; 25 needed"})
+    write("failed-training-new-data", spec, state, retry)
+
+    # 11: resources being created or updated are waited for.
+    busy = copy.deepcopy(same)
+    busy["resources"]["campaign.upsCampaign"]["status"] = \
+        "UPDATE IN_PROGRESS"
+    busy["resources"]["filter.no-clicks"]["status"] = "CREATE PENDING"
+    write("in-progress", spec.replace("minProvisionedTPS: 1",
+                                      "minProvisionedTPS: 2"), state, busy)
+
+    # 12: batch jobs: a changed one runs again under a new name; one
+    # taken out of the spec is forgotten; no batch for Trending-Now.
+    batch = spec + BATCH
+    batch_state = record(binary, batch)
+    batch_same = live_from_state(batch_state, data)
+    write("batch-rerun", batch.replace("numResults: 25", "numResults: 50"),
+          batch_state, batch_same)
+    write("batch-removed", spec, batch_state, batch_same)
+    write("batch-trending-now",
+          batch.replace("recipe/aws-user-personalization",
+                        "recipe/aws-trending-now").replace(
+              "    solutionConfig:\n      algorithmHyperParameters: "
+              "{hidden_dimension: 64}\n", ""),
+          None, {"refreshed": True, "now": NOW})
+
+    # 16: a stack adopted with pz import: nothing to import or train.
+    adopted = copy.deepcopy(state)
+    for r in adopted["resources"]:
+        m = r.get("pz", {})
+        if r["type"] == "dataset_import_job":
+            r["pz"] = {"data_digest": m["data_digest"],
+                       "data_location": m["data_location"],
+                       "data_objects": m["data_objects"],
+                       "adopted": True}
+        elif r["type"] == "solution_version":
+            r["pz"] = {"adopted": True, "trained_at": NOW - DAY}
+            r["attributes"] = {"solutionArn": r["attributes"]["solutionArn"],
+                               "trainingMode": "FULL"}
+        elif "pz" in r:
+            del r["pz"]
+    write("adopted", spec, adopted, same)
+
+    # 18: validation.
+    write("kms-without-role",
+          spec.replace("datasetGroup:\n  name: demo\n",
+                       "datasetGroup:\n  name: demo\n  kmsKeyArn: "
+                       "arn:aws:kms:us-east-1:123456789012:key/abcd\n"),
+          None, {"refreshed": True, "now": NOW})
+    write("item-exploration-sims",
+          spec.replace("recipe/aws-user-personalization",
+                       "recipe/aws-sims").replace(
+              "    minProvisionedTPS: 1\n",
+              "    minProvisionedTPS: 1\n    campaignConfig: "
+              "{itemExplorationConfig: {explorationWeight: '0.3'}}\n"),
+          None, {"refreshed": True, "now": NOW})
 
 
 if __name__ == "__main__":

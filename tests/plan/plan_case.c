@@ -6,8 +6,9 @@
  *             [-destroy] [-target=ADDR]...
  *
  * LIVE is JSON: {"refreshed": bool, "now": seconds, "resources":
- * {ADDRESS: {"exists": bool, "arn", "status", "attrs": {...},
- * "data": {"digest", "objects"}}}}. With "refreshed", a resource not
+ * {ADDRESS: {"exists": bool, "arn", "status", "failureReason",
+ * "created", "attrs": {...}, "data": {"digest", "objects", "list":
+ * [{"key", "etag", "size"}]}}}}. With "refreshed", a resource not
  * listed does not exist. -record writes the state as apply would leave
  * it if every change succeeded (ARNs made up from type and key), which
  * is how the cases' states are made.
@@ -63,6 +64,9 @@ static void fill_live(struct pz_live *l, const cJSON *all, const char *address,
 	if ((v = cJSON_GetObjectItemCaseSensitive(o, "failureReason")) &&
 	    cJSON_IsString(v))
 		l->failure_reason = pz_xstrdup(v->valuestring);
+	if ((v = cJSON_GetObjectItemCaseSensitive(o, "created")) &&
+	    cJSON_IsNumber(v))
+		l->created = pz_xasprintf("%.0f", v->valuedouble);
 	if ((v = cJSON_GetObjectItemCaseSensitive(o, "attrs")))
 		l->attrs = cJSON_Duplicate(v, 1);
 	data = cJSON_GetObjectItemCaseSensitive(o, "data");
@@ -73,6 +77,9 @@ static void fill_live(struct pz_live *l, const cJSON *all, const char *address,
 		    pz_xstrdup(cJSON_IsString(v) ? v->valuestring : "");
 		v = cJSON_GetObjectItemCaseSensitive(data, "objects");
 		l->data_objects = cJSON_IsNumber(v) ? (size_t)v->valueint : 0;
+		v = cJSON_GetObjectItemCaseSensitive(data, "list");
+		if (cJSON_IsArray(v))
+			l->data_list = cJSON_Duplicate(v, 1);
 		if (!cJSON_GetObjectItemCaseSensitive(o, "exists"))
 			l->exists = false;
 	}
@@ -123,6 +130,8 @@ int main(int argc, char **argv)
 	if (pz_spec_load(&spec, argv[1], NULL, 0, &d)) {
 		fprintf(stderr, "plan_case: the spec has errors: %s\n",
 			d.n ? d.items[0].message : pz_error_last());
+		pz_spec_free(spec);
+		pz_diags_release(&d);
 		return 2;
 	}
 	if (strcmp(argv[2], "-")) {
