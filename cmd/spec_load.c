@@ -73,6 +73,8 @@ int pz_cmd_load_spec(struct pz_spec **out, const char *file,
 	if (pz_cmd_parse_vars(var_args, &vars))
 		return 1;
 	pz_diags_init(&diags);
+	/* A signal stops a long parse, not only the waits after it. */
+	pz_doc_set_stop_flag(&pz_cmd_interrupted);
 	r = pz_spec_load(out, path, vars, var_args->n, &diags);
 	free(vars);
 	if (r && r != PZ_ESPEC) {

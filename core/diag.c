@@ -85,18 +85,39 @@ static int cmp_diag(const struct pz_diag *a, const struct pz_diag *b)
 	return 0;
 }
 
+struct ranked {
+	struct pz_diag d;
+	size_t rank; /* the order it was added in */
+};
+
+static int cmp_ranked(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+	int c = cmp_diag(&x->d, &y->d);
+
+	if (c)
+		return c;
+	return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
 void pz_diags_sort(struct pz_diags *d)
 {
-	size_t i, j;
+	struct ranked *tmp;
+	size_t i;
 
-	/* Insertion sort: stable, and diagnostics arrive nearly sorted. */
-	for (i = 1; i < d->n; i++) {
-		struct pz_diag t = d->items[i];
-
-		for (j = i; j > 0 && cmp_diag(&d->items[j - 1], &t) > 0; j--)
-			d->items[j] = d->items[j - 1];
-		d->items[j] = t;
+	/* qsort made stable by the rank: O(n log n) however the checks
+	 * interleave their findings (an insertion sort was quadratic). */
+	if (d->n < 2)
+		return;
+	tmp = pz_xreallocarray(NULL, d->n, sizeof(*tmp));
+	for (i = 0; i < d->n; i++) {
+		tmp[i].d = d->items[i];
+		tmp[i].rank = i;
 	}
+	qsort(tmp, d->n, sizeof(*tmp), cmp_ranked);
+	for (i = 0; i < d->n; i++)
+		d->items[i] = tmp[i].d;
+	free(tmp);
 }
 
 static const char *sev_name(enum pz_severity s)

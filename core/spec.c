@@ -24,13 +24,7 @@ static void err(struct pz_spec *spec, struct pz_pos pos, const char *fmt, ...)
 
 static uint64_t hash_str(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return pz_hash_bytes(s, strlen(s));
 }
 
 static void index_insert(struct pz_spec *spec, size_t idx)
