@@ -143,7 +143,7 @@ static int check_target(const struct pz_spec *spec, const char *addr,
 			     "the spec declares; add it there first",
 			     addr, spec->path);
 		if (best)
-			fprintf(stderr, "pz: did you mean %s?\n", best);
+			pz_cmd_error("did you mean %s?", best);
 		free(cands);
 		return 1;
 	}
@@ -266,10 +266,9 @@ static int run_import(int argc, char **argv)
 	name = cJSON_GetObjectItemCaseSensitive(live.attrs, "name");
 	if (r->name && cJSON_IsString(name) &&
 	    strcmp(r->name, name->valuestring))
-		fprintf(stderr,
-			"pz: warning: %s is named '%s' in AWS but '%s' in the "
-			"spec: the next plan replaces it\n",
-			addr, name->valuestring, r->name);
+		pz_cmd_error("warning: %s is named '%s' in AWS but '%s' in "
+			     "the spec: the next plan replaces it",
+			     addr, name->valuestring, r->name);
 	next = pz_state_dup(st);
 	record(next, spec, r, arn_text, &live);
 	if (pz_cmd_check_interrupted() ||

@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "core/backend.h"
 #include "core/error.h"
+#include "core/escape.h"
 #include "core/json_out.h"
 #include "core/plan.h"
 #include "core/spec.h"
@@ -47,7 +48,7 @@ static void print_value(FILE *out, const cJSON *v)
 
 static void print_line(FILE *out, int width, const char *key, const cJSON *v)
 {
-	fprintf(out, "    %-*s = ", width, key);
+	fprintf(out, "    %-*s = ", width, pz_esc(key));
 	print_value(out, v);
 	fputc('\n', out);
 }
@@ -64,7 +65,8 @@ void pz_cmd_print_resource(FILE *out, const struct pz_state_resource *r)
 		if ((int)strlen(a->string) > width)
 			width = (int)strlen(a->string);
 	}
-	fprintf(out, "# %s:%s\n", r->address, r->tainted ? " (tainted)" : "");
+	fprintf(out, "# %s:%s\n", pz_esc(r->address),
+		r->tainted ? " (tainted)" : "");
 	tmp = r->arn ? cJSON_CreateString(r->arn) : cJSON_CreateNull();
 	print_line(out, width, "arn", tmp);
 	cJSON_Delete(tmp);
@@ -209,7 +211,7 @@ static void warn_if_stale(const struct pz_plan *plan)
 	    pz_backend_load(b, &st, &stored))
 		goto out;
 	if (pz_plan_check_fresh(plan, digest, stored ? st : NULL))
-		fprintf(stderr, "pz: warning: %s\n", pz_error_last());
+		pz_cmd_error("warning: %s", pz_error_last());
 out:
 	pz_state_free(st);
 	pz_cmd_backend_close(b);

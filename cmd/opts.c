@@ -9,18 +9,27 @@
 
 #include "cmd.h"
 #include "core/error.h"
+#include "core/escape.h"
 
 struct pz_global pz_global;
 
 void pz_cmd_error(const char *fmt, ...)
 {
+	struct pz_buf msg, out;
 	va_list ap;
 
-	fputs("pz: ", stderr);
+	/* Messages quote paths, keys, lock holders and AWS's words: escaped
+	 * (core/escape.h), one line whatever they hold. */
+	pz_buf_init(&msg, 0);
+	pz_buf_init(&out, 0);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	if (pz_buf_vprintf(&msg, fmt, ap) ||
+	    pz_buf_add_escaped(&out, msg.ptr ? msg.ptr : "", msg.len))
+		pz_buf_reset(&out);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "pz: %s\n", pz_buf_cstr(&out));
+	pz_buf_release(&msg);
+	pz_buf_release(&out);
 }
 
 int pz_cmd_fail(void)

@@ -86,9 +86,8 @@ int pz_cmd_load_spec(struct pz_spec **out, const char *file,
 		pz_cmd_print_diags(&diags, json_diags);
 	if (diags.nerrors) {
 		if (!json_diags)
-			fprintf(stderr, "pz: %zu error%s in %s\n",
-				diags.nerrors, diags.nerrors == 1 ? "" : "s",
-				path);
+			pz_cmd_error("%zu error%s in %s", diags.nerrors,
+				     diags.nerrors == 1 ? "" : "s", path);
 		pz_diags_release(&diags);
 		pz_spec_free(*out);
 		*out = NULL;

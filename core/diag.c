@@ -2,6 +2,7 @@
  * diag.c - collecting, ordering and rendering diagnostics.
  */
 #include "diag.h"
+#include "escape.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -140,27 +141,32 @@ int pz_diags_render_text(const struct pz_diags *d, struct pz_buf *out,
 							 : "\033[1;35m";
 			off = "\033[0m";
 		}
-		if (g->pos.line)
-			r = pz_buf_printf(out, "%s:%u:%u: %s%s:%s %s\n",
-					  g->file, g->pos.line, g->pos.col, on,
-					  sev_name(g->severity), off,
-					  g->message);
-		else
-			r = pz_buf_printf(out, "%s: %s%s:%s %s\n", g->file, on,
-					  sev_name(g->severity), off,
-					  g->message);
+		/* The file name and the message can quote spec keys and
+		 * values: escaped, so they cannot drive the terminal. */
+		r = pz_buf_add_escaped(out, g->file, strlen(g->file));
+		if (!r && g->pos.line)
+			r = pz_buf_printf(out, ":%u:%u", g->pos.line,
+					  g->pos.col);
+		if (!r)
+			r = pz_buf_printf(out, ": %s%s:%s ", on,
+					  sev_name(g->severity), off);
+		if (!r)
+			r = pz_buf_add_escaped(out, g->message,
+					       strlen(g->message));
+		if (!r)
+			r = pz_buf_addc(out, '\n');
 		if (!r && g->note) {
 			const char *non = color ? "\033[1;36m" : "";
 
 			if (g->note_pos.line)
 				r = pz_buf_printf(
 				    out, "%s:%u:%u: %snote:%s %s\n",
-				    g->note_file, g->note_pos.line,
-				    g->note_pos.col, non, off, g->note);
+				    pz_esc(g->note_file), g->note_pos.line,
+				    g->note_pos.col, non, off, pz_esc(g->note));
 			else
 				r = pz_buf_printf(out, "%s: %snote:%s %s\n",
-						  g->note_file, non, off,
-						  g->note);
+						  pz_esc(g->note_file), non, off,
+						  pz_esc(g->note));
 		}
 	}
 	return r;
