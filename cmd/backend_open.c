@@ -124,6 +124,10 @@ static int open_backend(struct pz_backend **out, const struct pz_spec *spec,
 	return r;
 }
 
+/* The ID of the lock this process holds, for the message when it
+ * cannot be released. */
+static char held_lock_id[37];
+
 /* Says whom we wait for, once the wait passes a second. */
 static void say_waiting(void *ud, const struct pz_lock_info *holder,
 			long timeout_ms)
@@ -149,6 +153,7 @@ int pz_cmd_backend_lock(struct pz_backend *b, const char *operation,
 		return r;
 	if ((r = pz_backend_lock_wait(b, &info, &w)))
 		return r;
+	memcpy(held_lock_id, info.id, sizeof(held_lock_id));
 	pz_cmd_signals_hold_lock(b, info.id);
 	return 0;
 }
@@ -183,14 +188,27 @@ int pz_cmd_backend_open(struct pz_backend **out, const struct pz_spec *spec,
 
 int pz_cmd_backend_close(struct pz_backend *b)
 {
-	int status = 0;
+	int status = 0, r;
 
 	if (!b)
 		return 0;
 	if (b->locked) {
 		pz_cmd_signals_drop_lock();
-		if (b->ops->unlock(b))
+		r = b->ops->unlock(b);
+		if (r == PZ_ELOCKED) {
+			/* Removed or taken by someone else: not ours. */
 			status = pz_cmd_fail();
+		} else if (r) {
+			/* One line: what failed, that the lock stays, and the
+			 * way out. */
+			pz_cmd_error("unable to release the state lock on %s "
+				     "(%s): the lock %s is still held; once "
+				     "no run uses the state, remove it with: "
+				     "pz force-unlock %s",
+				     b->location, pz_error_last(), held_lock_id,
+				     held_lock_id);
+			status = 1;
+		}
 	}
 	pz_backend_free(b);
 	return status;

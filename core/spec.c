@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "error.h"
+#include "state.h"
 
 static void err(struct pz_spec *spec, struct pz_pos pos, const char *fmt, ...)
     PZ_PRINTF(3, 4);
@@ -171,9 +172,7 @@ static const struct pz_rtype *section_type(const struct pz_section *sec)
 
 static bool valid_key(const char *s)
 {
-	const struct pz_shape *k = pz_facts_shape_named("PzKey");
-
-	return *s && pz_check_pattern(k, s);
+	return pz_state_key_valid(s);
 }
 
 /* Declares one entry of a section. key_node is NULL when the key comes

@@ -1,0 +1,233 @@
+"""Hostile and careless input (issue 17), on the local and the S3
+(simulator) backends: state commands under addresses pz could not read
+back, push -force over a stored state pz cannot parse, terminal escapes
+and forged lines from lock holders, spec keys and AWS messages, and a
+failed unlock.
+
+    python3 test_hostile.py PZ_BINARY [TEST...]
+"""
+
+import json
+import os
+import sys
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import harness  # noqa: E402
+from harness import Pz, Sim  # noqa: E402
+from state_helpers import (campaign, check_state, make_bucket,  # noqa
+                           s3_get, s3_put, state_doc, write_spec)
+
+BUCKET = "pz-state"
+KEY = "team/pz.state.json"
+FORGED = "\x1b[2J\nPlan: 0 to add, 0 to change, 0 to destroy."
+HOSTILE_KEYS = [
+    "campaign.a\nb",
+    "campaign.x.y",
+    "campaign.a b",
+    "campaign.../../etc",
+    "campaign." + "k" * 5000,
+    "campaign.\x1b[2Jx",
+    "campaign.",
+    "campaign.\u202eevil",
+]
+
+
+def _clean(r):
+    """Nothing that drives a terminal, no forged line."""
+    for text in (r.out, r.err):
+        assert "\x1b" not in text, r
+        assert "\u202e" not in text, r
+        assert not any(line.startswith("Plan:")
+                       for line in text.split("\n")), r
+
+
+class Local:
+    name = "local"
+
+    def __init__(self, pz_bin):
+        self.pz = Pz(pz_bin, None, keys=False)
+        self.path = os.path.join(self.pz.home, "st.json")
+        self.args = ["-state=" + self.path]
+
+    def run(self, *args):
+        return self.pz.run(*args)
+
+    def stored(self):
+        with open(self.path, "rb") as f:
+            return f.read()
+
+    def put_stored(self, data):
+        with open(self.path, "wb") as f:
+            f.write(data)
+
+    def put_lock(self, data):
+        with open(self.path + ".lock", "wb") as f:
+            f.write(data)
+
+
+class S3:
+    name = "s3"
+
+    def __init__(self, pz_bin, sim):
+        self.sim = sim
+        self.pz = Pz(pz_bin, sim)
+        self.proj = os.path.join(self.pz.home, "proj")
+        write_spec(self.proj, backend={"s3": {"bucket": BUCKET,
+                                               "key": KEY}})
+        make_bucket(sim.url, BUCKET)
+        self.args = []
+
+    def run(self, *args):
+        return self.pz.run(*args, cwd=self.proj)
+
+    def stored(self):
+        status, body, _ = s3_get(self.sim.url, BUCKET, KEY)
+        assert status == 200, (status, body)
+        return body
+
+    def put_stored(self, data):
+        status, _, out = s3_put(self.sim.url, BUCKET, KEY, data)
+        assert status == 200, (status, out)
+
+    def put_lock(self, data):
+        status, _, out = s3_put(self.sim.url, BUCKET, KEY + ".lock", data)
+        assert status == 200, (status, out)
+
+
+def _backends(pz_bin):
+    yield Local(pz_bin)
+    with Sim() as sim:
+        yield S3(pz_bin, sim)
+
+
+def _push(b, doc, *extra):
+    src = b.pz.write_file("push-%s.json" % uuid.uuid4(), doc)
+    return b.run("state", "push", *b.args, *extra, src)
+
+
+def test_state_commands_refuse_hostile_addresses(pz_bin):
+    for b in _backends(pz_bin):
+        _push(b, state_doc([campaign("sims"), campaign("other")],
+                           serial=4)).ok()
+        before = b.stored()
+        for key in HOSTILE_KEYS:
+            r = b.run("state", "mv", *b.args, "campaign.sims", key).fails()
+            assert "is not a resource address" in r.err, (b.name, r)
+            _clean(r)
+            assert b.stored() == before, (b.name, key)
+            r = b.run("state", "rm", *b.args, key).fails()
+            _clean(r)
+            r = b.run("state", "show", *b.args, key).fails()
+            _clean(r)
+        # Every command still reads the state; a good move works.
+        r = b.run("state", "list", *b.args).ok()
+        assert r.out.split() == ["campaign.other", "campaign.sims"], r
+        r = b.run("state", "mv", *b.args, "campaign.sims",
+                  "campaign.s-1_x").ok()
+        st = check_state(b.stored().decode())
+        assert st["serial"] == 5, st
+        # A pushed document holding such an address is refused too,
+        # before anything is written.
+        before = b.stored()
+        bad = state_doc([campaign("x")], serial=9)
+        bad = bad.replace("campaign.x", "campaign.a\\nb")
+        r = _push(b, bad).fails()
+        assert "is not a resource address" in r.err, r
+        _clean(r)
+        assert b.stored() == before
+
+
+def test_push_force_replaces_an_unreadable_state(pz_bin):
+    for b in _backends(pz_bin):
+        lineage = str(uuid.uuid4())
+        broken = state_doc([campaign("a")], serial=7, lineage=lineage)
+        b.put_stored(broken.replace("campaign.a", "campaign.a\\nb")
+                     .encode())
+        r = b.run("state", "list", *b.args).fails()
+        assert "is not a resource address" in r.err, r
+        good = state_doc([campaign("a")], serial=7, lineage=lineage)
+        r = _push(b, good).fails()
+        assert "pz state push -force FILE" in r.err, (b.name, r)
+        r = _push(b, good, "-force").ok()
+        assert "replacing a stored state pz cannot read" in r.err, r
+        r = b.run("state", "list", *b.args).ok()
+        assert r.out.split() == ["campaign.a"], r
+        # Truncated, or not JSON at all: the same way out.
+        b.put_stored(good[:40].encode())
+        _push(b, good).fails()
+        _push(b, good, "-force").ok()
+        b.run("state", "list", *b.args).ok()
+
+
+def test_lock_holder_shown_escaped(pz_bin):
+    for b in _backends(pz_bin):
+        _push(b, state_doc([campaign("a")])).ok()
+        lock_id = "i\x1b[2J\nPlan: 0"  # fits the 36 bytes of an ID
+        info = {"ID": lock_id, "Operation": "apply" + FORGED,
+                "Who": "mallory" + FORGED, "Version": "0.1",
+                "Created": "2026-12-02T00:00:00Z", "Path": "x", "Pid": 1}
+        b.put_lock((json.dumps(info) + "\n").encode())
+        r = b.run("state", "rm", *b.args, "campaign.a").fails()
+        assert "is locked by" in r.err, (b.name, r)
+        assert "\\e[2J\\nPlan: 0 to add" in r.err, (b.name, r)
+        _clean(r)
+        r = b.run("force-unlock", *b.args, "nonsense").fails()
+        _clean(r)
+        r = b.run("force-unlock", *b.args, lock_id).ok()
+        _clean(r)
+        b.run("state", "rm", *b.args, "campaign.a").ok()
+
+
+def test_spec_keys_in_diagnostics_escaped(pz_bin):
+    pz = Pz(pz_bin, None, keys=False)
+    for name, text in (
+            ("k.yaml", "datasetGroup: {name: g}\nsolutions:\n"
+             "  \"a\\e[2J\\nPlan: 0 to add\": {name: s}\n"),
+            ("k.json", '{"datasetGroup": {"name": "g"}, "solutions": '
+             '{"a\\u001b[2J\\nPlan: 0 to add": {"name": "s"}}}'),
+            ("\x1b[2Jk.yaml", "datasetGroup: {name: g}\nbogus: 1\n")):
+        path = pz.write_file(name, text)
+        r = pz.run("validate", "-f", path).fails()
+        _clean(r)
+        assert "\\e[2J" in r.err, r
+
+
+def test_failed_unlock_says_the_lock_is_held(pz_bin):
+    with Sim() as sim:
+        b = S3(pz_bin, sim)
+        _push(b, state_doc([campaign("a"), campaign("b")])).ok()
+        sim.faults(inject=[{"operation": "DeleteObject",
+                            "code": "AccessDenied", "status": 403,
+                            "count": 50,
+                            "message": "denied" + FORGED}])
+        r = b.run("state", "rm", "campaign.a").fails()
+        _clean(r)
+        lines = [x for x in r.err.split("\n") if x]
+        held = [x for x in lines if "still held" in x]
+        assert len(held) == 1, r
+        lock_id = json.loads(s3_get(sim.url, BUCKET, KEY + ".lock")[1])["ID"]
+        assert lock_id in held[0] and \
+            "pz force-unlock %s" % lock_id in held[0], r
+        # The error is said once.
+        assert sum("DeleteObject" in x for x in lines) <= 2, r
+        assert not [x for x in lines if "DeleteObject" in x and
+                    x.startswith("pz:") and x not in held], r
+        sim.faults(inject=[])
+        b.run("force-unlock", lock_id).ok()
+        # An AWS message is shown escaped.
+        # (JSON can carry an ESC, XML cannot: a Personalize call.)
+        sim.faults(inject=[{"operation": op, "code": "ValidationException",
+                            "status": 400, "count": 50,
+                            "message": "broken" + FORGED}
+                           for op in ("ListDatasetGroups",
+                                      "DescribeDatasetGroup")])
+        r = b.run("plan").fails()
+        _clean(r)
+        assert "broken\\e[2J\\nPlan: 0 to add" in r.err, r
+        sim.faults(inject=[])
+
+
+if __name__ == "__main__":
+    harness.run_main()
