@@ -229,5 +229,75 @@ def test_failed_unlock_says_the_lock_is_held(pz_bin):
         sim.faults(inject=[])
 
 
+SEED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                    "examples", "seed", "params.json")
+
+
+def test_tampered_saved_plans_refused(pz_bin):
+    with Sim() as sim:
+        pz = Pz(pz_bin, sim)
+        with open(SEED) as f:
+            spec = pz.write_file("work/params.json", f.read())
+        out = os.path.join(pz.home, "work", "seed.plan")
+        pz.run("plan", "-f", spec, "-out=" + out).ok()
+        with open(out) as f:
+            good = json.load(f)
+        pz.run("show", out).ok()
+
+        def tampered(edit, *words):
+            doc = json.loads(json.dumps(good))
+            edit(doc)
+            path = os.path.join(pz.home, "work", "bad.plan")
+            with open(path, "w") as f:
+                json.dump(doc, f)
+            r = pz.run("show", path).fails()
+            _clean(r)
+            assert r.out == "", r
+            for w in words:
+                assert w in r.err, r
+            return r
+
+        declared = [c for c in good["changes"] if c["action"] != "delete"]
+        first = declared[0]["address"]
+
+        def to_delete(d):
+            d["changes"][0]["action"] = "delete"
+        tampered(to_delete, "is deleted although the spec declares it",
+                 good["changes"][0]["address"])
+
+        def not_in_spec(d):
+            d["changes"][0]["address"] = d["changes"][0]["type"] + ".evil"
+        tampered(not_in_spec, "is not declared in the spec")
+
+        def wrong_type(d):
+            c = next(c for c in d["changes"] if c["type"] == "campaign")
+            c["type"] = "solution"
+        tampered(wrong_type, "is not a resource address")
+
+        def twice(d):
+            d["changes"].append(d["changes"][0])
+        tampered(twice, "%s is changed twice" % first)
+
+        def forged(d):
+            d["changes"][0]["address"] = "campaign.a" + FORGED
+        tampered(forged, "is not a resource address", "\\e[2J")
+
+        for serial in (-1, 1e300, 0.5, "3"):
+            def bad_serial(d, serial=serial):
+                d["state_serial"] = serial
+            tampered(bad_serial, "state_serial")
+
+        # From another directory the plan still finds its spec (beside
+        # it), and the stale warning comes; -f names another spec.
+        with open(spec) as f:
+            text = f.read()
+        with open(spec, "w") as f:
+            f.write(text.replace("MovieLensDemoEventTracker", "Tracker2"))
+        r = pz.run("show", out, cwd="/").ok()
+        assert "the saved plan is stale: the spec" in r.err, r
+        r = pz.run("show", "-f", "/nonexistent.yaml", out).fails()
+        assert "/nonexistent.yaml" in r.err, r
+
+
 if __name__ == "__main__":
     harness.run_main()
