@@ -98,6 +98,10 @@ static int open_backend(struct pz_backend **out, const struct pz_spec *spec,
 	int r;
 
 	*out = NULL;
+	if (state_flag && !*state_flag)
+		return pz_error_set(
+		    PZ_EINVAL, "-state= names no file: pass -state=PATH, "
+			       "or leave it out to use the spec's backend");
 	if (state_flag)
 		return pz_backend_local_new(out, state_flag);
 	if (!spec)

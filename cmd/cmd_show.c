@@ -156,6 +156,13 @@ static int show_state(void)
 		pz_cmd_fail();
 		goto out;
 	}
+	if (opt_state && !stored) {
+		/* An explicit path is a typo, not an empty state. */
+		pz_cmd_error("no state at '%s': -state names a file that does "
+			     "not exist",
+			     opt_state);
+		goto out;
+	}
 	if (opt_json) {
 		cJSON *root = state_json(st, stored);
 		struct pz_buf buf;

@@ -61,6 +61,14 @@ static int open_and_load(struct pz_backend **b, struct pz_spec **spec,
 		return 1;
 	if (pz_backend_load(*b, st, stored))
 		return pz_cmd_fail();
+	/* Reading a file named by -state that is not there is a typo, not
+	 * an empty state (rm, mv and push may start one). */
+	if (!operation && opt_state && !*stored) {
+		pz_cmd_error("no state at '%s': -state names a file that does "
+			     "not exist",
+			     opt_state);
+		return 1;
+	}
 	return 0;
 }
 
@@ -104,6 +112,21 @@ static int print_json(const cJSON *v)
 	return r ? pz_cmd_fail() : 0;
 }
 
+static int not_in_state(const struct pz_state *st, const char *address)
+{
+	const char *cands[256];
+	const char *best;
+	size_t i, n = 0;
+
+	for (i = 0; i < st->n && n < PZ_ARRAY_LEN(cands); i++)
+		cands[n++] = st->resources[i].address;
+	pz_cmd_error("no resource %s in the state", address);
+	best = pz_str_suggest(address, cands, n);
+	if (best)
+		fprintf(stderr, "pz: did you mean %s?\n", pz_esc(best));
+	return 1;
+}
+
 static int state_list(int argc, char **argv)
 {
 	struct pz_backend *b = NULL;
@@ -116,6 +139,23 @@ static int state_list(int argc, char **argv)
 
 	if (open_and_load(&b, &spec, NULL, &st, &stored))
 		goto out;
+	for (i = 0; i < (size_t)argc; i++) {
+		size_t k;
+
+		for (k = 0; k < st->n; k++)
+			if (matches(&st->resources[k], 1, argv + i))
+				break;
+		if (k == st->n) {
+			/* A typo gives an error, not an empty list. */
+			if (strchr(argv[i], '.'))
+				not_in_state(st, argv[i]);
+			else
+				pz_cmd_error("no resource of type '%s' in the "
+					     "state",
+					     argv[i]);
+			goto out;
+		}
+	}
 	if (opt_json)
 		list = cJSON_CreateArray();
 	for (i = 0; i < st->n; i++) {
@@ -164,21 +204,6 @@ static cJSON *resource_doc(const struct pz_state *st, const char *address)
 	cJSON_Delete(root);
 	pz_buf_release(&text);
 	return found;
-}
-
-static int not_in_state(const struct pz_state *st, const char *address)
-{
-	const char *cands[256];
-	const char *best;
-	size_t i, n = 0;
-
-	for (i = 0; i < st->n && n < PZ_ARRAY_LEN(cands); i++)
-		cands[n++] = st->resources[i].address;
-	pz_cmd_error("no resource %s in the state", address);
-	best = pz_str_suggest(address, cands, n);
-	if (best)
-		fprintf(stderr, "pz: did you mean %s?\n", pz_esc(best));
-	return 1;
 }
 
 static int state_show(int argc, char **argv)
