@@ -51,10 +51,12 @@ static int open_s3(struct pz_backend **out, const struct pz_settings *s)
 	char *key;
 	int r;
 
-	if (ws && strchr(ws, '/'))
+	/* It becomes part of an S3 key: the address key rule (no '/', no
+	 * newline, no escape), as for every name pz composes keys from. */
+	if (ws && !pz_state_key_valid(ws))
 		return pz_error_set(PZ_EINVAL,
-				    "PZ_WORKSPACE='%s': a workspace name "
-				    "cannot hold '/'",
+				    "PZ_WORKSPACE='%s': a workspace name is 1 "
+				    "to 128 letters, digits, '-' and '_'",
 				    ws);
 	memset(&o, 0, sizeof(o));
 	o.region = s->s3_region;

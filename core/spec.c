@@ -427,6 +427,33 @@ static void cost_warnings(struct pz_spec *spec)
 	}
 }
 
+/* A -var the spec neither declares (pz.vars) nor uses (${var:NAME}) is
+ * most likely a typo: said, as Terraform says it, not ignored. */
+static void warn_unused_vars(struct pz_spec *spec,
+			     const struct pz_spec_var *vars, size_t nvars)
+{
+	const struct pz_node *decl =
+	    pz_node_get(pz_node_get(spec->doc->root, "pz"), "vars");
+	struct pz_pos none = {0, 0, 0};
+	size_t i, k;
+
+	for (i = 0; i < nvars; i++) {
+		char *ref = pz_xasprintf("${var:%s}", vars[i].name);
+		bool used = pz_node_get(decl, vars[i].name) ||
+			    strstr(spec->doc->text, ref);
+
+		for (k = 0; k < i && !used; k++)
+			if (!strcmp(vars[k].name, vars[i].name))
+				used = true; /* said once */
+		if (!used)
+			warn(spec, none,
+			     "-var %s: the spec neither declares it (pz.vars) "
+			     "nor uses it (${var:%s}); is the name right?",
+			     vars[i].name, vars[i].name);
+		free(ref);
+	}
+}
+
 static int load(struct pz_spec **out, struct pz_doc *doc,
 		const struct pz_spec_var *vars, size_t nvars,
 		struct pz_diags *diags)
@@ -457,6 +484,7 @@ static int load(struct pz_spec **out, struct pz_doc *doc,
 		return PZ_ESPEC;
 	}
 	pz_spec_interpolate(doc, vars, nvars, diags);
+	warn_unused_vars(spec, vars, nvars);
 
 	memset(&chk, 0, sizeof(chk));
 	chk.file = doc->path;

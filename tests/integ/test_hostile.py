@@ -229,6 +229,21 @@ def test_failed_unlock_says_the_lock_is_held(pz_bin):
         sim.faults(inject=[])
 
 
+def test_careless_flags_and_environment(pz_bin):
+    pz = Pz(pz_bin, None, keys=False)
+    proj = os.path.join(pz.home, "s3proj")
+    write_spec(proj, backend={"s3": {"bucket": BUCKET, "key": KEY}})
+    for ws in ("dev\nprod", "a/b", "\x1b[2J", "x" * 129):
+        r = pz.run("state", "list", cwd=proj,
+                   env={"PZ_WORKSPACE": ws}).fails()
+        assert "a workspace name is 1 to 128 letters" in r.err, r
+        _clean(r)
+    local = os.path.join(pz.home, "localproj")
+    write_spec(local)
+    r = pz.run("plan", "-parallelism=0", cwd=local).fails()
+    assert "-parallelism takes 1 to 1000, not 0" in r.err, r
+
+
 SEED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
                     "examples", "seed", "params.json")
 
