@@ -238,6 +238,21 @@ def test_careless_flags_and_environment(pz_bin):
                    env={"PZ_WORKSPACE": ws}).fails()
         assert "a workspace name is 1 to 128 letters" in r.err, r
         _clean(r)
+    # Variables are held to the rules of where they are used.
+    vproj = os.path.join(pz.home, "varproj")
+    os.makedirs(vproj)
+    with open(os.path.join(vproj, "pz.yaml"), "w") as f:
+        f.write('pz:\n  region: us-east-1\n  backend: {s3: {bucket: b-1, '
+                'key: "${var:key}"}}\n  notify: {webhookUrl: "${var:hook}"}'
+                '\ndatasetGroup: {name: g}\n')
+    r = pz.run("state", "list", "-var", "key=../../x", "-var",
+               "hook=https://x/y", cwd=vproj).fails()
+    assert "pz.backend.s3.key '../../x' has a '.' or '..' part" in r.err, r
+    for hook in ("https://x/y\n", "https://x/\x1b[2J"):
+        r = pz.run("validate", "-var", "key=k", "-var", "hook=" + hook,
+                   cwd=vproj).fails()
+        assert "pz.notify.webhookUrl" in r.err, r
+        _clean(r)
     local = os.path.join(pz.home, "localproj")
     write_spec(local)
     r = pz.run("plan", "-parallelism=0", cwd=local).fails()
