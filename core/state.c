@@ -454,7 +454,32 @@ int pz_state_parse(struct pz_state **out, const char *text, size_t len,
 	int r = 0, format;
 
 	*out = NULL;
-	if (!root || !cJSON_IsObject(root)) {
+	if (!root) {
+		/* Where the JSON stops making sense: a truncated state says
+		 * so, not "not an object". */
+		const char *ep = cJSON_GetErrorPtr();
+		size_t off = ep && ep >= text && ep <= text + len
+				 ? (size_t)(ep - text)
+				 : 0,
+		       j, line = 1, col = 1;
+
+		for (j = 0; j < off; j++) {
+			if (text[j] == '\n') {
+				line++;
+				col = 1;
+			} else if (((unsigned char)text[j] & 0xC0) != 0x80) {
+				col++;
+			}
+		}
+		while (j < len && strchr(" \t\r\n", text[j]))
+			j++;
+		r = bad(origin, "%s at line %zu, column %zu",
+			j >= len ? "the JSON ends early (truncated?)"
+				 : "not valid JSON",
+			line, col);
+		goto out;
+	}
+	if (!cJSON_IsObject(root)) {
 		r = bad(origin, "not a JSON object");
 		goto out;
 	}

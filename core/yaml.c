@@ -308,6 +308,25 @@ static void on_alias(struct builder *b, const yaml_event_t *e)
 static void syntax_error(struct builder *b, const yaml_parser_t *p)
 {
 	struct pz_pos pos = mark_pos(p->problem_mark);
+
+	/* A reader error (a NUL, a control character, bad UTF-8) has only
+	 * an offset: its line and column are counted here. */
+	if (p->error == YAML_READER_ERROR) {
+		size_t k, off = p->problem_offset;
+
+		pos.line = 1;
+		pos.col = 1;
+		pos.offset = (uint32_t)off;
+		for (k = 0; k < off && k < b->doc->text_len; k++) {
+			if (b->doc->text[k] == '\n') {
+				pos.line++;
+				pos.col = 1;
+			} else if (((unsigned char)b->doc->text[k] & 0xC0) !=
+				   0x80) {
+				pos.col++;
+			}
+		}
+	}
 	const char *text = b->doc->text;
 	const char *hint = "";
 

@@ -163,6 +163,22 @@ static void test_json_values_and_positions(void **state)
 	pz_diags_release(&d);
 }
 
+static void test_nul_position(void **state)
+{
+	struct pz_diags d;
+	struct pz_doc *doc = NULL;
+	static const char text[] = "a: 1\nbb\0: 2\n";
+
+	(void)state;
+	/* A NUL on line 2 is reported on line 2, not at 1:1 (issue 17). */
+	pz_diags_init(&d);
+	assert_int_equal(
+	    pz_doc_load(&doc, "t.yaml", text, sizeof(text) - 1, &d), PZ_ESPEC);
+	assert_int_equal(d.items[0].pos.line, 2);
+	assert_int_equal(d.items[0].pos.col, 3);
+	pz_diags_release(&d);
+}
+
 static void test_json_errors(void **state)
 {
 	(void)state;
@@ -329,6 +345,7 @@ int main(void)
 	    cmocka_unit_test(test_yaml_billion_laughs),
 	    cmocka_unit_test(test_json_values_and_positions),
 	    cmocka_unit_test(test_json_errors),
+	    cmocka_unit_test(test_nul_position),
 	    cmocka_unit_test(test_duplicates_in_large_maps),
 	    cmocka_unit_test(test_yaml_merge_keeps_first),
 	    cmocka_unit_test(test_stop_flag),

@@ -101,6 +101,10 @@ static void test_parse_errors(void **state)
 {
 	(void)state;
 	expect_bad("[]", "not a JSON object");
+	/* A truncated state says so, and where (issue 17). */
+	expect_bad("{\"format_version\": 1,\n \"serial\": ",
+		   "the JSON ends early (truncated?) at line 2, column 11");
+	expect_bad("{\"a\": tru}", "not valid JSON at line 1, column 7");
 	expect_bad("{\"format_version\": 1.5}", "format_version");
 	expect_bad("{\"format_version\": 9, \"serial\": 1, " LIN "}",
 		   "newer pz");
