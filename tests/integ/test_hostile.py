@@ -259,6 +259,32 @@ def test_careless_flags_and_environment(pz_bin):
     assert "-parallelism takes 1 to 1000, not 0" in r.err, r
 
 
+def test_confusing_cases_are_errors(pz_bin):
+    pz = Pz(pz_bin, None, keys=False)
+    both = os.path.join(pz.home, "both")
+    write_spec(both)
+    with open(os.path.join(both, "pz.json"), "w") as f:
+        f.write('{"datasetGroup": {"name": "other"}}')
+    r = pz.run("validate", cwd=both).fails()
+    assert "pz.yaml and pz.json are both here: pass -f FILE" in r.err, r
+    pz.run("validate", "-f", "pz.json", cwd=both).ok()
+    # plan -out to a place it cannot write fails before planning;
+    # conflicting output flags are an error, not "the last wins".
+    local = os.path.join(pz.home, "plain")
+    write_spec(local)
+    r = pz.run("plan", "-refresh=false", "-out=/nonexistent/dir/x.plan",
+               cwd=local).fails()
+    assert r.out == "" and "cannot write the plan to" in r.err, r
+    r = pz.run("plan", "-json", "-format=markdown", cwd=local).fails()
+    assert "-json and -format=markdown ask for two outputs" in r.err, r
+    with Sim() as sim:
+        pz = Pz(pz_bin, sim)
+        r = pz.run("whoami", env={"AWS_REGION": None,
+                                  "AWS_DEFAULT_REGION": None}).fails()
+        assert "no AWS region: pass -region, set AWS_REGION" in r.err, r
+        pz.run("whoami").ok()
+
+
 SEED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
                     "examples", "seed", "params.json")
 
