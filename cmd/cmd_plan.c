@@ -213,6 +213,7 @@ static int run_plan(int argc, char **argv)
 	pz_buf_init(&out, 0);
 	if (pick_format(&fmt) || (opt_out && check_out_path(opt_out)))
 		return 1;
+	pz_cmd_spec_warnings(true);
 	if (pz_cmd_load_spec(&spec, opt_file, &opt_vars, false))
 		return 1;
 	if (pz_cmd_parse_vars(&opt_vars, &vars))

@@ -9,6 +9,7 @@ failed unlock.
 
 import json
 import os
+import subprocess
 import sys
 import uuid
 
@@ -277,6 +278,22 @@ def test_confusing_cases_are_errors(pz_bin):
     assert r.out == "" and "cannot write the plan to" in r.err, r
     r = pz.run("plan", "-json", "-format=markdown", cwd=local).fails()
     assert "-json and -format=markdown ask for two outputs" in r.err, r
+    # Spec warnings belong to validate and plan, not to every command;
+    # validate -f - reads stdin.
+    seed = os.path.join(pz.home, "seed")
+    os.makedirs(seed)
+    with open(SEED) as f:
+        text = f.read()
+    with open(os.path.join(seed, "pz.json"), "w") as f:
+        f.write(text)
+    r = pz.run("validate", cwd=seed).ok()
+    assert "performAutoTraining" in r.err, r
+    r = pz.run("graph", cwd=seed).ok()
+    assert "warning" not in r.err, r
+    p = subprocess.run([pz_bin, "validate", "-f", "-"], input=text.encode(),
+                       capture_output=True, env=pz.env)
+    assert p.returncode == 0 and b"The spec is valid" in p.stdout, p
+    assert b"<stdin>:" in p.stderr, p
     with Sim() as sim:
         pz = Pz(pz_bin, sim)
         r = pz.run("whoami", env={"AWS_REGION": None,
