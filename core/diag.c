@@ -165,8 +165,8 @@ int pz_diags_render_text(const struct pz_diags *d, struct pz_buf *out,
 				    g->note_pos.col, non, off, pz_esc(g->note));
 			else
 				r = pz_buf_printf(out, "%s: %snote:%s %s\n",
-						  pz_esc(g->note_file), non, off,
-						  pz_esc(g->note));
+						  pz_esc(g->note_file), non,
+						  off, pz_esc(g->note));
 		}
 	}
 	return r;

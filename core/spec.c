@@ -446,10 +446,12 @@ static void warn_unused_vars(struct pz_spec *spec,
 			if (!strcmp(vars[k].name, vars[i].name))
 				used = true; /* said once */
 		if (!used)
-			warn(spec, none,
-			     "-var %s: the spec neither declares it (pz.vars) "
-			     "nor uses it (${var:%s}); is the name right?",
-			     vars[i].name, vars[i].name);
+			pz_diag_add(spec->diags, PZ_SEV_WARNING, spec->path,
+				    none,
+				    "-var %s: the spec neither declares it "
+				    "(pz.vars) nor uses it (${var:%s}); is the "
+				    "name right?",
+				    vars[i].name, vars[i].name);
 		free(ref);
 	}
 }
