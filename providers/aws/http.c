@@ -20,6 +20,7 @@
 
 #include "core/cancel.h"
 #include "core/error.h"
+#include "core/escape.h"
 #include "core/log.h"
 #include "core/random.h"
 #include "redact.h"
@@ -464,18 +465,19 @@ static int service_failure(struct pz_aws_call *k)
 		    k->creds_source ? k->creds_source : "unknown", tries);
 	}
 	if (rc == PZ_EAUTH && k->creds_source)
-		return pz_error_set(rc, "%s: %s: %s (credentials from %s)%s",
-				    label, e->code,
-				    e->message ? e->message : "rejected",
-				    k->creds_source, tries);
+		return pz_error_set(
+		    rc, "%s: %s: %s (credentials from %s)%s", label, e->code,
+		    e->message ? pz_esc(e->message) : "rejected",
+		    k->creds_source, tries);
 	if (e->code)
 		return pz_error_set(rc, "%s: %s: %s%s", label, e->code,
-				    e->message && *e->message ? e->message
-							      : "(no message)",
+				    e->message && *e->message
+					? pz_esc(e->message)
+					: "(no message)",
 				    tries);
 	return pz_error_set(rc, "%s: HTTP %ld%s%s%s", label, resp->status,
 			    e->message ? ": " : "",
-			    e->message ? e->message : "", tries);
+			    e->message ? pz_esc(e->message) : "", tries);
 }
 
 /* --- tracing */
