@@ -42,6 +42,36 @@ static const char *workspace(void)
 	return ws;
 }
 
+/*
+ * An S3 key pz composes a path from: no control characters, and no "."
+ * or ".." segment (HTTP clients resolve them: "../../x" would address
+ * another object). Checked here, where the key is used, so a value that
+ * came from -var is held to it too.
+ */
+static int check_s3_key(const char *what, const char *key)
+{
+	const char *seg = key, *p;
+
+	for (p = key; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return pz_error_set(PZ_EINVAL,
+					    "%s '%s' holds a control character",
+					    what, key);
+	for (;;) {
+		size_t n = strcspn(seg, "/");
+
+		if ((n == 1 && seg[0] == '.') ||
+		    (n == 2 && seg[0] == '.' && seg[1] == '.'))
+			return pz_error_set(PZ_EINVAL,
+					    "%s '%s' has a '.' or '..' part: "
+					    "name the object without them",
+					    what, key);
+		if (!seg[n])
+			return 0;
+		seg += n + 1;
+	}
+}
+
 static int open_s3(struct pz_backend **out, const struct pz_settings *s)
 {
 	struct pz_aws_client_options o;
@@ -51,11 +81,18 @@ static int open_s3(struct pz_backend **out, const struct pz_settings *s)
 	char *key;
 	int r;
 
-	if (ws && strchr(ws, '/'))
+	/* It becomes part of an S3 key: the address key rule (no '/', no
+	 * newline, no escape), as for every name pz composes keys from. */
+	if (ws && !pz_state_key_valid(ws))
 		return pz_error_set(PZ_EINVAL,
-				    "PZ_WORKSPACE='%s': a workspace name "
-				    "cannot hold '/'",
+				    "PZ_WORKSPACE='%s': a workspace name is 1 "
+				    "to 128 letters, digits, '-' and '_'",
 				    ws);
+	if ((s->s3_key && (r = check_s3_key("pz.backend.s3.key", s->s3_key))) ||
+	    (s->s3_workspace_prefix &&
+	     (r = check_s3_key("pz.backend.s3.workspacePrefix",
+			       s->s3_workspace_prefix))))
+		return r;
 	memset(&o, 0, sizeof(o));
 	o.region = s->s3_region;
 	o.default_region = s->region;
@@ -98,6 +135,10 @@ static int open_backend(struct pz_backend **out, const struct pz_spec *spec,
 	int r;
 
 	*out = NULL;
+	if (state_flag && !*state_flag)
+		return pz_error_set(
+		    PZ_EINVAL, "-state= names no file: pass -state=PATH, "
+			       "or leave it out to use the spec's backend");
 	if (state_flag)
 		return pz_backend_local_new(out, state_flag);
 	if (!spec)
@@ -124,6 +165,10 @@ static int open_backend(struct pz_backend **out, const struct pz_spec *spec,
 	return r;
 }
 
+/* The ID of the lock this process holds, for the message when it
+ * cannot be released. */
+static char held_lock_id[37];
+
 /* Says whom we wait for, once the wait passes a second. */
 static void say_waiting(void *ud, const struct pz_lock_info *holder,
 			long timeout_ms)
@@ -149,6 +194,7 @@ int pz_cmd_backend_lock(struct pz_backend *b, const char *operation,
 		return r;
 	if ((r = pz_backend_lock_wait(b, &info, &w)))
 		return r;
+	memcpy(held_lock_id, info.id, sizeof(held_lock_id));
 	pz_cmd_signals_hold_lock(b, info.id);
 	return 0;
 }
@@ -183,14 +229,27 @@ int pz_cmd_backend_open(struct pz_backend **out, const struct pz_spec *spec,
 
 int pz_cmd_backend_close(struct pz_backend *b)
 {
-	int status = 0;
+	int status = 0, r;
 
 	if (!b)
 		return 0;
 	if (b->locked) {
 		pz_cmd_signals_drop_lock();
-		if (b->ops->unlock(b))
+		r = b->ops->unlock(b);
+		if (r == PZ_ELOCKED) {
+			/* Removed or taken by someone else: not ours. */
 			status = pz_cmd_fail();
+		} else if (r) {
+			/* One line: what failed, that the lock stays, and the
+			 * way out. */
+			pz_cmd_error("unable to release the state lock on %s "
+				     "(%s): the lock %s is still held; once "
+				     "no run uses the state, remove it with: "
+				     "pz force-unlock %s",
+				     b->location, pz_error_last(), held_lock_id,
+				     held_lock_id);
+			status = 1;
+		}
 	}
 	pz_backend_free(b);
 	return status;

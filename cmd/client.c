@@ -17,7 +17,8 @@ int pz_cmd_client_new(struct pz_aws_client **out, const struct pz_spec *spec,
 	struct pz_aws_client_options o;
 
 	memset(&o, 0, sizeof(o));
-	if (parallelism < 0 || parallelism > 1000) {
+	/* 0 is no parallelism at all, not "the default". */
+	if (parallelism < 1 || parallelism > 1000) {
 		pz_cmd_error("-parallelism takes 1 to 1000, not %ld",
 			     parallelism);
 		return 1;

@@ -91,6 +91,9 @@ const char *pz_cmd_spec_path(const char *explicit_path);
 struct pz_spec;
 struct pz_spec_var;
 struct pz_diags;
+/* Whether pz_cmd_load_spec prints warnings about the spec's content
+ * (validate and plan turn them on; off by default). */
+void pz_cmd_spec_warnings(bool on);
 int pz_cmd_load_spec(struct pz_spec **out, const char *file,
 		     const struct pz_strlist *var_args, bool json_diags);
 /* -var NAME=VALUE strings as spec vars; *out is one allocation (free). */

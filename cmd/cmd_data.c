@@ -130,7 +130,9 @@ static int data_stats(int argc, char **argv)
 		if (argc == 0 &&
 		    !pz_spec_find_type(spec, "dataset_import_job", ds->key))
 			continue; /* no data location: nothing to read */
-		if (!client && pz_cmd_client_new(&client, spec, 0))
+		if (!client &&
+		    pz_cmd_client_new(&client, spec,
+				      PZ_AWS_DEFAULT_MAX_CONNECTIONS))
 			goto out;
 		memset(&o, 0, sizeof(o));
 		o.level = PZ_DC_FULL;

@@ -23,6 +23,7 @@
 #include "core/spec.h"
 #include "core/state.h"
 #include "providers/aws/client.h"
+#include "providers/aws/sts.h"
 #include "providers/personalize/refresh.h"
 
 static const char *opt_file;
@@ -79,6 +80,7 @@ static const struct import_type *import_type(const char *type)
 /* The parts of arn:PARTITION:personalize:REGION:ACCOUNT:TYPE/NAME[/..]. */
 struct arn {
 	char region[64];
+	char account[64];
 	char type[64];
 	int parts; /* names after the type */
 };
@@ -104,6 +106,10 @@ static int parse_arn(const char *text, struct arn *out)
 		goto bad;
 	snprintf(out->region, sizeof(out->region), "%.*s",
 		 (int)(f[4] - f[3] - 1), f[3]);
+	if ((size_t)(f[5] - f[4]) > sizeof(out->account))
+		goto bad;
+	snprintf(out->account, sizeof(out->account), "%.*s",
+		 (int)(f[5] - f[4] - 1), f[4]);
 	p = strchr(res, '/');
 	if (!p || p == res || (size_t)(p - res) >= sizeof(out->type))
 		goto bad;
@@ -143,7 +149,7 @@ static int check_target(const struct pz_spec *spec, const char *addr,
 			     "the spec declares; add it there first",
 			     addr, spec->path);
 		if (best)
-			fprintf(stderr, "pz: did you mean %s?\n", best);
+			pz_cmd_error("did you mean %s?", best);
 		free(cands);
 		return 1;
 	}
@@ -172,20 +178,51 @@ static int describe(struct pz_aws_client **c, const struct pz_resource *r,
 		    const struct pz_spec *spec, struct pz_live *out)
 {
 	struct pz_aws_client_options o;
+	struct pz_sts_identity id = {0};
+	const char *region;
 	int rc;
 
 	memset(&o, 0, sizeof(o));
-	o.region = arn->region[0] ? arn->region : NULL;
 	o.default_region = spec->settings.region;
 	o.profile = spec->settings.profile;
-	rc = pz_aws_client_new(c, &o);
-	if (!rc)
-		rc = pz_personalize_describe(*c, r->type, arn_text, out);
+	if ((rc = pz_aws_client_new(c, &o)))
+		goto out;
+	/* The ARN must name what this spec manages: its region and the
+	 * credentials' account, never silently another. */
+	region = pz_aws_client_region(*c);
+	if (!region) {
+		rc = pz_error_set(PZ_EINVAL, "no AWS region: set pz.region in "
+					     "the spec, or AWS_REGION");
+		goto out;
+	}
+	if (arn->region[0] && strcmp(arn->region, region)) {
+		rc = pz_error_set(PZ_EINVAL,
+				  "the ARN is in region %s, but this spec "
+				  "works in %s (from %s): import an ARN of "
+				  "%s",
+				  arn->region, region,
+				  pz_aws_client_region_source(*c), region);
+		goto out;
+	}
+	if ((rc = pz_sts_get_caller_identity(*c, &id, NULL)))
+		goto out;
+	if (arn->account[0] && id.account && strcmp(arn->account, id.account)) {
+		rc = pz_error_set(PZ_EINVAL,
+				  "the ARN is in account %s, but the "
+				  "credentials are of account %s: import an "
+				  "ARN of %s, or use that account's "
+				  "credentials",
+				  arn->account, id.account, id.account);
+		goto out;
+	}
+	rc = pz_personalize_describe(*c, r->type, arn_text, out);
 	if (!rc && !out->exists)
 		rc = pz_error_set(PZ_EAWS,
 				  "personalize %s: the answer does not "
 				  "describe %s",
 				  r->type->describe_op, arn_text);
+out:
+	pz_sts_identity_release(&id);
 	return rc;
 }
 
@@ -246,10 +283,9 @@ static int run_import(int argc, char **argv)
 	name = cJSON_GetObjectItemCaseSensitive(live.attrs, "name");
 	if (r->name && cJSON_IsString(name) &&
 	    strcmp(r->name, name->valuestring))
-		fprintf(stderr,
-			"pz: warning: %s is named '%s' in AWS but '%s' in the "
-			"spec: the next plan replaces it\n",
-			addr, name->valuestring, r->name);
+		pz_cmd_error("warning: %s is named '%s' in AWS but '%s' in "
+			     "the spec: the next plan replaces it",
+			     addr, name->valuestring, r->name);
 	next = pz_state_dup(st);
 	pz_personalize_record(next, spec, r, arn_text, &live);
 	/* What the service says of its latest import, version, served

@@ -1,10 +1,12 @@
 /*
  * cmd_plan.c - pz plan: refresh, diff, print; -out saves the plan.
  */
+#include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -66,6 +68,13 @@ static int pick_format(enum format *out)
 	*out = opt_json ? FMT_JSON : FMT_TEXT;
 	if (!opt_format)
 		return 0;
+	if (opt_json && strcmp(opt_format, "json")) {
+		/* Never let the last flag win silently. */
+		pz_cmd_error("-json and -format=%s ask for two outputs: pass "
+			     "one",
+			     opt_format);
+		return 1;
+	}
 	if (!strcmp(opt_format, "text"))
 		*out = FMT_TEXT;
 	else if (!strcmp(opt_format, "json"))
@@ -73,12 +82,37 @@ static int pick_format(enum format *out)
 	else if (!strcmp(opt_format, "markdown") || !strcmp(opt_format, "md"))
 		*out = FMT_MARKDOWN;
 	else {
-		pz_cmd_error("plan: -format takes text, json or markdown, not "
-			     "'%s'",
+		pz_cmd_error("-format takes text, json or markdown, not '%s'",
 			     opt_format);
 		return 1;
 	}
 	return 0;
+}
+
+/* Where -out writes must be writable before a plan is made: an error
+ * after the whole plan scrolls away. 0, or 1 after printing. */
+static int check_out_path(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir =
+	    slash
+		? pz_xstrndup(path, slash == path ? 1 : (size_t)(slash - path))
+		: pz_xstrdup(".");
+	struct stat sb;
+	int r = 0;
+
+	if (!*path || (slash && !slash[1]) ||
+	    (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))) {
+		pz_cmd_error("-out='%s' names a directory: give a file name",
+			     path);
+		r = 1;
+	} else if (access(dir, W_OK) != 0) {
+		pz_cmd_error("cannot write the plan to '%s': %s: %s", path, dir,
+			     strerror(errno));
+		r = 1;
+	}
+	free(dir);
+	return r;
 }
 
 static double now_s(void)
@@ -177,8 +211,9 @@ static int run_plan(int argc, char **argv)
 	(void)argv;
 	pz_diags_init(&diags);
 	pz_buf_init(&out, 0);
-	if (pick_format(&fmt))
+	if (pick_format(&fmt) || (opt_out && check_out_path(opt_out)))
 		return 1;
+	pz_cmd_spec_warnings(true);
 	if (pz_cmd_load_spec(&spec, opt_file, &opt_vars, false))
 		return 1;
 	if (pz_cmd_parse_vars(&opt_vars, &vars))

@@ -12,8 +12,10 @@
 #include "cmd.h"
 #include "core/backend.h"
 #include "core/error.h"
+#include "core/escape.h"
 #include "core/json_out.h"
 #include "core/plan.h"
+#include "core/plan_check.h"
 #include "core/spec.h"
 #include "core/state.h"
 
@@ -47,7 +49,7 @@ static void print_value(FILE *out, const cJSON *v)
 
 static void print_line(FILE *out, int width, const char *key, const cJSON *v)
 {
-	fprintf(out, "    %-*s = ", width, key);
+	fprintf(out, "    %-*s = ", width, pz_esc(key));
 	print_value(out, v);
 	fputc('\n', out);
 }
@@ -64,7 +66,8 @@ void pz_cmd_print_resource(FILE *out, const struct pz_state_resource *r)
 		if ((int)strlen(a->string) > width)
 			width = (int)strlen(a->string);
 	}
-	fprintf(out, "# %s:%s\n", r->address, r->tainted ? " (tainted)" : "");
+	fprintf(out, "# %s:%s\n", pz_esc(r->address),
+		r->tainted ? " (tainted)" : "");
 	tmp = r->arn ? cJSON_CreateString(r->arn) : cJSON_CreateNull();
 	print_line(out, width, "arn", tmp);
 	cJSON_Delete(tmp);
@@ -153,6 +156,13 @@ static int show_state(void)
 		pz_cmd_fail();
 		goto out;
 	}
+	if (opt_state && !stored) {
+		/* An explicit path is a typo, not an empty state. */
+		pz_cmd_error("no state at '%s': -state names a file that does "
+			     "not exist",
+			     opt_state);
+		goto out;
+	}
 	if (opt_json) {
 		cJSON *root = state_json(st, stored);
 		struct pz_buf buf;
@@ -186,37 +196,86 @@ out:
 	return status;
 }
 
-/* Is the saved plan still what apply would do? A warning when it is
- * known not to be; silence when the spec or state cannot be read (the
- * plan may have been copied elsewhere to be reviewed). */
-static void warn_if_stale(const struct pz_plan *plan)
+/*
+ * The spec a saved plan is checked against: -f, else the path the plan
+ * names, as it is or (a relative path, run from elsewhere) beside the
+ * plan file. NULL when none is there: a plan copied away for review is
+ * still shown. Its -var values are needed for the digest.
+ */
+static char *plan_spec_path(const struct pz_plan *plan, const char *plan_path)
+{
+	const char *slash = strrchr(plan_path, '/');
+	char *p;
+
+	if (opt_file)
+		return pz_xstrdup(opt_file);
+	if (!plan->spec_path[0])
+		return NULL;
+	if (access(plan->spec_path, R_OK) == 0)
+		return pz_xstrdup(plan->spec_path);
+	if (plan->spec_path[0] == '/' || !slash)
+		return NULL;
+	p = pz_xasprintf("%.*s/%s", (int)(slash - plan_path), plan_path,
+			 plan->spec_path);
+	if (access(p, R_OK) == 0)
+		return p;
+	free(p);
+	return NULL;
+}
+
+/*
+ * Checks the saved plan against its spec (refused when they disagree:
+ * the plan was edited) and warns, before the plan, when the spec or the
+ * state moved since it was made. 0, or 1 after printing.
+ */
+static int check_plan(const struct pz_plan *plan, const char *plan_path)
 {
 	struct pz_spec *spec = NULL;
 	struct pz_spec_var *vars = NULL;
 	struct pz_diags d;
 	struct pz_backend *b = NULL;
 	struct pz_state *st = NULL;
-	char digest[65];
+	char digest[65], *spec_path = plan_spec_path(plan, plan_path);
 	bool stored = false;
+	int status = 0;
 
 	pz_diags_init(&d);
-	if (access(plan->spec_path, R_OK) != 0 ||
-	    pz_cmd_parse_vars(&opt_vars, &vars) ||
-	    pz_spec_load(&spec, plan->spec_path, vars, opt_vars.n, &d))
+	if (!spec_path)
 		goto out;
+	if (pz_cmd_parse_vars(&opt_vars, &vars) ||
+	    pz_spec_load(&spec, spec_path, vars, opt_vars.n, &d) || !spec) {
+		if (opt_file) {
+			pz_cmd_error("cannot check the plan against '%s': %s",
+				     spec_path,
+				     d.nerrors ? "the spec has errors (pz "
+						 "validate)"
+					       : pz_error_last());
+			status = 1;
+		}
+		goto out;
+	}
 	pz_spec_digest(spec, vars, opt_vars.n, digest);
+	/* Made from this spec (else it is stale, said below): it must be
+	 * what pz plans from it. */
+	if (!strcmp(plan->spec_digest, digest) &&
+	    pz_plan_check_consistent(plan, spec, plan_path)) {
+		status = pz_cmd_fail();
+		goto out;
+	}
 	if (pz_cmd_backend_open(&b, spec, opt_state, NULL, NULL) ||
 	    pz_backend_load(b, &st, &stored))
 		goto out;
 	if (pz_plan_check_fresh(plan, digest, stored ? st : NULL))
-		fprintf(stderr, "pz: warning: %s\n", pz_error_last());
+		pz_cmd_error("warning: %s", pz_error_last());
 out:
 	pz_state_free(st);
 	pz_cmd_backend_close(b);
 	pz_spec_free(spec);
 	free(vars);
+	free(spec_path);
 	pz_diags_release(&d);
 	pz_error_clear();
+	return status;
 }
 
 static int show_plan(const char *path)
@@ -226,8 +285,12 @@ static int show_plan(const char *path)
 	struct pz_buf out;
 	int r;
 
-	if (pz_plan_load(&plan, path))
+	if (pz_plan_load_checked(&plan, path, NULL))
 		return pz_cmd_fail();
+	if (check_plan(plan, path)) {
+		pz_plan_free(plan);
+		return 1;
+	}
 	memset(&ro, 0, sizeof(ro));
 	ro.color = !opt_json && pz_cmd_color(stdout);
 	pz_buf_init(&out, 0);
@@ -236,7 +299,6 @@ static int show_plan(const char *path)
 	if (!r)
 		fputs(pz_buf_cstr(&out), stdout);
 	pz_buf_release(&out);
-	warn_if_stale(plan);
 	pz_plan_free(plan);
 	return r ? pz_cmd_fail() : 0;
 }

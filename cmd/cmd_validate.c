@@ -27,6 +27,7 @@ static int run_validate(int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
+	pz_cmd_spec_warnings(true);
 	if (pz_cmd_load_spec(&spec, opt_file, &opt_vars, opt_json))
 		return 1;
 	n = spec->nresources;

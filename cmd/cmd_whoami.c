@@ -123,6 +123,14 @@ static int run_whoami(int argc, char **argv)
 		print_text(c, &id, cr);
 		status = 0;
 	}
+	/* Who you are is worth printing; without a region nothing else
+	 * pz does can work: an error that says how to set one. */
+	if (!status && !pz_aws_client_region(c)) {
+		pz_cmd_error("no AWS region: pass -region, set AWS_REGION, or "
+			     "set region in the profile (or pz.region in the "
+			     "spec)");
+		status = 1;
+	}
 out:
 	pz_sts_identity_release(&id);
 	pz_aws_client_free(c);

@@ -9,18 +9,27 @@
 
 #include "cmd.h"
 #include "core/error.h"
+#include "core/escape.h"
 
 struct pz_global pz_global;
 
 void pz_cmd_error(const char *fmt, ...)
 {
+	struct pz_buf msg, out;
 	va_list ap;
 
-	fputs("pz: ", stderr);
+	/* Messages quote paths, keys, lock holders and AWS's words: escaped
+	 * (core/escape.h), one line whatever they hold. */
+	pz_buf_init(&msg, 0);
+	pz_buf_init(&out, 0);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	if (pz_buf_vprintf(&msg, fmt, ap) ||
+	    pz_buf_add_escaped(&out, msg.ptr ? msg.ptr : "", msg.len))
+		pz_buf_reset(&out);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "pz: %s\n", pz_buf_cstr(&out));
+	pz_buf_release(&msg);
+	pz_buf_release(&out);
 }
 
 int pz_cmd_fail(void)
@@ -254,11 +263,24 @@ const char *pz_cmd_spec_path(const char *explicit_path)
 	static const char *const defaults[] = {"pz.yaml", "pz.yml", "pz.json"};
 	size_t i;
 
+	const char *found[PZ_ARRAY_LEN(defaults)];
+	size_t n = 0;
+
 	if (explicit_path)
 		return explicit_path;
 	for (i = 0; i < PZ_ARRAY_LEN(defaults); i++)
 		if (access(defaults[i], F_OK) == 0)
-			return defaults[i];
+			found[n++] = defaults[i];
+	if (n == 1)
+		return found[0];
+	if (n > 1) {
+		/* Never pick one silently: the other may be the one meant. */
+		pz_cmd_error("%s and %s%s%s are %s here: pass -f FILE to say "
+			     "which spec to use",
+			     found[0], found[1], n > 2 ? " and " : "",
+			     n > 2 ? found[2] : "", n > 2 ? "all" : "both");
+		return NULL;
+	}
 	pz_cmd_error("no spec file: pass -f FILE, or create pz.yaml, pz.yml "
 		     "or pz.json in this directory");
 	return NULL;

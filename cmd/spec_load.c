@@ -58,6 +58,35 @@ void pz_cmd_print_diags(const struct pz_diags *diags, bool json)
 	pz_buf_release(&b);
 }
 
+static bool spec_warnings;
+
+void pz_cmd_spec_warnings(bool on)
+{
+	spec_warnings = on;
+}
+
+/* Drops the warnings about the spec's content (validate and plan show
+ * them; other commands would repeat them on every run). What the command
+ * line got wrong (-var) stays. */
+static void drop_spec_warnings(struct pz_diags *d)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < d->n; i++) {
+		struct pz_diag *g = &d->items[i];
+
+		if (g->severity == PZ_SEV_WARNING &&
+		    !pz_str_has_prefix(g->message, "-var ")) {
+			free(g->file);
+			free(g->message);
+			d->nwarnings--;
+			continue;
+		}
+		d->items[k++] = *g;
+	}
+	d->n = k;
+}
+
 int pz_cmd_load_spec(struct pz_spec **out, const char *file,
 		     const struct pz_strlist *var_args, bool json_diags)
 {
@@ -73,20 +102,36 @@ int pz_cmd_load_spec(struct pz_spec **out, const char *file,
 	if (pz_cmd_parse_vars(var_args, &vars))
 		return 1;
 	pz_diags_init(&diags);
-	r = pz_spec_load(out, path, vars, var_args->n, &diags);
+	/* A signal stops a long parse, not only the waits after it. */
+	pz_doc_set_stop_flag(&pz_cmd_interrupted);
+	if (!strcmp(path, "-")) {
+		/* -f - reads the spec from stdin, as state push - does. */
+		struct pz_buf text;
+
+		pz_buf_init(&text, (size_t)16 << 20);
+		r = pz_buf_read_file(&text, "/dev/stdin");
+		if (!r)
+			r = pz_spec_load_text(out, "<stdin>", text.ptr,
+					      text.len, vars, var_args->n,
+					      &diags);
+		pz_buf_release(&text);
+	} else {
+		r = pz_spec_load(out, path, vars, var_args->n, &diags);
+	}
 	free(vars);
 	if (r && r != PZ_ESPEC) {
 		pz_diags_release(&diags);
 		return pz_cmd_fail();
 	}
+	if (!spec_warnings)
+		drop_spec_warnings(&diags);
 	pz_diags_sort(&diags);
 	if (diags.n || json_diags)
 		pz_cmd_print_diags(&diags, json_diags);
 	if (diags.nerrors) {
 		if (!json_diags)
-			fprintf(stderr, "pz: %zu error%s in %s\n",
-				diags.nerrors, diags.nerrors == 1 ? "" : "s",
-				path);
+			pz_cmd_error("%zu error%s in %s", diags.nerrors,
+				     diags.nerrors == 1 ? "" : "s", path);
 		pz_diags_release(&diags);
 		pz_spec_free(*out);
 		*out = NULL;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "escape.h"
 
 int pz_lock_info_init(struct pz_lock_info *info, const char *operation,
 		      const char *path)
@@ -44,10 +45,12 @@ int pz_lock_info_init(struct pz_lock_info *info, const char *operation,
 
 void pz_lock_info_describe(const struct pz_lock_info *info, char *out, size_t n)
 {
-	snprintf(out, n, "%s (%s by %s, since %s)", info->id,
-		 info->operation[0] ? info->operation : "unknown operation",
-		 info->who[0] ? info->who : "unknown",
-		 info->created[0] ? info->created : "an unknown time");
+	/* Every field came from a lock file or object anyone could write. */
+	snprintf(out, n, "%s (%s by %s, since %s)", pz_esc(info->id),
+		 info->operation[0] ? pz_esc(info->operation)
+				    : "unknown operation",
+		 info->who[0] ? pz_esc(info->who) : "unknown",
+		 info->created[0] ? pz_esc(info->created) : "an unknown time");
 }
 
 int pz_lock_info_to_json(const struct pz_lock_info *info, struct pz_buf *out)
@@ -127,22 +130,39 @@ int pz_backend_load(struct pz_backend *b, struct pz_state **out, bool *stored)
 	return r;
 }
 
-int pz_backend_save(struct pz_backend *b, struct pz_state *next,
-		    const struct pz_state *prev)
+int pz_backend_write_state(struct pz_backend *b, const struct pz_state *st)
 {
+	struct pz_state *back = NULL;
 	struct pz_buf data;
 	int r;
 
+	pz_buf_init(&data, (size_t)256 << 20);
+	r = pz_state_serialize(st, &data);
+	if (!r && (r = pz_state_parse(&back, data.ptr, data.len,
+				      "the state to write"))) {
+		char *why = pz_xstrdup(pz_error_last());
+
+		r = pz_error_set(PZ_EINVAL,
+				 "refusing to write %s: pz could not read it "
+				 "back (%s); nothing was written",
+				 b->location, why);
+		free(why);
+	}
+	if (!r)
+		r = b->ops->write(b, data.ptr, data.len);
+	pz_state_free(back);
+	pz_buf_release(&data);
+	return r;
+}
+
+int pz_backend_save(struct pz_backend *b, struct pz_state *next,
+		    const struct pz_state *prev)
+{
 	if (!pz_state_next_serial(next, prev))
 		return 0; /* nothing changed: the serial stays */
 	free(next->pz_version);
 	next->pz_version = pz_xstrdup(PZ_VERSION);
-	pz_buf_init(&data, (size_t)256 << 20);
-	r = pz_state_serialize(next, &data);
-	if (!r)
-		r = b->ops->write(b, data.ptr, data.len);
-	pz_buf_release(&data);
-	return r;
+	return pz_backend_write_state(b, next);
 }
 
 void pz_backend_free(struct pz_backend *b)

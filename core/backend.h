@@ -80,6 +80,12 @@ int pz_lock_info_from_json(struct pz_lock_info *info, const char *text,
  */
 int pz_backend_load(struct pz_backend *b, struct pz_state **out, bool *stored);
 /*
+ * Writes st as it is (serial included), after reading the bytes back:
+ * pz never stores a state its own reader refuses (PZ_EINVAL, nothing
+ * written).
+ */
+int pz_backend_write_state(struct pz_backend *b, const struct pz_state *st);
+/*
  * Writes next over prev (what pz_backend_load returned, or NULL): sets
  * the serial by pz_state_next_serial and writes only when the content
  * changed. The caller holds the lock.

@@ -320,10 +320,35 @@ static void check_number(struct pz_check *c, const struct pz_node *n,
 
 	if (n->kind == PZ_NODE_INT) {
 		v = (double)n->i;
-	} else if (n->kind == PZ_NODE_FLOAT && !whole && !isnan(n->d)) {
+	} else if (n->kind == PZ_NODE_FLOAT && !whole && isfinite(n->d)) {
 		v = n->d;
 	} else if (interp_number(n, &v, whole)) {
 		/* a string that interpolation made numeric */
+	} else if (n->kind == PZ_NODE_FLOAT &&
+		   (!isfinite(n->d) || n->d == floor(n->d))) {
+		/* Say what is wrong with 1e400, .inf, 1e3, 5.0 or
+		 * 99999999999999999999: none of them is "a fraction". */
+		if (isnan(n->d))
+			err(c, n->pos, "%s must be %s, not %s (not a number)",
+			    c->path, whole ? "a whole number" : "a number",
+			    n->str);
+		else if (!isfinite(n->d))
+			err(c, n->pos, "%s must be %s, not %s (%s)", c->path,
+			    whole ? "a whole number" : "a number", n->str,
+			    strchr(n->str, 'n') || strchr(n->str, 'N')
+				? "infinity"
+				: "too large for any number");
+		else if (fabs(n->d) >= 9223372036854775808.0)
+			err(c, n->pos,
+			    "%s must be a whole number, not %s (too large "
+			    "for a whole number)",
+			    c->path, n->str);
+		else
+			err(c, n->pos,
+			    "%s must be a whole number written without a "
+			    "fraction or exponent: %.0f, not %s",
+			    c->path, n->d, n->str);
+		return;
 	} else {
 		err(c, n->pos, "%s must be %s, not %s", c->path,
 		    whole ? "a whole number" : "a number",

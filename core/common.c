@@ -60,6 +60,19 @@ void *pz_xreallocarray(void *p, size_t nmemb, size_t size)
 	return pz_xrealloc(p, nmemb * size);
 }
 
+uint64_t pz_hash_bytes(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
 char *pz_xstrdup(const char *s)
 {
 	return pz_xstrndup(s, strlen(s));

@@ -62,6 +62,9 @@ void pz_wipe(void *p, size_t n);
 		}                                                     \
 	} while (0)
 
+/* FNV-1a of n bytes at p: for hash tables, not for security. */
+uint64_t pz_hash_bytes(const void *p, size_t n);
+
 bool pz_str_has_prefix(const char *s, const char *prefix);
 bool pz_str_has_suffix(const char *s, const char *suffix);
 /* Case-sensitive Levenshtein distance, capped at max + 1 for speed. */

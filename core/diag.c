@@ -2,6 +2,7 @@
  * diag.c - collecting, ordering and rendering diagnostics.
  */
 #include "diag.h"
+#include "escape.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -85,18 +86,39 @@ static int cmp_diag(const struct pz_diag *a, const struct pz_diag *b)
 	return 0;
 }
 
+struct ranked {
+	struct pz_diag d;
+	size_t rank; /* the order it was added in */
+};
+
+static int cmp_ranked(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+	int c = cmp_diag(&x->d, &y->d);
+
+	if (c)
+		return c;
+	return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
 void pz_diags_sort(struct pz_diags *d)
 {
-	size_t i, j;
+	struct ranked *tmp;
+	size_t i;
 
-	/* Insertion sort: stable, and diagnostics arrive nearly sorted. */
-	for (i = 1; i < d->n; i++) {
-		struct pz_diag t = d->items[i];
-
-		for (j = i; j > 0 && cmp_diag(&d->items[j - 1], &t) > 0; j--)
-			d->items[j] = d->items[j - 1];
-		d->items[j] = t;
+	/* qsort made stable by the rank: O(n log n) however the checks
+	 * interleave their findings (an insertion sort was quadratic). */
+	if (d->n < 2)
+		return;
+	tmp = pz_xreallocarray(NULL, d->n, sizeof(*tmp));
+	for (i = 0; i < d->n; i++) {
+		tmp[i].d = d->items[i];
+		tmp[i].rank = i;
 	}
+	qsort(tmp, d->n, sizeof(*tmp), cmp_ranked);
+	for (i = 0; i < d->n; i++)
+		d->items[i] = tmp[i].d;
+	free(tmp);
 }
 
 static const char *sev_name(enum pz_severity s)
@@ -119,27 +141,32 @@ int pz_diags_render_text(const struct pz_diags *d, struct pz_buf *out,
 							 : "\033[1;35m";
 			off = "\033[0m";
 		}
-		if (g->pos.line)
-			r = pz_buf_printf(out, "%s:%u:%u: %s%s:%s %s\n",
-					  g->file, g->pos.line, g->pos.col, on,
-					  sev_name(g->severity), off,
-					  g->message);
-		else
-			r = pz_buf_printf(out, "%s: %s%s:%s %s\n", g->file, on,
-					  sev_name(g->severity), off,
-					  g->message);
+		/* The file name and the message can quote spec keys and
+		 * values: escaped, so they cannot drive the terminal. */
+		r = pz_buf_add_escaped(out, g->file, strlen(g->file));
+		if (!r && g->pos.line)
+			r = pz_buf_printf(out, ":%u:%u", g->pos.line,
+					  g->pos.col);
+		if (!r)
+			r = pz_buf_printf(out, ": %s%s:%s ", on,
+					  sev_name(g->severity), off);
+		if (!r)
+			r = pz_buf_add_escaped(out, g->message,
+					       strlen(g->message));
+		if (!r)
+			r = pz_buf_addc(out, '\n');
 		if (!r && g->note) {
 			const char *non = color ? "\033[1;36m" : "";
 
 			if (g->note_pos.line)
 				r = pz_buf_printf(
 				    out, "%s:%u:%u: %snote:%s %s\n",
-				    g->note_file, g->note_pos.line,
-				    g->note_pos.col, non, off, g->note);
+				    pz_esc(g->note_file), g->note_pos.line,
+				    g->note_pos.col, non, off, pz_esc(g->note));
 			else
 				r = pz_buf_printf(out, "%s: %snote:%s %s\n",
-						  g->note_file, non, off,
-						  g->note);
+						  pz_esc(g->note_file), non,
+						  off, pz_esc(g->note));
 		}
 	}
 	return r;

@@ -27,19 +27,32 @@ struct scanner {
 	size_t len, i;
 	uint32_t line;
 	size_t line_start;
+	/* The last column computed: positions only move forward, so a
+	 * long line is counted once, not once per key on it. */
+	size_t col_line_start, col_off;
+	uint32_t col;
+	size_t nodes;
 	bool failed;
 };
 
-static struct pz_pos pos_at(const struct scanner *sc, size_t off)
+static struct pz_pos pos_at(struct scanner *sc, size_t off)
 {
 	struct pz_pos p;
 	uint32_t col = 1;
-	size_t k;
+	size_t k = sc->line_start;
 
+	if (sc->col && sc->col_line_start == sc->line_start &&
+	    sc->col_off <= off) {
+		k = sc->col_off;
+		col = sc->col;
+	}
 	/* Columns count characters, not bytes, as libyaml's do. */
-	for (k = sc->line_start; k < off && k < sc->len; k++)
+	for (; k < off && k < sc->len; k++)
 		if (((unsigned char)sc->s[k] & 0xC0) != 0x80)
 			col++;
+	sc->col_line_start = sc->line_start;
+	sc->col_off = k;
+	sc->col = col;
 	p.line = sc->line;
 	p.col = col;
 	p.offset = (uint32_t)off;
@@ -220,6 +233,7 @@ static void scan_members(struct scanner *sc, struct pz_node *n,
 			 const cJSON *item, int depth)
 {
 	const cJSON *child = item ? item->child : NULL;
+	struct pz_keyset keys = {0};
 	size_t cap = 0;
 	char tmp[16];
 
@@ -235,7 +249,7 @@ static void scan_members(struct scanner *sc, struct pz_node *n,
 
 		skip_ws(sc);
 		if (sc->failed)
-			return;
+			break;
 		if (sc->i >= sc->len || sc->s[sc->i] != '"') {
 			if (sc->i < sc->len && sc->s[sc->i] == '}')
 				fail_at(sc, sc->i,
@@ -246,13 +260,13 @@ static void scan_members(struct scanner *sc, struct pz_node *n,
 					"JSON syntax: expected a key in double "
 					"quotes, found %s",
 					describe(sc, sc->i, tmp, sizeof(tmp)));
-			return;
+			break;
 		}
 		kstart = sc->i;
 		p.key_pos = pos_at(sc, kstart);
 		scan_string(sc);
 		if (sc->failed)
-			return;
+			break;
 		kend = sc->i;
 		skip_ws(sc);
 		if (sc->i >= sc->len || sc->s[sc->i] != ':') {
@@ -260,7 +274,7 @@ static void scan_members(struct scanner *sc, struct pz_node *n,
 				"JSON syntax: expected ':' after the key, "
 				"found %s",
 				describe(sc, sc->i, tmp, sizeof(tmp)));
-			return;
+			break;
 		}
 		sc->i++;
 		if (child && child->string) {
@@ -274,19 +288,18 @@ static void scan_members(struct scanner *sc, struct pz_node *n,
 			p.key = pz_arena_strndup(&sc->doc->arena,
 						 sc->s + kstart + 1, p.key_len);
 		}
-		for (k = 0; k < n->npairs; k++) {
-			if (!strcmp(n->pairs[k].key, p.key)) {
-				fail_at(sc, kstart,
-					"duplicate key '%s' (first at line %u, "
-					"column %u)",
-					p.key, n->pairs[k].key_pos.line,
-					n->pairs[k].key_pos.col);
-				return;
-			}
+		k = pz_keyset_find(&keys, n->pairs, p.key, p.key_len);
+		if (k != SIZE_MAX) {
+			fail_at(sc, kstart,
+				"duplicate key '%s' (first at line %u, "
+				"column %u)",
+				p.key, n->pairs[k].key_pos.line,
+				n->pairs[k].key_pos.col);
+			break;
 		}
 		p.value = scan_value(sc, child, depth + 1);
 		if (sc->failed)
-			return;
+			break;
 		if (n->npairs >= cap) {
 			size_t ncap = cap ? cap * 2 : 4;
 			struct pz_pair *np =
@@ -297,7 +310,8 @@ static void scan_members(struct scanner *sc, struct pz_node *n,
 			n->pairs = np;
 			cap = ncap;
 		}
-		n->pairs[n->npairs++] = p;
+		n->pairs[n->npairs] = p;
+		(void)pz_keyset_add(&keys, n->pairs, n->npairs++);
 		child = child ? child->next : NULL;
 		skip_ws(sc);
 		if (sc->i < sc->len && sc->s[sc->i] == ',') {
@@ -306,14 +320,15 @@ static void scan_members(struct scanner *sc, struct pz_node *n,
 		}
 		if (sc->i < sc->len && sc->s[sc->i] == '}') {
 			sc->i++;
-			return;
+			break;
 		}
 		fail_at(sc, sc->i,
 			"JSON syntax: expected ',' or '}' after a member, "
 			"found %s",
 			describe(sc, sc->i, tmp, sizeof(tmp)));
-		return;
+		break;
 	}
+	pz_keyset_release(&keys);
 }
 
 static void scan_items(struct scanner *sc, struct pz_node *n, const cJSON *item,
@@ -403,6 +418,15 @@ static struct pz_node *scan_value(struct scanner *sc, const cJSON *item,
 		return NULL;
 	start = sc->i;
 	n = pz_node_new(sc->doc, PZ_NODE_NULL, pos_at(sc, start));
+	if (++sc->nodes > PZ_DOC_MAX_NODES) {
+		fail_at(sc, start, "more than %zu values; a spec is smaller",
+			PZ_DOC_MAX_NODES);
+		return NULL;
+	}
+	if ((sc->nodes & 1023) == 0 && pz_doc_stopped()) {
+		fail_at(sc, start, "stopped: pz was interrupted");
+		return NULL;
+	}
 	if (depth > MAX_DEPTH) {
 		fail_at(sc, start, "nesting deeper than %d levels", MAX_DEPTH);
 		return NULL;

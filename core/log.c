@@ -11,6 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
+#include "escape.h"
+
 static enum pz_log_level current = PZ_LOG_WARN;
 static char trace_topics[256];
 
@@ -71,32 +74,36 @@ bool pz_trace_enabled(const char *topic)
 
 void pz_log_at(enum pz_log_level level, const char *fmt, ...)
 {
-	char line[4096];
+	char stamp[64], msg[4096];
+	struct pz_buf line;
 	struct timespec ts;
 	struct tm tm;
 	size_t n, off = 0;
-	int k;
 	va_list ap;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
-	k = snprintf(
-	    line + n, sizeof(line) - n, ".%03ldZ [%s] ", ts.tv_nsec / 1000000L,
-	    level_names[level < PZ_ARRAY_LEN(level_names) ? level : 0]);
-	if (k > 0)
-		n += (size_t)k;
+	n = strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(stamp + n, sizeof(stamp) - n, ".%03ldZ [%s] ",
+		 ts.tv_nsec / 1000000L,
+		 level_names[level < PZ_ARRAY_LEN(level_names) ? level : 0]);
 	va_start(ap, fmt);
-	k = vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (k > 0)
-		n += (size_t)k < sizeof(line) - n - 1 ? (size_t)k
-						      : sizeof(line) - n - 2;
-	line[n++] = '\n';
+	/* What is logged quotes responses and files: escaped, so a log
+	 * line is one line and cannot drive a terminal. */
+	pz_buf_init(&line, 0);
+	if (pz_buf_adds(&line, stamp) ||
+	    pz_buf_add_escaped(&line, msg, strlen(msg)) ||
+	    pz_buf_addc(&line, '\n')) {
+		pz_buf_release(&line);
+		return;
+	}
+	n = line.len;
 	/* One write(2), so concurrent threads never interleave a line;
 	 * more only when a signal cut it short or interrupted it. */
 	while (n > 0) {
-		ssize_t w = write(STDERR_FILENO, line + off, n);
+		ssize_t w = write(STDERR_FILENO, line.ptr + off, n);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -105,4 +112,5 @@ void pz_log_at(enum pz_log_level level, const char *fmt, ...)
 		off += (size_t)w;
 		n -= (size_t)w;
 	}
+	pz_buf_release(&line);
 }

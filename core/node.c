@@ -131,6 +131,79 @@ void pz_node_resolve_plain(struct pz_node *n)
 	}
 }
 
+static const volatile sig_atomic_t *stop_flag;
+
+void pz_doc_set_stop_flag(const volatile sig_atomic_t *flag)
+{
+	stop_flag = flag;
+}
+
+bool pz_doc_stopped(void)
+{
+	return stop_flag && *stop_flag;
+}
+
+static bool same_key(const struct pz_pair *p, const char *key, size_t len)
+{
+	return p->key_len == len && !memcmp(p->key, key, len);
+}
+
+size_t pz_keyset_find(const struct pz_keyset *ks, const struct pz_pair *pairs,
+		      const char *key, size_t key_len)
+{
+	size_t mask, slot;
+
+	if (!ks->cap)
+		return SIZE_MAX;
+	mask = ks->cap - 1;
+	slot = (size_t)pz_hash_bytes(key, key_len) & mask;
+	for (; ks->slots[slot]; slot = (slot + 1) & mask)
+		if (same_key(&pairs[ks->slots[slot] - 1], key, key_len))
+			return ks->slots[slot] - 1;
+	return SIZE_MAX;
+}
+
+static void keyset_put(struct pz_keyset *ks, const struct pz_pair *pairs,
+		       size_t i)
+{
+	size_t mask = ks->cap - 1;
+	size_t slot =
+	    (size_t)pz_hash_bytes(pairs[i].key, pairs[i].key_len) & mask;
+
+	while (ks->slots[slot])
+		slot = (slot + 1) & mask;
+	ks->slots[slot] = i + 1;
+}
+
+size_t pz_keyset_add(struct pz_keyset *ks, const struct pz_pair *pairs,
+		     size_t i)
+{
+	size_t found =
+	    pz_keyset_find(ks, pairs, pairs[i].key, pairs[i].key_len);
+	size_t k, old_cap = ks->cap, *old = ks->slots;
+
+	if (found != SIZE_MAX)
+		return found;
+	/* At most half full, so probes stay short. */
+	if ((ks->n + 1) * 2 > ks->cap) {
+		ks->cap = ks->cap ? ks->cap * 2 : 16;
+		ks->slots = pz_xcalloc(ks->cap, sizeof(*ks->slots));
+		for (k = 0; k < old_cap; k++)
+			if (old[k])
+				keyset_put(ks, pairs, old[k] - 1);
+		free(old);
+	}
+	keyset_put(ks, pairs, i);
+	ks->n++;
+	return SIZE_MAX;
+}
+
+void pz_keyset_release(struct pz_keyset *ks)
+{
+	free(ks->slots);
+	memset(ks, 0, sizeof(*ks));
+}
+
 const struct pz_pair *pz_node_get_pair(const struct pz_node *n, const char *key)
 {
 	size_t i;
@@ -303,6 +376,9 @@ int pz_doc_load(struct pz_doc **out, const char *path, const char *text,
 	doc->format = sniff(path, doc->text, doc->text_len);
 	r = doc->format == PZ_FORMAT_JSON ? pz_json_parse(doc, diags)
 					  : pz_yaml_parse(doc, diags);
+	if (pz_doc_stopped())
+		r = pz_error_set(PZ_EINTR, "interrupted while reading '%s'",
+				 path);
 	if (r) {
 		pz_doc_free(doc);
 		return r;

@@ -9,6 +9,8 @@
 #ifndef PZ_NODE_H
 #define PZ_NODE_H
 
+#include <signal.h>
+
 #include "arena.h"
 #include "diag.h"
 
@@ -77,6 +79,37 @@ struct pz_doc {
 int pz_doc_load(struct pz_doc **out, const char *path, const char *text,
 		size_t text_len, struct pz_diags *diags);
 void pz_doc_free(struct pz_doc *doc);
+
+/*
+ * Loaders stop early, with an error diagnostic, once *flag is non-zero
+ * (cmd/ passes its SIGINT/SIGTERM flag): a huge spec never holds a run
+ * that was asked to stop. NULL (the default) never stops.
+ */
+void pz_doc_set_stop_flag(const volatile sig_atomic_t *flag);
+/* True once the stop flag is set. */
+bool pz_doc_stopped(void);
+
+/* The most nodes one document may hold (anchors' expansions counted);
+ * a loader refuses more while parsing, before the tree grows further. */
+#define PZ_DOC_MAX_NODES ((size_t)8 << 20)
+
+/*
+ * Duplicate keys of one map in linear time: an open-addressing set of
+ * indices into the map's pairs, hashed by key bytes.
+ */
+struct pz_keyset {
+	size_t *slots; /* index + 1, 0 for empty */
+	size_t cap, n;
+};
+
+/* Adds pairs[i]; returns the index of an earlier pair with the same key
+ * (then i is not added), or SIZE_MAX. pairs may move between calls. */
+size_t pz_keyset_add(struct pz_keyset *ks, const struct pz_pair *pairs,
+		     size_t i);
+/* The index of the pair with key (key_len bytes), or SIZE_MAX. */
+size_t pz_keyset_find(const struct pz_keyset *ks, const struct pz_pair *pairs,
+		      const char *key, size_t key_len);
+void pz_keyset_release(struct pz_keyset *ks);
 
 /* Loader back ends (yaml.c, json.c): fill doc->root from doc->text. */
 int pz_yaml_parse(struct pz_doc *doc, struct pz_diags *diags);

@@ -467,9 +467,12 @@ int pz_plan_load(struct pz_plan **out, const char *path)
 	if ((r = load_ops(
 		 plan, cJSON_GetObjectItemCaseSensitive(root, "operations"))) ||
 	    (r = pz_plan_check_ops(plan))) {
-		r = pz_error_set(PZ_EINVAL,
-				 "'%s' is not a valid saved plan: %s", path,
-				 pz_error_last());
+		/* Formatted from a copy: never from the buffer it replaces. */
+		char *why = pz_xstrdup(pz_error_last());
+
+		r = pz_error_set(
+		    PZ_EINVAL, "'%s' is not a valid saved plan: %s", path, why);
+		free(why);
 		goto out;
 	}
 	pz_plan_count(plan);

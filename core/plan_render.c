@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "json_out.h"
 #include "plan.h"
 #include "provider.h"
@@ -157,7 +158,7 @@ static void put_block(struct out *o, const cJSON *v, char sym, int depth)
 	{
 		indent(o, depth * 4 + 2);
 		put(o, "%s%c%s %-*s = ", col(o, sym == '+' ? C_ADD : C_DEL),
-		    sym, col(o, C_OFF), (int)width, c->string);
+		    sym, col(o, C_OFF), (int)width, pz_esc(c->string));
 		put_value_lines(o, c, sym, depth + 1);
 		put(o, "\n");
 	}
@@ -200,7 +201,7 @@ static void put_attr_diff(struct out *o, const struct pz_change *ch,
 		if (!below) {
 			if (!strcmp(key, "name") || !strcmp(key, "jobName")) {
 				indent(o, depth * 4 + 4);
-				put(o, "%-*s = ", (int)width, key);
+				put(o, "%-*s = ", (int)width, pz_esc(key));
 				put_scalar(o, after ? after : before);
 				put(o, "\n");
 			} else {
@@ -210,7 +211,7 @@ static void put_attr_diff(struct out *o, const struct pz_change *ch,
 		}
 		indent(o, depth * 4 + 2);
 		put(o, "%s~%s %-*s = {\n", col(o, C_CHG), col(o, C_OFF),
-		    (int)width, key);
+		    (int)width, pz_esc(key));
 		{
 			size_t n, k, w = 0, h = 0;
 			const char **keys = keys_of(after, before, &n);
@@ -244,22 +245,22 @@ static void put_attr_diff(struct out *o, const struct pz_change *ch,
 	indent(o, depth * 4 + 2);
 	if (!before || cJSON_IsNull(before)) {
 		put(o, "%s+%s %-*s = ", col(o, C_ADD), col(o, C_OFF),
-		    (int)width, key);
+		    (int)width, pz_esc(key));
 		put_value_lines(o, after, '+', depth + 1);
 	} else if (!after) {
 		put(o, "%s-%s %-*s = ", col(o, C_DEL), col(o, C_OFF),
-		    (int)width, key);
+		    (int)width, pz_esc(key));
 		put_value_lines(o, before, '-', depth + 1);
 		put(o, " -> null");
 	} else if (is_container(before) || is_container(after)) {
 		put(o, "%s~%s %-*s = ", col(o, C_CHG), col(o, C_OFF),
-		    (int)width, key);
+		    (int)width, pz_esc(key));
 		put_value_lines(o, before, '-', depth + 1);
 		put(o, " -> ");
 		put_value_lines(o, after, '+', depth + 1);
 	} else {
 		put(o, "%s~%s %-*s = ", col(o, C_CHG), col(o, C_OFF),
-		    (int)width, key);
+		    (int)width, pz_esc(key));
 		put_scalar(o, before);
 		put(o, " -> ");
 		put_scalar(o, after);
@@ -290,7 +291,7 @@ static void put_whole(struct out *o, const cJSON *v, char sym, const char *arn)
 	for (k = 0; k < n; k++) {
 		indent(o, 6);
 		put(o, "%s%c%s %-*s = ", col(o, c), sym, col(o, C_OFF),
-		    (int)width, keys[k]);
+		    (int)width, pz_esc(keys[k]));
 		put_value_lines(o, cJSON_GetObjectItemCaseSensitive(v, keys[k]),
 				sym, 2);
 		put(o, sym == '-' ? " -> null\n" : "\n");
@@ -342,31 +343,32 @@ static void put_header(struct out *o, const struct pz_change *c)
 	case PZ_ACTION_NOOP: return;
 	}
 	if (c->cause)
-		put(o, "  %s# %s%s %s %s is %s\n", col(o, C_BOLD), c->address,
-		    col(o, C_OFF), what, c->cause,
+		put(o, "  %s# %s%s %s %s is %s\n", col(o, C_BOLD),
+		    pz_esc(c->address), col(o, C_OFF), what, pz_esc(c->cause),
 		    c->cause_deleted ? "destroyed" : "replaced");
 	else
-		put(o, "  %s# %s%s %s\n", col(o, C_BOLD), c->address,
+		put(o, "  %s# %s%s %s\n", col(o, C_BOLD), pz_esc(c->address),
 		    col(o, C_OFF), what);
 	if (c->cause)
 		put(o,
 		    "  # (the service refuses to delete %s while this "
 		    "exists: it goes first and is created again after, "
 		    "unavailable in between)\n",
-		    c->cause);
+		    pz_esc(c->cause));
 	if (c->reason && !strcmp(c->reason, "replace_because_tainted"))
 		put(o, "  # (its creation failed earlier, so it is tainted)\n");
 	if (c->reason &&
 	    !strcmp(c->reason, "delete_because_no_resource_config"))
-		put(o, "  # (because %s is not in the spec)\n", c->address);
+		put(o, "  # (because %s is not in the spec)\n",
+		    pz_esc(c->address));
 	if (c->action == PZ_ACTION_REPLACE || c->action == PZ_ACTION_DELETE)
 		put_loss(o, c);
 	if (c->trigger)
-		put(o, "  # (trigger: %s)\n", c->trigger);
+		put(o, "  # (trigger: %s)\n", pz_esc(c->trigger));
 	if (c->condition)
-		put(o, "  # (condition: %s)\n", c->condition);
+		put(o, "  # (condition: %s)\n", pz_esc(c->condition));
 	if (c->note)
-		put(o, "  # (%s)\n", c->note);
+		put(o, "  # (%s)\n", pz_esc(c->note));
 	if (c->implicit && c->action == PZ_ACTION_DELETE) {
 		const struct pz_rtype *t = pz_rtype_find(c->type);
 
@@ -401,13 +403,13 @@ static void put_change(struct out *o, const struct pz_change *c)
 	case PZ_ACTION_NOOP: put(o, "\n"); return;
 	}
 	put(o, "%s%s%s resource \"%s\" \"%s\" {\n", col(o, color), sym,
-	    col(o, C_OFF), c->type, key_of(c->address));
+	    col(o, C_OFF), pz_esc(c->type), pz_esc(key_of(c->address)));
 	if (c->action == PZ_ACTION_CREATE) {
 		put_whole(o, c->after, '+', "(known after apply)");
 		return;
 	}
 	if (c->action == PZ_ACTION_DELETE) {
-		char *arn = c->arn ? pz_xasprintf("\"%s\"", c->arn)
+		char *arn = c->arn ? pz_xasprintf("\"%s\"", pz_esc(c->arn))
 				   : pz_xstrdup("null");
 
 		put_whole(o, c->before, '-', arn);
@@ -420,7 +422,7 @@ static void put_change(struct out *o, const struct pz_change *c)
 		indent(o, 6);
 		put(o, "%s~%s %-*s = \"%s\" -> (known after apply)\n",
 		    col(o, C_CHG), col(o, C_OFF), (int)(width > 3 ? width : 3),
-		    "arn", c->arn ? c->arn : "");
+		    "arn", c->arn ? pz_esc(c->arn) : "");
 	}
 	for (k = 0; k < n; k++)
 		put_attr_diff(
@@ -456,16 +458,16 @@ static void put_drift(struct out *o, const struct pz_drift *d)
 
 	if (d->deleted) {
 		put(o, "  %s# %s%s has been deleted\n", col(o, C_BOLD),
-		    d->address, col(o, C_OFF));
+		    pz_esc(d->address), col(o, C_OFF));
 		put(o, "  %s-%s resource \"%s\" \"%s\" {\n", col(o, C_DEL),
-		    col(o, C_OFF), d->type, key_of(d->address));
+		    col(o, C_OFF), pz_esc(d->type), pz_esc(key_of(d->address)));
 		put_whole(o, d->before, '-', NULL);
 		return;
 	}
-	put(o, "  %s# %s%s has changed\n", col(o, C_BOLD), d->address,
+	put(o, "  %s# %s%s has changed\n", col(o, C_BOLD), pz_esc(d->address),
 	    col(o, C_OFF));
 	put(o, "  %s~%s resource \"%s\" \"%s\" {\n", col(o, C_CHG),
-	    col(o, C_OFF), d->type, key_of(d->address));
+	    col(o, C_OFF), pz_esc(d->type), pz_esc(key_of(d->address)));
 	keys = keys_of(d->before, NULL, &n);
 	width = max_width(keys, n, 0);
 	for (k = 0; k < n; k++) {
@@ -478,7 +480,7 @@ static void put_drift(struct out *o, const struct pz_drift *d)
 			continue;
 		indent(o, 6);
 		put(o, "%s~%s %-*s = ", col(o, C_CHG), col(o, C_OFF),
-		    (int)width, keys[k]);
+		    (int)width, pz_esc(keys[k]));
 		put_value_lines(o, a, '-', 2);
 		put(o, " -> ");
 		put_value_lines(o, b, '+', 2);
@@ -588,7 +590,7 @@ int pz_plan_render_text(const struct pz_plan *plan, struct pz_buf *out,
 	    plan->ndestroy);
 notes:
 	for (i = 0; i < plan->nnotes && !(ro && ro->omit_notes); i++)
-		put(&o, "\nNote: %s\n", plan->notes[i]);
+		put(&o, "\nNote: %s\n", pz_esc(plan->notes[i]));
 	return o.r;
 }
 
@@ -852,12 +854,13 @@ static int md_summary(const struct pz_plan *plan, struct pz_buf *out)
 			const struct pz_change *c = &plan->changes[i];
 
 			if (c->action == PZ_ACTION_DELETE)
-				r = pz_buf_printf(
-				    out, "> - `%s` is destroyed\n", c->address);
+				r = pz_buf_printf(out,
+						  "> - `%s` is destroyed\n",
+						  pz_esc(c->address));
 			else if (c->action == PZ_ACTION_REPLACE)
 				r = pz_buf_printf(
 				    out, "> - `%s` is replaced%s%s%s\n",
-				    c->address, c->nreplace ? " (" : "",
+				    pz_esc(c->address), c->nreplace ? " (" : "",
 				    c->nreplace ? c->replace_paths[0] : "",
 				    c->nreplace ? ")" : "");
 		}
@@ -885,7 +888,7 @@ int pz_plan_render_markdown(const struct pz_plan *plan, struct pz_buf *out,
 				     "infrastructure matches the spec.\n");
 		for (i = 0; i < plan->nnotes && !r; i++)
 			r = pz_buf_printf(out, "\n_Note: %s_\n",
-					  plan->notes[i]);
+					  pz_esc(plan->notes[i]));
 		return r;
 	}
 	if ((r = md_summary(plan, out)))
@@ -944,12 +947,14 @@ int pz_plan_render_markdown(const struct pz_plan *plan, struct pz_buf *out,
 						  "-json`)\n");
 				break;
 			}
-			r = pz_buf_printf(out, "- `%s`: %s\n", c->address,
+			r = pz_buf_printf(out, "- `%s`: %s\n",
+					  pz_esc(c->address),
 					  pz_action_name(c->action));
 		}
 	}
 	for (i = 0; i < plan->nnotes && !r; i++)
-		r = pz_buf_printf(out, "\n_Note: %s_\n", plan->notes[i]);
+		r = pz_buf_printf(out, "\n_Note: %s_\n",
+				  pz_esc(plan->notes[i]));
 out:
 	pz_buf_release(&text);
 	return r;

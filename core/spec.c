@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "error.h"
+#include "state.h"
 
 static void err(struct pz_spec *spec, struct pz_pos pos, const char *fmt, ...)
     PZ_PRINTF(3, 4);
@@ -24,13 +25,7 @@ static void err(struct pz_spec *spec, struct pz_pos pos, const char *fmt, ...)
 
 static uint64_t hash_str(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return pz_hash_bytes(s, strlen(s));
 }
 
 static void index_insert(struct pz_spec *spec, size_t idx)
@@ -177,9 +172,7 @@ static const struct pz_rtype *section_type(const struct pz_section *sec)
 
 static bool valid_key(const char *s)
 {
-	const struct pz_shape *k = pz_facts_shape_named("PzKey");
-
-	return *s && pz_check_pattern(k, s);
+	return pz_state_key_valid(s);
 }
 
 /* Declares one entry of a section. key_node is NULL when the key comes
@@ -434,6 +427,35 @@ static void cost_warnings(struct pz_spec *spec)
 	}
 }
 
+/* A -var the spec neither declares (pz.vars) nor uses (${var:NAME}) is
+ * most likely a typo: said, as Terraform says it, not ignored. */
+static void warn_unused_vars(struct pz_spec *spec,
+			     const struct pz_spec_var *vars, size_t nvars)
+{
+	const struct pz_node *decl =
+	    pz_node_get(pz_node_get(spec->doc->root, "pz"), "vars");
+	struct pz_pos none = {0, 0, 0};
+	size_t i, k;
+
+	for (i = 0; i < nvars; i++) {
+		char *ref = pz_xasprintf("${var:%s}", vars[i].name);
+		bool used = pz_node_get(decl, vars[i].name) ||
+			    strstr(spec->doc->text, ref);
+
+		for (k = 0; k < i && !used; k++)
+			if (!strcmp(vars[k].name, vars[i].name))
+				used = true; /* said once */
+		if (!used)
+			pz_diag_add(spec->diags, PZ_SEV_WARNING, spec->path,
+				    none,
+				    "-var %s: the spec neither declares it "
+				    "(pz.vars) nor uses it (${var:%s}); is the "
+				    "name right?",
+				    vars[i].name, vars[i].name);
+		free(ref);
+	}
+}
+
 static int load(struct pz_spec **out, struct pz_doc *doc,
 		const struct pz_spec_var *vars, size_t nvars,
 		struct pz_diags *diags)
@@ -464,6 +486,7 @@ static int load(struct pz_spec **out, struct pz_doc *doc,
 		return PZ_ESPEC;
 	}
 	pz_spec_interpolate(doc, vars, nvars, diags);
+	warn_unused_vars(spec, vars, nvars);
 
 	memset(&chk, 0, sizeof(chk));
 	chk.file = doc->path;

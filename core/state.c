@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "error.h"
+#include "facts.h"
 #include "json_out.h"
 #include "random.h"
 
@@ -27,6 +29,53 @@ int pz_uuid4(char out[37])
 		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
 		 b[10], b[11], b[12], b[13], b[14], b[15]);
 	return 0;
+}
+
+bool pz_state_key_valid(const char *key)
+{
+	const struct pz_shape *k = pz_facts_shape_named("PzKey");
+	size_t n = strlen(key);
+
+	return n >= 1 && (!k->has_max || n <= (size_t)k->max) &&
+	       pz_check_pattern(k, key);
+}
+
+static bool valid_type(const char *t, size_t n)
+{
+	size_t i;
+
+	if (n < 1 || n > 64 || !(t[0] >= 'a' && t[0] <= 'z'))
+		return false;
+	for (i = 0; i < n; i++)
+		if (!((t[i] >= 'a' && t[i] <= 'z') ||
+		      (t[i] >= '0' && t[i] <= '9') || t[i] == '_'))
+			return false;
+	return true;
+}
+
+int pz_state_check_address(const char *address, const char *type)
+{
+	const char *dot = strchr(address, '.');
+	size_t tl = dot ? (size_t)(dot - address) : 0;
+
+	size_t n = strlen(address);
+
+	if (dot && valid_type(address, tl) && pz_state_key_valid(dot + 1) &&
+	    (!type || (strlen(type) == tl && !strncmp(address, type, tl))))
+		return 0;
+	/* A 5,000-character key is named by its start and its length. */
+	if (n > 80)
+		return pz_error_set(PZ_EINVAL,
+				    "'%.60s...' (%zu characters) is not a "
+				    "resource address: %s.KEY, the key 1 to "
+				    "128 letters, digits, '-' and '_', as in "
+				    "the spec",
+				    address, n, type ? type : "TYPE");
+	return pz_error_set(PZ_EINVAL,
+			    "'%s' is not a resource address: %s.KEY, the key "
+			    "1 to 128 letters, digits, '-' and '_', as in the "
+			    "spec",
+			    address, type ? type : "TYPE");
 }
 
 static bool is_uuid(const char *s)
@@ -183,7 +232,6 @@ void pz_state_resource_set_deps(struct pz_state_resource *r,
 int pz_state_move(struct pz_state *st, const char *from, const char *to)
 {
 	struct pz_state_resource *r = pz_state_find(st, from), moved, *dst;
-	const char *dot = strchr(to, '.');
 	size_t i, j;
 
 	if (!r)
@@ -194,12 +242,19 @@ int pz_state_move(struct pz_state *st, const char *from, const char *to)
 				    "%s is already in the state; remove it "
 				    "first",
 				    to);
-	if (!dot || (size_t)(dot - to) != strlen(r->type) ||
-	    strncmp(to, r->type, strlen(r->type)) || !dot[1])
+	if (strncmp(to, r->type, strlen(r->type)) || to[strlen(r->type)] != '.')
 		return pz_error_set(PZ_EINVAL,
 				    "cannot move %s to %s: the address must "
-				    "be %s.<key>",
+				    "be %s.<key> (a move keeps the type)",
 				    from, to, r->type);
+	if (pz_state_check_address(to, r->type)) {
+		char *why = pz_xstrdup(pz_error_last());
+		int rc =
+		    pz_error_set(PZ_EINVAL, "cannot move %s: %s", from, why);
+
+		free(why);
+		return rc;
+	}
 	moved = *r;
 	i = (size_t)(r - st->resources);
 	memmove(&st->resources[i], &st->resources[i + 1],
@@ -311,14 +366,6 @@ static const struct {
     {0, migrate_0_to_1},
 };
 
-static bool valid_address(const char *a, const char *type)
-{
-	size_t tl = strlen(type);
-
-	return tl && !strncmp(a, type, tl) && a[tl] == '.' && a[tl + 1] &&
-	       !strchr(a + tl + 1, '\n');
-}
-
 static int parse_resource(struct pz_state *st, const cJSON *o, size_t i,
 			  const char *origin)
 {
@@ -343,10 +390,13 @@ static int parse_resource(struct pz_state *st, const cJSON *o, size_t i,
 			   "resources[%zu] needs string 'address' and 'type' "
 			   "('arn' and 'status' are strings or null)",
 			   i);
-	if (!valid_address(address, type))
-		return bad(origin,
-			   "resources[%zu]: address '%s' is not %s.<key>", i,
-			   address, type);
+	if (pz_state_check_address(address, type)) {
+		char *why = pz_xstrdup(pz_error_last());
+		int rc = bad(origin, "resources[%zu]: %s", i, why);
+
+		free(why);
+		return rc;
+	}
 	if (attrs && !cJSON_IsObject(attrs))
 		return bad(origin, "%s: 'attributes' must be an object",
 			   address);
@@ -360,10 +410,13 @@ static int parse_resource(struct pz_state *st, const cJSON *o, size_t i,
 			   address);
 	cJSON_ArrayForEach(d, deps)
 	{
-		if (!cJSON_IsString(d))
+		if (!cJSON_IsString(d) ||
+		    pz_state_check_address(d->valuestring, NULL)) {
+			pz_error_clear();
 			return bad(origin,
 				   "%s: 'dependencies' must hold addresses",
 				   address);
+		}
 		n++;
 	}
 	r = pz_state_put(st, address, type);
@@ -401,7 +454,32 @@ int pz_state_parse(struct pz_state **out, const char *text, size_t len,
 	int r = 0, format;
 
 	*out = NULL;
-	if (!root || !cJSON_IsObject(root)) {
+	if (!root) {
+		/* Where the JSON stops making sense: a truncated state says
+		 * so, not "not an object". */
+		const char *ep = cJSON_GetErrorPtr();
+		size_t off = ep && ep >= text && ep <= text + len
+				 ? (size_t)(ep - text)
+				 : 0,
+		       j, line = 1, col = 1;
+
+		for (j = 0; j < off; j++) {
+			if (text[j] == '\n') {
+				line++;
+				col = 1;
+			} else if (((unsigned char)text[j] & 0xC0) != 0x80) {
+				col++;
+			}
+		}
+		while (j < len && strchr(" \t\r\n", text[j]))
+			j++;
+		r = bad(origin, "%s at line %zu, column %zu",
+			j >= len ? "the JSON ends early (truncated?)"
+				 : "not valid JSON",
+			line, col);
+		goto out;
+	}
+	if (!cJSON_IsObject(root)) {
 		r = bad(origin, "not a JSON object");
 		goto out;
 	}

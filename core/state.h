@@ -44,6 +44,17 @@ struct pz_state {
 	size_t n, cap;
 };
 
+/*
+ * The address rule, the spec's (DESIGN.md §5): "<type>.<key>", the type
+ * lowercase letters, digits and '_', the key 1 to 128 letters, digits,
+ * '-' and '_' (the PzKey shape). Every address pz stores or accepts
+ * follows it, so no state holds one its reader refuses.
+ */
+bool pz_state_key_valid(const char *key);
+/* 0 when address is type.<valid key> (type NULL: any valid type), else
+ * PZ_EINVAL with a message saying what an address is. */
+int pz_state_check_address(const char *address, const char *type);
+
 /* A new empty state with a fresh random lineage. */
 int pz_state_new(struct pz_state **out);
 /*

@@ -32,6 +32,7 @@ struct frame {
 	size_t size;
 	struct pz_node **merge; /* maps merged in with "<<" */
 	size_t nmerge, merge_cap;
+	struct pz_keyset keys; /* a map's keys so far */
 };
 
 struct builder {
@@ -40,8 +41,11 @@ struct builder {
 	struct frame stack[MAX_DEPTH];
 	int depth;
 	struct anchor *anchors;
+	struct pz_pair *anchor_keys; /* anchors' names, for anchor_set */
+	struct pz_keyset anchor_set;
 	size_t nanchors, anchors_cap;
 	size_t alias_nodes;
+	size_t nodes;
 	int errors;
 };
 
@@ -70,22 +74,34 @@ static void error_at(struct builder *b, struct pz_pos pos, const char *fmt, ...)
 
 static struct anchor *find_anchor(struct builder *b, const char *name)
 {
-	size_t i;
+	size_t i =
+	    pz_keyset_find(&b->anchor_set, b->anchor_keys, name, strlen(name));
 
-	/* The latest definition wins, as YAML says. */
-	for (i = b->nanchors; i > 0; i--)
-		if (strcmp(b->anchors[i - 1].name, name) == 0)
-			return &b->anchors[i - 1];
-	return NULL;
+	return i == SIZE_MAX ? NULL : &b->anchors[i];
 }
 
 static void add_anchor(struct builder *b, const char *name,
 		       struct pz_node *node, size_t size)
 {
-	struct anchor *a;
+	struct anchor *a = find_anchor(b, name);
+	size_t cap = b->anchors_cap;
 
-	PZ_GROW(b->anchors, b->nanchors, b->anchors_cap);
-	a = &b->anchors[b->nanchors++];
+	/* The latest definition wins, as YAML says: a redefinition
+	 * replaces the entry (aliases already read keep theirs). */
+	if (!a) {
+		PZ_GROW(b->anchors, b->nanchors, b->anchors_cap);
+		if (cap != b->anchors_cap)
+			b->anchor_keys =
+			    pz_xreallocarray(b->anchor_keys, b->anchors_cap,
+					     sizeof(*b->anchor_keys));
+		memset(&b->anchor_keys[b->nanchors], 0,
+		       sizeof(*b->anchor_keys));
+		b->anchor_keys[b->nanchors].key = name;
+		b->anchor_keys[b->nanchors].key_len = strlen(name);
+		(void)pz_keyset_add(&b->anchor_set, b->anchor_keys,
+				    b->nanchors);
+		a = &b->anchors[b->nanchors++];
+	}
 	a->name = name;
 	a->node = node;
 	a->size = size;
@@ -95,20 +111,16 @@ static bool add_pair(struct builder *b, struct frame *f, struct pz_pair *kp,
 		     struct pz_node *value, bool check_dup)
 {
 	struct pz_node *m = f->node;
-	size_t i;
+	size_t i = pz_keyset_find(&f->keys, m->pairs, kp->key, kp->key_len);
 
-	if (check_dup) {
-		for (i = 0; i < m->npairs; i++) {
-			if (strcmp(m->pairs[i].key, kp->key) == 0) {
-				error_at(
-				    b, kp->key_pos,
-				    "duplicate key '%s' (first at line %u, "
-				    "column %u)",
-				    kp->key, m->pairs[i].key_pos.line,
-				    m->pairs[i].key_pos.col);
-				return false;
-			}
-		}
+	if (i != SIZE_MAX) {
+		if (check_dup)
+			error_at(b, kp->key_pos,
+				 "duplicate key '%s' (first at line %u, "
+				 "column %u)",
+				 kp->key, m->pairs[i].key_pos.line,
+				 m->pairs[i].key_pos.col);
+		return false;
 	}
 	if (m->npairs >= f->cap) {
 		size_t ncap = f->cap ? f->cap * 2 : 4;
@@ -122,7 +134,7 @@ static bool add_pair(struct builder *b, struct frame *f, struct pz_pair *kp,
 	}
 	m->pairs[m->npairs] = *kp;
 	m->pairs[m->npairs].value = value;
-	m->npairs++;
+	(void)pz_keyset_add(&f->keys, m->pairs, m->npairs++);
 	return true;
 }
 
@@ -232,12 +244,13 @@ static void pop(struct builder *b)
 	for (i = 0; i < f.nmerge; i++) {
 		struct pz_node *src = f.merge[i];
 
+		/* Keys already there win (add_pair keeps the first). */
 		for (j = 0; j < src->npairs; j++)
-			if (!pz_node_get_pair(f.node, src->pairs[j].key))
-				add_pair(b, &f, &src->pairs[j],
-					 src->pairs[j].value, false);
+			add_pair(b, &f, &src->pairs[j], src->pairs[j].value,
+				 false);
 	}
 	free(f.merge);
+	pz_keyset_release(&f.keys);
 	if (f.anchor)
 		add_anchor(b, f.anchor, f.node, f.size);
 	attach(b, f.node, f.size, false);
@@ -295,6 +308,25 @@ static void on_alias(struct builder *b, const yaml_event_t *e)
 static void syntax_error(struct builder *b, const yaml_parser_t *p)
 {
 	struct pz_pos pos = mark_pos(p->problem_mark);
+
+	/* A reader error (a NUL, a control character, bad UTF-8) has only
+	 * an offset: its line and column are counted here. */
+	if (p->error == YAML_READER_ERROR) {
+		size_t k, off = p->problem_offset;
+
+		pos.line = 1;
+		pos.col = 1;
+		pos.offset = (uint32_t)off;
+		for (k = 0; k < off && k < b->doc->text_len; k++) {
+			if (b->doc->text[k] == '\n') {
+				pos.line++;
+				pos.col = 1;
+			} else if (((unsigned char)b->doc->text[k] & 0xC0) !=
+				   0x80) {
+				pos.col++;
+			}
+		}
+	}
 	const char *text = b->doc->text;
 	const char *hint = "";
 
@@ -364,10 +396,25 @@ int pz_yaml_parse(struct pz_doc *doc, struct pz_diags *diags)
 		yaml_event_delete(&e);
 		if (b.errors && b.depth >= MAX_DEPTH)
 			break;
+		if (++b.nodes > PZ_DOC_MAX_NODES) {
+			error_at(&b, mark_pos(parser.mark),
+				 "more than %zu values; a spec is smaller",
+				 PZ_DOC_MAX_NODES);
+			break;
+		}
+		if ((b.nodes & 1023) == 0 && pz_doc_stopped()) {
+			error_at(&b, mark_pos(parser.mark),
+				 "stopped: pz was interrupted");
+			break;
+		}
 	}
-	while (b.depth > 0)
+	while (b.depth > 0) {
 		free(b.stack[--b.depth].merge);
+		pz_keyset_release(&b.stack[b.depth].keys);
+	}
 	yaml_parser_delete(&parser);
 	free(b.anchors);
+	free(b.anchor_keys);
+	pz_keyset_release(&b.anchor_set);
 	return b.errors ? PZ_ESPEC : 0;
 }

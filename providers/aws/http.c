@@ -20,6 +20,7 @@
 
 #include "core/cancel.h"
 #include "core/error.h"
+#include "core/escape.h"
 #include "core/log.h"
 #include "core/random.h"
 #include "redact.h"
@@ -389,6 +390,12 @@ static const char *const auth_codes[] = {
     "RequestTimeTooSkewed",
 };
 
+static bool signature_code(const char *code)
+{
+	return code && (!strcmp(code, "SignatureDoesNotMatch") ||
+			!strcmp(code, "InvalidSignatureException"));
+}
+
 static bool expired_code(const char *code)
 {
 	return code && (!strcmp(code, "ExpiredToken") ||
@@ -426,19 +433,51 @@ static int service_failure(struct pz_aws_call *k)
 	if (resp->attempts > 1)
 		snprintf(tries, sizeof(tries), " (after %d attempts)",
 			 resp->attempts);
+	/* AWS's message quotes the canonical request it expected, session
+	 * token included, over twenty lines: one line here, the message
+	 * (redacted) only in the trace. */
+	if (signature_code(e->code)) {
+		const struct pz_aws_creds *cr =
+		    k->req->creds ? k->req->creds : k->c->creds;
+
+		if (e->message && pz_trace_enabled("http")) {
+			struct pz_buf b;
+
+			pz_buf_init(&b, 0);
+			if (!pz_aws_redact_body(&b, e->message,
+						strlen(e->message),
+						TRACE_BODY_MAX))
+				pz_log_at(PZ_LOG_TRACE, "http #%llu < %s: %s",
+					  (unsigned long long)k->id, e->code,
+					  pz_buf_cstr(&b));
+			pz_buf_release_secret(&b);
+		}
+		return pz_error_set(
+		    rc,
+		    "%s: %s: the request signature did not match: check "
+		    "that the secret access key belongs to the access key "
+		    "ID%s (credentials from %s); PZ_TRACE=http shows the "
+		    "request%s",
+		    label, e->code,
+		    cr && cr->session_token
+			? " and that the session token came with them"
+			: "",
+		    k->creds_source ? k->creds_source : "unknown", tries);
+	}
 	if (rc == PZ_EAUTH && k->creds_source)
-		return pz_error_set(rc, "%s: %s: %s (credentials from %s)%s",
-				    label, e->code,
-				    e->message ? e->message : "rejected",
-				    k->creds_source, tries);
+		return pz_error_set(
+		    rc, "%s: %s: %s (credentials from %s)%s", label, e->code,
+		    e->message ? pz_esc(e->message) : "rejected",
+		    k->creds_source, tries);
 	if (e->code)
 		return pz_error_set(rc, "%s: %s: %s%s", label, e->code,
-				    e->message && *e->message ? e->message
-							      : "(no message)",
+				    e->message && *e->message
+					? pz_esc(e->message)
+					: "(no message)",
 				    tries);
 	return pz_error_set(rc, "%s: HTTP %ld%s%s%s", label, resp->status,
 			    e->message ? ": " : "",
-			    e->message ? e->message : "", tries);
+			    e->message ? pz_esc(e->message) : "", tries);
 }
 
 /* --- tracing */

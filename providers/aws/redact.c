@@ -114,6 +114,37 @@ static size_t json_field(const char *b, size_t len, size_t i, size_t *vlen)
 	return k - i;
 }
 
+/* Does a header line ("name:value") start at i? After a newline, a
+ * JSON-escaped one ("\\n") or a quote, as where an AWS error message
+ * quotes the canonical request it expected. */
+static bool line_start(const char *b, size_t i)
+{
+	return i == 0 || b[i - 1] == '\n' || b[i - 1] == '\'' ||
+	       (i >= 2 && b[i - 2] == '\\' && b[i - 1] == 'n');
+}
+
+/* At a header line with a secret name: the length of "name:", with
+ * *vlen the value's (to the end of the line), else 0. */
+static size_t header_line(const char *b, size_t n, size_t i, size_t *vlen)
+{
+	char name[64];
+	size_t j = i, k;
+
+	while (j < n && j - i < sizeof(name) - 1 &&
+	       (isalnum((unsigned char)b[j]) || b[j] == '-'))
+		j++;
+	if (j == i || j >= n || b[j] != ':')
+		return 0;
+	memcpy(name, b + i, j - i);
+	name[j - i] = '\0';
+	if (!pz_aws_redact_header(name))
+		return 0;
+	for (k = j + 1; k < n && !strchr("\n\\'\"<&", b[k]); k++)
+		;
+	*vlen = k - j - 1;
+	return j + 1 - i;
+}
+
 int pz_aws_redact_body(struct pz_buf *out, const char *b, size_t len,
 		       size_t max)
 {
@@ -123,6 +154,14 @@ int pz_aws_redact_body(struct pz_buf *out, const char *b, size_t len,
 	while (i < n && !r) {
 		size_t pre, vlen = 0, j;
 
+		if (line_start(b, i) && (pre = header_line(b, n, i, &vlen))) {
+			r = add_printable(out, b + i - run, run + pre);
+			if (!r)
+				r = pz_buf_adds(out, PZ_REDACTED);
+			i += pre + vlen;
+			run = 0;
+			continue;
+		}
 		if (b[i] == '"' && (pre = json_field(b, n, i, &vlen))) {
 			r = add_printable(out, b + i - run, run + pre);
 			if (!r)

@@ -3,8 +3,10 @@
  * that carry secrets (Authorization, security and metadata tokens,
  * secret keys, session tokens, web identity tokens, passwords) are
  * replaced by "<redacted>" before anything is logged. Bodies are
- * scanned as JSON ("Name": "value"), XML (<Name>value</Name>) and form
- * data (Name=value) at once, so every protocol is covered.
+ * scanned as JSON ("Name": "value"), XML (<Name>value</Name>), form
+ * data (Name=value) and header lines (name:value, as AWS quotes the
+ * canonical request in a signature error) at once, so every protocol
+ * is covered.
  */
 #ifndef PZ_AWS_REDACT_H
 #define PZ_AWS_REDACT_H

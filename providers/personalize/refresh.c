@@ -577,6 +577,11 @@ int pz_personalize_find_unmanaged(struct pz_aws_client *c,
 	struct pz_sts_identity id;
 	const char *region = pz_aws_client_region(c);
 	struct pz_error all = {0};
+	/* The suggested command must work when pasted: -f unless the spec
+	 * is the one pz finds by itself. */
+	bool default_spec = !strcmp(spec->path, "pz.yaml") ||
+			    !strcmp(spec->path, "pz.yml") ||
+			    !strcmp(spec->path, "pz.json");
 	struct probe *probes;
 	size_t n = 0, i;
 	int r;
@@ -622,15 +627,16 @@ int pz_personalize_find_unmanaged(struct pz_aws_client *c,
 		pz_error_append(&all, &probes[i].err);
 		pz_error_release(&probes[i].err);
 		if (probes[i].found)
-			pz_diag_add(diags, PZ_SEV_ERROR, spec->path,
-				    probes[i].res->pos,
-				    "%s: a %s with this name already exists "
-				    "(%s) but is not in the state; pz does "
-				    "not adopt it silently: import it with "
-				    "`pz import %s %s`, or rename it",
-				    probes[i].res->address,
-				    probes[i].res->type->label, probes[i].arn,
-				    probes[i].res->address, probes[i].arn);
+			pz_diag_add(
+			    diags, PZ_SEV_ERROR, spec->path, probes[i].res->pos,
+			    "%s: a %s with this name already exists "
+			    "(%s) but is not in the state; pz does "
+			    "not adopt it silently: import it with "
+			    "`pz import%s%s %s %s`, or rename it",
+			    probes[i].res->address, probes[i].res->type->label,
+			    probes[i].arn, default_spec ? "" : " -f ",
+			    default_spec ? "" : spec->path,
+			    probes[i].res->address, probes[i].arn);
 		free(probes[i].arn);
 	}
 	/* Every probe that failed, not the last message of the run. */

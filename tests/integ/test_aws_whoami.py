@@ -201,6 +201,44 @@ def test_wrong_secret(pz_bin):
         assert "InvalidClientTokenId" in r.err, r
 
 
+def test_signature_error_hides_session_token(pz_bin):
+    # AWS answers a wrong secret by quoting the canonical request it
+    # expected, session token included, over twenty lines (issue 17).
+    token = "FwoGZXIvYXdzEXAMPLESESSIONTOKEN/abc+def=="
+    creq = ("POST\n/\n\ncontent-type:application/x-www-form-urlencoded"
+            "\nhost:sts.amazonaws.com\nx-amz-date:20261202T000000Z\n"
+            "x-amz-security-token:%s\n\ncontent-type;host;x-amz-date;"
+            "x-amz-security-token\n%s" % (token, "0" * 64))
+    msg = ("The request signature we calculated does not match the "
+           "signature you provided. Check your AWS Secret Access Key and "
+           "signing method. Consult the service documentation for details."
+           "\n\nThe Canonical String for this request should have been\n"
+           "'%s'\n\nThe String-to-Sign should have been\n'AWS4-HMAC-SHA256"
+           "\n20261202T000000Z\n20261202/us-east-1/sts/aws4_request\n%s'\n"
+           % (creq, "1" * 64))
+    body = ("<ErrorResponse><Error><Type>Sender</Type>"
+            "<Code>SignatureDoesNotMatch</Code><Message>%s</Message>"
+            "</Error><RequestId>r-1</RequestId></ErrorResponse>" % msg)
+    routes = {("POST", "/"): (403, {"Content-Type": "text/xml"}, body)}
+    with StubServer(routes) as stub:
+        pz = Pz(pz_bin)
+        env = {"AWS_ENDPOINT_URL": stub.url, "AWS_SESSION_TOKEN": token,
+               "AWS_SECRET_ACCESS_KEY": "wrong-secret"}
+        r = pz.run("whoami", env=env).fails()
+        _no_secrets(r, token, "wrong-secret")
+        lines = r.err.strip().split("\n")
+        assert len(lines) == 1, r
+        assert "SignatureDoesNotMatch: the request signature did not " \
+            "match" in r.err, r
+        assert "session token" in r.err and "PZ_TRACE=http" in r.err, r
+        # The trace shows AWS's message, with the token redacted.
+        env["PZ_TRACE"] = "http"
+        r = pz.run("whoami", env=env).fails()
+        _no_secrets(r, token, "wrong-secret")
+        assert "The Canonical String" in r.err, r
+        assert "x-amz-security-token:<redacted>" in r.err, r
+
+
 def test_throttled_30_percent(pz_bin):
     with Sim(throttle_rate=0.3, seed=4) as sim:
         pz = Pz(pz_bin, sim)

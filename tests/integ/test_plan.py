@@ -70,7 +70,9 @@ def test_unmanaged_resource_is_reported_not_adopted(pz_bin):
                "MovieLensDemo" % harness.ACCOUNT)
         assert "dataset_group.MovieLensDemo: a dataset group with this " \
                "name already exists" in r.err, r
-        assert "pz import dataset_group.MovieLensDemo %s" % arn in r.err, r
+        # The suggested command works when pasted: it names the spec.
+        assert "`pz import -f %s dataset_group.MovieLensDemo %s`" % (
+            path, arn) in r.err, r
         assert "Plan:" not in r.out
 
 

@@ -77,8 +77,10 @@ def test_import_records_the_live_resource(pz_bin):
         seq = len(sim.calls())
         r = _run(pz, "import", "dataset.Interactions", ds).ok()
         assert "Imported dataset.Interactions: %s (ACTIVE)." % ds in r.out, r
-        # Describe returns no tags: they are read on their own.
-        assert sim.ops(seq) == ["DescribeDataset", "ListTagsForResource"], \
+        # Whose account the credentials are, then the resource; Describe
+        # returns no tags: they are read on their own.
+        assert sim.ops(seq) == ["GetCallerIdentity", "DescribeDataset",
+                                "ListTagsForResource"], \
             sim.ops(seq)
         st = _state(pz)
         assert st["serial"] == 1, st
@@ -106,6 +108,16 @@ def test_import_records_the_live_resource(pz_bin):
         assert "did you mean dataset_group.demo?" in r.err, r
         r = _run(pz, "import", "dataset_group.demo", schema).fails()
         assert "is not a dataset_group ARN (dataset-group/...)" in r.err, r
+        # An ARN of another region or account is refused, naming both.
+        r = _run(pz, "import", "dataset_group.demo",
+                 dsg.replace(":us-east-1:", ":eu-west-1:")).fails()
+        assert "the ARN is in region eu-west-1, but this spec works in " \
+            "us-east-1" in r.err, r
+        r = _run(pz, "import", "dataset_group.demo",
+                 dsg.replace(":%s:" % harness.ACCOUNT,
+                             ":999999999999:")).fails()
+        assert "the ARN is in account 999999999999, but the credentials " \
+            "are of account %s" % harness.ACCOUNT in r.err, r
         r = _run(pz, "import", "schema.Interactions", "arn:aws:s3:::b").fails()
         assert "is not an Amazon Personalize ARN" in r.err, r
         r = _run(pz, "import", "dataset_group.demo",

@@ -54,13 +54,16 @@ def test_commands(pz_bin):
                      {"address": "solution_version.x",
                       "type": "solution_version", "arn": None}],
                     serial=3, lineage=lineage)
-    # Nothing there yet.
-    r = pz.run("state", "list", "-state=" + path).ok()
-    assert r.out == "", r
-    r = pz.run("show", "-state=" + path).ok()
-    assert r.out == "No state.\n", r
-    r = pz.run("state", "pull", "-state=" + path).ok()
+    # Nothing there yet: an explicit path that does not exist is a
+    # typo to report, not an empty state (issue 17).
+    r = pz.run("state", "list", "-state=" + path).fails()
     assert r.out == "" and "no state at" in r.err, r
+    r = pz.run("show", "-state=" + path).fails()
+    assert r.out == "" and "no state at" in r.err, r
+    r = pz.run("state", "pull", "-state=" + path).fails()
+    assert r.out == "" and "no state at" in r.err, r
+    r = pz.run("state", "list", "-state=").fails()
+    assert "-state= names no file" in r.err, r
     # push writes it as it is: lineage and serial kept.
     _push(pz, path, doc).ok()
     st = _read(path)
@@ -70,6 +73,11 @@ def test_commands(pz_bin):
                              "solution_version.x"], r
     r = pz.run("state", "list", "-state=" + path, "campaign").ok()
     assert r.out.split() == ["campaign.a", "campaign.b"], r
+    # An argument that matches nothing is an error, not an empty list.
+    r = pz.run("state", "list", "-state=" + path, "nonsense").fails()
+    assert r.out == "" and "no resource of type 'nonsense'" in r.err, r
+    r = pz.run("state", "list", "-state=" + path, "campaign.c").fails()
+    assert "no resource campaign.c" in r.err, r
     r = pz.run("state", "list", "-json", "-state=" + path,
                "campaign.b").ok()
     assert [x["address"] for x in r.json()] == ["campaign.b"], r

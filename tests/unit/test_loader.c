@@ -3,6 +3,7 @@
  * syntax errors with their line and column, interpolation.
  */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <cmocka.h>
 
 #include "core/json_out.h"
+#include "core/error.h"
 #include "core/node.h"
 #include "core/spec.h"
 
@@ -161,6 +163,22 @@ static void test_json_values_and_positions(void **state)
 	pz_diags_release(&d);
 }
 
+static void test_nul_position(void **state)
+{
+	struct pz_diags d;
+	struct pz_doc *doc = NULL;
+	static const char text[] = "a: 1\nbb\0: 2\n";
+
+	(void)state;
+	/* A NUL on line 2 is reported on line 2, not at 1:1 (issue 17). */
+	pz_diags_init(&d);
+	assert_int_equal(
+	    pz_doc_load(&doc, "t.yaml", text, sizeof(text) - 1, &d), PZ_ESPEC);
+	assert_int_equal(d.items[0].pos.line, 2);
+	assert_int_equal(d.items[0].pos.col, 3);
+	pz_diags_release(&d);
+}
+
 static void test_json_errors(void **state)
 {
 	(void)state;
@@ -181,6 +199,107 @@ static void test_json_errors(void **state)
 	expect_error("t.json", "", 1, 1, "empty");
 	expect_error("t.json", "{\"a\": \"\\u0000\"}", 1, 8, "NUL");
 	expect_error("t.json", "{\"a\": tru}", 1, 7, "expected a value");
+}
+
+/* A map of n keys "kN", with key dup repeated last: JSON on one line,
+ * YAML one key per line. */
+static char *big_map(bool json, size_t n, size_t dup)
+{
+	struct pz_buf b;
+	size_t i;
+
+	pz_buf_init(&b, 0);
+	assert_int_equal(pz_buf_adds(&b, json ? "{" : ""), 0);
+	for (i = 0; i <= n; i++) {
+		size_t k = i < n ? i : dup;
+
+		if (json)
+			assert_int_equal(pz_buf_printf(&b, "%s\"k%zu\": 1",
+						       i ? ", " : "", k),
+					 0);
+		else
+			assert_int_equal(pz_buf_printf(&b, "k%zu: 1\n", k), 0);
+	}
+	if (json)
+		assert_int_equal(pz_buf_adds(&b, "}"), 0);
+	return pz_buf_detach(&b, NULL);
+}
+
+static void test_duplicates_in_large_maps(void **state)
+{
+	struct pz_diags d;
+	struct pz_doc *doc;
+	char *text;
+
+	(void)state;
+	/* 100,000 keys: the check is linear (a quadratic one takes
+	 * minutes here), and still names both places. */
+	text = big_map(false, 100000, 77777);
+	doc = load("t.yaml", text, &d);
+	assert_null(doc);
+	assert_int_equal(d.nerrors, 1);
+	assert_string_equal(d.items[0].message,
+			    "duplicate key 'k77777' (first at line 77778, "
+			    "column 1)");
+	assert_int_equal(d.items[0].pos.line, 100001);
+	pz_diags_release(&d);
+	free(text);
+
+	text = big_map(true, 100000, 3);
+	doc = load("t.json", text, &d);
+	assert_null(doc);
+	assert_int_equal(d.nerrors, 1);
+	assert_string_equal(d.items[0].message,
+			    "duplicate key 'k3' (first at line 1, column 29)");
+	pz_diags_release(&d);
+	free(text);
+}
+
+static void test_yaml_merge_keeps_first(void **state)
+{
+	struct pz_diags d;
+	struct pz_doc *doc =
+	    load("t.yaml",
+		 "a: &a {x: 1, y: 1}\nb: &b {y: 2, z: 2}\n"
+		 "c: {<<: [*a, *b], x: 0}\nd: &a {w: 3}\ne: *a\n",
+		 &d);
+	const struct pz_node *c;
+
+	(void)state;
+	assert_non_null(doc);
+	c = pz_node_get(doc->root, "c");
+	assert_int_equal(c->npairs, 3);
+	assert_string_equal(pz_node_get(c, "x")->str, "0");
+	assert_string_equal(pz_node_get(c, "y")->str, "1");
+	assert_string_equal(pz_node_get(c, "z")->str, "2");
+	/* The latest definition of an anchor wins. */
+	assert_non_null(pz_node_get(pz_node_get(doc->root, "e"), "w"));
+	pz_doc_free(doc);
+	pz_diags_release(&d);
+}
+
+static void test_stop_flag(void **state)
+{
+	static volatile sig_atomic_t flag;
+	struct pz_diags d;
+	struct pz_doc *doc;
+	char *text = big_map(false, 5000, 0);
+	int r;
+
+	(void)state;
+	flag = SIGTERM;
+	pz_doc_set_stop_flag(&flag);
+	pz_diags_init(&d);
+	r = pz_doc_load(&doc, "t.yaml", text, strlen(text), &d);
+	assert_int_equal(r, PZ_EINTR);
+	assert_null(doc);
+	free(text);
+	text = big_map(true, 5000, 0);
+	r = pz_doc_load(&doc, "t.json", text, strlen(text), &d);
+	assert_int_equal(r, PZ_EINTR);
+	pz_doc_set_stop_flag(NULL);
+	pz_diags_release(&d);
+	free(text);
 }
 
 static void test_interpolation(void **state)
@@ -226,6 +345,10 @@ int main(void)
 	    cmocka_unit_test(test_yaml_billion_laughs),
 	    cmocka_unit_test(test_json_values_and_positions),
 	    cmocka_unit_test(test_json_errors),
+	    cmocka_unit_test(test_nul_position),
+	    cmocka_unit_test(test_duplicates_in_large_maps),
+	    cmocka_unit_test(test_yaml_merge_keeps_first),
+	    cmocka_unit_test(test_stop_flag),
 	    cmocka_unit_test(test_interpolation),
 	};
 

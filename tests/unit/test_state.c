@@ -101,6 +101,10 @@ static void test_parse_errors(void **state)
 {
 	(void)state;
 	expect_bad("[]", "not a JSON object");
+	/* A truncated state says so, and where (issue 17). */
+	expect_bad("{\"format_version\": 1,\n \"serial\": ",
+		   "the JSON ends early (truncated?) at line 2, column 11");
+	expect_bad("{\"a\": tru}", "not valid JSON at line 1, column 7");
 	expect_bad("{\"format_version\": 1.5}", "format_version");
 	expect_bad("{\"format_version\": 9, \"serial\": 1, " LIN "}",
 		   "newer pz");
@@ -111,7 +115,25 @@ static void test_parse_errors(void **state)
 	expect_bad(
 	    "{\"format_version\": 1, \"serial\": 1, " LIN
 	    ", \"resources\": [{\"address\": \"a.b\", \"type\": \"c\"}]}",
-	    "is not c.<key>");
+	    "'a.b' is not a resource address: c.KEY");
+	/* The spec's key rule: every address pz could not have written. */
+	static const char *const hostile[] = {
+	    "c.a\\nb",	    "c.x.y", "c.a b", "c.../../etc",
+	    "c.\\u001b[2J", "c.",    "C.b",   "c.\\u00e9"};
+	for (size_t i = 0; i < PZ_ARRAY_LEN(hostile); i++) {
+		char *doc = pz_xasprintf(
+		    "{\"format_version\": 1, \"serial\": 1, " LIN
+		    ", \"resources\": [{\"address\": \"%s\", \"type\": "
+		    "\"%.*s\"}]}",
+		    hostile[i], (int)strcspn(hostile[i], "."), hostile[i]);
+
+		expect_bad(doc, "is not a resource address");
+		free(doc);
+	}
+	expect_bad("{\"format_version\": 1, \"serial\": 1, " LIN
+		   ", \"resources\": [{\"address\": \"c.b\", \"type\": \"c\", "
+		   "\"dependencies\": [\"c.x\\n\"]}]}",
+		   "dependencies");
 	expect_bad("{\"format_version\": 1, \"serial\": 1, " LIN
 		   ", \"resources\": [{\"address\": \"c.b\", \"type\": \"c\"},"
 		   "{\"address\": \"c.b\", \"type\": \"c\"}]}",
@@ -187,6 +209,27 @@ static void test_move_and_remove(void **state)
 	assert_string_equal(r->deps[1], "solution_version.z");
 	assert_int_equal(pz_state_move(st, "campaign.main", "filter.main"),
 			 PZ_EINVAL);
+	/* Only addresses the state reader accepts (issue 17). */
+	{
+		static const char *const bad_to[] = {
+		    "campaign.a\nb",	  "campaign.x.y",     "campaign.a b",
+		    "campaign.../../etc", "campaign.\x1b[2J", "campaign.",
+		    "campaign.\xc3\xa9"};
+		char *long_key = pz_xasprintf("campaign.%0*d", 129, 0);
+
+		for (size_t i = 0; i < PZ_ARRAY_LEN(bad_to); i++)
+			assert_int_equal(
+			    pz_state_move(st, "campaign.main", bad_to[i]),
+			    PZ_EINVAL);
+		assert_int_equal(pz_state_move(st, "campaign.main", long_key),
+				 PZ_EINVAL);
+		long_key[strlen(long_key) - 1] = '\0'; /* 128: allowed */
+		assert_int_equal(pz_state_move(st, "campaign.main", long_key),
+				 0);
+		assert_int_equal(pz_state_move(st, long_key, "campaign.main"),
+				 0);
+		free(long_key);
+	}
 	assert_int_equal(pz_state_move(st, "campaign.none", "campaign.x"),
 			 PZ_ENOTFOUND);
 	assert_int_equal(
@@ -240,6 +283,18 @@ static void test_local_backend(void **state)
 	pz_state_remove(next, "dataset_group.demo");
 	assert_int_equal(pz_backend_save(b, next, st2), 0);
 	assert_int_equal(next->serial, 2);
+	/* A state its reader would refuse is never written. */
+	{
+		struct pz_state *bad = pz_state_dup(next), *now = NULL;
+
+		pz_state_put(bad, "campaign.a\nb", "campaign");
+		assert_int_equal(pz_backend_save(b, bad, next), PZ_EINVAL);
+		assert_non_null(strstr(pz_error_last(), "read it back"));
+		assert_int_equal(pz_backend_load(b, &now, &stored), 0);
+		assert_int_equal(now->serial, 2);
+		pz_state_free(now);
+		pz_state_free(bad);
+	}
 	bak = pz_xasprintf("%s.backup", path);
 	assert_int_equal(stat(bak, &sb), 0);
 
