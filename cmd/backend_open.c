@@ -21,17 +21,6 @@
 #include "providers/aws/backend_s3.h"
 #include "providers/aws/client.h"
 
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash)
-		return pz_xstrdup(".");
-	if (slash == path)
-		return pz_xstrdup("/");
-	return pz_xstrndup(path, (size_t)(slash - path));
-}
-
 /* A named workspace from PZ_WORKSPACE, or NULL for the default one. */
 static const char *workspace(void)
 {
@@ -156,7 +145,7 @@ static int open_backend(struct pz_backend **out, const struct pz_spec *spec,
 	 * references: the state stays beside it wherever pz runs. */
 	name = spec->settings.state_path ? spec->settings.state_path
 					 : "pz.state.json";
-	dir = dir_of(spec->path);
+	dir = pz_path_dir(spec->path);
 	path = name[0] == '/' ? pz_xstrdup(name)
 			      : pz_xasprintf("%s/%s", dir, name);
 	r = pz_backend_local_new(out, path);

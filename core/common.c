@@ -215,3 +215,14 @@ bool pz_double_to_i64(double d, int64_t min, int64_t max, int64_t *out)
 	*out = (int64_t)d;
 	return true;
 }
+
+char *pz_path_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return pz_xstrdup(".");
+	if (slash == path)
+		return pz_xstrdup("/");
+	return pz_xstrndup(path, (size_t)(slash - path));
+}

@@ -45,6 +45,9 @@ void *pz_xrealloc(void *p, size_t n);
 void *pz_xreallocarray(void *p, size_t nmemb, size_t size);
 char *pz_xstrdup(const char *s);
 char *pz_xstrndup(const char *s, size_t n);
+/* The directory part of path ("." when it has none, "/" for the root's
+ * files); allocated. */
+char *pz_path_dir(const char *path);
 char *pz_xasprintf(const char *fmt, ...) PZ_PRINTF(1, 2);
 char *pz_xvasprintf(const char *fmt, va_list ap) PZ_PRINTF(1, 0);
 

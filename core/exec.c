@@ -352,6 +352,21 @@ static void on_changed(void *ud, const struct pz_rt_result *res)
 	poll_later(xo);
 }
 
+/* A reference whose ARN is still unknown is an error, never a null
+ * sent to the service. Frees body then. */
+static bool unresolved(struct xop *xo, cJSON *body, const char *missing)
+{
+	char *m;
+
+	if (!missing)
+		return false;
+	m = pz_xasprintf("it needs the ARN of %s, which is not known", missing);
+	cJSON_Delete(body);
+	fail(xo, m);
+	free(m);
+	return true;
+}
+
 static void start(struct exec *x, struct xop *xo)
 {
 	const struct pz_op *op = &x->plan->ops[xo->i];
@@ -381,32 +396,16 @@ static void start(struct exec *x, struct xop *xo)
 		return;
 	case PZ_OP_CREATE:
 		body = create_body(x, t, c, &missing);
-		if (missing) {
-			char *m = pz_xasprintf("it needs the ARN of %s, which "
-					       "is not known",
-					       missing);
-
-			cJSON_Delete(body);
-			fail(xo, m);
-			free(m);
+		if (unresolved(xo, body, missing))
 			return;
-		}
 		r = x->rt->create(x->rt->impl, t, body, on_created, xo);
 		cJSON_Delete(body);
 		break;
 	case PZ_OP_UPDATE:
 		xo->arn = pz_xstrdup(c->arn ? c->arn : "");
 		body = resolved(x, c->after, &missing);
-		if (missing) {
-			char *m = pz_xasprintf("it needs the ARN of %s, which "
-					       "is not known",
-					       missing);
-
-			cJSON_Delete(body);
-			fail(xo, m);
-			free(m);
+		if (unresolved(xo, body, missing))
 			return;
-		}
 		r = x->rt->update(x->rt->impl, t, xo->arn, c->before, body,
 				  on_changed, xo);
 		cJSON_Delete(body);

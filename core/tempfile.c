@@ -38,20 +38,9 @@ int pz_write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash)
-		return pz_xstrdup(".");
-	if (slash == path)
-		return pz_xstrdup("/");
-	return pz_xstrndup(path, (size_t)(slash - path));
-}
-
 int pz_fsync_dir_of(const char *path)
 {
-	char *dir = dir_of(path);
+	char *dir = pz_path_dir(path);
 	int fd, r = 0;
 
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -81,7 +70,7 @@ char *pz_resolve_links(const char *path)
 		if (target[0] == '/' || !strchr(cur, '/')) {
 			next = pz_xstrdup(target);
 		} else {
-			char *dir = dir_of(cur);
+			char *dir = pz_path_dir(cur);
 
 			next = pz_xasprintf("%s/%s", dir, target);
 			free(dir);

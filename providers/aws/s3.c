@@ -383,3 +383,17 @@ int pz_s3_list_objects_paged(struct pz_aws_client *c, const char *bucket,
 	*n = count;
 	return 0;
 }
+
+int pz_s3_split_url(const char *url, char **bucket, char **prefix)
+{
+	const char *b, *slash;
+
+	if (!pz_str_has_prefix(url, "s3://"))
+		return pz_error_set(
+		    PZ_EINVAL, "data location '%s' is not an s3:// URL", url);
+	b = url + 5;
+	slash = strchr(b, '/');
+	*bucket = slash ? pz_xstrndup(b, (size_t)(slash - b)) : pz_xstrdup(b);
+	*prefix = pz_xstrdup(slash ? slash + 1 : "");
+	return 0;
+}

@@ -40,6 +40,8 @@ struct pz_s3_object {
 };
 
 void pz_s3_object_release(struct pz_s3_object *o);
+/* s3://bucket/prefix -> bucket, prefix (allocated; prefix may be ""). */
+int pz_s3_split_url(const char *url, char **bucket, char **prefix);
 void pz_s3_objects_free(struct pz_s3_object *objs, size_t n);
 
 /* True for err from a 412 / a 409 conditional-write conflict. */

@@ -62,21 +62,6 @@ static void run_fail(struct run *run, int rc)
 	run->msg = pz_xstrdup(pz_error_last());
 }
 
-/* s3://bucket/prefix -> bucket, prefix. */
-static int split_url(const char *url, char **bucket, char **prefix)
-{
-	const char *b, *slash;
-
-	if (!pz_str_has_prefix(url, "s3://"))
-		return pz_error_set(
-		    PZ_EINVAL, "data location '%s' is not an s3:// URL", url);
-	b = url + 5;
-	slash = strchr(b, '/');
-	*bucket = slash ? pz_xstrndup(b, (size_t)(slash - b)) : pz_xstrdup(b);
-	*prefix = pz_xstrdup(slash ? slash + 1 : "");
-	return 0;
-}
-
 static void start_next(struct run *run);
 
 static void progress(struct run *run)
@@ -295,7 +280,7 @@ static int job_list(struct pz_aws_client *c, struct job *j,
 	int r;
 
 	j->location = pz_xstrdup(j->r->data);
-	if ((r = split_url(j->location, &j->bucket, &j->prefix)))
+	if ((r = pz_s3_split_url(j->location, &j->bucket, &j->prefix)))
 		return r;
 	r = pz_s3_list_objects(c, j->bucket, j->prefix, &objs, &n, NULL);
 	if (r) {

@@ -297,21 +297,6 @@ static int submit_describe(struct pz_aws_client *c, struct read *rd,
 	return r;
 }
 
-/* s3://bucket/prefix -> bucket, prefix (owned by the caller). */
-static int split_s3(const char *url, char **bucket, char **prefix)
-{
-	const char *b, *slash;
-
-	if (!pz_str_has_prefix(url, "s3://"))
-		return pz_error_set(
-		    PZ_EINVAL, "data location '%s' is not an s3:// URL", url);
-	b = url + 5;
-	slash = strchr(b, '/');
-	*bucket = slash ? pz_xstrndup(b, (size_t)(slash - b)) : pz_xstrdup(b);
-	*prefix = pz_xstrdup(slash ? slash + 1 : "");
-	return 0;
-}
-
 /* The digest of what is under a location: sha256 over "key\tetag\tsize"
  * lines in key order (S3 lists in key order). */
 static int list_data(struct pz_aws_client *c, const char *location,
@@ -323,7 +308,7 @@ static int list_data(struct pz_aws_client *c, const char *location,
 	size_t n = 0, i, used = 0;
 	int r;
 
-	if ((r = split_s3(location, &bucket, &prefix)))
+	if ((r = pz_s3_split_url(location, &bucket, &prefix)))
 		goto out;
 	r = pz_s3_list_objects(c, bucket, prefix, &objs, &n, NULL);
 	if (r) {

@@ -74,6 +74,25 @@ class Skip(Exception):
     """Raise to skip the current test with a reason."""
 
 
+def aws_cli(sim, *args, parse=False):
+    """The AWS CLI against the simulator, with its default keys; the
+    parsed JSON answer when parse is true. Skips without the CLI."""
+    cli = shutil.which("aws", path="/usr/bin") or shutil.which("aws")
+    if not cli:
+        raise Skip("no AWS CLI")
+    env = dict(os.environ, AWS_ACCESS_KEY_ID=AKID,
+               AWS_SECRET_ACCESS_KEY=SECRET,
+               AWS_DEFAULT_REGION=REGION, AWS_PAGER="",
+               AWS_CONFIG_FILE="/dev/null",
+               AWS_SHARED_CREDENTIALS_FILE="/dev/null")
+    extra = ["--output", "json"] if parse else []
+    p = subprocess.run([cli, "--endpoint-url", sim.url] + extra
+                       + list(args), env=env, capture_output=True,
+                       text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    return json.loads(p.stdout) if parse and p.stdout.strip() else {}
+
+
 # The simulator's own test harness starts and stops simulators (and
 # stops them all at exit and on SIGTERM/SIGINT/SIGHUP): Sim builds on it.
 def _load_sim_harness():

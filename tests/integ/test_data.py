@@ -10,7 +10,6 @@ import gzip
 import json
 import os
 import shutil
-import subprocess
 
 import harness
 from harness import Pz, Sim
@@ -170,17 +169,7 @@ CASES = {
 
 
 def aws(sim, *args):
-    cli = shutil.which("aws", path="/usr/bin") or shutil.which("aws")
-    if not cli:
-        raise harness.Skip("no AWS CLI")
-    env = dict(os.environ, AWS_ACCESS_KEY_ID=harness.AKID,
-               AWS_SECRET_ACCESS_KEY=harness.SECRET,
-               AWS_DEFAULT_REGION=harness.REGION, AWS_PAGER="",
-               AWS_CONFIG_FILE="/dev/null",
-               AWS_SHARED_CREDENTIALS_FILE="/dev/null")
-    p = subprocess.run([cli, "--endpoint-url", sim.url] + list(args),
-                       env=env, capture_output=True, text=True, timeout=120)
-    assert p.returncode == 0, p.stderr
+    harness.aws_cli(sim, *args)
 
 
 def upload(sim, pz, cases):

@@ -33,18 +33,7 @@ REFUSED = ("ResourceInUseException", "ResourceAlreadyExistsException",
 
 
 def aws(sim, *args):
-    cli = shutil.which("aws", path="/usr/bin") or shutil.which("aws")
-    if not cli:
-        raise harness.Skip("no AWS CLI to put the data in the simulator")
-    env = dict(os.environ, AWS_ACCESS_KEY_ID=harness.AKID,
-               AWS_SECRET_ACCESS_KEY=harness.SECRET,
-               AWS_DEFAULT_REGION=harness.REGION, AWS_PAGER="",
-               AWS_CONFIG_FILE="/dev/null",
-               AWS_SHARED_CREDENTIALS_FILE="/dev/null")
-    p = subprocess.run([cli, "--endpoint-url", sim.url] + list(args),
-                       env=env, capture_output=True, text=True,
-                       timeout=120)
-    assert p.returncode == 0, p.stderr
+    harness.aws_cli(sim, *args)
 
 
 def interactions(path, seed, rows=1500):

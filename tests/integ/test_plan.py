@@ -6,8 +6,6 @@ the JSON plan against Terraform's field set, saved plans, markdown.
 """
 import json
 import os
-import shutil
-import subprocess
 import time
 
 import harness
@@ -21,19 +19,7 @@ WRITES = ("Create", "Update", "Delete", "Put", "Tag", "Untag", "Start",
 
 def aws(sim, *args):
     """The AWS CLI against the simulator; the parsed JSON answer."""
-    cli = shutil.which("aws", path="/usr/bin") or shutil.which("aws")
-    if not cli:
-        raise harness.Skip("no AWS CLI")
-    env = dict(os.environ, AWS_ACCESS_KEY_ID=harness.AKID,
-               AWS_SECRET_ACCESS_KEY=harness.SECRET,
-               AWS_DEFAULT_REGION=harness.REGION, AWS_PAGER="",
-               AWS_CONFIG_FILE="/dev/null",
-               AWS_SHARED_CREDENTIALS_FILE="/dev/null")
-    p = subprocess.run([cli, "--endpoint-url", sim.url, "--output", "json"]
-                       + list(args), env=env, capture_output=True,
-                       text=True, timeout=60)
-    assert p.returncode == 0, p.stderr
-    return json.loads(p.stdout) if p.stdout.strip() else {}
+    return harness.aws_cli(sim, *args, parse=True)
 
 
 def spec_dir(pz, name, text):
