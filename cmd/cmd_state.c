@@ -97,21 +97,6 @@ static bool matches(const struct pz_state_resource *r, int argc, char **argv)
 	return false;
 }
 
-static int print_json(const cJSON *v)
-{
-	struct pz_buf b;
-	int r;
-
-	pz_buf_init(&b, 0);
-	r = pz_json_write(v, &b, 2);
-	if (!r)
-		r = pz_buf_addc(&b, '\n');
-	if (!r)
-		fputs(pz_buf_cstr(&b), stdout);
-	pz_buf_release(&b);
-	return r ? pz_cmd_fail() : 0;
-}
-
 static int not_in_state(const struct pz_state *st, const char *address)
 {
 	const char *cands[256];
@@ -176,7 +161,7 @@ static int state_list(int argc, char **argv)
 		cJSON_AddBoolToObject(o, "tainted", r->tainted);
 		cJSON_AddItemToArray(list, o);
 	}
-	status = list ? print_json(list) : 0;
+	status = list ? pz_cmd_print_json(list) : 0;
 out:
 	cJSON_Delete(list);
 	return close_all(b, spec, st, status);
@@ -227,7 +212,7 @@ static int state_show(int argc, char **argv)
 
 		if (!doc)
 			PZ_BUG("%s is not in its own state", r->address);
-		status = print_json(doc);
+		status = pz_cmd_print_json(doc);
 		cJSON_Delete(doc);
 	} else {
 		pz_cmd_print_resource(stdout, r);
