@@ -96,9 +96,45 @@ struct pz_diags;
 void pz_cmd_spec_warnings(bool on);
 int pz_cmd_load_spec(struct pz_spec **out, const char *file,
 		     const struct pz_strlist *var_args, bool json_diags);
+/* The same from text in memory, shown as path (pz plan -git-head reads
+ * the spec from a commit). */
+int pz_cmd_load_spec_text(struct pz_spec **out, const char *path,
+			  const char *text, size_t len,
+			  const struct pz_strlist *var_args, bool json_diags);
 /* -var NAME=VALUE strings as spec vars; *out is one allocation (free). */
 int pz_cmd_parse_vars(const struct pz_strlist *list, struct pz_spec_var **out);
 void pz_cmd_print_diags(const struct pz_diags *diags, bool json);
+
+/* The named workspace from PZ_WORKSPACE, or NULL for the default one
+ * (backend_open.c). */
+const char *pz_cmd_workspace(void);
+
+/*
+ * pz plan's git side (git.c, core/gitops.h): -git-base and -git-head.
+ * pz_cmd_git_open opens the repository holding the spec (-f, else the
+ * default names, at -git-head's commit when given) and resolves the
+ * refs; without either flag, a spec outside a repository (or in one
+ * with no commit) is no error: *out is NULL then. With -git-head,
+ * pz_cmd_git_spec is the spec's text at that commit (else NULL).
+ * pz_cmd_git_review makes what the plan records: the commit, whether
+ * the work tree is dirty and, with a base, the review of the change
+ * (the base's spec loaded with the same -var values). Each prints why
+ * and returns 1 on failure.
+ */
+struct pz_cmd_git;
+struct pz_plan_git;
+int pz_cmd_git_open(struct pz_cmd_git **out, const char *spec_flag,
+		    const char *base_ref, const char *head_ref);
+const char *pz_cmd_git_spec(const struct pz_cmd_git *cg, size_t *len,
+			    const char **path);
+int pz_cmd_git_review(struct pz_cmd_git *cg, const struct pz_spec *spec,
+		      const struct pz_strlist *var_args,
+		      struct pz_plan_git **out);
+void pz_cmd_git_free(struct pz_cmd_git *cg);
+/* What the markdown plan's marker names: the workspace, else the spec's
+ * path in the repository, else as given. Borrowed. */
+struct pz_plan;
+const char *pz_cmd_git_marker(const struct pz_plan *plan);
 
 struct pz_aws_client;
 /* An AWS client for the spec's region and profile (client.c), with at most

@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "core/backend.h"
 #include "core/error.h"
+#include "core/gitops.h"
 #include "core/plan.h"
 #include "core/spec.h"
 #include "providers/aws/client.h"
@@ -21,6 +22,7 @@
 
 static const char *opt_file, *opt_out, *opt_format, *opt_state;
 static const char *opt_lock_timeout, *opt_data_check;
+static const char *opt_git_base, *opt_git_head;
 static bool opt_json, opt_detailed, opt_refresh = true, opt_lock = true;
 static bool opt_destroy;
 static long opt_parallelism = 50;
@@ -58,6 +60,11 @@ static const struct pz_opt plan_opts[] = {
     {"data-check", PZ_OPT_STRING, &opt_data_check, "off|header|sample|full",
      "check the data each import would read against its schema "
      "(default sample)"},
+    {"git-base", PZ_OPT_STRING, &opt_git_base, "REF",
+     "review the change since this commit: the spec files it touches "
+     "and the resources it declares differently (docs/gitops.md)"},
+    {"git-head", PZ_OPT_STRING, &opt_git_head, "REF",
+     "plan the spec as this commit has it (default: the work tree)"},
     {NULL},
 };
 
@@ -197,6 +204,10 @@ static int run_plan(int argc, char **argv)
 	struct pz_backend *backend = NULL;
 	struct pz_aws_client *client = NULL;
 	struct pz_plan *plan = NULL;
+	struct pz_cmd_git *git = NULL;
+	struct pz_plan_git *review = NULL;
+	const char *git_text, *git_path;
+	size_t git_len = 0;
 	struct pz_live *live = NULL, *live_state = NULL;
 	struct pz_spec_var *vars = NULL;
 	struct pz_plan_opts po;
@@ -214,8 +225,15 @@ static int run_plan(int argc, char **argv)
 	if (pick_format(&fmt) || (opt_out && check_out_path(opt_out)))
 		return 1;
 	pz_cmd_spec_warnings(true);
-	if (pz_cmd_load_spec(&spec, opt_file, &opt_vars, false))
+	if (pz_cmd_git_open(&git, opt_file, opt_git_base, opt_git_head))
 		return 1;
+	if ((git_text = pz_cmd_git_spec(git, &git_len, &git_path))
+		? pz_cmd_load_spec_text(&spec, git_path, git_text, git_len,
+					&opt_vars, false)
+		: pz_cmd_load_spec(&spec, opt_file, &opt_vars, false))
+		goto out;
+	if (git && pz_cmd_git_review(git, spec, &opt_vars, &review))
+		goto out;
 	if (pz_cmd_parse_vars(&opt_vars, &vars))
 		goto out;
 	if (pz_cmd_backend_open(&backend, spec, opt_state,
@@ -251,6 +269,10 @@ static int run_plan(int argc, char **argv)
 				now_s() - t0);
 	}
 	r = pz_plan_make(&plan, spec, state, live, live_state, &po, &diags);
+	if (plan) {
+		plan->git = review;
+		review = NULL; /* transferred */
+	}
 	if (!r && client && !opt_destroy &&
 	    pz_personalize_find_unmanaged(client, spec, plan, &diags)) {
 		pz_cmd_fail();
@@ -285,6 +307,8 @@ static int run_plan(int argc, char **argv)
 	pz_spec_digest(spec, vars, opt_vars.n, plan->spec_digest);
 	memset(&ro, 0, sizeof(ro));
 	ro.color = fmt == FMT_TEXT && pz_cmd_color(stdout);
+	ro.marker = pz_cmd_git_marker(plan);
+	ro.artifact = opt_out;
 	r = fmt == FMT_JSON	  ? pz_plan_render_json(plan, &out)
 	    : fmt == FMT_MARKDOWN ? pz_plan_render_markdown(plan, &out, &ro)
 				  : pz_plan_render_text(plan, &out, &ro);
@@ -316,6 +340,8 @@ out:
 	free(live_state);
 	free(vars);
 	pz_plan_free(plan);
+	pz_plan_git_free(review);
+	pz_cmd_git_free(git);
 	pz_state_free(state);
 	pz_aws_client_free(client);
 	pz_spec_free(spec);
