@@ -142,8 +142,10 @@ int pz_cmd_git_open(struct pz_cmd_git **out, const char *spec_flag,
 		pz_cmd_git_free(cg);
 		return 0;
 	}
-	if (r)
+	if (r) {
+		pz_error_wrap(0, "%s", base_ref ? "-git-base" : "-git-head");
 		return fail(cg);
+	}
 	if (head_ref) {
 		if (pz_git_resolve(cg->g, head_ref, cg->head)) {
 			pz_error_wrap(0, "-git-head");
