@@ -211,7 +211,7 @@ def test_renamed_and_deleted_spec_files(pz_bin):
     assert j["git"]["files"] == [{"path": "new.yaml", "status": "added",
                                   "spec": True}], j["git"]
     assert "the base has no spec at 'new.yaml'" in j["git"]["note"], j
-    assert len(j["git"]["resources"]) >= 8 and all(
+    assert len(j["git"]["resources"]) == 7 and all(
         r["change"] == "added" for r in j["git"]["resources"]), j["git"]
     assert "filter.no-clicks" in [r["address"]
                                   for r in j["git"]["resources"]]
