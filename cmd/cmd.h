@@ -110,27 +110,19 @@ void pz_cmd_print_diags(const struct pz_diags *diags, bool json);
 const char *pz_cmd_workspace(void);
 
 /*
- * pz plan's git side (git.c, core/gitops.h): -git-base and -git-head.
- * pz_cmd_git_open opens the repository holding the spec (-f, else the
- * default names, at -git-head's commit when given) and resolves the
- * refs; without either flag, a spec outside a repository (or in one
- * with no commit) is no error: *out is NULL then. With -git-head,
- * pz_cmd_git_spec is the spec's text at that commit (else NULL).
- * pz_cmd_git_review makes what the plan records: the commit, whether
- * the work tree is dirty and, with a base, the review of the change
- * (the base's spec loaded with the same -var values). Each prints why
- * and returns 1 on failure.
+ * The spec, loaded as pz_cmd_load_spec does, and what git says about it
+ * (git.c, core/gitops.h): the spec comes from the work tree, or from the
+ * commit git_head names; *git (the caller's, pz_plan_git_free) is the
+ * commit it is from, whether the work tree is dirty and, with git_base,
+ * the review of the change since that commit (the base's spec loaded
+ * with the same -var values). Without git_base and git_head, a spec
+ * outside a repository (or in one with no commit) is no error: *git is
+ * NULL then. 0, or 1 after printing why.
  */
-struct pz_cmd_git;
 struct pz_plan_git;
-int pz_cmd_git_open(struct pz_cmd_git **out, const char *spec_flag,
-		    const char *base_ref, const char *head_ref);
-const char *pz_cmd_git_spec(const struct pz_cmd_git *cg, size_t *len,
-			    const char **path);
-int pz_cmd_git_review(struct pz_cmd_git *cg, const struct pz_spec *spec,
-		      const struct pz_strlist *var_args,
-		      struct pz_plan_git **out);
-void pz_cmd_git_free(struct pz_cmd_git *cg);
+int pz_cmd_git_load_spec(struct pz_spec **spec, struct pz_plan_git **git,
+			 const char *file, const struct pz_strlist *vars,
+			 const char *git_base, const char *git_head);
 /* What the markdown plan's marker names: the workspace, else the spec's
  * path in the repository, else as given. Borrowed. */
 struct pz_plan;
@@ -157,6 +149,10 @@ extern volatile sig_atomic_t pz_cmd_interrupted;
 /* Installs the handlers (no SA_RESTART) and defuses SIGPIPE.
  * Idempotent. */
 void pz_cmd_signals_init(void);
+/* Graceful mode (apply): the first signal only sets
+ * pz_cmd_interrupted, so that the calls in flight answer; the second
+ * requests cancellation; the third exits at once. */
+void pz_cmd_signals_graceful(bool on);
 /* Arms the second-signal cleanup for the lock id just taken on b. */
 void pz_cmd_signals_hold_lock(const struct pz_backend *b, const char *id);
 /* Disarms it: call before releasing the lock. */
@@ -203,5 +199,48 @@ int pz_cmd_state_open(struct pz_backend **out, struct pz_spec **spec,
  * dependencies (cmd_show.c; pz state show uses it too). */
 struct pz_state_resource;
 void pz_cmd_print_resource(FILE *out, const struct pz_state_resource *r);
+
+/*
+ * The plan as pz plan and pz apply make it (plan_make.c): loads the spec
+ * and the -var values, opens the state (locked for lock_op unless NULL),
+ * refreshes (unless !refresh), plans, probes for unmanaged resources
+ * with the plan's names and checks the data to import; prints the
+ * diagnostics. Returns 0 with *p filled, or 1 after printing why; call
+ * pz_cmd_planned_release(p) in both cases.
+ */
+struct pz_plan;
+struct pz_live;
+struct pz_state;
+struct pz_cmd_plan_args {
+	const char *command; /* "plan", "apply", "destroy": for messages */
+	const char *file;
+	const struct pz_strlist *vars;
+	const char *state_flag;
+	const char *lock_op; /* lock for this operation; NULL: no lock */
+	const char *lock_timeout;
+	const char *data_check;
+	const struct pz_strlist *targets;
+	long parallelism; /* reads in flight during refresh */
+	bool destroy, refresh;
+	bool quiet;	    /* no "refreshed N resources" line */
+	bool spec_warnings; /* print warnings about the spec's content */
+	const char *git_base, *git_head; /* pz plan -git-base, -git-head */
+};
+struct pz_cmd_planned {
+	struct pz_spec *spec;
+	struct pz_spec_var *vars;
+	struct pz_backend *backend;
+	struct pz_state *state; /* as loaded (or as the data check saved it) */
+	struct pz_aws_client *client; /* NULL without a refresh */
+	struct pz_plan *plan;
+	struct pz_live *live, *live_state;
+	size_t nstate;
+	struct pz_plan_git *git; /* for the plan, until it is made */
+};
+int pz_cmd_plan_make(struct pz_cmd_planned *p,
+		     const struct pz_cmd_plan_args *a);
+/* Frees everything and releases the lock: 0, or 1 after printing why
+ * the lock stays. */
+int pz_cmd_planned_release(struct pz_cmd_planned *p);
 
 #endif

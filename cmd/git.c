@@ -12,6 +12,7 @@
 #include "core/escape.h"
 #include "core/git.h"
 #include "core/gitops.h"
+#include "core/plan.h"
 #include "core/spec.h"
 
 struct pz_cmd_git {
@@ -24,9 +25,11 @@ struct pz_cmd_git {
 	bool have_text;
 };
 
+static void git_ctx_free(struct pz_cmd_git *cg);
+
 static int fail(struct pz_cmd_git *cg)
 {
-	pz_cmd_git_free(cg);
+	git_ctx_free(cg);
 	return pz_cmd_fail();
 }
 
@@ -103,11 +106,11 @@ static int deleted_since_base(struct pz_cmd_git *cg)
 		     "%.12s:%s > old.yaml; pz plan -destroy -f old.yaml)",
 		     pz_esc(cg->relpath), pz_esc(cg->base_ref), cg->base,
 		     pz_esc(cg->relpath));
-	pz_cmd_git_free(cg);
+	git_ctx_free(cg);
 	return 1;
 }
 
-int pz_cmd_git_open(struct pz_cmd_git **out, const char *spec_flag,
+static int git_open(struct pz_cmd_git **out, const char *spec_flag,
 		    const char *base_ref, const char *head_ref)
 {
 	struct pz_cmd_git *cg = pz_xcalloc(1, sizeof(*cg));
@@ -122,11 +125,11 @@ int pz_cmd_git_open(struct pz_cmd_git **out, const char *spec_flag,
 	if ((base_ref && !*base_ref) || (head_ref && !*head_ref)) {
 		pz_cmd_error("-git-base and -git-head take a commit, branch or "
 			     "tag, not an empty value");
-		pz_cmd_git_free(cg);
+		git_ctx_free(cg);
 		return 1;
 	}
 	if (spec_flag && !strcmp(spec_flag, "-")) {
-		pz_cmd_git_free(cg);
+		git_ctx_free(cg);
 		if (!asked)
 			return 0;
 		pz_cmd_error("-git-base and -git-head need the spec in a git "
@@ -139,7 +142,7 @@ int pz_cmd_git_open(struct pz_cmd_git **out, const char *spec_flag,
 	if (r && !asked) {
 		/* Not in a repository: a plan of no commit. */
 		pz_error_clear();
-		pz_cmd_git_free(cg);
+		git_ctx_free(cg);
 		return 0;
 	}
 	if (r) {
@@ -152,20 +155,20 @@ int pz_cmd_git_open(struct pz_cmd_git **out, const char *spec_flag,
 			return fail(cg);
 		}
 		if (spec_at_head(cg, spec_flag)) {
-			pz_cmd_git_free(cg);
+			git_ctx_free(cg);
 			return 1;
 		}
 	} else {
 		r = pz_git_head(cg->g, cg->head);
 		if (r == PZ_ENOTFOUND && !asked) {
 			pz_error_clear();
-			pz_cmd_git_free(cg);
+			git_ctx_free(cg);
 			return 0;
 		}
 		if (r)
 			return fail(cg);
 		if (!(path = pz_cmd_spec_path(spec_flag))) {
-			pz_cmd_git_free(cg);
+			git_ctx_free(cg);
 			return 1;
 		}
 		cg->path = pz_xstrdup(path);
@@ -183,7 +186,7 @@ int pz_cmd_git_open(struct pz_cmd_git **out, const char *spec_flag,
 	return 0;
 }
 
-const char *pz_cmd_git_spec(const struct pz_cmd_git *cg, size_t *len,
+static const char *git_spec(const struct pz_cmd_git *cg, size_t *len,
 			    const char **path)
 {
 	if (!cg || !cg->have_text)
@@ -193,7 +196,7 @@ const char *pz_cmd_git_spec(const struct pz_cmd_git *cg, size_t *len,
 	return cg->text.ptr ? cg->text.ptr : "";
 }
 
-void pz_cmd_git_free(struct pz_cmd_git *cg)
+static void git_ctx_free(struct pz_cmd_git *cg)
 {
 	if (!cg)
 		return;
@@ -297,7 +300,7 @@ static int base_spec(struct pz_cmd_git *cg, struct pz_plan_git *pg,
 	return r;
 }
 
-int pz_cmd_git_review(struct pz_cmd_git *cg, const struct pz_spec *spec,
+static int git_review(struct pz_cmd_git *cg, const struct pz_spec *spec,
 		      const struct pz_strlist *var_args,
 		      struct pz_plan_git **out)
 {
@@ -333,6 +336,34 @@ int pz_cmd_git_review(struct pz_cmd_git *cg, const struct pz_spec *spec,
 fail:
 	pz_plan_git_free(pg);
 	return pz_cmd_fail();
+}
+
+int pz_cmd_git_load_spec(struct pz_spec **spec, struct pz_plan_git **git,
+			 const char *file, const struct pz_strlist *vars,
+			 const char *git_base, const char *git_head)
+{
+	struct pz_cmd_git *cg = NULL;
+	const char *text, *path;
+	size_t len = 0;
+	int status = 1;
+
+	*spec = NULL;
+	*git = NULL;
+	if (git_open(&cg, file, git_base, git_head))
+		return 1;
+	if ((text = git_spec(cg, &len, &path))
+		? pz_cmd_load_spec_text(spec, path, text, len, vars, false)
+		: pz_cmd_load_spec(spec, file, vars, false))
+		goto out;
+	if (cg && git_review(cg, *spec, vars, git)) {
+		pz_spec_free(*spec);
+		*spec = NULL;
+		goto out;
+	}
+	status = 0;
+out:
+	git_ctx_free(cg);
+	return status;
 }
 
 const char *pz_cmd_git_marker(const struct pz_plan *plan)
