@@ -123,9 +123,22 @@ struct pz_plan_git;
 int pz_cmd_git_load_spec(struct pz_spec **spec, struct pz_plan_git **git,
 			 const char *file, const struct pz_strlist *vars,
 			 const char *git_base, const char *git_head);
+/*
+ * For pz apply: may plan be applied from the work tree of spec_path
+ * (core/gitops.h: at the commit it was made at, in a clean tree)? 1
+ * after printing why not (prefixed with origin, the plan file, when not
+ * NULL); else 0 with commit the one the state should record ("" for
+ * none), after a warning on stderr when that commit is older than the
+ * one st records. pz_cmd_git_record puts commit in st (NULL when "").
+ */
+struct pz_plan;
+struct pz_state;
+int pz_cmd_git_apply_check(const struct pz_plan *plan, const char *spec_path,
+			   const struct pz_state *st, const char *origin,
+			   char commit[41]);
+void pz_cmd_git_record(struct pz_state *st, const char *commit);
 /* What the markdown plan's marker names: the workspace, else the spec's
  * path in the repository, else as given. Borrowed. */
-struct pz_plan;
 const char *pz_cmd_git_marker(const struct pz_plan *plan);
 
 struct pz_aws_client;

@@ -3,6 +3,7 @@
  * the review of the change between them, the commit the plan is of
  * (core/git.h, core/gitops.h, docs/gitops.md).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include "core/gitops.h"
 #include "core/plan.h"
 #include "core/spec.h"
+#include "core/state.h"
 
 struct pz_cmd_git {
 	struct pz_git *g;
@@ -375,4 +377,35 @@ const char *pz_cmd_git_marker(const struct pz_plan *plan)
 	if (plan->git && plan->git->spec_path)
 		return plan->git->spec_path;
 	return plan->spec_path;
+}
+
+int pz_cmd_git_apply_check(const struct pz_plan *plan, const char *spec_path,
+			   const struct pz_state *st, const char *origin,
+			   char commit[PZ_GIT_ID_SIZE])
+{
+	char *warning = NULL;
+
+	if (pz_gitops_check_plan(plan, spec_path, commit)) {
+		if (origin)
+			pz_cmd_error("%s: %s", pz_esc(origin),
+				     pz_esc(pz_error_last()));
+		else
+			pz_cmd_fail();
+		return 1;
+	}
+	if (!commit[0] || plan->destroy || !st || !st->git_commit)
+		return 0;
+	if (pz_gitops_older_warning(spec_path, commit, st->git_commit,
+				    &warning))
+		return pz_cmd_fail();
+	if (warning)
+		fprintf(stderr, "pz: warning: %s\n", pz_esc(warning));
+	free(warning);
+	return 0;
+}
+
+void pz_cmd_git_record(struct pz_state *st, const char *commit)
+{
+	free(st->git_commit);
+	st->git_commit = commit && *commit ? pz_xstrdup(commit) : NULL;
 }

@@ -15,7 +15,7 @@ import shutil
 import subprocess
 
 import harness
-from harness import Pz
+from harness import Pz, Sim
 
 ROOT = harness.ROOT
 BASE_SPEC = open(os.path.join(ROOT, "tests", "plan", "cases", "no-changes",
@@ -330,6 +330,77 @@ def test_saved_plan_formats(pz_bin):
     repo.plan("-out=" + out).ok()
     assert json.load(open(out))["git"]["dirty"] is True
     assert check(out, spec) == (0, "ok -\n")
+
+
+SIM_SPEC = """pz:
+  region: us-east-1
+datasetGroup:
+  name: gitops-demo
+tags:
+  team: recs
+"""
+FAST = {"PZ_POLL_MIN_MS": "20", "PZ_POLL_MAX_MS": "100"}
+
+
+def test_apply_on_merge_records_the_commit(pz_bin):
+    """pz apply PLANFILE against the simulator: refused at another commit
+    and after an uncommitted edit, naming both; applied at its own
+    commit, which the state records and pz show prints; an apply from
+    an older commit than the state's warns."""
+    with Sim(time_scale=0.001) as sim:
+        pz = Pz(pz_bin, sim)
+        pz.env.update(FAST)
+        repo = Repo(pz)
+        repo.write("pz.yaml", SIM_SPEC)
+        repo.write(".gitignore", "pz.state.json*\n*.pzplan\n")
+        a = repo.commit("a dataset group")
+        plan = os.path.join(repo.dir, "a.pzplan")
+        repo.pz.run("plan", "-out=" + plan, cwd=repo.dir).ok()
+
+        # A comment-only commit: the spec's digest is the same, the
+        # commit is not.
+        repo.write("pz.yaml", "# reviewed\n" + SIM_SPEC)
+        b = repo.commit("a comment")
+        r = pz.run("apply", plan, cwd=repo.dir).fails(1)
+        assert "the saved plan was made at commit %s, but commit %s is " \
+            "checked out" % (a, b) in r.err, r
+        assert not [o for o in sim.ops() if o.startswith("Create")]
+
+        repo.git("checkout", "-q", a)
+        repo.write("pz.yaml", "# an edit nobody reviewed\n" + SIM_SPEC)
+        r = pz.run("apply", plan, cwd=repo.dir).fails(1)
+        assert "made at commit %s, but the work tree differs from it" % a \
+            in r.err and "'pz.yaml'" in r.err, r
+        assert not [o for o in sim.ops() if o.startswith("Create")]
+
+        repo.git("checkout", "-q", "--", "pz.yaml")
+        r = pz.run("apply", plan, cwd=repo.dir).ok()
+        assert "Apply complete!" in r.out, r
+        state = json.load(open(os.path.join(repo.dir, "pz.state.json")))
+        assert state["git_commit"] == a, state
+        r = pz.run("show", cwd=repo.dir).ok()
+        assert "Last applied from git commit %s" % a in r.out, r
+        assert pz.run("show", "-json", cwd=repo.dir).ok().json()[
+            "git_commit"] == a
+
+        # A newer commit applies and is recorded; going back to the
+        # older one warns before it changes anything.
+        repo.git("checkout", "-q", "main")
+        repo.write("pz.yaml", SIM_SPEC.replace("team: recs", "team: ml"))
+        c = repo.commit("retag")
+        r = pz.run("apply", "-auto-approve", cwd=repo.dir).ok()
+        state = json.load(open(os.path.join(repo.dir, "pz.state.json")))
+        assert state["git_commit"] == c, state
+        repo.git("checkout", "-q", a)
+        r = pz.run("apply", "-auto-approve", cwd=repo.dir).ok()
+        assert "pz: warning: commit %s is older than commit %s, which the " \
+            "state says was applied last" % (a, c) in r.err, r
+        # Uncommitted edits apply (the plan is of them) but record no
+        # commit: the state never claims a commit it does not hold.
+        repo.write("pz.yaml", SIM_SPEC.replace("team: recs", "team: ops"))
+        pz.run("apply", "-auto-approve", cwd=repo.dir).ok()
+        state = json.load(open(os.path.join(repo.dir, "pz.state.json")))
+        assert state["git_commit"] is None, state
 
 
 if __name__ == "__main__":
