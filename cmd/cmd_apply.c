@@ -703,8 +703,7 @@ static int run(int argc, char **argv, bool destroy)
 		goto out;
 	}
 	print_plan(p.plan, opt_json);
-	if (pz_cmd_git_apply_check(p.plan, p.spec->path, p.state, NULL,
-				   commit))
+	if (pz_cmd_git_apply_check(p.plan, p.spec->path, p.state, NULL, commit))
 		goto out;
 	if (!opt_auto_approve && confirm(destroy))
 		goto out;

@@ -73,9 +73,10 @@ static int spec_at_head(struct pz_cmd_git *cg, const char *spec_flag)
 		return pz_cmd_fail();
 	r = pz_git_read(cg->g, cg->head, cg->relpath, &cg->text);
 	if (r == PZ_ENOTFOUND) {
-		pz_cmd_error("-git-head=%s has no spec '%s' (deleted or renamed "
-			     "there?): pass -f with its path at that commit",
-			     pz_esc(cg->head_ref), pz_esc(cg->relpath));
+		pz_cmd_error(
+		    "-git-head=%s has no spec '%s' (deleted or renamed "
+		    "there?): pass -f with its path at that commit",
+		    pz_esc(cg->head_ref), pz_esc(cg->relpath));
 		return 1;
 	}
 	if (r)

@@ -42,7 +42,7 @@ int pz_git_open(struct pz_git **out, const char *path)
 	g = pz_xcalloc(1, sizeof(*g));
 	/* A directory itself; a file's directory. */
 	dir = stat(path, &sb) == 0 && S_ISDIR(sb.st_mode) ? pz_xstrdup(path)
-							   : pz_path_dir(path);
+							  : pz_path_dir(path);
 	e = git_repository_open_ext(&g->repo, dir, 0, NULL);
 	if (e == GIT_ENOTFOUND) {
 		r = pz_error_set(PZ_ENOTFOUND,
@@ -71,8 +71,7 @@ int pz_git_open(struct pz_git **out, const char *path)
 		goto fail;
 	}
 	g->workdir = pz_xasprintf(
-	    "%s%s", resolved,
-	    resolved[strlen(resolved) - 1] == '/' ? "" : "/");
+	    "%s%s", resolved, resolved[strlen(resolved) - 1] == '/' ? "" : "/");
 	free(dir);
 	*out = g;
 	return 0;
@@ -263,12 +262,14 @@ int pz_git_dirty(struct pz_git *g, char ***paths, size_t *n)
 	out = pz_xcalloc(count + 1, sizeof(*out));
 	for (i = 0; i < count; i++) {
 		const git_status_entry *s = git_status_byindex(list, i);
-		const git_diff_delta *d =
-		    s->index_to_workdir ? s->index_to_workdir : s->head_to_index;
+		const git_diff_delta *d = s->index_to_workdir
+					      ? s->index_to_workdir
+					      : s->head_to_index;
 
 		if (s->status == GIT_STATUS_CURRENT ||
 		    (s->status & (GIT_STATUS_WT_NEW | GIT_STATUS_IGNORED)) ==
-			s->status || !d)
+			s->status ||
+		    !d)
 			continue;
 		out[k++] = pz_xstrdup(d->new_file.path ? d->new_file.path
 						       : d->old_file.path);
@@ -331,8 +332,8 @@ int pz_git_diff(struct pz_git *g, const char *base, const char *head,
 		prefix = pz_xasprintf("%s/", under);
 	if (head ? git_diff_tree_to_tree(&diff, g->repo, old_tree, new_tree,
 					 &dopts)
-		 : git_diff_tree_to_workdir_with_index(&diff, g->repo,
-						       old_tree, &dopts)) {
+		 : git_diff_tree_to_workdir_with_index(&diff, g->repo, old_tree,
+						       &dopts)) {
 		r = git_fail(PZ_EIO, "cannot compare the commits");
 		goto out;
 	}
@@ -359,9 +360,9 @@ int pz_git_diff(struct pz_git *g, const char *base, const char *head,
 		if (prefix && !pz_str_has_prefix(d->new_file.path, prefix) &&
 		    !pz_str_has_prefix(d->old_file.path, prefix))
 			continue;
-		c->path = pz_xstrdup(c->status == PZ_GIT_DELETED
-					 ? d->old_file.path
-					 : d->new_file.path);
+		c->path =
+		    pz_xstrdup(c->status == PZ_GIT_DELETED ? d->old_file.path
+							   : d->new_file.path);
 		if (c->status != PZ_GIT_ADDED)
 			c->old_path = pz_xstrdup(d->old_file.path);
 		k++;
@@ -386,8 +387,8 @@ int pz_git_is_ancestor(struct pz_git *g, const char *a, const char *b)
 
 	if (!pz_git_id_valid(a) || !pz_git_id_valid(b) ||
 	    git_oid_fromstr(&oa, a) || git_oid_fromstr(&ob, b))
-		return pz_error_set(PZ_EINVAL, "'%s' or '%s' is not a commit id",
-				    a, b);
+		return pz_error_set(PZ_EINVAL,
+				    "'%s' or '%s' is not a commit id", a, b);
 	e = git_graph_descendant_of(g->repo, &ob, &oa);
 	if (e < 0)
 		return pz_error_set(PZ_ENOTFOUND,

@@ -39,8 +39,7 @@ int pz_git_relpath(const struct pz_git *g, const char *path, char **out);
 
 /* The commit ref names (a branch, tag, "HEAD~1", an id or a prefix of
  * one), as its full id. PZ_ENOTFOUND naming ref when there is none. */
-int pz_git_resolve(struct pz_git *g, const char *ref,
-		   char out[PZ_GIT_ID_SIZE]);
+int pz_git_resolve(struct pz_git *g, const char *ref, char out[PZ_GIT_ID_SIZE]);
 /* The commit checked out (HEAD). PZ_ENOTFOUND when the repository has
  * no commit yet. */
 int pz_git_head(struct pz_git *g, char out[PZ_GIT_ID_SIZE]);

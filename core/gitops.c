@@ -83,8 +83,7 @@ static void diff_members(struct pz_plan_git_resource *gr, size_t *cap,
 	for (m = 0; m < 2; m++) {
 		const struct pz_node *n = maps[m];
 
-		for (i = 0; n && n->kind == PZ_NODE_MAP && i < n->npairs;
-		     i++) {
+		for (i = 0; n && n->kind == PZ_NODE_MAP && i < n->npairs; i++) {
 			const struct pz_pair *p = &n->pairs[i];
 			char *key = pz_xstrndup(p->key, p->key_len);
 			const struct pz_node *va = member(a, key),
@@ -115,8 +114,8 @@ static bool declared(const struct pz_resource *r)
 	return r->origin == NULL && r->section != NULL;
 }
 
-static struct pz_plan_git_resource *add_res(struct pz_plan_git *pg,
-					    size_t *cap, const char *address,
+static struct pz_plan_git_resource *add_res(struct pz_plan_git *pg, size_t *cap,
+					    const char *address,
 					    const char *change)
 {
 	struct pz_plan_git_resource *gr;
@@ -214,8 +213,8 @@ cJSON *pz_plan_git_json(const struct pz_plan_git *pg)
 		cJSON_AddStringToObject(j, "change", gr->change);
 		m = cJSON_AddArrayToObject(j, "members");
 		for (k = 0; k < gr->nmembers; k++)
-			cJSON_AddItemToArray(m,
-					     cJSON_CreateString(gr->members[k]));
+			cJSON_AddItemToArray(
+			    m, cJSON_CreateString(gr->members[k]));
 		cJSON_AddItemToArray(res, j);
 	}
 	cJSON_AddItemToObject(o, "note", str_or_null(pg->note));
@@ -280,7 +279,8 @@ int pz_plan_git_from_json(struct pz_plan_git **out, const cJSON *v)
 	{
 		struct pz_plan_git_file *f;
 		const char *path = opt_str(c, "path", &bad);
-		const char *st = intern(opt_str(c, "status", &bad), file_status);
+		const char *st =
+		    intern(opt_str(c, "status", &bad), file_status);
 
 		if (bad || !path || !st)
 			goto bad;
@@ -291,7 +291,8 @@ int pz_plan_git_from_json(struct pz_plan_git **out, const cJSON *v)
 		if ((s = opt_str(c, "old_path", &bad)))
 			f->old_path = pz_xstrdup(s);
 		f->status = st;
-		f->spec = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "spec"));
+		f->spec =
+		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "spec"));
 	}
 	cap = 0;
 	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(v, "resources"))
@@ -304,7 +305,8 @@ int pz_plan_git_from_json(struct pz_plan_git **out, const cJSON *v)
 		if (bad || !addr || !ch)
 			goto bad;
 		gr = add_res(pg, &cap, addr, ch);
-		cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(c, "members"))
+		cJSON_ArrayForEach(
+		    m, cJSON_GetObjectItemCaseSensitive(c, "members"))
 		{
 			if (!cJSON_IsString(m))
 				goto bad;

@@ -125,8 +125,8 @@ struct pz_drift {
  * removes or changes.
  */
 struct pz_plan_git_file {
-	char *path;	/* as the head has it */
-	char *old_path; /* as the base has it, when renamed */
+	char *path;	    /* as the head has it */
+	char *old_path;	    /* as the base has it, when renamed */
 	const char *status; /* "added", "deleted", "modified", "renamed" */
 	bool spec;	    /* the plan's own spec file */
 };
@@ -139,10 +139,10 @@ struct pz_plan_git_resource {
 };
 
 struct pz_plan_git {
-	char head[41]; /* the commit the spec is from */
-	char base[41]; /* -git-base's commit, or "" */
-	bool dirty;    /* the spec is the work tree's, which has
-			* uncommitted changes to tracked files */
+	char head[41];		   /* the commit the spec is from */
+	char base[41];		   /* -git-base's commit, or "" */
+	bool dirty;		   /* the spec is the work tree's, which has
+				    * uncommitted changes to tracked files */
 	char *head_ref, *base_ref; /* as given on the command line */
 	char *spec_path;	   /* the spec, relative to the work tree */
 	struct pz_plan_git_file *files;

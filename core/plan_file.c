@@ -443,7 +443,8 @@ int pz_plan_load(struct pz_plan **out, const char *path)
 				 path);
 		goto out;
 	}
-	if (v && !cJSON_IsNull(v) && (r = pz_plan_git_from_json(&plan->git, v))) {
+	if (v && !cJSON_IsNull(v) &&
+	    (r = pz_plan_git_from_json(&plan->git, v))) {
 		char *why = pz_xstrdup(pz_error_last());
 
 		r = pz_error_set(PZ_EINVAL,

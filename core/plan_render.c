@@ -539,9 +539,10 @@ static void put_git(struct out *o, const struct pz_plan_git *pg)
 	put_commit(o, pg->head, pg->head_ref);
 	put(o, "%s\n", pg->dirty ? " plus uncommitted changes" : "");
 	if (pg->dirty)
-		put(o, "%sWarning: the work tree has uncommitted changes: this "
-		       "plan is of them, not of commit %.12s; apply on merge "
-		       "needs a plan of a clean checkout.%s\n",
+		put(o,
+		    "%sWarning: the work tree has uncommitted changes: this "
+		    "plan is of them, not of commit %.12s; apply on merge "
+		    "needs a plan of a clean checkout.%s\n",
 		    col(o, C_DEL), pg->head, col(o, C_OFF));
 	if (!pg->base[0]) {
 		put(o, "\n");
@@ -567,9 +568,10 @@ static void put_git(struct out *o, const struct pz_plan_git *pg)
 	for (i = 0; i < pg->nresources; i++) {
 		const struct pz_plan_git_resource *gr = &pg->resources[i];
 
-		put(o, "  %s %s %s", !strcmp(gr->change, "added")     ? "+"
-				     : !strcmp(gr->change, "removed") ? "-"
-								      : "~",
+		put(o, "  %s %s %s",
+		    !strcmp(gr->change, "added")     ? "+"
+		    : !strcmp(gr->change, "removed") ? "-"
+						     : "~",
 		    pz_esc(gr->address), gr->change);
 		for (k = 0; k < gr->nmembers; k++)
 			put(o, "%s%s", k ? ", " : ": ", pz_esc(gr->members[k]));
@@ -895,7 +897,7 @@ int pz_plan_render_json(const struct pz_plan *plan, struct pz_buf *out)
 static int md_marker(const struct pz_plan *plan,
 		     const struct pz_render_opts *ro, struct pz_buf *out)
 {
-	const char *m = ro && ro->marker ? ro->marker
+	const char *m = ro && ro->marker  ? ro->marker
 			: plan->spec_path ? plan->spec_path
 					  : "";
 	char prev = 0;
@@ -938,14 +940,13 @@ static int md_loss(struct pz_buf *out, const struct pz_change *c)
 					 ? " is destroyed"
 					 : " is replaced");
 	if (!r && c->cause) {
-		r = pz_buf_adds(out, c->cause_deleted ? " because "
-						      : " because ");
+		r = pz_buf_adds(out,
+				c->cause_deleted ? " because " : " because ");
 		if (!r)
 			r = md_code(out, c->cause);
 		if (!r)
-			r = pz_buf_adds(out, c->cause_deleted
-						 ? " is destroyed"
-						 : " is replaced");
+			r = pz_buf_adds(out, c->cause_deleted ? " is destroyed"
+							      : " is replaced");
 	}
 	for (i = 0; i < c->nreplace && !r; i++) {
 		r = pz_buf_adds(out, i ? ", " : " (forced by ");
@@ -1022,8 +1023,8 @@ static int md_git(const struct pz_plan_git *pg, struct pz_buf *out, size_t max)
 		return r;
 	if (!pg->base[0])
 		return 0;
-	r = pz_buf_printf(out, "\n**The change** (`%.12s`..`%.12s`): ",
-			  pg->base, pg->head);
+	r = pz_buf_printf(
+	    out, "\n**The change** (`%.12s`..`%.12s`): ", pg->base, pg->head);
 	if (!r && !pg->nfiles)
 		r = pz_buf_adds(out, "no spec file changed.\n");
 	for (i = 0; i < pg->nfiles && i < max && !r; i++) {
@@ -1048,9 +1049,11 @@ static int md_git(const struct pz_plan_git *pg, struct pz_buf *out, size_t max)
 	if (!r && pg->note)
 		r = pz_buf_printf(out, "\n_%s_\n", pz_esc(pg->note));
 	else if (!r && pg->nfiles && !pg->nresources)
-		r = pz_buf_adds(out, "\nIt declares no resource differently.\n");
+		r = pz_buf_adds(out,
+				"\nIt declares no resource differently.\n");
 	if (!r && pg->nresources)
-		r = pz_buf_adds(out, "\n| resource | in the spec |\n|---|---|\n");
+		r = pz_buf_adds(out,
+				"\n| resource | in the spec |\n|---|---|\n");
 	for (i = 0; i < pg->nresources && i < max && !r; i++) {
 		const struct pz_plan_git_resource *gr = &pg->resources[i];
 
@@ -1095,7 +1098,7 @@ static int md_diff(const struct pz_plan *plan, struct pz_buf *out)
 			run++;
 		if (run >= fence)
 			fence = run + 1 < sizeof(ticks) - 1 ? run + 1
-							     : sizeof(ticks) - 1;
+							    : sizeof(ticks) - 1;
 		p += run ? run - 1 : 0;
 	}
 	if ((r = pz_buf_printf(out,
@@ -1245,8 +1248,8 @@ static int md_short(const struct pz_plan *plan, const struct pz_render_opts *ro,
 		 * cut at a character boundary. */
 		size_t cut = start + max;
 
-		while (cut > start && ((unsigned char)out->ptr[cut] & 0xc0) ==
-					  0x80)
+		while (cut > start &&
+		       ((unsigned char)out->ptr[cut] & 0xc0) == 0x80)
 			cut--;
 		pz_buf_truncate(out, cut);
 	}

@@ -25,7 +25,8 @@ int main(int argc, char **argv)
 	int r;
 
 	if (argc < 3 || argc > 4) {
-		fprintf(stderr, "usage: git_check PLANFILE SPEC [STATE_COMMIT]\n");
+		fprintf(stderr,
+			"usage: git_check PLANFILE SPEC [STATE_COMMIT]\n");
 		return 2;
 	}
 	pz_personalize_register();
