@@ -5,6 +5,7 @@
 
 #include <git2.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -395,6 +396,16 @@ int pz_git_is_ancestor(struct pz_git *g, const char *a, const char *b)
 				    "cannot relate commits %.12s and %.12s: %s",
 				    a, b, git_msg());
 	return e;
+}
+
+const char *pz_git_library_version(void)
+{
+	static char v[32];
+	int major = 0, minor = 0, rev = 0;
+
+	git_libgit2_version(&major, &minor, &rev);
+	snprintf(v, sizeof(v), "%d.%d.%d", major, minor, rev);
+	return v;
 }
 
 bool pz_git_id_valid(const char *s)

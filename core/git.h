@@ -89,6 +89,9 @@ const char *pz_git_status_name(enum pz_git_status s);
  * does not have: PZ_ENOTFOUND). */
 int pz_git_is_ancestor(struct pz_git *g, const char *a, const char *b);
 
+/* libgit2's version as loaded ("1.5.1"), for pz version. Static. */
+const char *pz_git_library_version(void);
+
 /* True for a full commit id (40 lowercase hexadecimal digits). */
 bool pz_git_id_valid(const char *s);
 
