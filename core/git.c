@@ -53,6 +53,18 @@ int pz_git_open(struct pz_git **out, const char *path)
 				 dir);
 		goto fail;
 	}
+	if (e == GIT_EOWNER) {
+		/* Git's safe.directory rule (a checkout made by another user,
+		 * as in a CI container). */
+		r = pz_error_set(
+		    PZ_EINVAL,
+		    "the git repository of '%s' belongs to another "
+		    "user: if it is to be trusted, add it to git's "
+		    "safe.directory (git config --global --add "
+		    "safe.directory DIR): %s",
+		    dir, git_msg());
+		goto fail;
+	}
 	if (e) {
 		r = pz_error_set(PZ_EIO,
 				 "cannot open the git repository of '%s': %s",
