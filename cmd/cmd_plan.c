@@ -190,7 +190,10 @@ const struct pz_cmd pz_cmd_plan = {
 	"the plan says which trigger fired. Changes made outside pz\n"
 	"are shown first. Before an import, its data in S3 is checked\n"
 	"against the dataset's schema (-data-check); data errors make\n"
-	"the plan fail. Exit status: 0, or 1 on error; with\n"
+	"the plan fail. In a git work tree the plan records the commit\n"
+	"its spec is from; -git-base reviews a change: the spec files\n"
+	"it touches and the resources it declares differently\n"
+	"(docs/gitops.md). Exit status: 0, or 1 on error; with\n"
 	"-detailed-exitcode 2 when the plan has changes.",
     .opts = plan_opts,
     .max_args = 0,
