@@ -1079,7 +1079,7 @@ static int md_git(const struct pz_plan_git *pg, struct pz_buf *out, size_t max)
 /* The diff, markers moved to column 0 so GitHub colours the lines. */
 static int md_diff(const struct pz_plan *plan, struct pz_buf *out)
 {
-	struct pz_render_opts plain = {false, true, 0, NULL, NULL};
+	struct pz_render_opts plain = {.omit_notes = true};
 	static const char ticks[] = "````````````````````````````````";
 	struct pz_buf text;
 	size_t fence = 3;
