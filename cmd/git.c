@@ -61,11 +61,11 @@ static int spec_at_head(struct pz_cmd_git *cg, const char *spec_flag)
 		pz_buf_truncate(&cg->text, 0);
 	}
 	if (!spec_flag && n != 1) {
-		pz_cmd_error("%s: pass -f FILE to say which spec of %s to use",
-			     n ? "more than one of pz.yaml, pz.yml and pz.json "
-				 "is there"
-			       : "no pz.yaml, pz.yml or pz.json there",
-			     pz_esc(cg->head_ref));
+		pz_cmd_error("-git-head=%s has %s here: pass -f FILE to say "
+			     "which spec to plan",
+			     pz_esc(cg->head_ref),
+			     n ? "more than one of pz.yaml, pz.yml and pz.json"
+			       : "no pz.yaml, pz.yml or pz.json");
 		return 1;
 	}
 	cg->path = pz_xstrdup(spec_flag ? spec_flag : found);

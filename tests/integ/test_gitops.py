@@ -9,6 +9,7 @@ an apply of the base would leave it (plan_case -record).
 
     python3 test_gitops.py PZ_BINARY
 """
+import hashlib
 import json
 import os
 import shutil
@@ -120,6 +121,12 @@ def test_pr_adding_a_filter_shows_exactly_that_resource(pz_bin):
     assert "| `filter.no-views` | added |" in md, md
     assert "commit `%s`" % head in md and "plan digest `sha256:" in md, md
     assert "state serial 1, lineage `" in md, md
+    # The digest in the comment is the saved plan's, byte for byte.
+    saved = os.path.join(pz.home, "pr.pzplan")
+    md = repo.plan("-git-base=main", "-format=markdown",
+                   "-out=" + saved).ok().out
+    digest = hashlib.sha256(open(saved, "rb").read()).hexdigest()
+    assert "plan digest `sha256:%s`" % digest in md, (digest, md)
     # A workspace names the comment instead of the spec.
     md = repo.plan("-git-base=main", "-format=markdown",
                    "-state=pz.state.json",
