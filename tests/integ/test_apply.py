@@ -16,6 +16,9 @@ resources), not only on pz's output:
 - throttling and server errors: apply succeeds with no duplicate; an
   answer lost after the service made the resource is adopted, not
   duplicated;
+- an interrupt while a training runs: nothing new starts, the training
+  is recorded and goes on, the lock is released; the next apply waits
+  for it instead of training again;
 - destroy stops a training in progress before deleting its solution;
 - confirmation: no terminal and no -auto-approve is an error, not a
   hang; -json prints one UI message per line.
@@ -382,6 +385,59 @@ def test_destroy_stops_training_in_progress(pz_bin):
             ops.index("DeleteSolution"), ops
         assert not refused(sim, m), refused(sim, m)
         assert live(sim) == [], live(sim)
+
+
+def test_interrupt_records_what_runs_and_next_apply_waits(pz_bin):
+    import signal
+    import subprocess
+    import time
+    with Sim(time_scale=0.0005) as sim:
+        pz = Pz(pz_bin, sim)
+        path = small(pz, sim)
+        # Training lasts 2,520 simulated seconds: 25 s here.
+        sim.control("POST", "/__sim/clock", {"time_scale": 0.01})
+        env = dict(pz.env)
+        env.update(FAST)
+        p = subprocess.Popen([pz_bin, "apply", "-auto-approve", "-f", path],
+                             env=env, cwd=pz.home, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        out = b""
+        deadline = time.time() + 120
+        while b"solution_version.ups: Creating..." not in out:
+            line = p.stdout.readline()
+            assert line and time.time() < deadline, out
+            out += line
+        t0 = time.time()
+        p.send_signal(signal.SIGINT)
+        rest, err = p.communicate(timeout=60)
+        out += rest
+        took = time.time() - t0
+        assert p.returncode == 1, (p.returncode, out, err)
+        # It stopped waiting at once, said what goes on in AWS, and
+        # started nothing after the signal.
+        assert took < 10, took
+        err = err.decode()
+        assert "Still going on in AWS" in err and \
+            "solution_version.ups (creating)" in err, err
+        assert b"campaign.upsCampaign: Creating" not in out, out
+        assert not os.path.exists(os.path.join(pz.home, "work",
+                                               "pz.state.json.lock"))
+        st = json.load(open(os.path.join(pz.home, "work",
+                                         "pz.state.json")))
+        sv = [x for x in st["resources"]
+              if x["address"] == "solution_version.ups"]
+        assert sv and sv[0]["arn"], st
+        trainings = [c for c in sim.calls()
+                     if c["operation"] == "CreateSolutionVersion"]
+        # The next apply waits for that training, never starts another.
+        sim.control("POST", "/__sim/clock", {"time_scale": 0.0005})
+        r = apply(pz, "-f", path).ok()
+        assert "Apply complete!" in r.out, r
+        assert [c for c in sim.calls()
+                if c["operation"] == "CreateSolutionVersion"] == \
+            trainings, "trained twice"
+        r = pz.run("plan", "-f", path, "-detailed-exitcode", env=FAST)
+        assert r.rc == 0, r
 
 
 def test_confirmation_and_json(pz_bin):
