@@ -174,6 +174,9 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 	pz_plan_decide(ctx, r, c);
 	if (syncs(r))
 		plan_sync(c);
+	if (c->action == PZ_ACTION_CREATE && vc &&
+	    vc->action == PZ_ACTION_NOOP && vc->note && !c->note)
+		c->note = pz_xstrdup(vc->note); /* whose version it serves */
 	if (c->action != PZ_ACTION_UPDATE)
 		return;
 	for (i = 0; i < c->nupdate; i++)

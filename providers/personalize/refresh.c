@@ -156,6 +156,7 @@ struct side {
 	struct pz_live *out;
 	cJSON *answer;
 	int *first_error;
+	bool unrecorded; /* versions: the list is all pz knows of them */
 };
 
 static void on_side(void *ud, int rc, cJSON *output,
@@ -192,6 +193,33 @@ static int submit_side(struct pz_aws_client *c, struct side *sd,
 			       in, done);
 	cJSON_Delete(in);
 	return r;
+}
+
+/*
+ * A solution version pz never trained, of a solution with automatic
+ * training on: the service trains the first one itself, so its versions
+ * are listed (the newest is followed, solution_version.c). Returns the
+ * number of reads submitted (0 or 1), or an error.
+ */
+static int submit_unrecorded(struct pz_aws_client *c,
+			     const struct pz_state *state,
+			     const struct pz_resource *res, struct pz_live *out,
+			     struct side *sd, int *first_error)
+{
+	const struct pz_state_resource *so;
+	int r;
+
+	if (strcmp(res->type->name, "solution_version") || !res->origin ||
+	    !state || !pz_pers_auto_training(res->origin))
+		return 0;
+	so = pz_state_find(state, res->origin->address);
+	if (!so || !so->arn)
+		return 0;
+	*sd = (struct side){SIDE_VERSIONS, res->address, out, NULL, first_error,
+			    true};
+	if ((r = submit_side(c, sd, so->arn)))
+		return r;
+	return 1;
 }
 
 static bool has_tags(const struct pz_rtype *t)
@@ -268,6 +296,10 @@ static void merge_side(struct side *sd)
 {
 	const cJSON *v;
 
+	if (sd->answer && sd->unrecorded &&
+	    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
+		sd->answer, "solutionVersions")) > 0)
+		sd->out->exists = true; /* trained by the service */
 	if (!sd->answer || !sd->out->exists)
 		return;
 	if (sd->kind == SIDE_VERSIONS) {
@@ -381,6 +413,11 @@ int pz_personalize_refresh(struct pz_aws_client *c, const struct pz_spec *spec,
 		if (!st || !st->arn || !res->type->describe_op) {
 			/* Never made: nothing to read, it does not exist. */
 			live[i].refreshed = true;
+			if ((r = submit_unrecorded(c, state, res, &live[i],
+						   &sides[nside], &first_error)) < 0)
+				goto out;
+			nside += (size_t)r;
+			r = 0;
 			continue;
 		}
 		reads[k] =
