@@ -168,5 +168,90 @@ def test_every_plan_executes_without_a_refused_call(pz_bin):
                                               "solution_version")], left
 
 
+def _execute(pz, sim, dry, spec, state, plan, name):
+    """Plans spec with -out, runs the plan, fails on a refused call;
+    the plan's text."""
+    r = pz.run("plan", "-f", spec, "-state=" + state, "-out=" + plan)
+    r.ok()
+    mark = sim.calls()[-1]["seq"]
+    p = subprocess.run([dry, plan, state], env=pz.env, capture_output=True,
+                       text=True, timeout=600)
+    refused = ["%s %s: %s" % (c["operation"], c["status"], c["error"])
+               for c in sim.calls() if c["seq"] > mark and
+               c["status"] >= 400 and
+               any(e in str(c["error"]) for e in REFUSED) and
+               not c["operation"].startswith("Describe")]
+    assert not refused, "%s: refused calls:\n%s\n%s%s" % (
+        name, "\n".join(refused), p.stdout, p.stderr)
+    assert p.returncode == 0, "%s:\n%s\n%s\n%s" % (name, r.out, p.stdout,
+                                                   p.stderr)
+    return r.out
+
+
+def _versions(sim, name):
+    st, body = harness._simh.personalize(sim, "ListSolutionVersions", {
+        "solutionArn": "arn:aws:personalize:us-east-1:123456789012:"
+                       "solution/" + name})
+    assert st == 200, body
+    return body["solutionVersions"]
+
+
+def _automatic_training_trains_once(pz_bin, answer):
+    """With performAutoTraining on, the service trains a new solution's
+    first version within the hour: pz must not train one too (a second
+    billed training, or a refused call under 9.7's refuse). The first
+    apply creates the solution and leaves the version and the campaign
+    waiting; once the service's version is ACTIVE, the next plan creates
+    the campaign on it; then nothing is left to do, and pz never called
+    CreateSolutionVersion."""
+    dry = dry_apply_bin()
+    with Sim(time_scale=0.0005, version_while_training=answer) as sim:
+        pz = Pz(pz_bin, sim)
+        pz.env["PZ_POLL_MIN_MS"] = "20"
+        pz.env["PZ_POLL_MAX_MS"] = "200"
+        put_data(sim)
+        spec = pz.write_file(os.path.join("work", "pz.yaml"),
+                             open(BASE).read().replace(
+                                 "performAutoTraining: false",
+                                 "performAutoTraining: true"))
+        state = os.path.join(os.path.dirname(spec), "pz.state.json")
+        plan = os.path.join(os.path.dirname(spec), "step.plan")
+        out = _execute(pz, sim, dry, spec, state, plan, "create")
+        assert "solution_version.ups will be created" not in out, out
+        assert "the service trains the first version of the new " \
+            "solution.ups" in out, out
+        assert "campaign.upsCampaign waits" in out, out
+
+        def trained():
+            v = _versions(sim, "ups")
+            return v if v and v[0]["status"] == "ACTIVE" else None
+        versions = harness._simh.wait_for(trained, 120, 0.1)
+        assert [v["trainingType"] for v in versions] == ["AUTOMATIC"], \
+            versions
+        out = _execute(pz, sim, dry, spec, state, plan, "follow")
+        assert "solution_version.ups will be created" not in out, out
+        assert "campaign.upsCampaign will be created" in out, out
+        assert versions[0]["solutionVersionArn"] in out, out
+        again = pz.run("plan", "-f", spec, "-state=" + state,
+                       "-detailed-exitcode")
+        assert again.rc == 0, "not converged\n%s\n%s" % (again.out,
+                                                          again.err)
+        ops = [c["operation"] for c in sim.calls()]
+        assert "CreateSolutionVersion" not in ops, ops
+        assert len(_versions(sim, "ups")) == 1
+        camp = [r for r in sim.state()["resources"]
+                if r.get("type") == "campaign"]
+        assert [c.get("servedVersionArn") for c in camp] == \
+            [versions[0]["solutionVersionArn"]], camp
+
+
+def test_automatic_training_trains_once_9_7_refuse(pz_bin):
+    _automatic_training_trains_once(pz_bin, "refuse")
+
+
+def test_automatic_training_trains_once_9_7_allow(pz_bin):
+    _automatic_training_trains_once(pz_bin, "allow")
+
+
 if __name__ == "__main__":
     harness.run_main()
