@@ -152,7 +152,7 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 	const char *metric = pz_node_str(pz_node_get(promote, "metric"));
 	const char *delta = pz_node_str(pz_node_get(promote, "minDelta"));
 	const struct pz_resource *sol = r->data;
-	const struct pz_change *vc = NULL;
+	const struct pz_change *vc = NULL, *solc;
 	char addr[256];
 	size_t i;
 
@@ -169,6 +169,24 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 		  ctx, pz_spec_find(pz_plan_ctx_spec(ctx), addr)))))) {
 		c->action = PZ_ACTION_WAIT;
 		c->note = pz_xasprintf("waits for %s", vc->address);
+		return;
+	}
+	/* Its solution is replaced, and the service trains the new one's
+	 * first version itself: the campaign cannot outlive the old
+	 * solution (API_DeleteSolution) nor be created before that version
+	 * exists. */
+	if (vc && vc->action == PZ_ACTION_WAIT && c->before &&
+	    (solc = pz_plan_ctx_change(ctx, sol->address)) &&
+	    solc->action == PZ_ACTION_REPLACE) {
+		c->action = PZ_ACTION_DELETE;
+		cJSON_Delete(c->after);
+		c->after = NULL;
+		c->note = pz_xasprintf(
+		    "%s is replaced and the service trains its first version "
+		    "itself (automatic training): this campaign is deleted "
+		    "now and created again by a later plan once that version "
+		    "is ACTIVE; recommendation calls to it fail in between",
+		    sol->address);
 		return;
 	}
 	pz_plan_decide(ctx, r, c);

@@ -243,6 +243,33 @@ def _automatic_training_trains_once(pz_bin, answer):
                 if r.get("type") == "campaign"]
         assert [c.get("servedVersionArn") for c in camp] == \
             [versions[0]["solutionVersionArn"]], camp
+        # A new recipe replaces the solution: the campaign goes with the
+        # old one and comes back on the new one's automatic version.
+        with open(spec, "w") as f:
+            f.write(open(BASE).read().replace(
+                "performAutoTraining: false",
+                "performAutoTraining: true").replace(
+                "recipe/aws-user-personalization",
+                "recipe/aws-user-personalization-v2"))
+        out = _execute(pz, sim, dry, spec, state, plan, "replace")
+        assert "campaign.upsCampaign will be destroyed" in out, out
+        assert "solution_version.ups will be created" not in out, out
+
+        def retrained():
+            v = [x for x in _versions(sim, "ups")
+                 if x["solutionVersionArn"] !=
+                 versions[0]["solutionVersionArn"]]
+            return v if v and v[0]["status"] == "ACTIVE" else None
+        new = harness._simh.wait_for(retrained, 120, 0.1)
+        out = _execute(pz, sim, dry, spec, state, plan, "follow again")
+        assert "campaign.upsCampaign will be created" in out, out
+        assert new[0]["solutionVersionArn"] in out, out
+        again = pz.run("plan", "-f", spec, "-state=" + state,
+                       "-detailed-exitcode")
+        assert again.rc == 0, "not converged\n%s\n%s" % (again.out,
+                                                          again.err)
+        assert "CreateSolutionVersion" not in [
+            c["operation"] for c in sim.calls()]
 
 
 def test_automatic_training_trains_once_9_7_refuse(pz_bin):
