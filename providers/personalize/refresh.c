@@ -534,6 +534,7 @@ int pz_personalize_describe(struct pz_aws_client *c, const struct pz_rtype *t,
 struct probe {
 	const struct pz_resource *res;
 	char *arn;
+	bool replacing; /* the name a replacement takes */
 	bool found;
 	struct pz_error err; /* this probe's own */
 };
@@ -582,6 +583,17 @@ static char *derive_arn(const struct pz_spec *spec, const struct pz_change *ch,
 	return arn;
 }
 
+/* Is arn one that this plan's resources have now (pz manages it)? */
+static bool managed(const struct pz_plan *plan, const char *arn)
+{
+	size_t i;
+
+	for (i = 0; i < plan->n; i++)
+		if (plan->changes[i].arn && !strcmp(plan->changes[i].arn, arn))
+			return true;
+	return false;
+}
+
 int pz_personalize_find_unmanaged(struct pz_aws_client *c,
 				  const struct pz_spec *spec,
 				  const struct pz_plan *plan,
@@ -600,7 +612,8 @@ int pz_personalize_find_unmanaged(struct pz_aws_client *c,
 	int r;
 
 	for (i = 0; i < plan->n; i++)
-		if (plan->changes[i].action == PZ_ACTION_CREATE)
+		if (plan->changes[i].action == PZ_ACTION_CREATE ||
+		    plan->changes[i].action == PZ_ACTION_REPLACE)
 			n++;
 	if (!n || !region)
 		return 0;
@@ -615,13 +628,21 @@ int pz_personalize_find_unmanaged(struct pz_aws_client *c,
 		struct pz_aws_json_done done;
 		cJSON *in;
 
-		if (ch->action != PZ_ACTION_CREATE || !res ||
-		    !res->type->describe_op)
+		if ((ch->action != PZ_ACTION_CREATE &&
+		     ch->action != PZ_ACTION_REPLACE) ||
+		    !res || !res->type->describe_op)
 			continue;
 		probes[n].res = res;
+		probes[n].replacing = ch->action == PZ_ACTION_REPLACE;
 		probes[n].arn = derive_arn(spec, ch, res, region, id.account);
 		if (!probes[n].arn)
 			continue;
+		if (probes[n].replacing && managed(plan, probes[n].arn)) {
+			/* its own name again (or one this plan frees) */
+			free(probes[n].arn);
+			probes[n].arn = NULL;
+			continue;
+		}
 		in = cJSON_CreateObject();
 		cJSON_AddStringToObject(in, res->type->arn_member,
 					probes[n].arn);
@@ -639,7 +660,17 @@ int pz_personalize_find_unmanaged(struct pz_aws_client *c,
 	for (i = 0; i < n; i++) {
 		pz_error_append(&all, &probes[i].err);
 		pz_error_release(&probes[i].err);
-		if (probes[i].found)
+		if (probes[i].found && probes[i].replacing)
+			pz_diag_add(
+			    diags, PZ_SEV_ERROR, spec->path, probes[i].res->pos,
+			    "%s: its replacement would be named like a %s that "
+			    "already exists (%s) and is not in the state: "
+			    "creating it would fail, after the old one is "
+			    "deleted; rename it in the spec, or delete that "
+			    "%s if nothing uses it",
+			    probes[i].res->address, probes[i].res->type->label,
+			    probes[i].arn, probes[i].res->type->label);
+		else if (probes[i].found)
 			pz_diag_add(
 			    diags, PZ_SEV_ERROR, spec->path, probes[i].res->pos,
 			    "%s: a %s with this name already exists "
