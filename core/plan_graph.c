@@ -871,14 +871,32 @@ static void reduce(struct pz_op *ops, size_t n)
 			a = pz_xreallocarray(a, cap, sizeof(*a));
 			b = pz_xreallocarray(b, cap, sizeof(*b));
 		}
-		/* a: what the waits wait for, at any depth */
-		for (k = 0; k < ops[i].nafter; k++) {
+		/* a: what the waits wait for, at any depth; merged pairwise
+		 * for a few waits, else gathered and sorted once (pairwise
+		 * merges into a growing set would be quadratic for a delete
+		 * waiting for every child of a group) */
+		for (k = 0; k < ops[i].nafter && ops[i].nafter <= 4; k++) {
 			size_t p = ops[i].after[k], *t;
 
 			na = merge_sets(a, na, anc[p], nanc[p], b);
 			t = a;
 			a = b;
 			b = t;
+		}
+		if (ops[i].nafter > 4) {
+			for (k = 0; k < ops[i].nafter; k++) {
+				size_t p = ops[i].after[k];
+
+				memcpy(a + na, anc[p], nanc[p] * sizeof(*a));
+				na += nanc[p];
+			}
+			if (na > 1)
+				qsort(a, na, sizeof(*a), cmp_size);
+			for (k = 1, kept = na ? 1 : 0; k < na; k++)
+				if (a[k] != a[kept - 1])
+					a[kept++] = a[k];
+			na = kept;
+			kept = 0;
 		}
 		/* those are implied; the rest stay */
 		for (k = 0; k < ops[i].nafter; k++)
