@@ -14,10 +14,9 @@
 #include "core/backend.h"
 #include "core/error.h"
 #include "core/plan.h"
+#include "core/provider_ops.h"
 #include "core/spec.h"
 #include "providers/aws/client.h"
-#include "providers/personalize/datacheck.h"
-#include "providers/personalize/refresh.h"
 
 static double now_s(void)
 {
@@ -77,7 +76,7 @@ static int check_data(struct pz_cmd_planned *p, const struct pz_cmd_plan_args *a
 	o.now = now;
 	o.progress = data_progress;
 	o.progress_ud = &pr;
-	r = pz_personalize_data_check(p->client, p->spec, p->plan, next, &o,
+	r = pz_provider_ops()->data_check(p->client, p->spec, p->plan, next, &o,
 				      diags, &changed);
 	if (pr.shown)
 		fputs("\r\033[K", stderr);
@@ -129,7 +128,7 @@ int pz_cmd_plan_make(struct pz_cmd_planned *p, const struct pz_cmd_plan_args *a)
 
 		if (pz_cmd_client_new(&p->client, p->spec, a->parallelism))
 			goto out;
-		if (pz_personalize_refresh(p->client, p->spec, p->state,
+		if (pz_provider_ops()->refresh(p->client, p->spec, p->state,
 					   p->live, p->live_state)) {
 			pz_cmd_fail();
 			goto out;
@@ -147,7 +146,7 @@ int pz_cmd_plan_make(struct pz_cmd_planned *p, const struct pz_cmd_plan_args *a)
 	r = pz_plan_make(&p->plan, p->spec, p->state, p->live, p->live_state,
 			 &po, &diags);
 	if (!r && p->client && !a->destroy &&
-	    pz_personalize_find_unmanaged(p->client, p->spec, p->plan,
+	    pz_provider_ops()->find_unmanaged(p->client, p->spec, p->plan,
 					  &diags)) {
 		pz_cmd_fail();
 		goto out;
