@@ -138,7 +138,7 @@ static int data_stats(int argc, char **argv)
 		o.level = PZ_DC_FULL;
 		o.now = (long long)time(NULL);
 		if (pz_provider_ops()->data_stats(client, spec, ds, &o, &st,
-					      &diags)) {
+						  &diags)) {
 			pz_cmd_fail();
 			goto out;
 		}

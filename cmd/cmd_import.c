@@ -291,8 +291,8 @@ static int run_import(int argc, char **argv)
 	pz_provider_ops()->record(next, spec, r, arn_text, &live);
 	/* What the service says of its latest import, version, served
 	 * version: adopting a running stack plans no import or training. */
-	if (pz_provider_ops()->adopt(client, spec, r, arn_text, &live, next, &added,
-				 &nadded)) {
+	if (pz_provider_ops()->adopt(client, spec, r, arn_text, &live, next,
+				     &added, &nadded)) {
 		pz_cmd_fail();
 		goto out;
 	}

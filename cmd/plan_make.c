@@ -77,7 +77,7 @@ static int check_data(struct pz_cmd_planned *p,
 	o.progress = data_progress;
 	o.progress_ud = &pr;
 	r = pz_provider_ops()->data_check(p->client, p->spec, p->plan, next, &o,
-				      diags, &changed);
+					  diags, &changed);
 	if (pr.shown)
 		fputs("\r\033[K", stderr);
 	if (!r && changed && a->lock_op) {
@@ -129,7 +129,7 @@ int pz_cmd_plan_make(struct pz_cmd_planned *p, const struct pz_cmd_plan_args *a)
 		if (pz_cmd_client_new(&p->client, p->spec, a->parallelism))
 			goto out;
 		if (pz_provider_ops()->refresh(p->client, p->spec, p->state,
-					   p->live, p->live_state)) {
+					       p->live, p->live_state)) {
 			pz_cmd_fail();
 			goto out;
 		}
@@ -147,7 +147,7 @@ int pz_cmd_plan_make(struct pz_cmd_planned *p, const struct pz_cmd_plan_args *a)
 			 &po, &diags);
 	if (!r && p->client && !a->destroy &&
 	    pz_provider_ops()->find_unmanaged(p->client, p->spec, p->plan,
-					  &diags)) {
+					      &diags)) {
 		pz_cmd_fail();
 		goto out;
 	}

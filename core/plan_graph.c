@@ -87,8 +87,8 @@ static int cmp_type(const void *a, const void *b)
 }
 
 /* The nodes of a type: bytype[*lo .. *hi). */
-static void idx_type_range(const struct index *ix, const char *type,
-			   size_t *lo, size_t *hi)
+static void idx_type_range(const struct index *ix, const char *type, size_t *lo,
+			   size_t *hi)
 {
 	size_t a = 0, b = ix->n;
 
@@ -680,8 +680,8 @@ int pz_plan_check_quotas(const struct pz_plan *plan, const struct pz_spec *spec,
 			if (pz_rtype_at(k) == t) {
 				if (first[k] == SIZE_MAX)
 					first[k] = i;
-				left[k] += plan->changes[i].action !=
-					   PZ_ACTION_DELETE;
+				left[k] +=
+				    plan->changes[i].action != PZ_ACTION_DELETE;
 				break;
 			}
 	}
@@ -821,8 +821,8 @@ static size_t *topo(const struct opset *os, size_t *ndone)
 }
 
 /* out = the union of the sorted sets a and b (no repeats). */
-static size_t merge_sets(const size_t *a, size_t na, const size_t *b,
-			 size_t nb, size_t *out)
+static size_t merge_sets(const size_t *a, size_t na, const size_t *b, size_t nb,
+			 size_t *out)
 {
 	size_t i = 0, j = 0, n = 0;
 

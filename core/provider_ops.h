@@ -80,8 +80,8 @@ struct pz_provider_ops {
 			      const struct pz_plan *plan,
 			      struct pz_diags *diags);
 	/* One resource of type t at arn, as refresh would see it. */
-	int (*describe)(void *client, const struct pz_rtype *t,
-			const char *arn, struct pz_live *out);
+	int (*describe)(void *client, const struct pz_rtype *t, const char *arn,
+			struct pz_live *out);
 	/* pz import: records r at arn in st (live's attributes taken),
 	 * then what comes with it (a dataset's latest import, a
 	 * solution's version), whose addresses go to *added. */

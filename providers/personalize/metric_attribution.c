@@ -38,13 +38,13 @@ static void link(struct pz_spec *spec, struct pz_resource *r,
 		struct pz_resource *d = pz_spec_find_type(spec, "dataset", t);
 		bool named = !strcmp(t, "Interactions");
 
-		for (k = 0; !named && metrics &&
-			    metrics->kind == PZ_NODE_SEQ && k < metrics->nitems;
+		for (k = 0; !named && metrics && metrics->kind == PZ_NODE_SEQ &&
+			    k < metrics->nitems;
 		     k++)
-			named = names_type(
-			    pz_node_str(pz_node_get(metrics->items[k],
-						    "expression")),
-			    pz_pers_dataset_api_type(t));
+			named =
+			    names_type(pz_node_str(pz_node_get(
+					   metrics->items[k], "expression")),
+				       pz_pers_dataset_api_type(t));
 		if (d && named)
 			pz_spec_add_dep(spec, r, pz_spec_index(spec, d));
 	}

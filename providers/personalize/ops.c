@@ -43,8 +43,8 @@ static int data_check(void *client, const struct pz_spec *spec,
 		      const struct pz_dc_run_opts *opts, struct pz_diags *diags,
 		      bool *cache_changed)
 {
-	return pz_personalize_data_check(client, spec, plan, state, opts,
-					 diags, cache_changed);
+	return pz_personalize_data_check(client, spec, plan, state, opts, diags,
+					 cache_changed);
 }
 
 static int data_stats(void *client, const struct pz_spec *spec,

@@ -215,8 +215,12 @@ static int submit_unrecorded(struct pz_aws_client *c,
 	so = pz_state_find(state, res->origin->address);
 	if (!so || !so->arn)
 		return 0;
-	*sd = (struct side){SIDE_VERSIONS, res->address, out, NULL, first_error,
-			    true};
+	memset(sd, 0, sizeof(*sd));
+	sd->kind = SIDE_VERSIONS;
+	sd->address = res->address;
+	sd->out = out;
+	sd->first_error = first_error;
+	sd->unrecorded = true;
 	if ((r = submit_side(c, sd, so->arn)))
 		return r;
 	return 1;
@@ -413,8 +417,9 @@ int pz_personalize_refresh(struct pz_aws_client *c, const struct pz_spec *spec,
 		if (!st || !st->arn || !res->type->describe_op) {
 			/* Never made: nothing to read, it does not exist. */
 			live[i].refreshed = true;
-			if ((r = submit_unrecorded(c, state, res, &live[i],
-						   &sides[nside], &first_error)) < 0)
+			r = submit_unrecorded(c, state, res, &live[i],
+					      &sides[nside], &first_error);
+			if (r < 0)
 				goto out;
 			nside += (size_t)r;
 			r = 0;

@@ -69,7 +69,8 @@ static double make(const struct pz_spec *spec, const struct pz_state *state,
 	pz_diags_init(&d);
 	t0 = now_ms();
 	if (pz_plan_make(&plan, spec, state, NULL, NULL, &o, &d) && d.nerrors) {
-		fprintf(stderr, "bench_plan_graph: the plan has %zu errors: %s\n",
+		fprintf(stderr,
+			"bench_plan_graph: the plan has %zu errors: %s\n",
 			d.nerrors, d.items[0].message);
 		exit(1);
 	}
