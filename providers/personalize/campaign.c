@@ -37,6 +37,9 @@ static void link(struct pz_spec *spec, struct pz_resource *r,
 	r->data = sol; /* borrowed: supply() needs it */
 	if (!sol)
 		return;
+	/* Based on the solution itself too (API_DeleteSolution's blocker):
+	 * the version may be the service's, not in the state. */
+	pz_spec_add_dep(spec, r, pz_spec_index(spec, sol));
 	v = pz_spec_find_type(spec, "solution_version", sol->key);
 	if (v)
 		pz_spec_add_dep(spec, r, pz_spec_index(spec, v));

@@ -4,7 +4,8 @@ API calls, and not one call may be refused.
 
 The base spec of the plan golden cases is created from nothing, then
 changed as the golden cases change it (new data: import, training and
-the campaign moved; a campaign's TPS, a solution's
+the campaign moved; a campaign's TPS, drift made with the AWS CLI (the
+event tracker deleted, the TPS changed), a solution's
 recipe under a campaign, schema changes on Items and Interactions, a
 renamed filter and event tracker, a removed filter), destroyed with
 -target=dataset_group.demo, and destroyed whole. Each step is planned by
@@ -72,6 +73,32 @@ def put_data(sim):
     shutil.rmtree(d)
 
 
+def drift(sim):
+    """Changes made outside pz with the AWS CLI (the drift golden case):
+    the event tracker deleted, the campaign's TPS changed. The plan puts
+    both back."""
+    aws(sim, "personalize", "update-campaign", "--campaign-arn",
+        "arn:aws:personalize:us-east-1:123456789012:campaign/ups",
+        "--min-provisioned-tps", "3")
+    trackers = harness.aws_cli(sim, "personalize", "list-event-trackers",
+                               parse=True)["eventTrackers"]
+    assert len(trackers) == 1, trackers
+    aws(sim, "personalize", "delete-event-tracker", "--event-tracker-arn",
+        trackers[0]["eventTrackerArn"])
+
+    def settled():
+        st, c = harness._simh.personalize(sim, "DescribeCampaign", {
+            "campaignArn": "arn:aws:personalize:us-east-1:123456789012:"
+                           "campaign/ups"})
+        assert st == 200, c
+        upd = c["campaign"].get("latestCampaignUpdate") or {}
+        st, t = harness._simh.personalize(sim, "ListEventTrackers", {})
+        return upd.get("status", "ACTIVE") == "ACTIVE" and \
+            c["campaign"]["status"] == "ACTIVE" and \
+            not t["eventTrackers"]
+    harness._simh.wait_for(settled, 60, 0.05)
+
+
 GENRE = "        - {name: GENRE, type: string, categorical: true}\n"
 STAMP = "        - {name: TIMESTAMP, type: long}\n"
 
@@ -96,6 +123,7 @@ def steps(base):
     return [("create-all", base, []),
             ("data-changed", base, more_data),
             ("campaign-update", tps, []),
+            ("drift", tps, drift),
             ("forced-replacement", v2, []),
             ("schema-change-nullable", nullable, []),
             ("schema-change-attribute", non_null, []),
@@ -106,6 +134,13 @@ def steps(base):
             ("destroy-target-group", no_filter,
              ["-destroy", "-target=dataset_group.demo"]),
             ("destroy-all", no_filter, ["-destroy"])]
+
+
+# What a step's plan must say, beyond executing and converging.
+EXPECT = {"drift": ("event_tracker.tracker has been deleted",
+                    "campaign.upsCampaign has changed",
+                    "event_tracker.tracker will be created",
+                    "campaign.upsCampaign will be updated in-place")}
 
 
 def dry_apply_bin():
@@ -135,6 +170,9 @@ def test_every_plan_executes_without_a_refused_call(pz_bin):
             r = pz.run("plan", "-f", spec, "-state=" + state,
                        "-out=" + plan, *opts)
             r.ok()
+            for line in EXPECT.get(name, ()):
+                assert line in r.out, "%s: no %r in\n%s" % (name, line,
+                                                            r.out)
             ops = json.load(open(plan))["operations"]
             assert ops, "%s: the plan has no operations\n%s" % (name, r.out)
             mark = sim.calls()[-1]["seq"]
@@ -168,10 +206,11 @@ def test_every_plan_executes_without_a_refused_call(pz_bin):
                                               "solution_version")], left
 
 
-def _execute(pz, sim, dry, spec, state, plan, name):
+def _execute(pz, sim, dry, spec, state, plan, name, *opts):
     """Plans spec with -out, runs the plan, fails on a refused call;
     the plan's text."""
-    r = pz.run("plan", "-f", spec, "-state=" + state, "-out=" + plan)
+    r = pz.run("plan", "-f", spec, "-state=" + state, "-out=" + plan,
+               *opts)
     r.ok()
     mark = sim.calls()[-1]["seq"]
     p = subprocess.run([dry, plan, state], env=pz.env, capture_output=True,
@@ -270,6 +309,10 @@ def _automatic_training_trains_once(pz_bin, answer):
                                                           again.err)
         assert "CreateSolutionVersion" not in [
             c["operation"] for c in sim.calls()]
+        # The campaign goes before its solution, though the version it
+        # serves is the service's and not in the state.
+        _execute(pz, sim, dry, spec, state, plan, "destroy", "-destroy")
+        assert json.load(open(state))["resources"] == []
 
 
 def test_automatic_training_trains_once_9_7_refuse(pz_bin):
