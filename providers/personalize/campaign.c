@@ -37,9 +37,6 @@ static void link(struct pz_spec *spec, struct pz_resource *r,
 	r->data = sol; /* borrowed: supply() needs it */
 	if (!sol)
 		return;
-	/* Based on the solution itself too (API_DeleteSolution's blocker):
-	 * the version may be the service's, not in the state. */
-	pz_spec_add_dep(spec, r, pz_spec_index(spec, sol));
 	v = pz_spec_find_type(spec, "solution_version", sol->key);
 	if (v)
 		pz_spec_add_dep(spec, r, pz_spec_index(spec, v));
@@ -162,6 +159,17 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 	if (sol) {
 		snprintf(addr, sizeof(addr), "solution_version.%s", sol->key);
 		vc = pz_plan_ctx_change(ctx, addr);
+		/* Recorded as based on the solution itself too, for
+		 * API_DeleteSolution's blocker: the version it serves may be
+		 * the service's (automatic training), not in the state. */
+		for (i = 0; i < c->ndeps; i++)
+			if (!strcmp(c->deps[i], sol->address))
+				break;
+		if (i == c->ndeps) {
+			c->deps = pz_xreallocarray(c->deps, c->ndeps + 1,
+						   sizeof(*c->deps));
+			c->deps[c->ndeps++] = pz_xstrdup(sol->address);
+		}
 	}
 	/* A version training (first, or one the service started) decides
 	 * what the campaign serves: wait for it. */
