@@ -37,9 +37,10 @@
 #include "core/plan.h"
 #include "core/plan_check.h"
 #include "core/provider.h"
+#include "core/provider_ops.h"
+#include "core/runtime.h"
 #include "core/spec.h"
 #include "providers/aws/client.h"
-#include "providers/personalize/runtime.h"
 
 static const char *opt_file, *opt_state, *opt_lock_timeout, *opt_data_check;
 static bool opt_auto_approve, opt_json, opt_refresh = true, opt_lock = true;
@@ -539,8 +540,8 @@ static int execute(struct pz_backend *b, struct pz_state *st,
 	rn.plan = plan;
 	rn.json = opt_json;
 	rn.destroy = destroy;
-	pz_personalize_runtime(&rt, client);
-	if (pz_personalize_runtime_identify(&rt))
+	pz_provider_ops()->runtime(&rt, client);
+	if (pz_provider_ops()->runtime_identify(&rt))
 		fprintf(stderr,
 			"pz: warning: who am I? %s: without the account, an "
 			"interrupted create is found again only by its name\n",
@@ -558,7 +559,7 @@ static int execute(struct pz_backend *b, struct pz_state *st,
 	pz_cmd_signals_graceful(true);
 	r = pz_exec_run(plan, st, &rt, &eo, &sum);
 	pz_cmd_signals_graceful(false);
-	pz_personalize_runtime_release(&rt);
+	pz_provider_ops()->runtime_release(&rt);
 	/* A last write, whatever happened: nothing the run learned is
 	 * lost (a no-op when nothing changed since the last save). */
 	if (save_state(&rn, st) && !r)

@@ -11,9 +11,9 @@
 
 #include "cmd.h"
 #include "core/diag.h"
+#include "core/provider_ops.h"
 #include "core/spec.h"
 #include "providers/aws/client.h"
-#include "providers/personalize/datacheck.h"
 
 static const char *opt_file;
 static bool opt_json;
@@ -137,8 +137,8 @@ static int data_stats(int argc, char **argv)
 		memset(&o, 0, sizeof(o));
 		o.level = PZ_DC_FULL;
 		o.now = (long long)time(NULL);
-		if (pz_personalize_data_stats(client, spec, ds, &o, &st,
-					      &diags)) {
+		if (pz_provider_ops()->data_stats(client, spec, ds, &o, &st,
+						  &diags)) {
 			pz_cmd_fail();
 			goto out;
 		}

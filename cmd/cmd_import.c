@@ -19,12 +19,13 @@
 #include "core/backend.h"
 #include "core/error.h"
 #include "core/facts.h"
+#include "core/plan.h"
 #include "core/provider.h"
+#include "core/provider_ops.h"
 #include "core/spec.h"
 #include "core/state.h"
 #include "providers/aws/client.h"
 #include "providers/aws/sts.h"
-#include "providers/personalize/refresh.h"
 
 static const char *opt_file;
 static const char *opt_state;
@@ -46,7 +47,7 @@ static const struct pz_opt import_opts[] = {
 
 /* How each type's ARN looks: arn:...:TYPE/NAME[/...]. The Describe
  * call and what is kept of its answer are the planner's refresh
- * (providers/personalize/refresh.h). */
+ * (core/provider_ops.h). */
 static const struct import_type {
 	const char *type;     /* pz's type: "solution_version" */
 	const char *arn_type; /* in the ARN: "solution" */
@@ -215,7 +216,7 @@ static int describe(struct pz_aws_client **c, const struct pz_resource *r,
 				  arn->account, id.account, id.account);
 		goto out;
 	}
-	rc = pz_personalize_describe(*c, r->type, arn_text, out);
+	rc = pz_provider_ops()->describe(*c, r->type, arn_text, out);
 	if (!rc && !out->exists)
 		rc = pz_error_set(PZ_EAWS,
 				  "personalize %s: the answer does not "
@@ -287,11 +288,11 @@ static int run_import(int argc, char **argv)
 			     "the spec: the next plan replaces it",
 			     addr, name->valuestring, r->name);
 	next = pz_state_dup(st);
-	pz_personalize_record(next, spec, r, arn_text, &live);
+	pz_provider_ops()->record(next, spec, r, arn_text, &live);
 	/* What the service says of its latest import, version, served
 	 * version: adopting a running stack plans no import or training. */
-	if (pz_personalize_adopt(client, spec, r, arn_text, &live, next, &added,
-				 &nadded)) {
+	if (pz_provider_ops()->adopt(client, spec, r, arn_text, &live, next,
+				     &added, &nadded)) {
 		pz_cmd_fail();
 		goto out;
 	}

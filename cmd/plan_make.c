@@ -15,10 +15,9 @@
 #include "core/error.h"
 #include "core/gitops.h"
 #include "core/plan.h"
+#include "core/provider_ops.h"
 #include "core/spec.h"
 #include "providers/aws/client.h"
-#include "providers/personalize/datacheck.h"
-#include "providers/personalize/refresh.h"
 
 static double now_s(void)
 {
@@ -78,8 +77,8 @@ static int check_data(struct pz_cmd_planned *p,
 	o.now = now;
 	o.progress = data_progress;
 	o.progress_ud = &pr;
-	r = pz_personalize_data_check(p->client, p->spec, p->plan, next, &o,
-				      diags, &changed);
+	r = pz_provider_ops()->data_check(p->client, p->spec, p->plan, next, &o,
+					  diags, &changed);
 	if (pr.shown)
 		fputs("\r\033[K", stderr);
 	if (!r && changed && a->lock_op) {
@@ -131,8 +130,8 @@ int pz_cmd_plan_make(struct pz_cmd_planned *p, const struct pz_cmd_plan_args *a)
 
 		if (pz_cmd_client_new(&p->client, p->spec, a->parallelism))
 			goto out;
-		if (pz_personalize_refresh(p->client, p->spec, p->state,
-					   p->live, p->live_state)) {
+		if (pz_provider_ops()->refresh(p->client, p->spec, p->state,
+					       p->live, p->live_state)) {
 			pz_cmd_fail();
 			goto out;
 		}
@@ -153,8 +152,8 @@ int pz_cmd_plan_make(struct pz_cmd_planned *p, const struct pz_cmd_plan_args *a)
 		p->git = NULL; /* transferred */
 	}
 	if (!r && p->client && !a->destroy &&
-	    pz_personalize_find_unmanaged(p->client, p->spec, p->plan,
-					  &diags)) {
+	    pz_provider_ops()->find_unmanaged(p->client, p->spec, p->plan,
+					      &diags)) {
 		pz_cmd_fail();
 		goto out;
 	}

@@ -667,10 +667,75 @@ static int mark_targets(struct pz_plan_ctx *ctx)
  * the state that depends on it. Under -target, a target takes with it
  * what depends on it and what the service refuses to delete it before
  * (pz_plan_destroy_closure). */
+static void delete_one(struct pz_plan_ctx *ctx, size_t i, bool all)
+{
+	const struct pz_state_resource *sr = &ctx->state->resources[i];
+	const struct pz_resource *res = pz_spec_find(ctx->spec, sr->address);
+	const struct pz_rtype *t = pz_rtype_find(sr->type);
+	const struct pz_live *lv = ctx->live_state ? &ctx->live_state[i] : NULL;
+	struct pz_change *c = add_change(ctx->plan, sr->address, sr->type);
+
+	c->action = PZ_ACTION_DELETE;
+	c->reason = all ? NULL : "delete_because_no_resource_config";
+	c->before = current_attrs(sr, lv);
+	c->arn = sr->arn ? pz_xstrdup(sr->arn) : NULL;
+	c->prevent_destroy = prevent_destroy(res);
+	c->implicit = t && t->implicit_delete;
+	record_drift(ctx->plan, sr, lv);
+	if (lv && lv->refreshed && !lv->exists) {
+		/* Already gone: only the record. */
+		c->implicit = true;
+		free(c->note);
+		c->note = pz_xstrdup("already deleted outside pz; "
+				     "only its record goes");
+	}
+}
+
+/* A min-heap of state indices. */
+static void iheap_push(size_t *h, size_t *n, size_t v)
+{
+	size_t i = (*n)++;
+
+	while (i && h[(i - 1) / 2] > v) {
+		h[i] = h[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	h[i] = v;
+}
+
+static size_t iheap_pop(size_t *h, size_t *n)
+{
+	size_t top = h[0], v = h[--*n], i = 0;
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= *n)
+			break;
+		if (c + 1 < *n && h[c + 1] < h[c])
+			c++;
+		if (v <= h[c])
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	if (*n)
+		h[i] = v;
+	return top;
+}
+
+/*
+ * The deletes, each after what needs it (in the state) is deleted: in
+ * passes over the state in its order, each placing every resource
+ * that nothing left needs. Kept as counts and heaps, linear but for
+ * the log: a resource becomes free when its last user is placed, in
+ * this pass when it comes later, else in the next.
+ */
 static void plan_deletes(struct pz_plan_ctx *ctx, bool all)
 {
 	const struct pz_state *st = ctx->state;
-	size_t n = st ? st->n : 0, i, j, k, placed = 0;
+	size_t n = st ? st->n : 0, i, k, placed = 0, ncur = 0, nnext = 0;
+	size_t *users, *cur, *next, **dep_at, *ndep_at, *tmp;
 	bool *want, *done, *targeted;
 
 	if (!n)
@@ -678,6 +743,11 @@ static void plan_deletes(struct pz_plan_ctx *ctx, bool all)
 	want = pz_xcalloc(n, sizeof(*want));
 	done = pz_xcalloc(n, sizeof(*done));
 	targeted = pz_xcalloc(n, sizeof(*targeted));
+	users = pz_xcalloc(n, sizeof(*users));
+	cur = pz_xcalloc(n, sizeof(*cur));
+	next = pz_xcalloc(n, sizeof(*next));
+	dep_at = pz_xcalloc(n, sizeof(*dep_at));
+	ndep_at = pz_xcalloc(n, sizeof(*ndep_at));
 	if (ctx->opts->ntargets)
 		pz_plan_destroy_closure(st, ctx->opts->targets,
 					ctx->opts->ntargets, targeted);
@@ -690,65 +760,72 @@ static void plan_deletes(struct pz_plan_ctx *ctx, bool all)
 			done[i] = true, placed++;
 	}
 	free(targeted);
+	/* What each resource still to delete needs (each once), and how
+	 * many such users each has. */
+	for (i = 0; i < n; i++) {
+		const struct pz_state_resource *sr = &st->resources[i];
+
+		if (done[i])
+			continue;
+		dep_at[i] = pz_xcalloc(sr->ndeps + 1, sizeof(**dep_at));
+		for (k = 0; k < sr->ndeps; k++) {
+			const struct pz_state_resource *d =
+			    pz_state_find(st, sr->deps[k]);
+			size_t at = d ? (size_t)(d - st->resources) : i, m;
+
+			if (at == i)
+				continue;
+			for (m = 0; m < ndep_at[i]; m++)
+				if (dep_at[i][m] == at)
+					break;
+			if (m < ndep_at[i])
+				continue;
+			dep_at[i][ndep_at[i]++] = at;
+			users[at]++;
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (!done[i] && !users[i])
+			iheap_push(cur, &ncur, i);
 	while (placed < n) {
 		bool progress = false;
 
-		for (i = 0; i < n; i++) {
-			bool blocked = false;
-
-			if (done[i])
-				continue;
-			/* Wait while a not-yet-deleted resource needs it. */
-			for (j = 0; j < n && !blocked; j++) {
-				if (done[j] || j == i)
-					continue;
-				for (k = 0; k < st->resources[j].ndeps; k++)
-					if (!strcmp(st->resources[j].deps[k],
-						    st->resources[i].address))
-						blocked = true;
-			}
-			if (blocked)
-				continue;
-			{
-				const struct pz_state_resource *sr =
-				    &st->resources[i];
-				const struct pz_resource *res =
-				    pz_spec_find(ctx->spec, sr->address);
-				const struct pz_rtype *t =
-				    pz_rtype_find(sr->type);
-				const struct pz_live *lv =
-				    ctx->live_state ? &ctx->live_state[i]
-						    : NULL;
-				struct pz_change *c = add_change(
-				    ctx->plan, sr->address, sr->type);
-
-				c->action = PZ_ACTION_DELETE;
-				c->reason =
-				    all ? NULL
-					: "delete_because_no_resource_config";
-				c->before = current_attrs(sr, lv);
-				c->arn = sr->arn ? pz_xstrdup(sr->arn) : NULL;
-				c->prevent_destroy = prevent_destroy(res);
-				c->implicit = t && t->implicit_delete;
-				record_drift(ctx->plan, sr, lv);
-				if (lv && lv->refreshed && !lv->exists) {
-					/* Already gone: only the record. */
-					c->implicit = true;
-					free(c->note);
-					c->note = pz_xstrdup(
-					    "already deleted outside pz; "
-					    "only its record goes");
-				}
-			}
+		while (ncur) {
+			i = iheap_pop(cur, &ncur);
+			delete_one(ctx, i, all);
 			done[i] = true;
 			placed++;
 			progress = true;
+			for (k = 0; k < ndep_at[i]; k++) {
+				size_t d = dep_at[i][k];
+
+				if (!done[d] && !--users[d]) {
+					if (d > i)
+						iheap_push(cur, &ncur, d);
+					else
+						iheap_push(next, &nnext, d);
+				}
+			}
 		}
-		if (!progress) /* a cycle in a hand-edited state */
+		if (!progress) { /* a cycle in a hand-edited state */
 			for (i = 0; i < n; i++)
 				if (!done[i])
 					done[i] = true, placed++;
+			break;
+		}
+		tmp = cur;
+		cur = next;
+		next = tmp;
+		ncur = nnext;
+		nnext = 0;
 	}
+	for (i = 0; i < n; i++)
+		free(dep_at[i]);
+	free(dep_at);
+	free(ndep_at);
+	free(users);
+	free(cur);
+	free(next);
 	free(want);
 	free(done);
 }

@@ -64,14 +64,63 @@ struct index {
 	struct node *nodes;
 	size_t n, cap;
 	size_t *sorted; /* node indices sorted by address */
+	size_t *bytype; /* node indices sorted by type, then index */
+	/* scratch for walks: mark[i] == gen when node i was reached */
+	unsigned *mark;
+	unsigned gen;
+	size_t *stack, *found;
 };
 
-static struct index *idx_cur; /* for the qsort comparator */
+static struct index *idx_cur; /* for the qsort comparators */
 
 static int cmp_node(const void *a, const void *b)
 {
 	return strcmp(idx_cur->nodes[*(const size_t *)a].address,
 		      idx_cur->nodes[*(const size_t *)b].address);
+}
+
+static int cmp_type(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcmp(idx_cur->nodes[x].type, idx_cur->nodes[y].type);
+
+	return c ? c : (x < y ? -1 : x > y);
+}
+
+/* The nodes of a type: bytype[*lo .. *hi). */
+static void idx_type_range(const struct index *ix, const char *type, size_t *lo,
+			   size_t *hi)
+{
+	size_t a = 0, b = ix->n;
+
+	while (a < b) { /* first >= type */
+		size_t mid = a + (b - a) / 2;
+
+		if (strcmp(ix->nodes[ix->bytype[mid]].type, type) < 0)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	*lo = a;
+	b = ix->n;
+	while (a < b) { /* first > type */
+		size_t mid = a + (b - a) / 2;
+
+		if (strcmp(ix->nodes[ix->bytype[mid]].type, type) <= 0)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	*hi = a;
+}
+
+/* A new walk: no node is marked. */
+static void idx_unmark(struct index *ix)
+{
+	if (++ix->gen == 0) { /* wrapped: clear for real */
+		memset(ix->mark, 0, (ix->n + 1) * sizeof(*ix->mark));
+		ix->gen = 1;
+	}
 }
 
 static size_t idx_find(const struct index *ix, const char *address)
@@ -166,6 +215,13 @@ static void idx_build(struct index *ix, const struct pz_plan *plan,
 			PZ_GROW(u->users, u->nusers, u->users_cap);
 			u->users[u->nusers++] = i;
 		}
+	ix->bytype = pz_xcalloc(ix->n + 1, sizeof(*ix->bytype));
+	for (i = 0; i < ix->n; i++)
+		ix->bytype[i] = i;
+	qsort(ix->bytype, ix->n, sizeof(*ix->bytype), cmp_type);
+	ix->mark = pz_xcalloc(ix->n + 1, sizeof(*ix->mark));
+	ix->stack = pz_xcalloc(ix->n + 1, sizeof(*ix->stack));
+	ix->found = pz_xcalloc(ix->n + 1, sizeof(*ix->found));
 }
 
 static void idx_free(struct index *ix)
@@ -178,59 +234,86 @@ static void idx_free(struct index *ix)
 	}
 	free(ix->nodes);
 	free(ix->sorted);
+	free(ix->bytype);
+	free(ix->mark);
+	free(ix->stack);
+	free(ix->found);
 }
 
-/* Marks in seen[] every node depending on `from`, at any depth. */
-static void dependents(const struct index *ix, size_t from, bool *seen)
+static int cmp_size(const void *a, const void *b)
 {
-	size_t *stack = pz_xcalloc(ix->n + 1, sizeof(*stack)), top = 0, k;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
 
-	stack[top++] = from;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The nodes depending on `from` at any depth (direct ones only when
+ * direct) whose type is type, ascending, into ix->found; their count.
+ * Linear in what the walk reaches.
+ */
+static size_t idx_dependents(struct index *ix, size_t from, const char *type,
+			     bool direct)
+{
+	size_t top = 0, nfound = 0, k;
+
+	idx_unmark(ix);
+	ix->mark[from] = ix->gen;
+	ix->stack[top++] = from;
 	while (top) {
-		const struct node *n = &ix->nodes[stack[--top]];
+		const struct node *n = &ix->nodes[ix->stack[--top]];
 
-		for (k = 0; k < n->nusers; k++)
-			if (!seen[n->users[k]]) {
-				seen[n->users[k]] = true;
-				stack[top++] = n->users[k];
-			}
+		for (k = 0; k < n->nusers; k++) {
+			size_t u = n->users[k];
+
+			if (ix->mark[u] == ix->gen)
+				continue;
+			ix->mark[u] = ix->gen;
+			if (!strcmp(ix->nodes[u].type, type))
+				ix->found[nfound++] = u;
+			if (!direct)
+				ix->stack[top++] = u;
+		}
 	}
-	free(stack);
+	if (nfound > 1)
+		qsort(ix->found, nfound, sizeof(*ix->found), cmp_size);
+	return nfound;
 }
 
 /*
  * Calls fn for every node that blocks deleting node `of` under its
- * type's facts. Returns the number of calls.
+ * type's facts, in node order per blocker. Returns the number of calls.
  */
-static size_t for_blockers(const struct index *ix, size_t of,
+static size_t for_blockers(struct index *ix, size_t of,
 			   void (*fn)(void *ud, size_t of, size_t blocker),
 			   void *ud)
 {
 	const struct node *n = &ix->nodes[of];
 	const struct pz_rtype *t = pz_rtype_find(n->type);
 	const struct pz_delete_blocker *b;
-	bool *deps = NULL;
-	size_t i, calls = 0;
+	size_t i, lo, hi, calls = 0;
 
 	if (!t || !t->delete_blockers)
 		return 0;
 	for (b = t->delete_blockers; b->type; b++) {
 		if (b->only_key && strcmp(key_of(n->address), b->only_key))
 			continue;
-		if (b->scope == PZ_BLOCK_DEPENDENT && !deps) {
-			deps = pz_xcalloc(ix->n + 1, sizeof(*deps));
-			dependents(ix, of, deps);
+		if (b->scope == PZ_BLOCK_GROUP) {
+			idx_type_range(ix, b->type, &lo, &hi);
+			for (i = lo; i < hi; i++)
+				if (ix->bytype[i] != of) {
+					fn(ud, of, ix->bytype[i]);
+					calls++;
+				}
+			continue;
 		}
-		for (i = 0; i < ix->n; i++) {
-			if (i == of || strcmp(ix->nodes[i].type, b->type))
-				continue;
-			if (b->scope == PZ_BLOCK_DEPENDENT && !deps[i])
-				continue;
-			fn(ud, of, i);
+		hi = idx_dependents(ix, of, b->type,
+				    b->scope == PZ_BLOCK_REFERENCES);
+		for (i = 0; i < hi; i++) {
+			fn(ud, of, ix->found[i]);
 			calls++;
 		}
 	}
-	free(deps);
 	return calls;
 }
 
@@ -243,7 +326,7 @@ static bool goes_away(const struct pz_change *c)
 }
 
 struct cascade {
-	const struct index *ix;
+	struct index *ix;
 	struct pz_plan *plan;
 	struct pz_diags *diags;
 	const char *spec_path;
@@ -324,12 +407,21 @@ int pz_plan_cascade(struct pz_plan *plan, const struct pz_state *state,
 
 /* --- the destroy closure -------------------------------------------------- */
 
+struct closure {
+	struct index *ix;
+	bool *seen;
+	size_t *work, nwork;
+};
+
 static void mark_blocker(void *ud, size_t of, size_t blocker)
 {
-	bool *seen = ud;
+	struct closure *cl = ud;
 
 	(void)of;
-	seen[blocker] = true;
+	if (!cl->seen[blocker]) {
+		cl->seen[blocker] = true;
+		cl->work[cl->nwork++] = blocker;
+	}
 }
 
 void pz_plan_destroy_closure(const struct pz_state *state,
@@ -338,33 +430,38 @@ void pz_plan_destroy_closure(const struct pz_state *state,
 {
 	struct pz_plan none;
 	struct index ix;
-	bool *seen, changed = true;
+	struct closure cl;
 	size_t i, k;
 
 	if (!state || !state->n)
 		return;
 	memset(&none, 0, sizeof(none));
 	idx_build(&ix, &none, state);
-	seen = pz_xcalloc(ix.n + 1, sizeof(*seen));
+	cl.ix = &ix;
+	cl.seen = pz_xcalloc(ix.n + 1, sizeof(*cl.seen));
+	cl.work = pz_xcalloc(ix.n + 1, sizeof(*cl.work));
+	cl.nwork = 0;
 	for (k = 0; k < ntargets; k++)
-		if ((i = idx_find(&ix, targets[k])) != SIZE_MAX)
-			seen[i] = true;
-	while (changed) {
-		bool *before = pz_xcalloc(ix.n + 1, sizeof(*before));
+		if ((i = idx_find(&ix, targets[k])) != SIZE_MAX &&
+		    !cl.seen[i]) {
+			cl.seen[i] = true;
+			cl.work[cl.nwork++] = i;
+		}
+	/* Each node enters the work list once: what depends on it (its
+	 * direct users, whose own users follow) and its blockers. */
+	while (cl.nwork) {
+		const struct node *n = &ix.nodes[cl.work[--cl.nwork]];
+		size_t at = (size_t)(n - ix.nodes);
 
-		memcpy(before, seen, ix.n * sizeof(*seen));
-		for (i = 0; i < ix.n; i++)
-			if (before[i]) {
-				dependents(&ix, i, seen);
-				for_blockers(&ix, i, mark_blocker, seen);
-			}
-		changed = memcmp(before, seen, ix.n * sizeof(*seen)) != 0;
-		free(before);
+		for (k = 0; k < n->nusers; k++)
+			mark_blocker(&cl, at, n->users[k]);
+		for_blockers(&ix, at, mark_blocker, &cl);
 	}
 	for (i = 0; i < ix.n; i++)
-		if (seen[i] && ix.nodes[i].st)
+		if (cl.seen[i] && ix.nodes[i].st)
 			want[ix.nodes[i].st - state->resources] = true;
-	free(seen);
+	free(cl.seen);
+	free(cl.work);
 	idx_free(&ix);
 }
 
@@ -375,13 +472,22 @@ struct opset {
 	size_t *create, *update, *del;
 	struct pz_op *ops;
 	size_t n, cap;
+	size_t *after_cap; /* per operation: room in ops[i].after */
 };
 
 static size_t add_op(struct opset *os, size_t change, enum pz_op_kind kind)
 {
 	struct pz_op *op;
 
-	PZ_GROW(os->ops, os->n, os->cap);
+	if (os->n >= os->cap) {
+		size_t was = os->cap;
+
+		PZ_GROW(os->ops, os->n, os->cap);
+		os->after_cap = pz_xreallocarray(os->after_cap, os->cap,
+						 sizeof(*os->after_cap));
+		memset(os->after_cap + was, 0,
+		       (os->cap - was) * sizeof(*os->after_cap));
+	}
 	op = &os->ops[os->n];
 	memset(op, 0, sizeof(*op));
 	op->change = change;
@@ -392,16 +498,36 @@ static size_t add_op(struct opset *os, size_t change, enum pz_op_kind kind)
 static void op_after(struct opset *os, size_t op, size_t before)
 {
 	struct pz_op *o;
-	size_t i;
 
 	if (op == SIZE_MAX || before == SIZE_MAX || op == before)
 		return;
 	o = &os->ops[op];
-	for (i = 0; i < o->nafter; i++)
-		if (o->after[i] == before)
-			return;
-	o->after = pz_xreallocarray(o->after, o->nafter + 1, sizeof(*o->after));
+	/* Appended; duplicates go once ordering is done (dedupe_after):
+	 * a scan here would make a delete after every child quadratic. */
+	if (o->nafter == os->after_cap[op]) {
+		os->after_cap[op] = o->nafter ? 2 * o->nafter : 4;
+		o->after = pz_xreallocarray(o->after, os->after_cap[op],
+					    sizeof(*o->after));
+	}
 	o->after[o->nafter++] = before;
+}
+
+/* Sorts each operation's waits and drops repeats. */
+static void dedupe_after(struct opset *os)
+{
+	size_t i, k, kept;
+
+	for (i = 0; i < os->n; i++) {
+		struct pz_op *o = &os->ops[i];
+
+		if (o->nafter < 2)
+			continue;
+		qsort(o->after, o->nafter, sizeof(*o->after), cmp_size);
+		for (k = 1, kept = 1; k < o->nafter; k++)
+			if (o->after[k] != o->after[kept - 1])
+				o->after[kept++] = o->after[k];
+		o->nafter = kept;
+	}
 }
 
 static size_t change_of(const struct index *ix, size_t node)
@@ -410,7 +536,7 @@ static size_t change_of(const struct index *ix, size_t node)
 }
 
 struct blk {
-	const struct index *ix;
+	struct index *ix;
 	struct opset *os;
 	const struct pz_plan *plan;
 };
@@ -471,7 +597,7 @@ static void make_ops(struct opset *os, const struct pz_plan *plan)
 	}
 }
 
-static void order_ops(struct opset *os, const struct index *ix,
+static void order_ops(struct opset *os, struct index *ix,
 		      const struct pz_plan *plan)
 {
 	struct blk b = {ix, os, plan};
@@ -511,15 +637,31 @@ static void order_ops(struct opset *os, const struct index *ix,
 	/* Under a per-group quota, a new one waits for the old ones to go
 	 * (one event tracker per group: a renamed one is created after the
 	 * old one is deleted). */
-	for (i = 0; i < plan->n; i++) {
-		const struct pz_rtype *t = pz_rtype_find(plan->changes[i].type);
+	for (i = 0; i < ix->n; i = k) {
+		const struct pz_rtype *t =
+		    pz_rtype_find(ix->nodes[ix->bytype[i]].type);
+		size_t lo, hi, j, nd = 0;
 
-		if (!t || !t->group_quota || os->create[i] == SIZE_MAX)
+		idx_type_range(ix, ix->nodes[ix->bytype[i]].type, &lo, &hi);
+		k = hi;
+		if (!t || !t->group_quota)
 			continue;
-		for (k = 0; k < plan->n; k++)
-			if (k != i && os->del[k] != SIZE_MAX &&
-			    !strcmp(plan->changes[k].type, t->name))
-				op_after(os, os->create[i], os->del[k]);
+		for (j = lo; j < hi; j++) { /* the deletes of the type */
+			size_t d = ix->nodes[ix->bytype[j]].change;
+
+			if (d != SIZE_MAX && os->del[d] != SIZE_MAX)
+				ix->found[nd++] = d;
+		}
+		for (j = lo; j < hi && nd; j++) {
+			size_t c = ix->nodes[ix->bytype[j]].change, m;
+
+			if (c == SIZE_MAX || os->create[c] == SIZE_MAX)
+				continue;
+			for (m = 0; m < nd; m++)
+				if (ix->found[m] != c)
+					op_after(os, os->create[c],
+						 os->del[ix->found[m]]);
+		}
 	}
 }
 
@@ -529,75 +671,147 @@ static void order_ops(struct opset *os, const struct index *ix,
 int pz_plan_check_quotas(const struct pz_plan *plan, const struct pz_spec *spec,
 			 struct pz_diags *diags)
 {
-	size_t i, k, n;
+	size_t ntypes = pz_rtype_count(), i, k;
+	/* per registered type: its first change and how many it leaves */
+	size_t *first = pz_xcalloc(ntypes + 1, sizeof(*first));
+	size_t *left = pz_xcalloc(ntypes + 1, sizeof(*left));
 	int r = 0;
 
+	for (k = 0; k < ntypes; k++)
+		first[k] = SIZE_MAX;
 	for (i = 0; i < plan->n; i++) {
 		const struct pz_rtype *t = pz_rtype_find(plan->changes[i].type);
-		bool first = true;
 
-		if (!t || !t->group_quota)
+		for (k = 0; t && t->group_quota && k < ntypes; k++)
+			if (pz_rtype_at(k) == t) {
+				if (first[k] == SIZE_MAX)
+					first[k] = i;
+				left[k] +=
+				    plan->changes[i].action != PZ_ACTION_DELETE;
+				break;
+			}
+	}
+	/* In the order of each type's first change, as the plan lists. */
+	for (;;) {
+		const struct pz_rtype *t;
+		const struct pz_resource *res;
+		struct pz_pos at = {0, 0, 0};
+		size_t m = SIZE_MAX;
+
+		for (i = 0; i < ntypes; i++)
+			if (first[i] != SIZE_MAX &&
+			    (m == SIZE_MAX || first[i] < first[m]))
+				m = i;
+		if (m == SIZE_MAX)
+			break;
+		k = m;
+		t = pz_rtype_at(k);
+		if (left[k] <= (size_t)t->group_quota) {
+			first[k] = SIZE_MAX;
 			continue;
-		for (k = 0, n = 0; k < plan->n; k++) {
-			if (strcmp(plan->changes[k].type, t->name))
-				continue;
-			first &= k >= i;
-			n += plan->changes[k].action != PZ_ACTION_DELETE;
 		}
-		if (first && n > (size_t)t->group_quota) {
-			const struct pz_resource *res =
-			    pz_spec_find(spec, plan->changes[i].address);
-			struct pz_pos at = {0, 0, 0};
-
-			if (res)
-				at = res->pos;
-			if (t->quota_adjustable) {
-				pz_diag_add(
-				    diags, PZ_SEV_WARNING, spec->path, at,
+		res = pz_spec_find(spec, plan->changes[first[k]].address);
+		if (res)
+			at = res->pos;
+		if (t->quota_adjustable) {
+			pz_diag_add(diags, PZ_SEV_WARNING, spec->path, at,
 				    "this plan leaves %zu %ss in the dataset "
 				    "group; Personalize allows %d unless the "
 				    "account's quota was raised (else "
 				    "LimitExceededException; limits.html)",
-				    n, t->label, t->group_quota);
-				continue;
-			}
+				    left[k], t->label, t->group_quota);
+		} else {
 			pz_diag_add(diags, PZ_SEV_ERROR, spec->path, at,
 				    "this plan leaves %zu %ss in the dataset "
 				    "group; Personalize allows %d "
 				    "(LimitExceededException; limits.html)",
-				    n, t->label, t->group_quota);
+				    left[k], t->label, t->group_quota);
 			r = PZ_ESPEC;
 		}
+		first[k] = SIZE_MAX;
 	}
+	free(first);
+	free(left);
 	return r;
 }
 
+/* A binary min-heap of operation indices. */
+static void heap_push(size_t *h, size_t *n, size_t v)
+{
+	size_t i = (*n)++;
+
+	while (i && h[(i - 1) / 2] > v) {
+		h[i] = h[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	h[i] = v;
+}
+
+static size_t heap_pop(size_t *h, size_t *n)
+{
+	size_t top = h[0], v = h[--*n], i = 0;
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= *n)
+			break;
+		if (c + 1 < *n && h[c + 1] < h[c])
+			c++;
+		if (v <= h[c])
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	if (*n)
+		h[i] = v;
+	return top;
+}
+
 /* Kahn's algorithm, taking the ready operation made first (so output
- * follows the planner's dependency order where the graph allows). */
+ * follows the planner's dependency order where the graph allows):
+ * O((operations + waits) log operations). */
 static size_t *topo(const struct opset *os, size_t *ndone)
 {
 	size_t *indeg = pz_xcalloc(os->n + 1, sizeof(*indeg));
 	size_t *out = pz_xcalloc(os->n + 1, sizeof(*out));
+	size_t *start = pz_xcalloc(os->n + 2, sizeof(*start));
+	size_t *next, *heap = pz_xcalloc(os->n + 1, sizeof(*heap));
 	bool *done = pz_xcalloc(os->n + 1, sizeof(*done));
-	size_t i, k, n = 0;
+	size_t i, k, n = 0, nheap = 0, nedges = 0;
 
-	for (i = 0; i < os->n; i++)
+	/* What waits for each operation (the reverse of after), as one
+	 * array: next[start[i] .. start[i+1]). */
+	for (i = 0; i < os->n; i++) {
 		indeg[i] = os->ops[i].nafter;
-	for (;;) {
+		nedges += os->ops[i].nafter;
+		for (k = 0; k < os->ops[i].nafter; k++)
+			start[os->ops[i].after[k] + 1]++;
+	}
+	for (i = 0; i < os->n; i++)
+		start[i + 1] += start[i];
+	next = pz_xcalloc(nedges + 1, sizeof(*next));
+	{
+		size_t *fill = pz_xcalloc(os->n + 1, sizeof(*fill));
+
 		for (i = 0; i < os->n; i++)
-			if (!done[i] && !indeg[i])
-				break;
-		if (i == os->n)
-			break;
+			for (k = 0; k < os->ops[i].nafter; k++) {
+				size_t p = os->ops[i].after[k];
+
+				next[start[p] + fill[p]++] = i;
+			}
+		free(fill);
+	}
+	for (i = 0; i < os->n; i++)
+		if (!indeg[i])
+			heap_push(heap, &nheap, i);
+	while (nheap) {
+		i = heap_pop(heap, &nheap);
 		done[i] = true;
 		out[n++] = i;
-		for (k = 0; k < os->n; k++) {
-			size_t j;
-
-			for (j = 0; j < os->ops[k].nafter; j++)
-				if (os->ops[k].after[j] == i)
-					indeg[k]--;
-		}
+		for (k = start[i]; k < start[i + 1]; k++)
+			if (!--indeg[next[k]])
+				heap_push(heap, &nheap, next[k]);
 	}
 	*ndone = n;
 	/* What a cycle left: appended so nothing is lost (an error). */
@@ -605,50 +819,107 @@ static size_t *topo(const struct opset *os, size_t *ndone)
 		if (!done[i])
 			out[n++] = i;
 	free(indeg);
+	free(start);
+	free(next);
+	free(heap);
 	free(done);
 	return out;
+}
+
+/* out = the union of the sorted sets a and b (no repeats). */
+static size_t merge_sets(const size_t *a, size_t na, const size_t *b, size_t nb,
+			 size_t *out)
+{
+	size_t i = 0, j = 0, n = 0;
+
+	while (i < na || j < nb) {
+		size_t v;
+
+		if (j == nb || (i < na && a[i] < b[j]))
+			v = a[i++];
+		else if (i == na || b[j] < a[i])
+			v = b[j++];
+		else {
+			v = a[i++];
+			j++;
+		}
+		out[n++] = v;
+	}
+	return n;
+}
+
+static bool in_set(const size_t *a, size_t n, size_t v)
+{
+	return n && bsearch(&v, a, n, sizeof(*a), cmp_size);
 }
 
 /*
  * Drops each wait that another wait of the same operation implies
  * (transitive reduction): the graph means the same, and reads better.
- * ops are in executable order.
+ * ops are in executable order. Each operation's ancestors are kept as
+ * a sorted set, built from its waits' sets: the work is in the size of
+ * those sets (a few per operation in a plan, where the graph is
+ * shallow), not the square of the operations.
  */
 static void reduce(struct pz_op *ops, size_t n)
 {
-	size_t words = (n + 63) / 64, i, j, k;
-	uint64_t *anc = pz_xcalloc(n * words + 1, sizeof(*anc));
+	size_t **anc = pz_xcalloc(n + 1, sizeof(*anc));
+	size_t *nanc = pz_xcalloc(n + 1, sizeof(*nanc));
+	size_t *a = NULL, *b = NULL, cap = 0, i, k;
 
 	for (i = 0; i < n; i++) {
-		uint64_t *a = anc + i * words;
-		size_t kept = 0;
+		size_t na = 0, kept = 0, need = ops[i].nafter;
 
-		for (k = 0; k < ops[i].nafter; k++) {
-			size_t p = ops[i].after[k];
-
-			for (j = 0; j < words; j++)
-				a[j] |= anc[p * words + j];
+		for (k = 0; k < ops[i].nafter; k++)
+			need += nanc[ops[i].after[k]];
+		if (need + 1 > cap) {
+			cap = 2 * (need + 1);
+			a = pz_xreallocarray(a, cap, sizeof(*a));
+			b = pz_xreallocarray(b, cap, sizeof(*b));
 		}
-		/* a now holds what the waits wait for: those are implied */
-		for (k = 0; k < ops[i].nafter; k++) {
-			size_t p = ops[i].after[k];
+		/* a: what the waits wait for, at any depth; merged pairwise
+		 * for a few waits, else gathered and sorted once (pairwise
+		 * merges into a growing set would be quadratic for a delete
+		 * waiting for every child of a group) */
+		for (k = 0; k < ops[i].nafter && ops[i].nafter <= 4; k++) {
+			size_t p = ops[i].after[k], *t;
 
-			if (!(a[p / 64] >> (p % 64) & 1))
-				ops[i].after[kept++] = p;
+			na = merge_sets(a, na, anc[p], nanc[p], b);
+			t = a;
+			a = b;
+			b = t;
 		}
+		if (ops[i].nafter > 4) {
+			for (k = 0; k < ops[i].nafter; k++) {
+				size_t p = ops[i].after[k];
+
+				memcpy(a + na, anc[p], nanc[p] * sizeof(*a));
+				na += nanc[p];
+			}
+			if (na > 1)
+				qsort(a, na, sizeof(*a), cmp_size);
+			for (k = 1, kept = na ? 1 : 0; k < na; k++)
+				if (a[k] != a[kept - 1])
+					a[kept++] = a[k];
+			na = kept;
+			kept = 0;
+		}
+		/* those are implied; the rest stay */
+		for (k = 0; k < ops[i].nafter; k++)
+			if (!in_set(a, na, ops[i].after[k]))
+				ops[i].after[kept++] = ops[i].after[k];
 		ops[i].nafter = kept;
-		for (k = 0; k < kept; k++)
-			a[ops[i].after[k] / 64] |= (uint64_t)1
-						   << (ops[i].after[k] % 64);
+		/* after is sorted: one more merge gives the ancestors */
+		nanc[i] = merge_sets(a, na, ops[i].after, kept, b);
+		anc[i] = pz_xcalloc(nanc[i] + 1, sizeof(**anc));
+		memcpy(anc[i], b, nanc[i] * sizeof(**anc));
 	}
+	for (i = 0; i < n; i++)
+		free(anc[i]);
 	free(anc);
-}
-
-static int cmp_size(const void *a, const void *b)
-{
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-
-	return x < y ? -1 : x > y;
+	free(nanc);
+	free(a);
+	free(b);
 }
 
 int pz_plan_build_ops(struct pz_plan *plan, const struct pz_state *state,
@@ -668,6 +939,7 @@ int pz_plan_build_ops(struct pz_plan *plan, const struct pz_state *state,
 	idx_build(&ix, plan, state);
 	order_ops(&os, &ix, plan);
 	idx_free(&ix);
+	dedupe_after(&os);
 	order = topo(&os, &nsorted);
 	if (nsorted < os.n) {
 		struct pz_pos none = {0, 0, 0};
@@ -723,6 +995,7 @@ int pz_plan_build_ops(struct pz_plan *plan, const struct pz_state *state,
 	if (nsorted == os.n)
 		reduce(plan->ops, plan->nops);
 	free(os.ops);
+	free(os.after_cap);
 	free(os.create);
 	free(os.update);
 	free(os.del);

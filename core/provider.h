@@ -27,8 +27,10 @@ struct pz_change;
  * after them and replaces what would have to survive them.
  */
 enum pz_block_scope {
-	PZ_BLOCK_GROUP,	    /* any resource of that type in the group */
-	PZ_BLOCK_DEPENDENT, /* only those depending on it, at any depth */
+	PZ_BLOCK_GROUP,	     /* any resource of that type in the group */
+	PZ_BLOCK_DEPENDENT,  /* only those depending on it, at any depth */
+	PZ_BLOCK_REFERENCES, /* only those naming it themselves (a direct
+			      * dependency, in the spec or the state) */
 };
 
 struct pz_delete_blocker {

@@ -152,13 +152,24 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 	const char *metric = pz_node_str(pz_node_get(promote, "metric"));
 	const char *delta = pz_node_str(pz_node_get(promote, "minDelta"));
 	const struct pz_resource *sol = r->data;
-	const struct pz_change *vc = NULL;
+	const struct pz_change *vc = NULL, *solc;
 	char addr[256];
 	size_t i;
 
 	if (sol) {
 		snprintf(addr, sizeof(addr), "solution_version.%s", sol->key);
 		vc = pz_plan_ctx_change(ctx, addr);
+		/* Recorded as based on the solution itself too, for
+		 * API_DeleteSolution's blocker: the version it serves may be
+		 * the service's (automatic training), not in the state. */
+		for (i = 0; i < c->ndeps; i++)
+			if (!strcmp(c->deps[i], sol->address))
+				break;
+		if (i == c->ndeps) {
+			c->deps = pz_xreallocarray(c->deps, c->ndeps + 1,
+						   sizeof(*c->deps));
+			c->deps[c->ndeps++] = pz_xstrdup(sol->address);
+		}
 	}
 	/* A version training (first, or one the service started) decides
 	 * what the campaign serves: wait for it. */
@@ -171,9 +182,30 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 		c->note = pz_xasprintf("waits for %s", vc->address);
 		return;
 	}
+	/* Its solution is replaced, and the service trains the new one's
+	 * first version itself: the campaign cannot outlive the old
+	 * solution (API_DeleteSolution) nor be created before that version
+	 * exists. */
+	if (vc && vc->action == PZ_ACTION_WAIT && c->before &&
+	    (solc = pz_plan_ctx_change(ctx, sol->address)) &&
+	    solc->action == PZ_ACTION_REPLACE) {
+		c->action = PZ_ACTION_DELETE;
+		cJSON_Delete(c->after);
+		c->after = NULL;
+		c->note = pz_xasprintf(
+		    "%s is replaced and the service trains its first version "
+		    "itself (automatic training): this campaign is deleted "
+		    "now and created again by a later plan once that version "
+		    "is ACTIVE; recommendation calls to it fail in between",
+		    sol->address);
+		return;
+	}
 	pz_plan_decide(ctx, r, c);
 	if (syncs(r))
 		plan_sync(c);
+	if (c->action == PZ_ACTION_CREATE && vc &&
+	    vc->action == PZ_ACTION_NOOP && vc->note && !c->note)
+		c->note = pz_xstrdup(vc->note); /* whose version it serves */
 	if (c->action != PZ_ACTION_UPDATE)
 		return;
 	for (i = 0; i < c->nupdate; i++)

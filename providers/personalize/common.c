@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "avro.h"
+#include "core/provider_ops.h"
 #include "pers.h"
 #include "personalize.h"
 
@@ -41,6 +42,7 @@ void pz_personalize_register(void)
 
 	for (i = 0; i < PZ_ARRAY_LEN(all); i++)
 		pz_provider_register(all[i]);
+	pz_provider_set_ops(&pz_personalize_ops);
 }
 
 void pz_pers_error(struct pz_spec *spec, struct pz_pos pos, const char *fmt,

@@ -99,28 +99,6 @@ struct pz_dc {
 
 /* ---- small helpers ---- */
 
-int pz_dc_level_parse(const char *text)
-{
-	static const char *const names[] = {"off", "header", "sample", "full"};
-	size_t i;
-
-	for (i = 0; i < PZ_ARRAY_LEN(names); i++)
-		if (!strcmp(text, names[i]))
-			return (int)i;
-	return -1;
-}
-
-const char *pz_dc_level_name(enum pz_dc_level level)
-{
-	switch (level) {
-	case PZ_DC_OFF: return "off";
-	case PZ_DC_HEADER: return "header";
-	case PZ_DC_SAMPLE: return "sample";
-	case PZ_DC_FULL: return "full";
-	}
-	return "?";
-}
-
 static uint64_t hash64(const char *p, size_t n)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
@@ -1466,14 +1444,4 @@ void pz_dc_take_stats(struct pz_dc *dc, struct pz_dc_stats *out)
 {
 	*out = dc->stats;
 	memset(&dc->stats, 0, sizeof(dc->stats));
-}
-
-void pz_dc_stats_release(struct pz_dc_stats *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->nevents; i++)
-		free(s->events[i].name);
-	free(s->events);
-	memset(s, 0, sizeof(*s));
 }

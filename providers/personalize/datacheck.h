@@ -35,14 +35,7 @@
 #include "avro.h"
 #include "core/diag.h"
 #include "core/plan.h"
-
-enum pz_dc_level {
-	PZ_DC_OFF,
-	PZ_DC_HEADER, /* the header of every object */
-	PZ_DC_SAMPLE, /* + the first rows of each, and counts until the
-		       * minimums are met */
-	PZ_DC_FULL,   /* every row of every object */
-};
+#include "core/provider_ops.h" /* the level, run options and stats */
 
 /* The rows of each object a sample checks in full. */
 #define PZ_DC_SAMPLE_ROWS 1000
@@ -51,27 +44,8 @@ enum pz_dc_level {
 #define PZ_DC_MIN_INTERACTIONS 1000
 #define PZ_DC_MIN_USERS	       25
 
-/* "off", "header", "sample", "full" -> level; -1 when none of them. */
-int pz_dc_level_parse(const char *text);
-const char *pz_dc_level_name(enum pz_dc_level level);
-
 struct pz_dc;
 struct pz_dc_obj;
-
-/* What pz data stats reports (collected when asked for). */
-struct pz_dc_stats {
-	uint64_t rows;
-	uint64_t users, items; /* distinct */
-	uint64_t per_user[5];  /* interactions per user: min, p50, p90,
-				* p99, max */
-	struct pz_dc_event {
-		char *name;
-		uint64_t count;
-	} * events;
-	size_t nevents;
-	long long ts_min, ts_max; /* 0 when no TIMESTAMP */
-	uint64_t objects, bytes;
-};
 
 /*
  * A check of one import's data. schema is the dataset's (borrowed, must
@@ -142,16 +116,6 @@ struct pz_aws_client;
 struct pz_spec;
 struct pz_state;
 
-struct pz_dc_run_opts {
-	enum pz_dc_level level;
-	long long now;
-	int max_objects; /* objects read at once (0: 8) */
-	/* Called from the loop about every 100 ms while reading. */
-	void (*progress)(void *ud, size_t objects_done, size_t objects,
-			 uint64_t bytes);
-	void *progress_ud;
-};
-
 /*
  * The data pre-flight of a plan: for every import the plan would run
  * (dataset_import_job changes that create), lists its objects, checks
@@ -177,6 +141,5 @@ int pz_personalize_data_stats(struct pz_aws_client *c,
 			      const struct pz_resource *ds,
 			      const struct pz_dc_run_opts *opts,
 			      struct pz_dc_stats *out, struct pz_diags *diags);
-void pz_dc_stats_release(struct pz_dc_stats *s);
 
 #endif

@@ -178,7 +178,9 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 static const struct pz_delete_blocker blockers[] = {
     {"filter", PZ_BLOCK_GROUP, NULL},
     {"event_tracker", PZ_BLOCK_GROUP, "Interactions"},
-    {"metric_attribution", PZ_BLOCK_GROUP, NULL},
+    /* delete-dataset.html: "a metric attribution that references the
+     * dataset" (metric_attribution.c links the datasets it names). */
+    {"metric_attribution", PZ_BLOCK_REFERENCES, NULL},
     {"campaign", PZ_BLOCK_GROUP, NULL},
     {NULL, PZ_BLOCK_GROUP, NULL},
 };

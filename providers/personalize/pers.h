@@ -8,6 +8,10 @@
 #include "core/provider.h"
 #include "core/spec.h"
 
+struct pz_provider_ops;
+
+/* What cmd/ calls through core/provider_ops.h (ops.c). */
+extern const struct pz_provider_ops pz_personalize_ops;
 extern const struct pz_rtype pz_rtype_schema;
 extern const struct pz_rtype pz_rtype_dataset_group;
 extern const struct pz_rtype pz_rtype_dataset;

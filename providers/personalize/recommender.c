@@ -2,8 +2,11 @@
  * recommender.c - recommenders: domain use cases trained and served by
  * Personalize, only in domain dataset groups.
  */
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/json_out.h"
+#include "core/plan.h"
 #include "pers.h"
 
 static void link(struct pz_spec *spec, struct pz_resource *r,
@@ -46,6 +49,40 @@ static void check(struct pz_spec *spec, struct pz_resource *r,
 							   : "aws-vod-");
 }
 
+static const cJSON *training_data(const cJSON *attrs)
+{
+	return cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(attrs, "recommenderConfig"),
+	    "trainingDataConfig");
+}
+
+/*
+ * Diffs as any resource, and says when an update costs a training:
+ * UpdateRecommender with another recommenderConfig.trainingDataConfig
+ * (the columns it trains on) starts a full retraining, billed
+ * (API_UpdateRecommender; personalize-rules §5).
+ */
+static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
+		 struct pz_change *c)
+{
+	const cJSON *was, *will;
+	char *note;
+
+	pz_plan_decide(ctx, r, c);
+	if (c->action != PZ_ACTION_UPDATE)
+		return;
+	was = training_data(c->before);
+	will = training_data(c->after);
+	if ((!was && !will) || (was && will && pz_json_equal(was, will)))
+		return;
+	note = pz_xasprintf("%s%srecommenderConfig.trainingDataConfig "
+			    "changes: the service retrains the recommender "
+			    "in full after the update (a billed training)",
+			    c->note ? c->note : "", c->note ? "; " : "");
+	free(c->note);
+	c->note = note;
+}
+
 const struct pz_rtype pz_rtype_recommender = {
     .wait_timeout_s = 172800,
     .group_quota = 5,
@@ -65,4 +102,5 @@ const struct pz_rtype pz_rtype_recommender = {
     .link = link,
     .supply = pz_pers_supply_group,
     .check = check,
+    .plan = plan,
 };

@@ -156,6 +156,7 @@ struct side {
 	struct pz_live *out;
 	cJSON *answer;
 	int *first_error;
+	bool unrecorded; /* versions: the list is all pz knows of them */
 };
 
 static void on_side(void *ud, int rc, cJSON *output,
@@ -192,6 +193,37 @@ static int submit_side(struct pz_aws_client *c, struct side *sd,
 			       in, done);
 	cJSON_Delete(in);
 	return r;
+}
+
+/*
+ * A solution version pz never trained, of a solution with automatic
+ * training on: the service trains the first one itself, so its versions
+ * are listed (the newest is followed, solution_version.c). Returns the
+ * number of reads submitted (0 or 1), or an error.
+ */
+static int submit_unrecorded(struct pz_aws_client *c,
+			     const struct pz_state *state,
+			     const struct pz_resource *res, struct pz_live *out,
+			     struct side *sd, int *first_error)
+{
+	const struct pz_state_resource *so;
+	int r;
+
+	if (strcmp(res->type->name, "solution_version") || !res->origin ||
+	    !state || !pz_pers_auto_training(res->origin))
+		return 0;
+	so = pz_state_find(state, res->origin->address);
+	if (!so || !so->arn)
+		return 0;
+	memset(sd, 0, sizeof(*sd));
+	sd->kind = SIDE_VERSIONS;
+	sd->address = res->address;
+	sd->out = out;
+	sd->first_error = first_error;
+	sd->unrecorded = true;
+	if ((r = submit_side(c, sd, so->arn)))
+		return r;
+	return 1;
 }
 
 static bool has_tags(const struct pz_rtype *t)
@@ -268,6 +300,10 @@ static void merge_side(struct side *sd)
 {
 	const cJSON *v;
 
+	if (sd->answer && sd->unrecorded &&
+	    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
+		sd->answer, "solutionVersions")) > 0)
+		sd->out->exists = true; /* trained by the service */
 	if (!sd->answer || !sd->out->exists)
 		return;
 	if (sd->kind == SIDE_VERSIONS) {
@@ -381,6 +417,12 @@ int pz_personalize_refresh(struct pz_aws_client *c, const struct pz_spec *spec,
 		if (!st || !st->arn || !res->type->describe_op) {
 			/* Never made: nothing to read, it does not exist. */
 			live[i].refreshed = true;
+			r = submit_unrecorded(c, state, res, &live[i],
+					      &sides[nside], &first_error);
+			if (r < 0)
+				goto out;
+			nside += (size_t)r;
+			r = 0;
 			continue;
 		}
 		reads[k] =
@@ -497,6 +539,7 @@ int pz_personalize_describe(struct pz_aws_client *c, const struct pz_rtype *t,
 struct probe {
 	const struct pz_resource *res;
 	char *arn;
+	bool replacing; /* the name a replacement takes */
 	bool found;
 	struct pz_error err; /* this probe's own */
 };
@@ -545,6 +588,17 @@ static char *derive_arn(const struct pz_spec *spec, const struct pz_change *ch,
 	return arn;
 }
 
+/* Is arn one that this plan's resources have now (pz manages it)? */
+static bool managed(const struct pz_plan *plan, const char *arn)
+{
+	size_t i;
+
+	for (i = 0; i < plan->n; i++)
+		if (plan->changes[i].arn && !strcmp(plan->changes[i].arn, arn))
+			return true;
+	return false;
+}
+
 int pz_personalize_find_unmanaged(struct pz_aws_client *c,
 				  const struct pz_spec *spec,
 				  const struct pz_plan *plan,
@@ -563,7 +617,8 @@ int pz_personalize_find_unmanaged(struct pz_aws_client *c,
 	int r;
 
 	for (i = 0; i < plan->n; i++)
-		if (plan->changes[i].action == PZ_ACTION_CREATE)
+		if (plan->changes[i].action == PZ_ACTION_CREATE ||
+		    plan->changes[i].action == PZ_ACTION_REPLACE)
 			n++;
 	if (!n || !region)
 		return 0;
@@ -578,13 +633,21 @@ int pz_personalize_find_unmanaged(struct pz_aws_client *c,
 		struct pz_aws_json_done done;
 		cJSON *in;
 
-		if (ch->action != PZ_ACTION_CREATE || !res ||
-		    !res->type->describe_op)
+		if ((ch->action != PZ_ACTION_CREATE &&
+		     ch->action != PZ_ACTION_REPLACE) ||
+		    !res || !res->type->describe_op)
 			continue;
 		probes[n].res = res;
+		probes[n].replacing = ch->action == PZ_ACTION_REPLACE;
 		probes[n].arn = derive_arn(spec, ch, res, region, id.account);
 		if (!probes[n].arn)
 			continue;
+		if (probes[n].replacing && managed(plan, probes[n].arn)) {
+			/* its own name again (or one this plan frees) */
+			free(probes[n].arn);
+			probes[n].arn = NULL;
+			continue;
+		}
 		in = cJSON_CreateObject();
 		cJSON_AddStringToObject(in, res->type->arn_member,
 					probes[n].arn);
@@ -602,7 +665,17 @@ int pz_personalize_find_unmanaged(struct pz_aws_client *c,
 	for (i = 0; i < n; i++) {
 		pz_error_append(&all, &probes[i].err);
 		pz_error_release(&probes[i].err);
-		if (probes[i].found)
+		if (probes[i].found && probes[i].replacing)
+			pz_diag_add(
+			    diags, PZ_SEV_ERROR, spec->path, probes[i].res->pos,
+			    "%s: its replacement would be named like a %s that "
+			    "already exists (%s) and is not in the state: "
+			    "creating it would fail, after the old one is "
+			    "deleted; rename it in the spec, or delete that "
+			    "%s if nothing uses it",
+			    probes[i].res->address, probes[i].res->type->label,
+			    probes[i].arn, probes[i].res->type->label);
+		else if (probes[i].found)
 			pz_diag_add(
 			    diags, PZ_SEV_ERROR, spec->path, probes[i].res->pos,
 			    "%s: a %s with this name already exists "

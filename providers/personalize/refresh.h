@@ -60,7 +60,10 @@ void pz_personalize_project(const struct pz_rtype *t, const cJSON *answer,
  * For each resource the plan would create under a name of its own,
  * looks for one that already exists with that name (made outside pz, or
  * by an apply whose state was lost) and reports an error for each, with
- * the `pz import` command that adopts it. pz never adopts silently.
+ * the `pz import` command that adopts it. pz never adopts silently. A
+ * replacement under a new name (a renamed filter, a schema's create-
+ * first name) is checked the same way: an error names the resource in
+ * the way, since the old one's deletion would leave it uncreatable.
  * Returns 0 (errors go to diags) or a transport error.
  */
 int pz_personalize_find_unmanaged(struct pz_aws_client *c,

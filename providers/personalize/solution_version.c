@@ -158,6 +158,32 @@ static bool repeats(const char *reason)
 	return false;
 }
 
+/*
+ * A new (or replaced) solution with automatic training on: the service
+ * trains its first version itself within the hour after the solution
+ * is created (solution-config-auto-training.html). pz training one too
+ * would bill a second training, or be refused while the service's runs
+ * (personalize-rules §9.7): pz waits for the service's version, and the
+ * next plan follows it.
+ */
+static void first_by_service(const struct pz_resource *r, struct pz_change *c,
+			     const struct pz_change *sol)
+{
+	bool made = sol && (sol->action == PZ_ACTION_CREATE ||
+			    sol->action == PZ_ACTION_REPLACE);
+
+	c->action = PZ_ACTION_WAIT;
+	c->note = pz_xasprintf(
+	    "automatic training is on: the service trains the first version "
+	    "of %s%s itself (billed)%s, so pz does not train one too; a "
+	    "later plan follows that version",
+	    made ? (sol->action == PZ_ACTION_CREATE ? "the new "
+						    : "the replaced ")
+		 : "",
+	    r->origin->address,
+	    made ? " within the hour after it is created" : "");
+}
+
 static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 		 struct pz_change *c)
 {
@@ -190,8 +216,10 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 	    refreshed
 		? cJSON_GetObjectItemCaseSensitive(lv->attrs, "trainingType")
 		: NULL;
-	bool outside =
-	    refreshed && lv->arn && st && st->arn && strcmp(lv->arn, st->arn);
+	/* A version pz did not train: the service's (automatic training,
+	 * refresh.c lists them), or one made by hand. */
+	bool outside = refreshed && lv->arn &&
+		       (!st || !st->arn || strcmp(lv->arn, st->arn));
 	cJSON *data = cJSON_CreateObject();
 	char digest[65], *imported = NULL;
 	bool have_imports = false, data_waits = false, data_known = true;
@@ -256,6 +284,8 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 			c->action = PZ_ACTION_WAIT;
 			c->note = pz_xstrdup("training waits for data: no "
 					     "objects to import yet");
+		} else if (auto_training) {
+			first_by_service(r, c, sol);
 		} else {
 			set(c, PZ_ACTION_CREATE,
 			    pz_xstrdup("first training of the solution"));
@@ -303,6 +333,11 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 				 repeats(lv->failure_reason) && imported
 				     ? imported
 				     : ""));
+	} else if (sol &&
+		   (sol->action == PZ_ACTION_CREATE ||
+		    sol->action == PZ_ACTION_REPLACE) &&
+		   auto_training) {
+		first_by_service(r, c, sol);
 	} else if (sol && (sol->action == PZ_ACTION_CREATE ||
 			   sol->action == PZ_ACTION_REPLACE)) {
 		set(c, PZ_ACTION_CREATE,

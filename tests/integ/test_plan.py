@@ -62,6 +62,70 @@ def test_unmanaged_resource_is_reported_not_adopted(pz_bin):
         assert "Plan:" not in r.out
 
 
+ITEMS_SPEC = """datasetGroup:
+  name: clash
+datasets:
+  Items:
+    name: clash-items
+    schema:
+      type: record
+      name: Items
+      namespace: com.amazonaws.personalize.schema
+      fields:
+        - {name: ITEM_ID, type: string}
+        - {name: GENRE, type: string, categorical: true}
+"""
+
+
+def test_replacement_name_taken_by_unmanaged_resource(pz_bin):
+    """Issue 10 item 17: a replacement whose new name is taken by a
+    resource pz does not manage is an error naming it, as for a create:
+    here the create-first schema of an Items schema change."""
+    with Sim(time_scale=0.001) as sim:
+        pz = Pz(pz_bin, sim)
+        path = spec_dir(pz, "pz.yaml", ITEMS_SPEC)
+        sdir = pz.write_file(os.path.join("work", "items.avsc"), json.dumps(
+            {"type": "record", "name": "Items",
+             "namespace": "com.amazonaws.personalize.schema",
+             "fields": [{"name": "ITEM_ID", "type": "string"},
+                        {"name": "GENRE", "type": "string",
+                         "categorical": True}], "version": "1.0"}))
+        dsg = aws(sim, "personalize", "create-dataset-group", "--name",
+                  "clash")["datasetGroupArn"]
+        wait_active(sim, dsg)
+        schema = aws(sim, "personalize", "create-schema", "--name",
+                     "clash-Items", "--schema",
+                     "file://" + sdir)["schemaArn"]
+        ds = aws(sim, "personalize", "create-dataset", "--name",
+                 "clash-items", "--schema-arn", schema,
+                 "--dataset-group-arn", dsg, "--dataset-type",
+                 "Items")["datasetArn"]
+        for addr, arn in (("dataset_group.clash", dsg),
+                          ("schema.Items", schema), ("dataset.Items", ds)):
+            pz.run("import", "-f", path, addr, arn).ok()
+        # A nullable field: a new schema first, then UpdateDataset.
+        changed = ITEMS_SPEC + \
+            "        - {name: YEAR, type: [\"null\", int]}\n"
+        with open(path, "w") as f:
+            f.write(changed)
+        r = pz.run("plan", "-f", path)
+        r.ok()
+        new = [w.strip('"') for line in r.out.splitlines()
+               if "name" in line and "clash-Items-" in line
+               for w in line.split() if w.startswith('"clash-Items-')]
+        assert new, r.out
+        # Someone else's schema under that name.
+        aws(sim, "personalize", "create-schema", "--name", new[0],
+            "--schema", "file://" + sdir)
+        r = pz.run("plan", "-f", path)
+        r.fails(1)
+        assert ("schema.Items: its replacement would be named like a "
+                "schema that already exists (arn:aws:personalize:"
+                "us-east-1:%s:schema/%s) and is not in the state"
+                % (harness.ACCOUNT, new[0])) in r.err, r
+        assert "Plan:" not in r.out, r
+
+
 GROUP_SPEC = "datasetGroup:\n  name: driftdemo\n"
 
 

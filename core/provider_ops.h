@@ -1,0 +1,118 @@
+/*
+ * provider_ops.h - what cmd/ asks of the provider beyond its types'
+ * descriptors (core/provider.h): reading the live service (refresh, one
+ * describe, the search for unmanaged resources under the spec's names),
+ * adopting resources (pz import), the data pre-flight and pz data stats,
+ * and the runtime apply executes on (core/runtime.h).
+ *
+ * The provider registers one table (pz_personalize_register); cmd/ calls
+ * through it and includes no provider header beyond registration. The
+ * client is the provider's connection (cmd/client.c makes it), opaque
+ * here; every function borrows it.
+ */
+#ifndef PZ_PROVIDER_OPS_H
+#define PZ_PROVIDER_OPS_H
+
+#include <stdint.h>
+
+#include "diag.h"
+
+struct pz_live;
+struct pz_plan;
+struct pz_resource;
+struct pz_rtype;
+struct pz_runtime;
+struct pz_spec;
+struct pz_state;
+
+/* How much of the data to import is read before a plan (-data-check). */
+enum pz_dc_level {
+	PZ_DC_OFF,
+	PZ_DC_HEADER, /* the header of every object */
+	PZ_DC_SAMPLE, /* + the first rows of each, and counts until the
+		       * minimums are met */
+	PZ_DC_FULL,   /* every row of every object */
+};
+
+/* "off", "header", "sample", "full" -> level; -1 when none of them. */
+int pz_dc_level_parse(const char *text);
+const char *pz_dc_level_name(enum pz_dc_level level);
+
+/* What pz data stats reports (collected when asked for). */
+struct pz_dc_stats {
+	uint64_t rows;
+	uint64_t users, items; /* distinct */
+	uint64_t per_user[5];  /* interactions per user: min, p50, p90,
+				* p99, max */
+	struct pz_dc_event {
+		char *name;
+		uint64_t count;
+	} * events;
+	size_t nevents;
+	long long ts_min, ts_max; /* 0 when no TIMESTAMP */
+	uint64_t objects, bytes;
+};
+
+void pz_dc_stats_release(struct pz_dc_stats *s);
+
+struct pz_dc_run_opts {
+	enum pz_dc_level level;
+	long long now;
+	int max_objects; /* objects read at once (0: 8) */
+	/* Called from the loop about every 100 ms while reading. */
+	void (*progress)(void *ud, size_t objects_done, size_t objects,
+			 uint64_t bytes);
+	void *progress_ud;
+};
+
+struct pz_provider_ops {
+	/* What the service holds for every resource of the spec (live,
+	 * indexed like spec->resources) and of the state that the spec
+	 * no longer has (live_state, indexed like state->resources). 0, or
+	 * the error (one line per resource that failed). */
+	int (*refresh)(void *client, const struct pz_spec *spec,
+		       const struct pz_state *state, struct pz_live *live,
+		       struct pz_live *live_state);
+	/* Errors in diags for resources the plan would create, or
+	 * replace under a new name, whose name is taken by one pz does not
+	 * manage. 0, or a transport error. */
+	int (*find_unmanaged)(void *client, const struct pz_spec *spec,
+			      const struct pz_plan *plan,
+			      struct pz_diags *diags);
+	/* One resource of type t at arn, as refresh would see it. */
+	int (*describe)(void *client, const struct pz_rtype *t, const char *arn,
+			struct pz_live *out);
+	/* pz import: records r at arn in st (live's attributes taken),
+	 * then what comes with it (a dataset's latest import, a
+	 * solution's version), whose addresses go to *added. */
+	void (*record)(struct pz_state *st, const struct pz_spec *spec,
+		       const struct pz_resource *r, const char *arn,
+		       struct pz_live *live);
+	int (*adopt)(void *client, const struct pz_spec *spec,
+		     const struct pz_resource *r, const char *arn,
+		     const struct pz_live *live, struct pz_state *st,
+		     char ***added, size_t *nadded);
+	/* The data pre-flight of a plan's imports; *cache_changed when
+	 * state got new results to keep. */
+	int (*data_check)(void *client, const struct pz_spec *spec,
+			  const struct pz_plan *plan, struct pz_state *state,
+			  const struct pz_dc_run_opts *opts,
+			  struct pz_diags *diags, bool *cache_changed);
+	/* pz data stats of the dataset resource ds. */
+	int (*data_stats)(void *client, const struct pz_spec *spec,
+			  const struct pz_resource *ds,
+			  const struct pz_dc_run_opts *opts,
+			  struct pz_dc_stats *out, struct pz_diags *diags);
+	/* The runtime on client (borrowed): fills rt; identify learns the
+	 * account; release frees what runtime made. */
+	void (*runtime)(struct pz_runtime *rt, void *client);
+	int (*runtime_identify)(struct pz_runtime *rt);
+	void (*runtime_release)(struct pz_runtime *rt);
+};
+
+/* Registers the provider's table (static storage, not copied); once.
+ * pz_provider_ops() is a bug before it. */
+void pz_provider_set_ops(const struct pz_provider_ops *ops);
+const struct pz_provider_ops *pz_provider_ops(void);
+
+#endif

@@ -1,0 +1,74 @@
+/*
+ * ops.c - Personalize's table of operations for cmd/
+ * (core/provider_ops.h), on the AWS client: registered with its types
+ * by pz_personalize_register().
+ */
+#include "core/provider_ops.h"
+#include "datacheck.h"
+#include "pers.h"
+#include "providers/aws/client.h"
+#include "refresh.h"
+#include "runtime.h"
+
+static int refresh(void *client, const struct pz_spec *spec,
+		   const struct pz_state *state, struct pz_live *live,
+		   struct pz_live *live_state)
+{
+	return pz_personalize_refresh(client, spec, state, live, live_state);
+}
+
+static int find_unmanaged(void *client, const struct pz_spec *spec,
+			  const struct pz_plan *plan, struct pz_diags *diags)
+{
+	return pz_personalize_find_unmanaged(client, spec, plan, diags);
+}
+
+static int describe(void *client, const struct pz_rtype *t, const char *arn,
+		    struct pz_live *out)
+{
+	return pz_personalize_describe(client, t, arn, out);
+}
+
+static int adopt(void *client, const struct pz_spec *spec,
+		 const struct pz_resource *r, const char *arn,
+		 const struct pz_live *live, struct pz_state *st, char ***added,
+		 size_t *nadded)
+{
+	return pz_personalize_adopt(client, spec, r, arn, live, st, added,
+				    nadded);
+}
+
+static int data_check(void *client, const struct pz_spec *spec,
+		      const struct pz_plan *plan, struct pz_state *state,
+		      const struct pz_dc_run_opts *opts, struct pz_diags *diags,
+		      bool *cache_changed)
+{
+	return pz_personalize_data_check(client, spec, plan, state, opts, diags,
+					 cache_changed);
+}
+
+static int data_stats(void *client, const struct pz_spec *spec,
+		      const struct pz_resource *ds,
+		      const struct pz_dc_run_opts *opts,
+		      struct pz_dc_stats *out, struct pz_diags *diags)
+{
+	return pz_personalize_data_stats(client, spec, ds, opts, out, diags);
+}
+
+static void runtime(struct pz_runtime *rt, void *client)
+{
+	pz_personalize_runtime(rt, client);
+}
+
+const struct pz_provider_ops pz_personalize_ops = {
+    .refresh = refresh,
+    .find_unmanaged = find_unmanaged,
+    .describe = describe,
+    .record = pz_personalize_record,
+    .adopt = adopt,
+    .data_check = data_check,
+    .data_stats = data_stats,
+    .runtime = runtime,
+    .runtime_identify = pz_personalize_runtime_identify,
+    .runtime_release = pz_personalize_runtime_release,
+};
