@@ -10,22 +10,7 @@
 #include "core/plan.h"
 
 #include "pers.h"
-
-/* GetSolutionMetrics keys that pz.promote may compare. */
-static const char *const metrics[] = {
-    "coverage",
-    "mean_reciprocal_rank_at_25",
-    "normalized_discounted_cumulative_gain_at_5",
-    "normalized_discounted_cumulative_gain_at_10",
-    "normalized_discounted_cumulative_gain_at_25",
-    "precision_at_5",
-    "precision_at_10",
-    "precision_at_25",
-    "average_rewards_at_k",
-    "hit_at_1",
-    "hit_at_5",
-    "hit_at_10",
-};
+#include "promote.h"
 
 static void link(struct pz_spec *spec, struct pz_resource *r,
 		 struct pz_diags *diags)
@@ -59,7 +44,6 @@ static void check(struct pz_spec *spec, struct pz_resource *r,
 	const struct pz_node *promote = pz_node_get(r->pz, "promote");
 	const char *metric = pz_node_str(pz_node_get(promote, "metric"));
 	const char *best;
-	size_t i;
 
 	(void)diags;
 	if (promote && syncs(r))
@@ -83,10 +67,9 @@ static void check(struct pz_spec *spec, struct pz_resource *r,
 			      pz_pers_recipe(r->data));
 	if (!metric)
 		return;
-	for (i = 0; i < PZ_ARRAY_LEN(metrics); i++)
-		if (!strcmp(metric, metrics[i]))
-			return;
-	best = pz_str_suggest(metric, metrics, PZ_ARRAY_LEN(metrics));
+	if (pz_promote_metric_known(metric))
+		return;
+	best = pz_str_suggest(metric, pz_promote_metrics, pz_promote_nmetrics);
 	if (best)
 		pz_pers_error(spec, pz_node_get(promote, "metric")->pos,
 			      "%s: '%s' is not a solution metric; did you mean "
