@@ -120,6 +120,7 @@ static int resolve_target(const struct pz_state *st, const char *addr,
 			  bool campaign_only, struct target *t)
 {
 	const struct pz_state_resource *r = NULL;
+	const cJSON *paused;
 	char *list, buf[300];
 
 	memset(t, 0, sizeof(*t));
@@ -170,9 +171,14 @@ static int resolve_target(const struct pz_state *st, const char *addr,
 			     pz_esc(r->address));
 		return 1;
 	}
-	if (r->status && !strcmp(r->status, "INACTIVE"))
-		pz_cmd_error("warning: %s was stopped (INACTIVE) when last "
-			     "seen: it does not answer until started again",
+	/* The status refresh last saw, or the one pz.state asked for
+	 * (recommender.c plans it as the "status" attribute). */
+	paused = cJSON_GetObjectItemCaseSensitive(r->attributes, "status");
+	if ((r->status && !strcmp(r->status, "INACTIVE")) ||
+	    (cJSON_IsString(paused) &&
+	     !strcmp(paused->valuestring, "INACTIVE")))
+		pz_cmd_error("warning: %s was stopped (INACTIVE): it does not "
+			     "answer until started again (pz.state: ACTIVE)",
 			     pz_esc(r->address));
 	t->address = pz_xstrdup(r->address);
 	t->arn = pz_xstrdup(r->arn);

@@ -346,16 +346,39 @@ static cJSON *update_body(const struct pz_rtype *t, const char *arn,
 	return body;
 }
 
+/* A recommender's pz.state: "status" ACTIVE or INACTIVE in the plan's
+ * before and after (recommender.c plans it as the only change). */
+static const char *status_op(const struct pz_rtype *t, const cJSON *before,
+			     const cJSON *after)
+{
+	const cJSON *was = cJSON_GetObjectItemCaseSensitive(before, "status");
+	const cJSON *now = cJSON_GetObjectItemCaseSensitive(after, "status");
+
+	if (strcmp(t->name, "recommender") || !cJSON_IsString(now) ||
+	    (cJSON_IsString(was) && !strcmp(was->valuestring, now->valuestring)))
+		return NULL;
+	return !strcmp(now->valuestring, "INACTIVE") ? "StopRecommender"
+						     : "StartRecommender";
+}
+
 static int rt_update(void *impl, const struct pz_rtype *t, const char *arn,
 		     const cJSON *before, const cJSON *after, pz_rt_done done,
 		     void *ud)
 {
 	struct call *cl = call_new(impl, t, done, ud);
 	const struct pz_operation *cop = pz_facts_operation(t->create_op);
-	cJSON *body = update_body(t, arn, before, after);
+	const char *sop = status_op(t, before, after);
+	cJSON *body = sop ? NULL : update_body(t, arn, before, after);
 	int r;
 
 	plan_tags(cl, arn, before, after);
+	if (sop) {
+		body = cJSON_CreateObject();
+		cJSON_AddStringToObject(body, t->arn_member, arn);
+		r = submit(cl, sop, body, on_step);
+		cJSON_Delete(body);
+		return r;
+	}
 	if (!body) {
 		next_step(cl);
 		return 0;

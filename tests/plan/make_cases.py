@@ -164,6 +164,7 @@ def main():
     write("no-refresh", spec, state, {"refreshed": False, "now": NOW})
 
     more_cases(binary, spec, state, data, same)
+    recommender_cases(binary)
 
     seed = open(os.path.join(HERE, "..", "..", "examples", "seed",
                              "params.json")).read()
@@ -370,6 +371,59 @@ def more_cases(binary, spec, state, data, same):
               "    minProvisionedTPS: 1\n    campaignConfig: "
               "{itemExplorationConfig: {explorationWeight: '0.3'}}\n"),
           None, {"refreshed": True, "now": NOW})
+
+
+DOMAIN = """pz:
+  dataLocation: s3://demo-data/
+  roleArn: arn:aws:iam::123456789012:role/PersonalizeS3
+datasetGroup:
+  name: vod
+  domain: VIDEO_ON_DEMAND
+datasets:
+  Interactions:
+    name: interactions
+    schema:
+      type: record
+      name: Interactions
+      namespace: com.amazonaws.personalize.schema
+      fields:
+        - {name: USER_ID, type: string}
+        - {name: ITEM_ID, type: string}
+        - {name: EVENT_TYPE, type: string}
+        - {name: TIMESTAMP, type: long}
+recommenders:
+  topPicks:
+    name: top-picks
+    recipeArn: arn:aws:personalize:::recipe/aws-vod-top-picks
+    recommenderConfig: {minRecommendationRequestsPerSecond: 3}
+"""
+
+
+def recommender_cases(binary):
+    """Pausing a recommender (issue 12): pz.state INACTIVE stops it,
+    ACTIVE (or no pz.state) starts it again; a stop waits for an update
+    of its settings, a start goes before one."""
+    state = record(binary, DOMAIN, {"refreshed": True, "now": NOW,
+                                    "resources": {}})
+    same = live_from_state(state, [("dataset_import_job.Interactions", D1,
+                                    3)])
+    paused = DOMAIN.replace("minRecommendationRequestsPerSecond: 3}\n",
+                            "minRecommendationRequestsPerSecond: 3}\n"
+                            "    pz: {state: INACTIVE}\n")
+    write("recommender-pause", paused, state, same)
+    inactive = copy.deepcopy(same)
+    inactive["resources"]["recommender.topPicks"]["status"] = "INACTIVE"
+    write("recommender-resume", DOMAIN, state, inactive)
+    write("recommender-paused", paused, state, inactive)
+    write("recommender-pause-and-update",
+          paused.replace("PerSecond: 3}", "PerSecond: 5}"), state, same)
+    write("recommender-resume-and-update",
+          DOMAIN.replace("PerSecond: 3}", "PerSecond: 5}"), state,
+          inactive)
+    stopping = copy.deepcopy(same)
+    stopping["resources"]["recommender.topPicks"]["status"] = \
+        "STOP IN_PROGRESS"
+    write("recommender-stopping", paused, state, stopping)
 
 
 if __name__ == "__main__":
