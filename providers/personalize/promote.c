@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/json_out.h"
 #include "core/node.h"
+#include "core/plan.h"
 #include "core/state.h"
 #include "providers/aws/client.h"
 #include "providers/aws/http.h"
@@ -457,4 +458,217 @@ bool pz_promote_kept(const struct pz_state_resource *r, const char *version_arn)
 	return version_arn && cJSON_IsString(dec) &&
 	       !strcmp(dec->valuestring, "kept") && cJSON_IsString(nv) &&
 	       !strcmp(nv->valuestring, version_arn);
+}
+
+/* --- during apply --------------------------------------------------------- */
+
+struct gate {
+	char *address, *arn; /* the campaign */
+	struct pz_promote_gate g;
+	char *metric, *delta_text;
+};
+
+struct pz_promote_gates {
+	struct gate *gates;
+	size_t n;
+	struct pz_state *st;
+	/* decisions, in order */
+	struct pz_promote_decision *made;
+	char **made_address;
+	size_t nmade, made_cap;
+};
+
+struct pz_promote_gates *pz_promote_gates_new(const struct pz_plan *plan,
+					      struct pz_state *st)
+{
+	struct pz_promote_gates *g = pz_xcalloc(1, sizeof(*g));
+	size_t i;
+
+	g->st = st;
+	for (i = 0; plan && i < plan->n; i++) {
+		const struct pz_change *c = &plan->changes[i];
+		const cJSON *p = cJSON_GetObjectItemCaseSensitive(c->meta,
+								  "promote");
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(p, "metric");
+		const cJSON *d =
+		    cJSON_GetObjectItemCaseSensitive(p, "minDelta");
+		struct gate *x;
+
+		if (strcmp(c->type, "campaign") || !c->arn ||
+		    !cJSON_IsString(m))
+			continue;
+		g->gates = pz_xreallocarray(g->gates, g->n + 1,
+					    sizeof(*g->gates));
+		x = &g->gates[g->n++];
+		memset(x, 0, sizeof(*x));
+		x->address = pz_xstrdup(c->address);
+		x->arn = pz_xstrdup(c->arn);
+		x->metric = pz_xstrdup(m->valuestring);
+		x->g.metric = x->metric;
+		if (cJSON_IsNumber(d)) {
+			x->g.min_delta = d->valuedouble;
+			x->delta_text = pz_xasprintf("%g", d->valuedouble);
+			x->g.min_delta_text = x->delta_text;
+		}
+	}
+	return g;
+}
+
+void pz_promote_gates_free(struct pz_promote_gates *g)
+{
+	size_t i;
+
+	if (!g)
+		return;
+	for (i = 0; i < g->n; i++) {
+		free(g->gates[i].address);
+		free(g->gates[i].arn);
+		free(g->gates[i].metric);
+		free(g->gates[i].delta_text);
+	}
+	for (i = 0; i < g->nmade; i++) {
+		pz_promote_decision_release(&g->made[i]);
+		free(g->made_address[i]);
+	}
+	free(g->gates);
+	free(g->made);
+	free(g->made_address);
+	free(g);
+}
+
+static struct gate *gate_of(const struct pz_promote_gates *g, const char *arn)
+{
+	size_t i;
+
+	for (i = 0; g && arn && i < g->n; i++)
+		if (!strcmp(g->gates[i].arn, arn))
+			return &g->gates[i];
+	return NULL;
+}
+
+static const char *version_of(const cJSON *attrs)
+{
+	const cJSON *v =
+	    cJSON_GetObjectItemCaseSensitive(attrs, "solutionVersionArn");
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+bool pz_promote_gates_applies(const struct pz_promote_gates *g,
+			      const char *campaign_arn, const cJSON *before,
+			      const cJSON *after)
+{
+	const char *was = version_of(before), *now = version_of(after);
+
+	return gate_of(g, campaign_arn) && was && now && strcmp(was, now);
+}
+
+struct gated {
+	struct pz_promote_gates *gs;
+	struct gate *gate;
+	cJSON *after;
+	pz_promote_go go;
+	void *ud;
+};
+
+static void on_gate(void *ud, int rc, const char *msg,
+		    const struct pz_promote_decision *d)
+{
+	struct gated *x = ud;
+	struct pz_promote_gates *gs = x->gs;
+	struct pz_promote_decision *keep;
+	struct pz_state_resource *r;
+
+	if (rc) {
+		x->go(x->ud, rc, msg, NULL);
+		goto out;
+	}
+	PZ_GROW(gs->made, gs->nmade, gs->made_cap);
+	gs->made_address = pz_xreallocarray(gs->made_address, gs->made_cap,
+					    sizeof(*gs->made_address));
+	keep = &gs->made[gs->nmade];
+	memset(keep, 0, sizeof(*keep));
+	keep->promote = d->promote;
+	keep->new_value = d->new_value;
+	keep->old_value = d->old_value;
+	keep->new_arn = d->new_arn ? pz_xstrdup(d->new_arn) : NULL;
+	keep->old_arn = d->old_arn ? pz_xstrdup(d->old_arn) : NULL;
+	keep->message = pz_xstrdup(d->message);
+	gs->made_address[gs->nmade++] = pz_xstrdup(x->gate->address);
+	r = gs->st ? pz_state_find(gs->st, x->gate->address) : NULL;
+	pz_error_clear();
+	if (r)
+		pz_promote_record(r, &x->gate->g, d);
+	if (!d->promote && d->old_arn) {
+		cJSON_DeleteItemFromObjectCaseSensitive(x->after,
+							"solutionVersionArn");
+		cJSON_AddStringToObject(x->after, "solutionVersionArn",
+					d->old_arn);
+	}
+	x->go(x->ud, 0, NULL, x->after);
+out:
+	cJSON_Delete(x->after);
+	free(x);
+}
+
+int pz_promote_gates_decide(struct pz_promote_gates *g,
+			    struct pz_aws_client *c, const char *campaign_arn,
+			    const cJSON *before, const cJSON *after,
+			    pz_promote_go go, void *ud)
+{
+	struct gated *x = pz_xcalloc(1, sizeof(*x));
+	int r;
+
+	x->gs = g;
+	x->gate = gate_of(g, campaign_arn);
+	x->after = cJSON_Duplicate(after, 1);
+	x->go = go;
+	x->ud = ud;
+	if (!x->gate)
+		PZ_BUG("no gate for %s", campaign_arn);
+	r = pz_promote_decide_submit(c, x->gate->address, &x->gate->g,
+				     version_of(before), version_of(after),
+				     on_gate, x);
+	if (r) {
+		cJSON_Delete(x->after);
+		free(x);
+	}
+	return r;
+}
+
+void pz_promote_gates_settle(struct pz_promote_gates *g, struct pz_state *st)
+{
+	size_t i;
+
+	for (i = 0; g && st && i < g->nmade; i++) {
+		const struct pz_promote_decision *d = &g->made[i];
+		struct pz_state_resource *r =
+		    pz_state_find(st, g->made_address[i]);
+		const char *v = r ? version_of(r->attributes) : NULL;
+
+		pz_error_clear();
+		if (!r || d->promote || !d->old_arn || !v ||
+		    strcmp(v, d->new_arn ? d->new_arn : ""))
+			continue;
+		cJSON_DeleteItemFromObjectCaseSensitive(r->attributes,
+							"solutionVersionArn");
+		cJSON_AddStringToObject(r->attributes, "solutionVersionArn",
+					d->old_arn);
+	}
+}
+
+size_t pz_promote_gates_count(const struct pz_promote_gates *g)
+{
+	return g ? g->nmade : 0;
+}
+
+const struct pz_promote_decision *
+pz_promote_gates_get(const struct pz_promote_gates *g, size_t i,
+		     const char **address)
+{
+	if (!g || i >= g->nmade)
+		return NULL;
+	if (address)
+		*address = g->made_address[i];
+	return &g->made[i];
 }

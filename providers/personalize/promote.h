@@ -115,4 +115,41 @@ void pz_promote_record(struct pz_state_resource *r,
 bool pz_promote_kept(const struct pz_state_resource *r,
 		     const char *version_arn);
 
+/*
+ * During apply: the gates of a plan's campaign updates (the campaign
+ * plan hook puts each in the change's meta, "promote": {metric,
+ * minDelta}), consulted by the runtime's update (runtime.c) before a
+ * campaign moves to another version.
+ *
+ * pz_promote_gates_new() reads them from plan; st (borrowed, the state
+ * the run changes) receives each decision. The runtime asks
+ * pz_promote_gates_applies() and, when true, pz_promote_gates_decide(),
+ * which reads both versions' metrics and calls go exactly once from
+ * the loop: rc 0 with the update to make (after, or after with the
+ * current version when the gate keeps it; borrowed for the call), or an
+ * error with its message. pz_promote_gates_settle() puts back, after
+ * the run, the version the executor recorded for a kept campaign.
+ */
+struct pz_plan;
+struct pz_state;
+struct pz_promote_gates;
+struct pz_promote_gates *pz_promote_gates_new(const struct pz_plan *plan,
+					      struct pz_state *st);
+void pz_promote_gates_free(struct pz_promote_gates *g);
+bool pz_promote_gates_applies(const struct pz_promote_gates *g,
+			      const char *campaign_arn, const cJSON *before,
+			      const cJSON *after);
+typedef void (*pz_promote_go)(void *ud, int rc, const char *msg,
+			      const cJSON *after);
+int pz_promote_gates_decide(struct pz_promote_gates *g,
+			    struct pz_aws_client *c, const char *campaign_arn,
+			    const cJSON *before, const cJSON *after,
+			    pz_promote_go go, void *ud);
+void pz_promote_gates_settle(struct pz_promote_gates *g, struct pz_state *st);
+/* The decisions made so far, in order (address and decision). */
+size_t pz_promote_gates_count(const struct pz_promote_gates *g);
+const struct pz_promote_decision *
+pz_promote_gates_get(const struct pz_promote_gates *g, size_t i,
+		     const char **address);
+
 #endif
