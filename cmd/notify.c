@@ -392,10 +392,8 @@ int pz_cmd_notify(const struct pz_spec *spec, const struct pz_notify_summary *s)
 		url_origin(hook, origin, sizeof(origin));
 		if (post(hook, pz_buf_cstr(&body))) {
 			pz_cmd_error("warning: the notification to the webhook "
-				     "at %s was not delivered after %d "
-				     "attempts: %s",
-				     pz_esc(origin), WEBHOOK_ATTEMPTS,
-				     pz_esc(pz_error_last()));
+				     "at %s was not delivered: %s",
+				     pz_esc(origin), pz_esc(pz_error_last()));
 			failed = 1;
 		}
 	}
