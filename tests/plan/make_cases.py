@@ -165,6 +165,7 @@ def main():
 
     more_cases(binary, spec, state, data, same)
     recommender_cases(binary)
+    promote_cases(spec, state, data)
 
     seed = open(os.path.join(HERE, "..", "..", "examples", "seed",
                              "params.json")).read()
@@ -424,6 +425,40 @@ def recommender_cases(binary):
     stopping["resources"]["recommender.topPicks"]["status"] = \
         "STOP IN_PROGRESS"
     write("recommender-stopping", paused, state, stopping)
+
+
+def promote_cases(spec, state, data):
+    """The promotion gate (issue 12): a new version is a gated update of
+    the campaign; one the gate kept it off at an earlier apply (the
+    state's record) is not tried again; a newer one is."""
+    old = "arn:aws:personalize:us-east-1:123456789012:solution/ups/a1a1a1a1"
+    new = "arn:aws:personalize:us-east-1:123456789012:solution/ups/b2b2b2b2"
+    newer = "arn:aws:personalize:us-east-1:123456789012:solution/ups/c3c3c3c3"
+    ndcg = "normalized_discounted_cumulative_gain_at_25"
+    line = "campaign.upsCampaign kept on version a1a1a1a1: %s 0.2810 < " \
+        "0.2905 + 0.01" % ndcg
+
+    def stack(version, kept):
+        st = copy.deepcopy(state)
+        for r in st["resources"]:
+            if r["address"] == "solution_version.ups":
+                r["arn"] = version
+            if r["address"] == "campaign.upsCampaign":
+                r["attributes"]["solutionVersionArn"] = old
+                if kept:
+                    r["pz"] = {"promotion": {
+                        "decision": "kept", "metric": ndcg,
+                        "minDelta": 0.01, "newVersion": new,
+                        "newValue": 0.281, "oldVersion": old,
+                        "oldValue": 0.2905, "message": line}}
+        return st, live_from_state(st, data)
+
+    st, live = stack(new, False)
+    write("promote-gated-update", spec, st, live)
+    st, live = stack(new, True)
+    write("promote-kept", spec, st, live)
+    st, live = stack(newer, True)
+    write("promote-newer-version", spec, st, live)
 
 
 if __name__ == "__main__":
