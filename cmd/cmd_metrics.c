@@ -58,8 +58,7 @@ static cJSON *served_by(const struct pz_state *st, const char *arn)
 		const struct pz_state_resource *r = &st->resources[i];
 		const char *v = str_of(r->attributes, "solutionVersionArn");
 
-		if (!strcmp(r->type, "campaign") && v && arn &&
-		    !strcmp(v, arn))
+		if (!strcmp(r->type, "campaign") && v && arn && !strcmp(v, arn))
 			cJSON_AddItemToArray(list,
 					     cJSON_CreateString(r->address));
 	}
@@ -195,7 +194,8 @@ static void print_row(const struct table *t, const size_t *width)
 
 static void fmt_time(const cJSON *v, char *out, size_t n)
 {
-	const cJSON *t = cJSON_GetObjectItemCaseSensitive(v, "creationDateTime");
+	const cJSON *t =
+	    cJSON_GetObjectItemCaseSensitive(v, "creationDateTime");
 	time_t s;
 	struct tm tm;
 
@@ -211,7 +211,8 @@ static void fmt_time(const cJSON *v, char *out, size_t n)
 /* The rows of one solution's table, each through fn. */
 static void rows(const cJSON *sol, size_t *width, bool measure)
 {
-	const cJSON *versions = cJSON_GetObjectItemCaseSensitive(sol, "versions");
+	const cJSON *versions =
+	    cJSON_GetObjectItemCaseSensitive(sol, "versions");
 	cJSON *names = metric_names(versions);
 	const cJSON *v, *name;
 	const char *labels[] = {"version", "status", "created", "training",
@@ -225,12 +226,14 @@ static void rows(const cJSON *sol, size_t *width, bool measure)
 	/* The change column compares the two newest ACTIVE versions. */
 	cJSON_ArrayForEach(v, versions)
 	{
-		if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(v, "metrics"))) {
+		if (cJSON_IsObject(
+			cJSON_GetObjectItemCaseSensitive(v, "metrics"))) {
 			prev = last;
 			last = v;
 		}
 	}
-	for (r = 0; r < PZ_ARRAY_LEN(labels) + (size_t)cJSON_GetArraySize(names);
+	for (r = 0;
+	     r < PZ_ARRAY_LEN(labels) + (size_t)cJSON_GetArraySize(names);
 	     r++) {
 		bool is_metric = r >= PZ_ARRAY_LEN(labels);
 
@@ -247,9 +250,11 @@ static void rows(const cJSON *sol, size_t *width, bool measure)
 			if (i > n)
 				break;
 			if (is_metric) {
-				const cJSON *x = cJSON_GetObjectItemCaseSensitive(
-				    cJSON_GetObjectItemCaseSensitive(v, "metrics"),
-				    name->valuestring);
+				const cJSON *x =
+				    cJSON_GetObjectItemCaseSensitive(
+					cJSON_GetObjectItemCaseSensitive(
+					    v, "metrics"),
+					name->valuestring);
 
 				if (cJSON_IsNumber(x)) {
 					snprintf(t.own[i], sizeof(t.own[i]),
@@ -276,8 +281,9 @@ static void rows(const cJSON *sol, size_t *width, bool measure)
 					     : "");
 				cell = t.own[i];
 			} else {
-				const cJSON *by = cJSON_GetObjectItemCaseSensitive(
-				    v, "servedBy");
+				const cJSON *by =
+				    cJSON_GetObjectItemCaseSensitive(
+					v, "servedBy");
 
 				if (cJSON_GetArraySize(by))
 					cell = cJSON_GetArrayItem(by, 0)
@@ -291,20 +297,22 @@ static void rows(const cJSON *sol, size_t *width, bool measure)
 			if (r == 0) {
 				cell = "change";
 			} else if (is_metric) {
-				const cJSON *a = cJSON_GetObjectItemCaseSensitive(
-				    cJSON_GetObjectItemCaseSensitive(last,
-								     "metrics"),
-				    name->valuestring);
-				const cJSON *b = cJSON_GetObjectItemCaseSensitive(
-				    cJSON_GetObjectItemCaseSensitive(prev,
-								     "metrics"),
-				    name->valuestring);
+				const cJSON *a =
+				    cJSON_GetObjectItemCaseSensitive(
+					cJSON_GetObjectItemCaseSensitive(
+					    last, "metrics"),
+					name->valuestring);
+				const cJSON *b =
+				    cJSON_GetObjectItemCaseSensitive(
+					cJSON_GetObjectItemCaseSensitive(
+					    prev, "metrics"),
+					name->valuestring);
 
 				cell = "-";
 				if (cJSON_IsNumber(a) && cJSON_IsNumber(b)) {
-					snprintf(t.own[i], sizeof(t.own[i]),
-						 "%+.4f",
-						 a->valuedouble - b->valuedouble);
+					snprintf(
+					    t.own[i], sizeof(t.own[i]), "%+.4f",
+					    a->valuedouble - b->valuedouble);
 					cell = t.own[i];
 				}
 			}

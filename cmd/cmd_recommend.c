@@ -109,7 +109,7 @@ static char *list_of(const struct pz_state *st, const char *a, const char *b)
 		if (strcmp(r->type, a) && (!b || strcmp(r->type, b)))
 			continue;
 		if (pz_buf_printf(&out, "%s%s", out.len ? ", " : "",
-				r->address))
+				  r->address))
 			PZ_BUG("out of buffer");
 	}
 	s = pz_buf_detach(&out, NULL);
@@ -156,9 +156,11 @@ static int resolve_target(const struct pz_state *st, const char *addr,
 	if (!r || !r->arn) {
 		list = list_of(st, "campaign", "recommender");
 		pz_cmd_error("%s is not deployed: the state has %s%s%s",
-			     pz_esc(addr), r ? "it without an ARN" : "no such "
-							   "campaign or "
-							   "recommender",
+			     pz_esc(addr),
+			     r ? "it without an ARN"
+			       : "no such "
+				 "campaign or "
+				 "recommender",
 			     *list ? "; it has " : " (run pz apply first)",
 			     pz_esc(list));
 		free(list);
@@ -166,9 +168,10 @@ static int resolve_target(const struct pz_state *st, const char *addr,
 	}
 	t->recommender = !strcmp(r->type, "recommender");
 	if (campaign_only && t->recommender) {
-		pz_cmd_error("%s: GetPersonalizedRanking takes a campaign, not a "
-			     "recommender",
-			     pz_esc(r->address));
+		pz_cmd_error(
+		    "%s: GetPersonalizedRanking takes a campaign, not a "
+		    "recommender",
+		    pz_esc(r->address));
 		return 1;
 	}
 	/* The status refresh last saw, or the one pz.state asked for
@@ -266,7 +269,8 @@ static void print_items(const struct target *t, const char *what,
 
 	cJSON_ArrayForEach(it, items)
 	{
-		const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "itemId");
+		const cJSON *id =
+		    cJSON_GetObjectItemCaseSensitive(it, "itemId");
 
 		if (cJSON_IsString(id) &&
 		    strlen(pz_esc(id->valuestring)) > width)
@@ -285,16 +289,18 @@ static void print_items(const struct target *t, const char *what,
 	printf("  %4s  %-*s  %s\n", "#", (int)width, "ITEM", "SCORE");
 	cJSON_ArrayForEach(it, items)
 	{
-		const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "itemId");
+		const cJSON *id =
+		    cJSON_GetObjectItemCaseSensitive(it, "itemId");
 		const cJSON *promo =
 		    cJSON_GetObjectItemCaseSensitive(it, "promotionName");
-		const cJSON *why = cJSON_GetObjectItemCaseSensitive(it, "reason");
+		const cJSON *why =
+		    cJSON_GetObjectItemCaseSensitive(it, "reason");
 
 		printf("  %4zu  %-*s  ", ++i, (int)width,
 		       pz_esc(cJSON_IsString(id) ? id->valuestring : "?"));
-		print_score(it, cJSON_IsString(promo) ||
-				    (cJSON_IsArray(why) &&
-				     cJSON_GetArraySize(why)));
+		print_score(
+		    it, cJSON_IsString(promo) ||
+			    (cJSON_IsArray(why) && cJSON_GetArraySize(why)));
 		if (cJSON_IsString(promo))
 			printf("  promotion %s", pz_esc(promo->valuestring));
 		if (cJSON_IsArray(why) && cJSON_GetArraySize(why)) {
@@ -333,16 +339,17 @@ static int print_answer(const struct target *t, const char *op,
 		if (cJSON_IsString(rec_id))
 			cJSON_AddStringToObject(o, "recommendationId",
 						rec_id->valuestring);
-		cJSON_AddItemToObject(
-		    o, "items",
-		    cJSON_IsArray(items) ? cJSON_Duplicate(items, 1)
-					 : cJSON_CreateArray());
+		cJSON_AddItemToObject(o, "items",
+				      cJSON_IsArray(items)
+					  ? cJSON_Duplicate(items, 1)
+					  : cJSON_CreateArray());
 		r = pz_cmd_print_json(o);
 		cJSON_Delete(o);
 		return r;
 	}
-	print_items(t, !strcmp(op, "GetRecommendations") ? "Recommendations"
-							  : "Ranking",
+	print_items(t,
+		    !strcmp(op, "GetRecommendations") ? "Recommendations"
+						      : "Ranking",
 		    items, rec_id);
 	return 0;
 }
@@ -402,8 +409,8 @@ static int run_recommend(int argc, char **argv)
 		cJSON_AddNumberToObject(in, "numResults", (double)opt_n);
 	if (filter)
 		cJSON_AddStringToObject(in, "filterArn", filter);
-	status = call_runtime(spec, "GetRecommendations", "/recommendations", in, &t,
-			      "itemList");
+	status = call_runtime(spec, "GetRecommendations", "/recommendations",
+			      in, &t, "itemList");
 out:
 	cJSON_Delete(in);
 	free(filter);
@@ -441,8 +448,9 @@ static int run_rank(int argc, char **argv)
 		cJSON_AddItemToArray(list, cJSON_CreateString(argv[i]));
 	if (filter)
 		cJSON_AddStringToObject(in, "filterArn", filter);
-	status = call_runtime(spec, "GetPersonalizedRanking", "/personalize-ranking",
-			      in, &t, "personalizedRanking");
+	status =
+	    call_runtime(spec, "GetPersonalizedRanking", "/personalize-ranking",
+			 in, &t, "personalizedRanking");
 out:
 	cJSON_Delete(in);
 	free(filter);

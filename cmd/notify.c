@@ -27,8 +27,7 @@
 #define WEBHOOK_TIMEOUT_MS 10000
 #define WEBHOOK_ATTEMPTS   3
 
-void pz_cmd_notify_track(unsigned char *results,
-			 const struct pz_exec_event *ev)
+void pz_cmd_notify_track(unsigned char *results, const struct pz_exec_event *ev)
 {
 	static const unsigned char r[] = {
 	    [PZ_EXEC_START] = PZ_NOTIFY_STARTED,
@@ -68,33 +67,23 @@ static void took(double s, char *out, size_t n)
 static const char *action_name(enum pz_action a)
 {
 	switch (a) {
-	case PZ_ACTION_CREATE:
-		return "create";
-	case PZ_ACTION_UPDATE:
-		return "update";
-	case PZ_ACTION_REPLACE:
-		return "replace";
-	case PZ_ACTION_DELETE:
-		return "delete";
-	default:
-		return NULL;
+	case PZ_ACTION_CREATE: return "create";
+	case PZ_ACTION_UPDATE: return "update";
+	case PZ_ACTION_REPLACE: return "replace";
+	case PZ_ACTION_DELETE: return "delete";
+	default: return NULL;
 	}
 }
 
 static const char *result_name(unsigned char r)
 {
 	switch (r) {
-	case PZ_NOTIFY_DONE:
-		return "done";
-	case PZ_NOTIFY_FAILED:
-		return "failed";
-	case PZ_NOTIFY_SKIPPED:
-		return "skipped";
+	case PZ_NOTIFY_DONE: return "done";
+	case PZ_NOTIFY_FAILED: return "failed";
+	case PZ_NOTIFY_SKIPPED: return "skipped";
 	case PZ_NOTIFY_IN_PROGRESS:
-	case PZ_NOTIFY_STARTED:
-		return "in_progress";
-	default:
-		return "not_started";
+	case PZ_NOTIFY_STARTED: return "in_progress";
+	default: return "not_started";
 	}
 }
 
@@ -103,9 +92,9 @@ static unsigned char change_result(const struct pz_notify_summary *s,
 				   size_t change)
 {
 	static const int rank[] = {
-	    [PZ_NOTIFY_DONE] = 0,	 [PZ_NOTIFY_NOT_STARTED] = 1,
-	    [PZ_NOTIFY_STARTED] = 2,	 [PZ_NOTIFY_IN_PROGRESS] = 2,
-	    [PZ_NOTIFY_SKIPPED] = 3,	 [PZ_NOTIFY_FAILED] = 4,
+	    [PZ_NOTIFY_DONE] = 0,    [PZ_NOTIFY_NOT_STARTED] = 1,
+	    [PZ_NOTIFY_STARTED] = 2, [PZ_NOTIFY_IN_PROGRESS] = 2,
+	    [PZ_NOTIFY_SKIPPED] = 3, [PZ_NOTIFY_FAILED] = 4,
 	};
 	unsigned char worst = PZ_NOTIFY_DONE;
 	bool any = false;
@@ -161,8 +150,9 @@ static char *text_line(const struct pz_notify_summary *s, const char *group,
 
 	took(s->finished - s->started, t, sizeof(t));
 	pz_buf_init(&b, 4096);
-	r = pz_buf_printf(&b, "pz %s %s%s%s%s: %zu added, %zu changed, %zu "
-			      "destroyed",
+	r = pz_buf_printf(&b,
+			  "pz %s %s%s%s%s: %zu added, %zu changed, %zu "
+			  "destroyed",
 			  s->operation, s->status, group ? " (" : "",
 			  group ? group : "", group ? ")" : "", s->added,
 			  s->changed, s->destroyed);
@@ -196,7 +186,8 @@ static char *text_line(const struct pz_notify_summary *s, const char *group,
 cJSON *pz_cmd_notify_json(const struct pz_spec *spec,
 			  const struct pz_notify_summary *s)
 {
-	const struct pz_resource *dg = spec ? pz_spec_dataset_group(spec) : NULL;
+	const struct pz_resource *dg =
+	    spec ? pz_spec_dataset_group(spec) : NULL;
 	cJSON *o = cJSON_CreateObject(), *counts, *res, *fails, *proms;
 	char ts[32];
 	char *text;
@@ -266,7 +257,8 @@ cJSON *pz_cmd_notify_json(const struct pz_spec *spec,
 static void subject(char *out, size_t n, const struct pz_notify_summary *s,
 		    const struct pz_spec *spec)
 {
-	const struct pz_resource *dg = spec ? pz_spec_dataset_group(spec) : NULL;
+	const struct pz_resource *dg =
+	    spec ? pz_spec_dataset_group(spec) : NULL;
 	size_t i;
 
 	snprintf(out, n, "pz %s %s%s%s", s->operation, s->status,

@@ -140,8 +140,7 @@ static bool kept(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 	const cJSON *v =
 	    cJSON_GetObjectItemCaseSensitive(c->after, "solutionVersionArn");
 	const cJSON *why = cJSON_GetObjectItemCaseSensitive(
-	    cJSON_GetObjectItemCaseSensitive(st ? st->meta : NULL,
-					     "promotion"),
+	    cJSON_GetObjectItemCaseSensitive(st ? st->meta : NULL, "promotion"),
 	    "message");
 	size_t i, k = 0;
 

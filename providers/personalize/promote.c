@@ -68,7 +68,8 @@ int pz_pers_solution_metrics(struct pz_aws_client *c, const char *version_arn,
 
 static double created_of(const cJSON *v)
 {
-	const cJSON *t = cJSON_GetObjectItemCaseSensitive(v, "creationDateTime");
+	const cJSON *t =
+	    cJSON_GetObjectItemCaseSensitive(v, "creationDateTime");
 
 	return cJSON_IsNumber(t) ? t->valuedouble : 0;
 }
@@ -189,8 +190,8 @@ void pz_promote_decision_release(struct pz_promote_decision *d)
 	memset(d, 0, sizeof(*d));
 }
 
-static int metric_value(const cJSON *metrics, const char *name,
-			const char *arn, double *out)
+static int metric_value(const cJSON *metrics, const char *name, const char *arn,
+			double *out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(metrics, name);
 
@@ -227,11 +228,11 @@ int pz_promote_compare(const char *address, const struct pz_promote_gate *g,
 	/* Compared as printed (4 places, as the service reports them),
 	 * so the line never says "0.2905 < 0.2905 + 0". */
 	d->promote = nv >= ov + g->min_delta - 5e-9;
-	d->message = pz_xasprintf(
-	    "%s %s version %s: %s %.4f %s %.4f + %s", address,
-	    d->promote ? "moves to" : "kept on",
-	    pz_promote_version_id(d->promote ? new_arn : old_arn), g->metric,
-	    nv, d->promote ? ">=" : "<", ov, delta);
+	d->message =
+	    pz_xasprintf("%s %s version %s: %s %.4f %s %.4f + %s", address,
+			 d->promote ? "moves to" : "kept on",
+			 pz_promote_version_id(d->promote ? new_arn : old_arn),
+			 g->metric, nv, d->promote ? ">=" : "<", ov, delta);
 	return 0;
 }
 
@@ -325,9 +326,10 @@ int pz_promote_decide_submit(struct pz_aws_client *c, const char *address,
 		memset(&d, 0, sizeof(d));
 		d.promote = true;
 		d.new_arn = pz_xstrdup(new_arn);
-		d.message = pz_xasprintf("%s moves to version %s: no version "
-					 "served before",
-					 address, pz_promote_version_id(new_arn));
+		d.message =
+		    pz_xasprintf("%s moves to version %s: no version "
+				 "served before",
+				 address, pz_promote_version_id(new_arn));
 		done(ud, 0, NULL, &d);
 		pz_promote_decision_release(&d);
 		return 0;
@@ -335,7 +337,8 @@ int pz_promote_decide_submit(struct pz_aws_client *c, const char *address,
 	x = pz_xcalloc(1, sizeof(*x));
 	x->address = pz_xstrdup(address);
 	x->metric = pz_xstrdup(g->metric);
-	x->delta_text = g->min_delta_text ? pz_xstrdup(g->min_delta_text) : NULL;
+	x->delta_text =
+	    g->min_delta_text ? pz_xstrdup(g->min_delta_text) : NULL;
 	x->g.metric = x->metric;
 	x->g.min_delta = g->min_delta;
 	x->g.min_delta_text = x->delta_text;
@@ -434,7 +437,8 @@ void pz_promote_record(struct pz_state_resource *r,
 {
 	cJSON *p = cJSON_CreateObject();
 
-	cJSON_AddStringToObject(p, "decision", d->promote ? "promoted" : "kept");
+	cJSON_AddStringToObject(p, "decision",
+				d->promote ? "promoted" : "kept");
 	cJSON_AddStringToObject(p, "metric", g->metric);
 	cJSON_AddNumberToObject(p, "minDelta", g->min_delta);
 	pz_json_add_str_or_null(p, "newVersion", d->new_arn);
@@ -487,8 +491,8 @@ struct pz_promote_gates *pz_promote_gates_new(const struct pz_plan *plan,
 	g->st = st;
 	for (i = 0; plan && i < plan->n; i++) {
 		const struct pz_change *c = &plan->changes[i];
-		const cJSON *p = cJSON_GetObjectItemCaseSensitive(c->meta,
-								  "promote");
+		const cJSON *p =
+		    cJSON_GetObjectItemCaseSensitive(c->meta, "promote");
 		const cJSON *m = cJSON_GetObjectItemCaseSensitive(p, "metric");
 		const cJSON *d =
 		    cJSON_GetObjectItemCaseSensitive(p, "minDelta");
@@ -497,8 +501,8 @@ struct pz_promote_gates *pz_promote_gates_new(const struct pz_plan *plan,
 		if (strcmp(c->type, "campaign") || !c->arn ||
 		    !cJSON_IsString(m))
 			continue;
-		g->gates = pz_xreallocarray(g->gates, g->n + 1,
-					    sizeof(*g->gates));
+		g->gates =
+		    pz_xreallocarray(g->gates, g->n + 1, sizeof(*g->gates));
 		x = &g->gates[g->n++];
 		memset(x, 0, sizeof(*x));
 		x->address = pz_xstrdup(c->address);
@@ -611,10 +615,9 @@ out:
 	free(x);
 }
 
-int pz_promote_gates_decide(struct pz_promote_gates *g,
-			    struct pz_aws_client *c, const char *campaign_arn,
-			    const cJSON *before, const cJSON *after,
-			    pz_promote_go go, void *ud)
+int pz_promote_gates_decide(struct pz_promote_gates *g, struct pz_aws_client *c,
+			    const char *campaign_arn, const cJSON *before,
+			    const cJSON *after, pz_promote_go go, void *ud)
 {
 	struct gated *x = pz_xcalloc(1, sizeof(*x));
 	int r;

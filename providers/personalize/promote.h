@@ -141,10 +141,9 @@ bool pz_promote_gates_applies(const struct pz_promote_gates *g,
 			      const cJSON *after);
 typedef void (*pz_promote_go)(void *ud, int rc, const char *msg,
 			      const cJSON *after);
-int pz_promote_gates_decide(struct pz_promote_gates *g,
-			    struct pz_aws_client *c, const char *campaign_arn,
-			    const cJSON *before, const cJSON *after,
-			    pz_promote_go go, void *ud);
+int pz_promote_gates_decide(struct pz_promote_gates *g, struct pz_aws_client *c,
+			    const char *campaign_arn, const cJSON *before,
+			    const cJSON *after, pz_promote_go go, void *ud);
 void pz_promote_gates_settle(struct pz_promote_gates *g, struct pz_state *st);
 /* The decisions made so far, in order (address and decision). */
 size_t pz_promote_gates_count(const struct pz_promote_gates *g);

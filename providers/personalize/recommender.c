@@ -60,12 +60,10 @@ static const char *wanted(const struct pz_resource *r)
 }
 
 /* Where it stands: what refresh saw, else what the state recorded. */
-static const char *current(struct pz_plan_ctx *ctx,
-			   const struct pz_resource *r)
+static const char *current(struct pz_plan_ctx *ctx, const struct pz_resource *r)
 {
 	const struct pz_live *lv = pz_plan_ctx_live(ctx, r);
-	const struct pz_state_resource *st =
-	    pz_plan_ctx_state(ctx, r->address);
+	const struct pz_state_resource *st = pz_plan_ctx_state(ctx, r->address);
 
 	if (lv && lv->refreshed && lv->exists && lv->status)
 		return lv->status;
@@ -76,8 +74,8 @@ static const char *current(struct pz_plan_ctx *ctx,
 
 static void add_note(struct pz_change *c, const char *text)
 {
-	char *n = c->note ? pz_xasprintf("%s; %s", c->note, text)
-			  : pz_xstrdup(text);
+	char *n =
+	    c->note ? pz_xasprintf("%s; %s", c->note, text) : pz_xstrdup(text);
 
 	free(c->note);
 	c->note = n;

@@ -17,8 +17,8 @@
 #include "core/state.h"
 #include "providers/personalize/promote.h"
 
-#define V1 "arn:aws:personalize:us-east-1:123456789012:solution/ups/aaaa1111"
-#define V2 "arn:aws:personalize:us-east-1:123456789012:solution/ups/bbbb2222"
+#define V1   "arn:aws:personalize:us-east-1:123456789012:solution/ups/aaaa1111"
+#define V2   "arn:aws:personalize:us-east-1:123456789012:solution/ups/bbbb2222"
 #define CAMP "arn:aws:personalize:us-east-1:123456789012:campaign/ups"
 #define NDCG "normalized_discounted_cumulative_gain_at_25"
 
@@ -38,9 +38,8 @@ static void worse_is_kept(void **unused)
 	cJSON *old = metrics(0.2905), *now = metrics(0.2810);
 
 	(void)unused;
-	assert_int_equal(pz_promote_compare("campaign.x", &g, V1, old, V2, now,
-					    &d),
-			 0);
+	assert_int_equal(
+	    pz_promote_compare("campaign.x", &g, V1, old, V2, now, &d), 0);
 	assert_false(d.promote);
 	assert_string_equal(d.message,
 			    "campaign.x kept on version aaaa1111: " NDCG
@@ -61,18 +60,17 @@ static void better_by_delta_moves(void **unused)
 	(void)unused;
 	/* Exactly the old value plus minDelta is enough ("at least"),
 	 * whatever binary floating point makes of 0.30 + 0.01. */
-	assert_int_equal(pz_promote_compare("campaign.x", &g, V1, old, V2, now,
-					    &d),
-			 0);
+	assert_int_equal(
+	    pz_promote_compare("campaign.x", &g, V1, old, V2, now, &d), 0);
 	assert_true(d.promote);
-	assert_string_equal(d.message, "campaign.x moves to version bbbb2222: " NDCG
-				       " 0.3100 >= 0.3000 + 0.01");
+	assert_string_equal(d.message,
+			    "campaign.x moves to version bbbb2222: " NDCG
+			    " 0.3100 >= 0.3000 + 0.01");
 	pz_promote_decision_release(&d);
 	cJSON_Delete(now);
 	now = metrics(0.3099);
-	assert_int_equal(pz_promote_compare("campaign.x", &g, V1, old, V2, now,
-					    &d),
-			 0);
+	assert_int_equal(
+	    pz_promote_compare("campaign.x", &g, V1, old, V2, now, &d), 0);
 	assert_false(d.promote);
 	pz_promote_decision_release(&d);
 	cJSON_Delete(old);
@@ -86,9 +84,9 @@ static void missing_metric_is_an_error(void **unused)
 	cJSON *old = metrics(0.3), *now = metrics(0.4);
 
 	(void)unused;
-	assert_int_equal(pz_promote_compare("campaign.x", &g, V1, old, V2, now,
-					    &d),
-			 PZ_EINVAL);
+	assert_int_equal(
+	    pz_promote_compare("campaign.x", &g, V1, old, V2, now, &d),
+	    PZ_EINVAL);
 	assert_non_null(strstr(pz_error_last(), "reports no hit_at_1"));
 	assert_non_null(strstr(pz_error_last(), V2));
 	assert_null(d.message);
