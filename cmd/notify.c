@@ -342,6 +342,7 @@ static int post(const char *url, const char *body)
 	if (r)
 		return r;
 	req = pz_aws_request_new_url("webhook", "POST", url);
+	pz_aws_request_set_flags(req, PZ_AWS_REQ_SECRET_URL);
 	pz_aws_request_set_body(req, body, strlen(body), "application/json");
 	pz_aws_request_set_limits(req, WEBHOOK_ATTEMPTS, WEBHOOK_TIMEOUT_MS);
 	pz_aws_request_set_max_body(req, 64 * 1024);

@@ -522,7 +522,20 @@ static void trace_request(const struct pz_aws_call *k,
 
 	call_label(k, label, sizeof(label));
 	pz_buf_init(&url, 0);
-	if (pz_aws_redact_body(&url, k->url, strlen(k->url), 2048) == 0)
+	if (k->req->flags & PZ_AWS_REQ_SECRET_URL) {
+		const char *host = strstr(k->url, "://");
+		size_t n = host ? (size_t)(host + 3 - k->url) +
+				      strcspn(host + 3, "/?#")
+				: 0;
+
+		if (pz_buf_add(&url, k->url, n) == 0 &&
+		    pz_buf_adds(&url, "/" PZ_REDACTED) == 0)
+			pz_log_at(PZ_LOG_TRACE,
+				  "http #%llu > %s %s (%s, attempt %d)",
+				  (unsigned long long)k->id, k->req->method,
+				  pz_buf_cstr(&url), label, k->resp->attempts);
+	} else if (pz_aws_redact_body(&url, k->url, strlen(k->url), 2048) ==
+		   0)
 		pz_log_at(PZ_LOG_TRACE, "http #%llu > %s %s (%s, attempt %d)",
 			  (unsigned long long)k->id, k->req->method,
 			  pz_buf_cstr(&url), label, k->resp->attempts);
