@@ -52,6 +52,16 @@ def spec_with_notify(sim, topic_arn, hook_url):
         % (topic_arn, hook_url), 1)
 
 
+def harness_free_port():
+    """A loopback port nobody listens on."""
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
 def more_data(sim, n):
     """New interactions in a new object: a data change (an import, a
     training, the campaign's move)."""
@@ -301,6 +311,17 @@ def test_webhook_retries_and_failures_are_warnings(pz_bin):
         assert "Apply complete!" in r.out, r.out
         # A server error is retried as AWS calls are: three attempts.
         assert len(broken.requests) == 3, broken.requests
+        # Nobody listening: the message names the host, not the path.
+        port = harness_free_port()
+        with open(spec, "w") as f:
+            f.write("pz:\n  notify:\n    webhookUrl: http://127.0.0.1:%d"
+                    "/hook/s3cr3t\ndatasetGroup: {name: small3}\n" % port)
+        r = pz.run("apply", "-auto-approve", cwd=wd,
+                   env={"PZ_TRACE": "http"})
+        assert r.rc == 0, r
+        assert "webhook at http://127.0.0.1:%d was not delivered: " % port \
+            in r.err, r.err
+        assert "s3cr3t" not in r.err + r.out, r
 
 
 if __name__ == "__main__":
