@@ -213,8 +213,8 @@ static void ui_emit(const char *level, const char *type, const char *message,
 		cJSON_AddItemToObject(o, m->string, m);
 	}
 	cJSON_Delete(extra);
-	pz_buf_init(&b, 256);
-	if (!pz_json_write(o, &b, 0))
+	pz_buf_init(&b, 0);
+	if (!pz_json_write(o, &b, -1))
 		printf("%s\n", pz_buf_cstr(&b));
 	fflush(stdout);
 	pz_buf_release(&b);
