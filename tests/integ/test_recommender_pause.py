@@ -5,14 +5,10 @@ spec says ACTIVE (or nothing). The simulator runs the real lifecycle
 (STOP PENDING, STOP IN_PROGRESS, INACTIVE; START PENDING, START
 IN_PROGRESS, ACTIVE) and records the calls.
 
-The plans are executed by the test executor (dry_apply, core/exec.h),
-the executor pz apply runs on.
-
-    python3 test_recommender_pause.py PZ_BINARY  (DRY_APPLY=path/to/dry_apply)
+    python3 test_recommender_pause.py PZ_BINARY
 """
 import json
 import os
-import subprocess
 import sys
 
 import harness
@@ -27,14 +23,13 @@ ADDR = "recommender.topPicks"
 
 
 def execute(pz, spec, state):
-    """pz plan -out, then the executor; returns the plan's text and the
-    calls the execution made."""
+    """pz plan -out, then pz apply of that plan; returns the plan's text
+    and the calls the apply made."""
     plan = os.path.join(os.path.dirname(spec), "step.plan")
     r = pz.run("plan", "-f", spec, "-out=" + plan).ok()
     mark = pz.sim.calls()[-1]["seq"]
-    p = subprocess.run([dry.dry_apply_bin(), plan, state], env=pz.env,
-                       capture_output=True, text=True, timeout=600)
-    assert p.returncode == 0, r.out + p.stdout + p.stderr
+    a = pz.run("apply", "-f", spec, plan, timeout=600).ok()
+    assert "Apply complete!" in a.out, a
     return r.out, pz.sim.calls(mark)
 
 
