@@ -256,4 +256,44 @@ int pz_cmd_plan_make(struct pz_cmd_planned *p,
  * the lock stays. */
 int pz_cmd_planned_release(struct pz_cmd_planned *p);
 
+/*
+ * Notifications at the end of apply and destroy (notify.c): one JSON
+ * summary to the spec's pz.notify.snsTopicArn (SNS Publish) and
+ * webhookUrl (POST, 10 s timeout, 3 attempts). results has one entry
+ * per plan operation (pz_cmd_notify_track fills it from the
+ * executor's events); reasons, per operation, why it failed (or NULL).
+ */
+enum pz_notify_result {
+	PZ_NOTIFY_NOT_STARTED = 0,
+	PZ_NOTIFY_STARTED,
+	PZ_NOTIFY_DONE,
+	PZ_NOTIFY_FAILED,
+	PZ_NOTIFY_SKIPPED,
+	PZ_NOTIFY_IN_PROGRESS, /* left going on in AWS after a stop */
+};
+struct pz_plan;
+struct pz_promote_gates;
+struct pz_exec_event;
+struct pz_notify_summary {
+	const char *operation;	  /* "apply" or "destroy" */
+	const char *status;	  /* "succeeded", "failed", "interrupted" */
+	double started, finished; /* epoch seconds */
+	size_t added, changed, destroyed, failed, skipped, not_started;
+	size_t in_progress;
+	const struct pz_plan *plan;
+	const unsigned char *results; /* per op: enum pz_notify_result */
+	const char *const *reasons;   /* per op, or NULL */
+	const struct pz_promote_gates *gates; /* decisions, or NULL */
+	const char *git_commit;		      /* or NULL */
+};
+void pz_cmd_notify_track(unsigned char *results,
+			 const struct pz_exec_event *ev);
+/* The summary document (docs/notifications.md); owned by the caller. */
+struct cJSON *pz_cmd_notify_json(const struct pz_spec *spec,
+				 const struct pz_notify_summary *s);
+/* Sends it where the spec says. 0, or 1 after a warning on stderr for
+ * each destination that failed (never an apply's failure). */
+int pz_cmd_notify(const struct pz_spec *spec,
+		  const struct pz_notify_summary *s);
+
 #endif

@@ -136,6 +136,7 @@ struct run {
 	size_t *left; /* ops still going on in AWS after a stop */
 	size_t nleft, left_cap;
 	bool save_failed;
+	unsigned char *results; /* per op, for the notification */
 };
 
 static int save_state(void *ud, struct pz_state *st)
@@ -231,6 +232,7 @@ static void on_event(void *ud, const struct pz_exec_event *ev)
 	char t[32], msg[2048];
 	cJSON *hook;
 
+	pz_cmd_notify_track(rn->results, ev);
 	switch (ev->kind) {
 	case PZ_EXEC_START:
 		if (op->kind == PZ_OP_AWAIT)
@@ -519,18 +521,84 @@ static void report(const struct run *rn, const struct pz_exec_summary *s, int r)
 	change_summary(rn, s, msg);
 }
 
+/* What the promotion gates decided, after the run. */
+static void print_decisions(const struct run *rn,
+			    const struct pz_promote_gates *g)
+{
+	size_t i;
+
+	for (i = 0; i < pz_provider_ops()->gates_count(g); i++) {
+		const char *addr;
+		const struct pz_promote_decision *d =
+		    pz_provider_ops()->gates_get(g, i, &addr);
+		cJSON *extra, *o;
+
+		if (!rn->json) {
+			printf("%s%s\n", i ? "" : "\n", pz_esc(d->message));
+			continue;
+		}
+		extra = cJSON_CreateObject();
+		o = cJSON_AddObjectToObject(extra, "promotion");
+		cJSON_AddStringToObject(o, "address", addr);
+		cJSON_AddStringToObject(o, "decision",
+					d->promote ? "promoted" : "kept");
+		pz_json_add_str_or_null(o, "new_version", d->new_arn);
+		pz_json_add_str_or_null(o, "old_version", d->old_arn);
+		ui_emit("info", "promotion", d->message, extra);
+	}
+}
+
+/* The summary for pz.notify (notify.c), sent whatever the outcome. */
+static void notify(const struct pz_spec *spec, const struct run *rn,
+		   const struct pz_exec_summary *sum, int r,
+		   const struct pz_promote_gates *g, const struct pz_state *st,
+		   double started)
+{
+	struct pz_notify_summary ns;
+	const char **reasons;
+	size_t i;
+
+	if (!spec ||
+	    (!spec->settings.sns_topic_arn && !spec->settings.webhook_url))
+		return;
+	reasons = pz_xcalloc(rn->plan->nops + 1, sizeof(*reasons));
+	for (i = 0; i < rn->nfailed; i++)
+		reasons[rn->failed[i]] = rn->reasons[i];
+	memset(&ns, 0, sizeof(ns));
+	ns.operation = rn->destroy ? "destroy" : "apply";
+	ns.status = r == PZ_EINTR ? "interrupted" : r ? "failed" : "succeeded";
+	ns.started = started;
+	ns.finished = (double)time(NULL);
+	ns.added = sum->added;
+	ns.changed = sum->changed;
+	ns.destroyed = sum->destroyed;
+	ns.failed = sum->failed;
+	ns.skipped = sum->skipped;
+	ns.not_started = sum->not_started;
+	ns.in_progress = sum->left;
+	ns.plan = rn->plan;
+	ns.results = rn->results;
+	ns.reasons = reasons;
+	ns.gates = g;
+	ns.git_commit = st ? st->git_commit : NULL;
+	pz_cmd_notify(spec, &ns);
+	free(reasons);
+}
+
 /*
  * Runs plan on the state st (the backend holds it, locked). Returns the
  * exit status.
  */
-static int execute(struct pz_backend *b, struct pz_state *st,
-		   struct pz_aws_client *client, const struct pz_plan *plan,
-		   bool destroy)
+static int execute(const struct pz_spec *spec, struct pz_backend *b,
+		   struct pz_state *st, struct pz_aws_client *client,
+		   const struct pz_plan *plan, bool destroy)
 {
 	struct pz_exec_summary sum;
 	struct pz_exec_opts eo;
 	struct pz_runtime rt;
+	struct pz_promote_gates *gates;
 	struct run rn;
+	double started = (double)time(NULL);
 	size_t i;
 	int r;
 
@@ -540,7 +608,9 @@ static int execute(struct pz_backend *b, struct pz_state *st,
 	rn.plan = plan;
 	rn.json = opt_json;
 	rn.destroy = destroy;
+	rn.results = pz_xcalloc(plan->nops + 1, sizeof(*rn.results));
 	pz_provider_ops()->runtime(&rt, client);
+	gates = pz_provider_ops()->gates_new(plan, st, &rt);
 	if (pz_provider_ops()->runtime_identify(&rt))
 		fprintf(stderr,
 			"pz: warning: who am I? %s: without the account, an "
@@ -560,11 +630,17 @@ static int execute(struct pz_backend *b, struct pz_state *st,
 	r = pz_exec_run(plan, st, &rt, &eo, &sum);
 	pz_cmd_signals_graceful(false);
 	pz_provider_ops()->runtime_release(&rt);
+	/* A kept campaign stays recorded on its version. */
+	pz_provider_ops()->gates_settle(gates, st);
 	/* A last write, whatever happened: nothing the run learned is
 	 * lost (a no-op when nothing changed since the last save). */
 	if (save_state(&rn, st) && !r)
 		r = PZ_EIO;
+	print_decisions(&rn, gates);
 	report(&rn, &sum, r);
+	notify(spec, &rn, &sum, r, gates, st, started);
+	pz_provider_ops()->gates_free(gates);
+	free(rn.results);
 	for (i = 0; i < rn.nfailed; i++)
 		free(rn.reasons[i]);
 	free(rn.reasons);
@@ -643,7 +719,7 @@ static int apply_saved(const char *path)
 	if (pz_cmd_client_new(&client, spec, 50))
 		goto out;
 	pz_cmd_git_record(st, commit);
-	status = execute(b, st, client, plan, plan->destroy);
+	status = execute(spec, b, st, client, plan, plan->destroy);
 out:
 	if (pz_cmd_backend_close(b))
 		status = 1;
@@ -713,7 +789,7 @@ static int run(int argc, char **argv, bool destroy)
 	if (!p.client && pz_cmd_client_new(&p.client, p.spec, 50))
 		goto out;
 	pz_cmd_git_record(p.state, commit);
-	status = execute(p.backend, p.state, p.client, p.plan, destroy);
+	status = execute(p.spec, p.backend, p.state, p.client, p.plan, destroy);
 out:
 	if (pz_cmd_planned_release(&p))
 		status = 1;

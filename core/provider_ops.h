@@ -17,8 +17,21 @@
 
 #include "diag.h"
 
+struct cJSON;
 struct pz_live;
 struct pz_plan;
+struct pz_promote_gates;
+
+/* What a promotion gate decided for a campaign. */
+struct pz_promote_decision {
+	bool promote;	  /* move the campaign to the new version */
+	double new_value; /* the metric of each version */
+	double old_value;
+	char *new_arn, *old_arn;
+	char *message; /* one line: "ADDR kept on version …: m 0.2810 <
+			* 0.2905 + 0.005" or "ADDR moves to version …: m
+			* 0.3120 >= 0.2905 + 0.005" */
+};
 struct pz_resource;
 struct pz_rtype;
 struct pz_runtime;
@@ -108,6 +121,27 @@ struct pz_provider_ops {
 	void (*runtime)(struct pz_runtime *rt, void *client);
 	int (*runtime_identify)(struct pz_runtime *rt);
 	void (*runtime_release)(struct pz_runtime *rt);
+	/* Apply's promotion gates (pz.promote): made for plan and
+	 * attached to rt before the run (the runtime consults them on the
+	 * updates they gate); settled into st after it (a kept campaign
+	 * stays recorded on its version); their decisions in order, each
+	 * with the address it concerns. */
+	struct pz_promote_gates *(*gates_new)(const struct pz_plan *plan,
+					      struct pz_state *st,
+					      struct pz_runtime *rt);
+	void (*gates_settle)(struct pz_promote_gates *g, struct pz_state *st);
+	size_t (*gates_count)(const struct pz_promote_gates *g);
+	const struct pz_promote_decision *(*gates_get)(
+	    const struct pz_promote_gates *g, size_t i, const char **address);
+	void (*gates_free)(struct pz_promote_gates *g);
+	/* pz metrics: every version of a solution, oldest first (an
+	 * array of summaries: solutionVersionArn, status, ...), and one
+	 * version's offline metrics ({name: number}); owned by the
+	 * caller. */
+	int (*list_versions)(void *client, const char *solution_arn,
+			     struct cJSON **out);
+	int (*version_metrics)(void *client, const char *version_arn,
+			       struct cJSON **out);
 };
 
 /* Registers the provider's table (static storage, not copied); once.

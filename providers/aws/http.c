@@ -480,6 +480,22 @@ static int service_failure(struct pz_aws_call *k)
 			    e->message ? pz_esc(e->message) : "", tries);
 }
 
+/* The URL for a message or a trace: with PZ_AWS_REQ_SECRET_URL its
+ * origin only, "https://host/<redacted>". */
+static const char *url_shown(const struct pz_aws_call *k, char *buf, size_t n)
+{
+	const char *host = strstr(k->url, "://");
+
+	if (!(k->req->flags & PZ_AWS_REQ_SECRET_URL))
+		return k->url;
+	snprintf(
+	    buf, n, "%.*s/%s",
+	    host ? (int)((size_t)(host + 3 - k->url) + strcspn(host + 3, "/?#"))
+		 : 0,
+	    k->url, PZ_REDACTED);
+	return buf;
+}
+
 /* --- tracing */
 
 static void trace_headers(uint64_t id, const char *dir,
@@ -522,7 +538,14 @@ static void trace_request(const struct pz_aws_call *k,
 
 	call_label(k, label, sizeof(label));
 	pz_buf_init(&url, 0);
-	if (pz_aws_redact_body(&url, k->url, strlen(k->url), 2048) == 0)
+	if (k->req->flags & PZ_AWS_REQ_SECRET_URL) {
+		char shown[512];
+
+		pz_log_at(PZ_LOG_TRACE, "http #%llu > %s %s (%s, attempt %d)",
+			  (unsigned long long)k->id, k->req->method,
+			  url_shown(k, shown, sizeof(shown)), label,
+			  k->resp->attempts);
+	} else if (pz_aws_redact_body(&url, k->url, strlen(k->url), 2048) == 0)
 		pz_log_at(PZ_LOG_TRACE, "http #%llu > %s %s (%s, attempt %d)",
 			  (unsigned long long)k->id, k->req->method,
 			  pz_buf_cstr(&url), label, k->resp->attempts);
@@ -792,7 +815,7 @@ static double attempt_done(struct pz_aws_call *k, CURL *easy, CURLcode res,
 	int max = k->req->max_attempts > 0 ? k->req->max_attempts
 					   : c->retry.max_attempts;
 	double now = pz_aws_monotonic(), delay;
-	char label[128];
+	char label[128], shown[512];
 
 	call_label(k, label, sizeof(label));
 	if (res == CURLE_OK) {
@@ -879,16 +902,17 @@ static double attempt_done(struct pz_aws_call *k, CURL *easy, CURLcode res,
 		*rc = pz_error_set(PZ_ETIMEOUT, "%s: %s %s within %gs%s", label,
 				   connecting ? "could not connect to"
 					      : "no answer from",
-				   k->url, (double)timeout / 1000.0, tries);
+				   url_shown(k, shown, sizeof(shown)),
+				   (double)timeout / 1000.0, tries);
 	} else if (res == CURLE_WRITE_ERROR) {
 		*rc = pz_error_set(PZ_EAWS,
 				   "%s: the response is larger than %zu bytes",
 				   label, resp->body.max);
 	} else {
-		*rc =
-		    pz_error_set(PZ_ENET, "%s: cannot reach %s: %s%s", label,
-				 k->url, resp->error.message,
-				 resp->attempts > 1 ? " (after retries)" : "");
+		*rc = pz_error_set(
+		    PZ_ENET, "%s: cannot reach %s: %s%s", label,
+		    url_shown(k, shown, sizeof(shown)), resp->error.message,
+		    resp->attempts > 1 ? " (after retries)" : "");
 	}
 	pz_error_save(&resp->failure);
 	return -1;

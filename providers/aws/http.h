@@ -84,6 +84,9 @@ enum pz_aws_request_flags {
 	PZ_AWS_REQ_BLOCKING = 1 << 3,	      /* perform off the event loop */
 	PZ_AWS_REQ_SECRET_BODY = 1 << 4, /* the answer is a credential: traces
 					    show its size, never its bytes */
+	PZ_AWS_REQ_SECRET_URL = 1 << 5,	 /* the URL's path and query are a
+					    credential (a chat webhook):
+					    traces show its origin only */
 };
 
 /*

@@ -10,22 +10,7 @@
 #include "core/plan.h"
 
 #include "pers.h"
-
-/* GetSolutionMetrics keys that pz.promote may compare. */
-static const char *const metrics[] = {
-    "coverage",
-    "mean_reciprocal_rank_at_25",
-    "normalized_discounted_cumulative_gain_at_5",
-    "normalized_discounted_cumulative_gain_at_10",
-    "normalized_discounted_cumulative_gain_at_25",
-    "precision_at_5",
-    "precision_at_10",
-    "precision_at_25",
-    "average_rewards_at_k",
-    "hit_at_1",
-    "hit_at_5",
-    "hit_at_10",
-};
+#include "promote.h"
 
 static void link(struct pz_spec *spec, struct pz_resource *r,
 		 struct pz_diags *diags)
@@ -59,7 +44,6 @@ static void check(struct pz_spec *spec, struct pz_resource *r,
 	const struct pz_node *promote = pz_node_get(r->pz, "promote");
 	const char *metric = pz_node_str(pz_node_get(promote, "metric"));
 	const char *best;
-	size_t i;
 
 	(void)diags;
 	if (promote && syncs(r))
@@ -83,10 +67,9 @@ static void check(struct pz_spec *spec, struct pz_resource *r,
 			      pz_pers_recipe(r->data));
 	if (!metric)
 		return;
-	for (i = 0; i < PZ_ARRAY_LEN(metrics); i++)
-		if (!strcmp(metric, metrics[i]))
-			return;
-	best = pz_str_suggest(metric, metrics, PZ_ARRAY_LEN(metrics));
+	if (pz_promote_metric_known(metric))
+		return;
+	best = pz_str_suggest(metric, pz_promote_metrics, pz_promote_nmetrics);
 	if (best)
 		pz_pers_error(spec, pz_node_get(promote, "metric")->pos,
 			      "%s: '%s' is not a solution metric; did you mean "
@@ -143,6 +126,63 @@ static void plan_sync(struct pz_change *c)
 	c->nupdate = k;
 	if (!c->nupdate && !c->nreplace)
 		c->action = PZ_ACTION_NOOP;
+}
+
+/*
+ * The gate kept the campaign off this very version at an earlier apply
+ * (the state's record): not tried again until a newer one exists. True
+ * when it drops the move from c.
+ */
+static bool kept(struct pz_plan_ctx *ctx, const struct pz_resource *r,
+		 struct pz_change *c)
+{
+	const struct pz_state_resource *st = pz_plan_ctx_state(ctx, r->address);
+	const cJSON *v =
+	    cJSON_GetObjectItemCaseSensitive(c->after, "solutionVersionArn");
+	const cJSON *why = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(st ? st->meta : NULL, "promotion"),
+	    "message");
+	size_t i, k = 0;
+
+	if (!cJSON_IsString(v) || !pz_promote_kept(st, v->valuestring))
+		return false;
+	for (i = 0; i < c->nupdate; i++) {
+		if (!strcmp(c->update_paths[i], "solutionVersionArn"))
+			free(c->update_paths[i]);
+		else
+			c->update_paths[k++] = c->update_paths[i];
+	}
+	c->nupdate = k;
+	if (!c->nupdate && !c->nreplace)
+		c->action = PZ_ACTION_NOOP;
+	/* The plan shows what it keeps, with the reason recorded. */
+	cJSON_DeleteItemFromObjectCaseSensitive(c->after, "solutionVersionArn");
+	v = cJSON_GetObjectItemCaseSensitive(c->before, "solutionVersionArn");
+	if (v)
+		cJSON_AddItemToObject(c->after, "solutionVersionArn",
+				      cJSON_Duplicate(v, 1));
+	free(c->note);
+	c->note = pz_xasprintf("%s; a newer version is tried when one exists",
+			       cJSON_IsString(why) ? why->valuestring
+						   : "the promotion gate kept "
+						     "it on its version");
+	return true;
+}
+
+/* The gate, for apply (promote.h: the runtime reads it from the
+ * change's meta; a saved plan carries it). */
+static void gate_meta(const struct pz_resource *r, struct pz_change *c)
+{
+	struct pz_promote_gate g;
+	cJSON *o;
+
+	if (!pz_promote_gate_of(r->pz, &g))
+		return;
+	if (!c->meta)
+		c->meta = cJSON_CreateObject();
+	o = cJSON_AddObjectToObject(c->meta, "promote");
+	cJSON_AddStringToObject(o, "metric", g.metric);
+	cJSON_AddNumberToObject(o, "minDelta", g.min_delta);
 }
 
 static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
@@ -217,6 +257,9 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 		c->note = pz_xstrdup(vc->note); /* whose version it follows */
 	if (!metric)
 		return;
+	if (kept(ctx, r, c))
+		return;
+	gate_meta(r, c);
 	c->condition = pz_xasprintf(
 	    "moves to the new version only if its %s is at least the "
 	    "current version's%s%s",

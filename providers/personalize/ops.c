@@ -6,6 +6,7 @@
 #include "core/provider_ops.h"
 #include "datacheck.h"
 #include "pers.h"
+#include "promote.h"
 #include "providers/aws/client.h"
 #include "refresh.h"
 #include "runtime.h"
@@ -60,6 +61,26 @@ static void runtime(struct pz_runtime *rt, void *client)
 	pz_personalize_runtime(rt, client);
 }
 
+static struct pz_promote_gates *gates_new(const struct pz_plan *plan,
+					  struct pz_state *st,
+					  struct pz_runtime *rt)
+{
+	struct pz_promote_gates *g = pz_promote_gates_new(plan, st);
+
+	pz_personalize_runtime_set_gates(rt, g);
+	return g;
+}
+
+static int list_versions(void *client, const char *solution_arn, cJSON **out)
+{
+	return pz_pers_list_solution_versions(client, solution_arn, out);
+}
+
+static int version_metrics(void *client, const char *version_arn, cJSON **out)
+{
+	return pz_pers_solution_metrics(client, version_arn, out, NULL);
+}
+
 const struct pz_provider_ops pz_personalize_ops = {
     .refresh = refresh,
     .find_unmanaged = find_unmanaged,
@@ -71,4 +92,11 @@ const struct pz_provider_ops pz_personalize_ops = {
     .runtime = runtime,
     .runtime_identify = pz_personalize_runtime_identify,
     .runtime_release = pz_personalize_runtime_release,
+    .gates_new = gates_new,
+    .gates_settle = pz_promote_gates_settle,
+    .gates_count = pz_promote_gates_count,
+    .gates_get = pz_promote_gates_get,
+    .gates_free = pz_promote_gates_free,
+    .list_versions = list_versions,
+    .version_metrics = version_metrics,
 };

@@ -14,6 +14,7 @@
 #include "core/facts.h"
 #include "core/json_out.h"
 #include "pers.h"
+#include "promote.h"
 #include "providers/aws/client.h"
 #include "providers/aws/http.h"
 #include "providers/aws/json.h"
@@ -24,6 +25,7 @@
 struct prt {
 	struct pz_aws_client *c;
 	char *account; /* NULL until pz_personalize_runtime_identify */
+	struct pz_promote_gates *gates; /* borrowed, or NULL */
 };
 
 #define CLIENT(impl) (((struct prt *)(impl))->c)
@@ -495,16 +497,102 @@ static cJSON *update_body(const struct pz_rtype *t, const char *arn,
 	return body;
 }
 
+/* A recommender's pz.state: "status" ACTIVE or INACTIVE in the plan's
+ * before and after (recommender.c plans it as the only change). */
+static const char *status_op(const struct pz_rtype *t, const cJSON *before,
+			     const cJSON *after)
+{
+	const cJSON *was = cJSON_GetObjectItemCaseSensitive(before, "status");
+	const cJSON *now = cJSON_GetObjectItemCaseSensitive(after, "status");
+
+	if (strcmp(t->name, "recommender") || !cJSON_IsString(now) ||
+	    (cJSON_IsString(was) &&
+	     !strcmp(was->valuestring, now->valuestring)))
+		return NULL;
+	return !strcmp(now->valuestring, "INACTIVE") ? "StopRecommender"
+						     : "StartRecommender";
+}
+
+static int update_now(void *impl, const struct pz_rtype *t, const char *arn,
+		      const cJSON *before, const cJSON *after, pz_rt_done done,
+		      void *ud);
+
+/* A campaign under pz.promote: the gate decides first (promote.h),
+ * then the update goes on with the version it chose. */
+struct gated_update {
+	void *impl;
+	const struct pz_rtype *t;
+	char *arn;
+	const cJSON *before; /* the plan's: lives through the run */
+	pz_rt_done done;
+	void *ud;
+};
+
+static void on_gate_decided(void *ud, int rc, const char *msg,
+			    const cJSON *after)
+{
+	struct gated_update *g = ud;
+	struct pz_rt_result res;
+
+	memset(&res, 0, sizeof(res));
+	if (!rc)
+		rc = update_now(g->impl, g->t, g->arn, g->before, after,
+				g->done, g->ud);
+	else
+		pz_error_set(rc, "%s", msg ? msg : pz_error_name(rc));
+	if (rc) {
+		result_error(&res, rc, NULL, "the promotion gate");
+		g->done(g->ud, &res);
+		pz_rt_result_release(&res);
+	}
+	free(g->arn);
+	free(g);
+}
+
 static int rt_update(void *impl, const struct pz_rtype *t, const char *arn,
 		     const cJSON *before, const cJSON *after, pz_rt_done done,
 		     void *ud)
 {
+	struct prt *p = impl;
+	struct gated_update *g;
+	int r;
+
+	if (!pz_promote_gates_applies(p->gates, arn, before, after))
+		return update_now(impl, t, arn, before, after, done, ud);
+	g = pz_xcalloc(1, sizeof(*g));
+	g->impl = impl;
+	g->t = t;
+	g->arn = pz_xstrdup(arn);
+	g->before = before;
+	g->done = done;
+	g->ud = ud;
+	r = pz_promote_gates_decide(p->gates, p->c, arn, before, after,
+				    on_gate_decided, g);
+	if (r) {
+		free(g->arn);
+		free(g);
+	}
+	return r;
+}
+
+static int update_now(void *impl, const struct pz_rtype *t, const char *arn,
+		      const cJSON *before, const cJSON *after, pz_rt_done done,
+		      void *ud)
+{
 	struct call *cl = call_new(CLIENT(impl), t, done, ud);
 	const struct pz_operation *cop = pz_facts_operation(t->create_op);
-	cJSON *body = update_body(t, arn, before, after);
+	const char *sop = status_op(t, before, after);
+	cJSON *body = sop ? NULL : update_body(t, arn, before, after);
 	int r;
 
 	plan_tags(cl, arn, before, after);
+	if (sop) {
+		body = cJSON_CreateObject();
+		cJSON_AddStringToObject(body, t->arn_member, arn);
+		r = submit(cl, sop, body, on_step);
+		cJSON_Delete(body);
+		return r;
+	}
 	if (!body) {
 		next_step(cl);
 		return 0;
@@ -840,6 +928,12 @@ int pz_personalize_runtime_identify(struct pz_runtime *rt)
 	p->account = pz_xstrdup(id.account);
 	pz_sts_identity_release(&id);
 	return 0;
+}
+
+void pz_personalize_runtime_set_gates(struct pz_runtime *rt,
+				      struct pz_promote_gates *gates)
+{
+	((struct prt *)rt->impl)->gates = gates;
 }
 
 void pz_personalize_runtime_release(struct pz_runtime *rt)

@@ -16,5 +16,10 @@ void pz_personalize_runtime(struct pz_runtime *rt, struct pz_aws_client *c);
  * say what ARN a create will give. 0, or the error. */
 int pz_personalize_runtime_identify(struct pz_runtime *rt);
 void pz_personalize_runtime_release(struct pz_runtime *rt);
+/* Campaign updates consult these promotion gates (promote.h; borrowed,
+ * NULL: none) before moving a campaign to another version. */
+struct pz_promote_gates;
+void pz_personalize_runtime_set_gates(struct pz_runtime *rt,
+				      struct pz_promote_gates *gates);
 
 #endif

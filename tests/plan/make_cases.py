@@ -164,6 +164,8 @@ def main():
     write("no-refresh", spec, state, {"refreshed": False, "now": NOW})
 
     more_cases(binary, spec, state, data, same)
+    recommender_cases(binary)
+    promote_cases(spec, state, data)
 
     seed = open(os.path.join(HERE, "..", "..", "examples", "seed",
                              "params.json")).read()
@@ -385,6 +387,93 @@ def more_cases(binary, spec, state, data, same):
     running["resources"]["solution_version.ups"]["status"] = \
         "CREATE IN_PROGRESS"
     write("apply-interrupted", spec, cut, running)
+
+
+DOMAIN = """pz:
+  dataLocation: s3://demo-data/
+  roleArn: arn:aws:iam::123456789012:role/PersonalizeS3
+datasetGroup:
+  name: vod
+  domain: VIDEO_ON_DEMAND
+datasets:
+  Interactions:
+    name: interactions
+    schema:
+      type: record
+      name: Interactions
+      namespace: com.amazonaws.personalize.schema
+      fields:
+        - {name: USER_ID, type: string}
+        - {name: ITEM_ID, type: string}
+        - {name: EVENT_TYPE, type: string}
+        - {name: TIMESTAMP, type: long}
+recommenders:
+  topPicks:
+    name: top-picks
+    recipeArn: arn:aws:personalize:::recipe/aws-vod-top-picks
+    recommenderConfig: {minRecommendationRequestsPerSecond: 3}
+"""
+
+
+def recommender_cases(binary):
+    """Pausing a recommender (issue 12): pz.state INACTIVE stops it,
+    ACTIVE (or no pz.state) starts it again; a stop waits for an update
+    of its settings, a start goes before one."""
+    state = record(binary, DOMAIN, {"refreshed": True, "now": NOW,
+                                    "resources": {}})
+    same = live_from_state(state, [("dataset_import_job.Interactions", D1,
+                                    3)])
+    paused = DOMAIN.replace("minRecommendationRequestsPerSecond: 3}\n",
+                            "minRecommendationRequestsPerSecond: 3}\n"
+                            "    pz: {state: INACTIVE}\n")
+    write("recommender-pause", paused, state, same)
+    inactive = copy.deepcopy(same)
+    inactive["resources"]["recommender.topPicks"]["status"] = "INACTIVE"
+    write("recommender-resume", DOMAIN, state, inactive)
+    write("recommender-paused", paused, state, inactive)
+    write("recommender-pause-and-update",
+          paused.replace("PerSecond: 3}", "PerSecond: 5}"), state, same)
+    write("recommender-resume-and-update",
+          DOMAIN.replace("PerSecond: 3}", "PerSecond: 5}"), state,
+          inactive)
+    stopping = copy.deepcopy(same)
+    stopping["resources"]["recommender.topPicks"]["status"] = \
+        "STOP IN_PROGRESS"
+    write("recommender-stopping", paused, state, stopping)
+
+
+def promote_cases(spec, state, data):
+    """The promotion gate (issue 12): a new version is a gated update of
+    the campaign; one the gate kept it off at an earlier apply (the
+    state's record) is not tried again; a newer one is."""
+    old = "arn:aws:personalize:us-east-1:123456789012:solution/ups/a1a1a1a1"
+    new = "arn:aws:personalize:us-east-1:123456789012:solution/ups/b2b2b2b2"
+    newer = "arn:aws:personalize:us-east-1:123456789012:solution/ups/c3c3c3c3"
+    ndcg = "normalized_discounted_cumulative_gain_at_25"
+    line = "campaign.upsCampaign kept on version a1a1a1a1: %s 0.2810 < " \
+        "0.2905 + 0.01" % ndcg
+
+    def stack(version, kept):
+        st = copy.deepcopy(state)
+        for r in st["resources"]:
+            if r["address"] == "solution_version.ups":
+                r["arn"] = version
+            if r["address"] == "campaign.upsCampaign":
+                r["attributes"]["solutionVersionArn"] = old
+                if kept:
+                    r["pz"] = {"promotion": {
+                        "decision": "kept", "metric": ndcg,
+                        "minDelta": 0.01, "newVersion": new,
+                        "newValue": 0.281, "oldVersion": old,
+                        "oldValue": 0.2905, "message": line}}
+        return st, live_from_state(st, data)
+
+    st, live = stack(new, False)
+    write("promote-gated-update", spec, st, live)
+    st, live = stack(new, True)
+    write("promote-kept", spec, st, live)
+    st, live = stack(newer, True)
+    write("promote-newer-version", spec, st, live)
 
 
 if __name__ == "__main__":

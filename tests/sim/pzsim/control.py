@@ -13,6 +13,10 @@ POST /__sim/clock            {"advance_s": S, "time_scale": S}: move the
 GET|POST /__sim/behaviour    read / change the open questions' switches
 POST /__sim/seed             {"resources": [{type, arn, name, status,
                              attrs}]}: insert resources as if created
+POST /__sim/metrics          {"solutionVersionArn"|"solutionArn": ARN,
+                             "metrics": {}}: a version's GetSolutionMetrics
+                             answer now, or those of a solution's
+                             versions trained from now on
 GET  /__sim/sns              every message published to SNS
 POST /__sim/webhook/<any>    record the posted body
 GET  /__sim/webhooks         every recorded webhook post
@@ -87,6 +91,12 @@ def handle(h, sim, method, path, qs, body):
         except ValueError as e:
             return h.send_json(400, {"error": str(e)})
         return h.send_json(200, {"resources": out})
+    if path == "/__sim/metrics" and method == "POST":
+        try:
+            out = sim.services["personalize"].set_metrics(obj)
+        except ValueError as e:
+            return h.send_json(400, {"error": str(e)})
+        return h.send_json(200, out)
     if path == "/__sim/sns" and method == "GET":
         return h.send_json(200, {"messages": sim.services["sns"].messages()})
     if path.startswith("/__sim/webhook/") and method in ("POST", "PUT"):

@@ -362,6 +362,45 @@ class PersonalizeFlows(Base):
         _, body = self.s3("GET", "/%s/seg/out/in.json.out" % bucket)
         self.assertTrue(json.loads(body)["output"]["usersList"])
 
+    def test_metrics_chosen_by_a_test(self):
+        """POST /__sim/metrics: a version's GetSolutionMetrics now, or
+        those of a solution's versions trained from then on."""
+        dsg, _ = self.group("Gate", items=False)
+        sol, sv1 = self.trained(dsg, "gate", "aws-user-personalization")
+        computed = self.call("GetSolutionMetrics",
+                             {"solutionVersionArn": sv1})["metrics"]
+        ndcg = "normalized_discounted_cumulative_gain_at_25"
+        out = self.sim.control("POST", "/__sim/metrics", {
+            "solutionVersionArn": sv1, "metrics": {ndcg: 0.3}})
+        self.assertEqual(out["metrics"][ndcg], 0.3)
+        m = self.call("GetSolutionMetrics",
+                      {"solutionVersionArn": sv1})["metrics"]
+        self.assertEqual(m[ndcg], 0.3)
+        # the others stay as computed
+        self.assertEqual(m["coverage"], computed["coverage"])
+        self.sim.control("POST", "/__sim/metrics", {
+            "solutionArn": sol, "metrics": {ndcg: 0.25, "coverage": 0.9}})
+        sv2 = self.call("CreateSolutionVersion", {"solutionArn": sol})[
+            "solutionVersionArn"]
+        self.wait("DescribeSolutionVersion", "solutionVersion",
+                  "solutionVersionArn", sv2)
+        m2 = self.call("GetSolutionMetrics",
+                       {"solutionVersionArn": sv2})["metrics"]
+        self.assertEqual((m2[ndcg], m2["coverage"]), (0.25, 0.9))
+        self.assertEqual(self.call("GetSolutionMetrics", {
+            "solutionVersionArn": sv1})["metrics"][ndcg], 0.3)
+        # {} goes back to the computed metrics for later versions
+        out = self.sim.control("POST", "/__sim/metrics", {
+            "solutionArn": sol, "metrics": {}})
+        self.assertEqual(out["rules"], {})
+        for bad in ({"metrics": {ndcg: 1}},
+                    {"solutionArn": sol, "solutionVersionArn": sv1,
+                     "metrics": {}},
+                    {"solutionVersionArn": sv1, "metrics": {ndcg: "x"}},
+                    {"solutionArn": sol + "x", "metrics": {ndcg: 1}}):
+            with self.assertRaises(Exception, msg=bad):
+                self.sim.control("POST", "/__sim/metrics", bad)
+
     def test_training_modes_and_updates(self):
         dsg, bucket = self.group("Modes", items=False)
         sol, sv1 = self.trained(dsg, "modes", "aws-user-personalization")

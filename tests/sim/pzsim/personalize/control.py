@@ -1245,6 +1245,11 @@ class Control(JsonService):
         rec["x"]["metrics"] = data.metrics(rec["arn"],
                                            model["interactions"],
                                            len(model["counts"]))
+        # A test's choice for the versions of this solution (POST
+        # /__sim/metrics): the promotion gate's better or worse model.
+        rule = self._sec().get("metricRules", {}).get(a["solutionArn"])
+        if rule:
+            rec["x"]["metrics"].update(rule)
         self._sec()["models"][rec["arn"]] = \
             self.sim.store.put_blob_json(model)
         a["trainingHours"] = round(rec["x"]["trainingSeconds"] / 3600.0, 3)
@@ -1277,6 +1282,52 @@ class Control(JsonService):
                 self._schedule(rec, [(60, "CREATE STOPPED", None)], now)
             self.sim.store.commit()
         return None
+
+    def set_metrics(self, obj):
+        """POST /__sim/metrics: {"solutionVersionArn": V, "metrics": {}}
+        changes an ACTIVE version's metrics now; {"solutionArn": S,
+        "metrics": {}} those of every version of S that finishes
+        training from now on ({} or null: back to the computed ones).
+        The given members replace the computed ones. Returns the rules
+        and the version's metrics."""
+        if not isinstance(obj, dict) or set(obj) - {
+                "solutionArn", "solutionVersionArn", "metrics"} or \
+                ("solutionArn" in obj) == ("solutionVersionArn" in obj):
+            raise ValueError("need {\"solutionVersionArn\" or "
+                             "\"solutionArn\": ARN, \"metrics\": "
+                             "{name: number}}")
+        m = obj.get("metrics") or {}
+        if not isinstance(m, dict) or not all(
+                isinstance(k, str) and isinstance(v, (int, float)) and
+                not isinstance(v, bool) for k, v in m.items()):
+            raise ValueError("metrics must map names to numbers")
+        try:
+            return self._set_metrics(obj, m)
+        except AwsError as e:
+            raise ValueError(e.message)
+
+    def _set_metrics(self, obj, m):
+        with self.sim.store.lock:
+            sec = self._sec()
+            rules = sec.setdefault("metricRules", {})
+            if "solutionArn" in obj:
+                self._get(obj["solutionArn"], "solution")
+                if m:
+                    rules[obj["solutionArn"]] = dict(m)
+                else:
+                    rules.pop(obj["solutionArn"], None)
+                out = {"rules": dict(rules)}
+            else:
+                rec = self._get(obj["solutionVersionArn"], "solutionVersion")
+                if rec["status"] != "ACTIVE":
+                    raise ValueError("%s is not ACTIVE (%s): it has no "
+                                     "metrics yet" % (rec["arn"],
+                                                      rec["status"]))
+                rec["x"]["metrics"].update(m)
+                out = {"solutionVersionArn": rec["arn"],
+                       "metrics": dict(rec["x"]["metrics"])}
+            self.sim.store.commit()
+        return out
 
     def op_GetSolutionMetrics(self, p, req):
         with self.sim.store.lock:
