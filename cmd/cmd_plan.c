@@ -143,25 +143,23 @@ static void data_progress(void *ud, size_t done, size_t n, uint64_t bytes)
 
 /*
  * The data pre-flight: each import the plan would run has its data
- * checked against its schema; findings go to diags. New results are
- * cached in the state (written when we hold the lock). 0, or 1 after
- * printing why.
+ * checked against its schema; findings go to diags. Results are cached
+ * in a local directory, never in the state: a plan writes nothing
+ * shared (docs/data-check.md). 0, or 1 after printing why.
  */
 static int check_data(struct pz_aws_client *client, struct pz_spec *spec,
-		      struct pz_plan *plan, struct pz_backend *backend,
-		      struct pz_state *state, long long now,
+		      struct pz_plan *plan, long long now,
 		      struct pz_diags *diags)
 {
 	struct pz_dc_run_opts o;
 	struct progress p;
-	struct pz_state *next = pz_state_dup(state);
-	bool changed = false;
+	char *cache_dir = pz_dc_cache_dir();
 	int level =
 	    pz_dc_level_parse(opt_data_check ? opt_data_check : "sample");
 	int r;
 
 	if (level < 0) {
-		pz_state_free(next);
+		free(cache_dir);
 		pz_cmd_error("plan: -data-check takes off, header, sample or "
 			     "full, not '%s'",
 			     opt_data_check);
@@ -175,16 +173,11 @@ static int check_data(struct pz_aws_client *client, struct pz_spec *spec,
 	o.now = now;
 	o.progress = data_progress;
 	o.progress_ud = &p;
-	r = pz_personalize_data_check(client, spec, plan, next, &o, diags,
-				      &changed);
+	o.cache_dir = cache_dir;
+	r = pz_personalize_data_check(client, spec, plan, &o, diags);
 	if (p.shown)
 		fputs("\r\033[K", stderr);
-	if (!r && changed && opt_lock) {
-		r = pz_backend_save(backend, next, state);
-		if (!r)
-			plan->state_serial = next->serial;
-	}
-	pz_state_free(next);
+	free(cache_dir);
 	if (r)
 		return pz_cmd_fail();
 	return 0;
@@ -257,8 +250,8 @@ static int run_plan(int argc, char **argv)
 		goto out;
 	}
 	if (!r && client && !opt_destroy &&
-	    check_data(client, spec, plan, backend, state,
-		       po.now ? po.now : time(NULL), &diags))
+	    check_data(client, spec, plan, po.now ? po.now : time(NULL),
+		       &diags))
 		goto out;
 	if (opt_targets.n)
 		pz_diag_add(&diags, PZ_SEV_WARNING, spec->path,

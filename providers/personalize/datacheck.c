@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "core/csv.h"
+#include "core/hash.h"
 
 /* Users tracked per filter for the 25-users minimum: a fixed table of
  * 64-bit ID hashes (12 bytes each, 3 MiB), so memory stays constant. */
@@ -1223,6 +1224,39 @@ cJSON *pz_dc_obj_to_cache(const struct pz_dc_obj *o)
 		cJSON_AddItemToObject(fs, filter_key(&o->dc->filters[i]), f);
 	}
 	return e;
+}
+
+/* Adds a string and its terminator, so that fields cannot run into
+ * each other. */
+static void digest_str(struct pz_sha256 *h, const char *s)
+{
+	s = s ? s : "";
+	pz_sha256_update(h, s, strlen(s) + 1);
+}
+
+void pz_dc_obj_cache_key(const struct pz_dc_obj *o, char hex[65])
+{
+	const struct pz_dc *dc = o->dc;
+	struct pz_sha256 h;
+	size_t i;
+
+	pz_sha256_init(&h);
+	/* The entry's format: a new one makes every old entry a miss. */
+	digest_str(&h, "pz data check cache 1");
+	digest_str(&h, o->url);
+	digest_str(&h, o->etag);
+	/* What the verdict depends on besides the bytes: the schema, and
+	 * the spec lines its notes point at. */
+	digest_str(&h, dc->spec_file);
+	digest_str(&h, dc->dataset_type);
+	pz_sha256_update(&h, dc->schema->json, dc->schema->json_len);
+	for (i = 0; i < dc->schema->nfields; i++) {
+		uint32_t at[2] = {dc->schema->fields[i].pos.line,
+				  dc->schema->fields[i].pos.col};
+
+		pz_sha256_update(&h, at, sizeof(at));
+	}
+	pz_sha256_final_hex(&h, hex);
 }
 
 static double num(const cJSON *o, const char *name)
