@@ -20,6 +20,7 @@
 #include "core/spec.h"
 #include "providers/aws/backend_s3.h"
 #include "providers/aws/client.h"
+#include "providers/aws/s3.h"
 
 /* A named workspace from PZ_WORKSPACE, or NULL for the default one. */
 static const char *workspace(void)
@@ -29,36 +30,6 @@ static const char *workspace(void)
 	if (!ws || !*ws || !strcmp(ws, "default"))
 		return NULL;
 	return ws;
-}
-
-/*
- * An S3 key pz composes a path from: no control characters, and no "."
- * or ".." segment (HTTP clients resolve them: "../../x" would address
- * another object). Checked here, where the key is used, so a value that
- * came from -var is held to it too.
- */
-static int check_s3_key(const char *what, const char *key)
-{
-	const char *seg = key, *p;
-
-	for (p = key; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return pz_error_set(PZ_EINVAL,
-					    "%s '%s' holds a control character",
-					    what, key);
-	for (;;) {
-		size_t n = strcspn(seg, "/");
-
-		if ((n == 1 && seg[0] == '.') ||
-		    (n == 2 && seg[0] == '.' && seg[1] == '.'))
-			return pz_error_set(PZ_EINVAL,
-					    "%s '%s' has a '.' or '..' part: "
-					    "name the object without them",
-					    what, key);
-		if (!seg[n])
-			return 0;
-		seg += n + 1;
-	}
 }
 
 static int open_s3(struct pz_backend **out, const struct pz_settings *s)
@@ -77,9 +48,9 @@ static int open_s3(struct pz_backend **out, const struct pz_settings *s)
 				    "PZ_WORKSPACE='%s': a workspace name is 1 "
 				    "to 128 letters, digits, '-' and '_'",
 				    ws);
-	if ((s->s3_key && (r = check_s3_key("pz.backend.s3.key", s->s3_key))) ||
+	if ((s->s3_key && (r = pz_s3_check_key("pz.backend.s3.key", s->s3_key))) ||
 	    (s->s3_workspace_prefix &&
-	     (r = check_s3_key("pz.backend.s3.workspacePrefix",
+	     (r = pz_s3_check_key("pz.backend.s3.workspacePrefix",
 			       s->s3_workspace_prefix))))
 		return r;
 	memset(&o, 0, sizeof(o));

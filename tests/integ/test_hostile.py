@@ -254,6 +254,27 @@ def test_careless_flags_and_environment(pz_bin):
                    cwd=vproj).fails()
         assert "pz.notify.webhookUrl" in r.err, r
         _clean(r)
+    # A data location from -var: the bucket, '..' parts, escapes.
+    dproj = os.path.join(pz.home, "dataproj")
+    os.makedirs(dproj)
+    with open(os.path.join(dproj, "pz.yaml"), "w") as f:
+        f.write('pz:\n  region: us-east-1\n  dataLocation: "${var:loc}"\n'
+                'datasetGroup: {name: g}\ndatasets:\n  Interactions:\n'
+                '    name: i\n    schema: {type: record, name: '
+                'Interactions, namespace: com.amazonaws.personalize.schema, '
+                'version: "1.0", fields: [{name: USER_ID, type: string}, '
+                '{name: ITEM_ID, type: string}, '
+                '{name: TIMESTAMP, type: long}]}\n')
+    pz.run("validate", "-var", "loc=s3://data-1/x?list-type=1&",
+           cwd=dproj).ok()
+    for loc, want in (('s3://a"b/x/', "'a\"b' is not an S3 bucket name"),
+                      ("s3://data-1/../../x/", "has a '.' or '..' part"),
+                      ("s3://data-1/\x1b[2J/", "holds a control character"),
+                      ("data-1/x/", "is not an S3 location")):
+        r = pz.run("validate", "-var", "loc=" + loc, cwd=dproj).fails()
+        assert "pz.yaml:3:17: error: pz.dataLocation" in r.err, r
+        assert want in r.err, (loc, r)
+        _clean(r)
     local = os.path.join(pz.home, "localproj")
     write_spec(local)
     r = pz.run("plan", "-parallelism=0", cwd=local).fails()
