@@ -154,6 +154,16 @@ int pz_cmd_backend_lock(struct pz_backend *b, const char *operation,
 		return r;
 	if ((r = pz_backend_lock_wait(b, &info, &w)))
 		return r;
+	if (b->took_over) {
+		char desc[512];
+
+		pz_lock_info_describe(&b->stale, desc, sizeof(desc));
+		fprintf(stderr,
+			"pz: took over the state lock held by %s: its "
+			"process (%ld) on this machine is no longer "
+			"running\n",
+			desc, b->stale.pid);
+	}
 	memcpy(held_lock_id, info.id, sizeof(held_lock_id));
 	pz_cmd_signals_hold_lock(b, info.id);
 	return 0;
