@@ -239,6 +239,15 @@ def test_careless_flags_and_environment(pz_bin):
                    env={"PZ_WORKSPACE": ws}).fails()
         assert "a workspace name is 1 to 128 letters" in r.err, r
         _clean(r)
+    # A PZ_TRACE topic that is not one is said, as PZ_LOG's level is.
+    for trace in ("bogus", "http,bogus", "\x1b[2J"):
+        r = pz.run("version", env={"PZ_TRACE": trace}).ok()
+        assert "pz: ignoring PZ_TRACE topic '" in r.err and \
+            "(use http or all)" in r.err, (trace, r)
+        _clean(r)
+    for trace in ("http", "all", ""):
+        r = pz.run("version", env={"PZ_TRACE": trace}).ok()
+        assert "ignoring" not in r.err, (trace, r)
     # Variables are held to the rules of where they are used.
     vproj = os.path.join(pz.home, "varproj")
     os.makedirs(vproj)
