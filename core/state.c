@@ -185,6 +185,25 @@ struct pz_state_resource *pz_state_put(struct pz_state *st, const char *address,
 	return r;
 }
 
+struct pz_state_resource *pz_state_record(struct pz_state *st,
+					  const char *address, const char *type,
+					  const char *arn, const char *status,
+					  cJSON *attributes,
+					  const char *const *deps, size_t ndeps)
+{
+	struct pz_state_resource *r = pz_state_put(st, address, type);
+
+	free(r->arn);
+	r->arn = arn ? pz_xstrdup(arn) : NULL;
+	free(r->status);
+	r->status = status ? pz_xstrdup(status) : NULL;
+	r->tainted = false;
+	cJSON_Delete(r->attributes);
+	r->attributes = attributes ? attributes : cJSON_CreateObject();
+	pz_state_resource_set_deps(r, deps, ndeps);
+	return r;
+}
+
 int pz_state_remove(struct pz_state *st, const char *address)
 {
 	struct pz_state_resource *r = pz_state_find(st, address);

@@ -750,23 +750,16 @@ void pz_personalize_record(struct pz_state *st, const struct pz_spec *spec,
 			   const struct pz_resource *r, const char *arn,
 			   struct pz_live *live)
 {
-	struct pz_state_resource *s =
-	    pz_state_put(st, r->address, r->type->name);
 	const char **deps = pz_xcalloc(r->ndeps + 1, sizeof(*deps));
 	size_t i;
 
-	free(s->arn);
-	s->arn = pz_xstrdup(arn);
-	free(s->status);
-	s->status = live->status ? pz_xstrdup(live->status) : NULL;
-	cJSON_Delete(s->attributes);
-	s->attributes = live->attrs; /* taken */
-	live->attrs = NULL;
-	/* What the service says is not pz's to record as attributes. */
-	cJSON_DeleteItemFromObjectCaseSensitive(s->attributes, "trainingType");
 	for (i = 0; i < r->ndeps; i++)
 		deps[i] = spec->resources[r->deps[i]]->address;
-	pz_state_resource_set_deps(s, deps, r->ndeps);
+	/* What the service says is not pz's to record as attributes. */
+	cJSON_DeleteItemFromObjectCaseSensitive(live->attrs, "trainingType");
+	pz_state_record(st, r->address, r->type->name, arn, live->status,
+			live->attrs /* taken */, deps, r->ndeps);
+	live->attrs = NULL;
 	free(deps);
 }
 
