@@ -71,8 +71,8 @@ static inline size_t scan(const char *p, size_t from, size_t len)
 }
 
 /*
- * Where the special bytes of p[base, base + 64) are, as bits (1:
- * special, or past len), 16 bytes at a time with SSE2 where there is
+ * Where the special bytes of p[base, base + 64) are, as bits (none
+ * past len), 16 bytes at a time with SSE2 where there is
  * SSE2: the fast path walks the bits instead of the bytes, as
  * simdjson's first stage does.
  */
@@ -103,8 +103,8 @@ static inline uint64_t block_bits(const char *p, size_t base, size_t len)
 		return bits;
 	}
 #endif
-	for (k = 0; k < 64; k++)
-		if (base + k >= len || special[(unsigned char)p[base + k]])
+	for (k = 0; k < 64 && base + k < len; k++)
+		if (special[(unsigned char)p[base + k]])
 			bits |= (uint64_t)1 << k;
 	return bits;
 }
@@ -136,13 +136,13 @@ static int report(struct pz_csv *c, uint64_t line, uint32_t col,
 	return c->on_error ? c->on_error(c->ud, line, col, msg) : 0;
 }
 
-/* Drops the record being read (after an error) until its end. */
-static int discard(struct pz_csv *c, const char *msg)
+/* Drops the record being read (after an error at col) until its end. */
+static int discard(struct pz_csv *c, uint32_t col, const char *msg)
 {
 	int r = 0;
 
 	if (!c->skip)
-		r = report(c, c->line, c->col, msg);
+		r = report(c, c->line, col, msg);
 	c->skip = true;
 	c->len = 0;
 	c->nfields = 0;
@@ -156,8 +156,9 @@ static inline int begin_field(struct pz_csv *c, bool quoted)
 	if (c->skip)
 		return 0;
 	if (c->nfields >= PZ_CSV_MAX_FIELDS)
-		return discard(c, "more than 1024 fields in a record; the "
-				  "record is skipped");
+		return discard(c, c->col,
+			       "more than 1024 fields in a record; the "
+			       "record is skipped");
 	PZ_GROW(c->fields, c->nfields, c->fields_cap);
 	f = &c->fields[c->nfields++];
 	f->p = (const char *)(uintptr_t)c->len; /* an offset until emitted */
@@ -179,8 +180,11 @@ static inline int append(struct pz_csv *c, const char *p, size_t n)
 	if (c->skip || !n)
 		return 0;
 	if (c->len + n > PZ_CSV_MAX_RECORD)
-		return discard(c, "record longer than 1 MiB; the record is "
-				  "skipped");
+		/* At the byte past the limit, wherever the chunks cut. */
+		return discard(c,
+			       c->col + (uint32_t)(PZ_CSV_MAX_RECORD - c->len),
+			       "record longer than 1 MiB; the record is "
+			       "skipped");
 	if (c->len + n > c->cap) {
 		size_t want = c->cap ? c->cap : 4096;
 
@@ -233,7 +237,10 @@ static size_t fast_records(struct pz_csv *c, const char *data, size_t len,
 	/* Locals, not c's members: stores through f could alias them and
 	 * make the compiler reload each after every store. */
 	struct pz_csv_field *fields = c->fields;
-	size_t cap = c->fields_cap;
+	/* Fields we may fill before growing or giving up: the array's
+	 * capacity, at most PZ_CSV_MAX_FIELDS. */
+	size_t cap = c->fields_cap < PZ_CSV_MAX_FIELDS ? c->fields_cap
+						       : PZ_CSV_MAX_FIELDS;
 	uint64_t line = c->line;
 	size_t base = at, rec = at, start = at, n = 0;
 	uint64_t bits = block_bits(data, base, len);
@@ -254,18 +261,18 @@ static size_t fast_records(struct pz_csv *c, const char *data, size_t len,
 		bits &= bits - 1;
 		if (j < rec)
 			continue; /* the LF of a CRLF already taken */
-		if (j >= len)
-			goto out;
 		b = (unsigned char)data[j];
-		if (b == '"' || j - rec > PZ_CSV_MAX_RECORD)
+		if (b == '"')
 			goto out;
 		if (n == cap) {
 			if (n >= PZ_CSV_MAX_FIELDS)
 				goto out;
-			cap = cap ? cap * 2 : 16;
+			cap = c->fields_cap ? c->fields_cap * 2 : 16;
 			fields = pz_xreallocarray(fields, cap, sizeof(*fields));
 			c->fields = fields;
 			c->fields_cap = cap;
+			if (cap > PZ_CSV_MAX_FIELDS)
+				cap = PZ_CSV_MAX_FIELDS;
 		}
 		f = &fields[n++];
 		f->p = data + start;
@@ -276,7 +283,10 @@ static size_t fast_records(struct pz_csv *c, const char *data, size_t len,
 		start = j + 1;
 		if (b == ',')
 			continue;
-		/* \n or \r: the record ends. */
+		/* \n or \r: the record ends. One too long is the state
+		 * machine's to report. */
+		if (j - rec > PZ_CSV_MAX_RECORD)
+			goto out;
 		if (!(n == 1 && fields[0].len == 0)) {
 			c->records++;
 			*r = c->on_record(c->ud, fields, n, c->records);

@@ -293,7 +293,8 @@ static inline uint64_t le8_digits(uint64_t w)
 	return ((w & 0x0000FFFF0000FFFFULL) * 42949672960001ULL) >> 32;
 }
 
-static bool parse_int(const char *p, size_t n, long long *out)
+static inline __attribute__((always_inline)) bool
+parse_int(const char *p, size_t n, long long *out)
 {
 	size_t i = 0;
 	bool neg = false;
@@ -692,20 +693,24 @@ static void check_timestamp(struct pz_dc_obj *o, size_t col,
 	}
 }
 
-/* True when p[0, n) has a byte >= 0x80: eight bytes at a time. */
+/* True when p[0, n) has a byte >= 0x80: eight bytes at a time, the
+ * last eight overlapping the ones before rather than byte by byte. */
 static bool has_high_bit(const unsigned char *p, size_t n)
 {
-	uint64_t any = 0;
+	uint64_t any = 0, w;
 	size_t i;
 
+	if (n < 8) {
+		for (i = 0; i < n; i++)
+			any |= p[i];
+		return (any & 0x80) != 0;
+	}
 	for (i = 0; i + 8 <= n; i += 8) {
-		uint64_t w;
-
 		memcpy(&w, p + i, 8);
 		any |= w;
 	}
-	for (; i < n; i++)
-		any |= p[i];
+	memcpy(&w, p + n - 8, 8);
+	any |= w;
 	return (any & 0x8080808080808080ULL) != 0;
 }
 
