@@ -24,7 +24,18 @@
 enum { CAT_SHAPE, CAT_SYNTAX, CAT_EXTRA };
 
 /* What a column's field name makes it (found once, from the header). */
-enum { KIND_PLAIN, KIND_ID, KIND_TIMESTAMP };
+/* How a column's values are checked (its field's type, and for IDs and
+ * timestamps its name). */
+enum {
+	CHECK_NONE,
+	CHECK_TIMESTAMP, /* an int or long named like a timestamp */
+	CHECK_INT,
+	CHECK_LONG,
+	CHECK_NUMBER, /* float, double */
+	CHECK_BOOLEAN,
+	CHECK_ID, /* a string named like an ID */
+	CHECK_STRING,
+};
 
 #define MAX_EVENTS 64 /* distinct event types pz data stats lists */
 
@@ -63,7 +74,7 @@ struct pz_dc_obj {
 	struct pz_diags diags;
 	/* column -> its schema field, NULL when unknown */
 	const struct pz_avro_field **colf;
-	unsigned char *colkind; /* column -> KIND_* (by its field's name) */
+	unsigned char *colkind; /* column -> CHECK_* */
 	size_t ncols;
 	char *header; /* the header line's names, joined by commas */
 	bool header_seen, sniffed, stop, complete, cached, failed;
@@ -293,8 +304,7 @@ static inline uint64_t le8_digits(uint64_t w)
 	return ((w & 0x0000FFFF0000FFFFULL) * 42949672960001ULL) >> 32;
 }
 
-static inline __attribute__((always_inline)) bool
-parse_int(const char *p, size_t n, long long *out)
+static PZ_INLINE bool parse_int(const char *p, size_t n, long long *out)
 {
 	size_t i = 0;
 	bool neg = false;
@@ -643,14 +653,18 @@ static bool is_timestamp(const char *name)
 	       !strcmp(name, "CREATION_TIMESTAMP");
 }
 
-static void check_timestamp(struct pz_dc_obj *o, size_t col,
-			    const struct pz_avro_field *f,
-			    const struct pz_csv_field *v)
+/* What is wrong with a TIMESTAMP value that is not epoch seconds of the
+ * past (parsed: t holds it as a whole number). Out of line: the check's
+ * own path only parses and compares. */
+static PZ_COLD void timestamp_problem(struct pz_dc_obj *o, size_t col,
+				      const struct pz_avro_field *f,
+				      const struct pz_csv_field *v,
+				      bool parsed, long long t)
 {
-	long long t, iso;
+	long long iso;
 	char shown[200], date[32];
 
-	if (!parse_int(v->p, v->len, &t)) {
+	if (!parsed) {
 		show(shown, sizeof(shown), v->p, v->len);
 		if (parse_iso(v->p, v->len, &iso))
 			problem(o, col, PZ_SEV_ERROR, v->line, v->col,
@@ -691,6 +705,19 @@ static void check_timestamp(struct pz_dc_obj *o, size_t col,
 			f->name, t);
 		field_note(o, f);
 	}
+}
+
+static void check_timestamp(struct pz_dc_obj *o, size_t col,
+			    const struct pz_avro_field *f,
+			    const struct pz_csv_field *v)
+{
+	long long t = 0;
+	bool parsed = parse_int(v->p, v->len, &t);
+
+	/* Seconds, from 1970 to an hour from now: nothing to say. */
+	if (parsed && t >= 0 && t <= o->dc->now + 3600)
+		return;
+	timestamp_problem(o, col, f, v, parsed, t);
 }
 
 /* True when p[0, n) has a byte >= 0x80: eight bytes at a time, the
@@ -772,67 +799,86 @@ static void check_string(struct pz_dc_obj *o, size_t col, bool id,
 	}
 }
 
+/* A value that is not of its field's type ("not WHAT"), or empty where
+ * the schema does not allow null (what NULL). Out of line. */
+static PZ_COLD void value_problem(struct pz_dc_obj *o, size_t col,
+				  const struct pz_avro_field *f,
+				  const struct pz_csv_field *v, const char *what)
+{
+	char shown[200];
+
+	if (!what) {
+		problem(o, col, PZ_SEV_ERROR, v->line, v->col,
+			"%s is empty, and the schema does not allow "
+			"null for it; fill it in every row, or make "
+			"its type [\"null\", \"%s\"]",
+			f->name, pz_avro_type_name(f->type));
+	} else {
+		show(shown, sizeof(shown), v->p, v->len);
+		problem(o, col, PZ_SEV_ERROR, v->line, v->col,
+			"%s '%s' is not %s", f->name, shown, what);
+	}
+	field_note(o, f);
+}
+
+/* One value, by its column's check (colkind, found from the header). */
 static void check_value(struct pz_dc_obj *o, size_t col,
 			const struct pz_avro_field *f,
 			const struct pz_csv_field *v, bool ascii)
 {
-	char shown[200];
 	long long x;
 
 	if (v->len == 0 && !v->quoted) {
-		if (!f->nullable) {
-			problem(o, col, PZ_SEV_ERROR, v->line, v->col,
-				"%s is empty, and the schema does not allow "
-				"null for it; fill it in every row, or make "
-				"its type [\"null\", \"%s\"]",
-				f->name, pz_avro_type_name(f->type));
-			field_note(o, f);
-		}
+		if (!f->nullable)
+			value_problem(o, col, f, v, NULL);
 		return;
 	}
-	if (o->colkind[col] == KIND_TIMESTAMP &&
-	    (f->type == PZ_AVRO_LONG || f->type == PZ_AVRO_INT)) {
-		check_timestamp(o, col, f, v);
-		return;
+	switch (o->colkind[col]) {
+	case CHECK_TIMESTAMP: check_timestamp(o, col, f, v); break;
+	case CHECK_INT:
+		if (!parse_int(v->p, v->len, &x) || x < INT32_MIN ||
+		    x > INT32_MAX)
+			value_problem(o, col, f, v,
+				      "an int (a whole number of 32 bits)");
+		break;
+	case CHECK_LONG:
+		if (!parse_int(v->p, v->len, &x))
+			value_problem(o, col, f, v, "a long (a whole number)");
+		break;
+	case CHECK_NUMBER:
+		if (!is_number(v->p, v->len))
+			value_problem(o, col, f, v, "a number");
+		break;
+	case CHECK_BOOLEAN:
+		if (!ieq(v->p, v->len, "true") && !ieq(v->p, v->len, "false"))
+			value_problem(o, col, f, v,
+				      "a boolean (true or false)");
+		break;
+	case CHECK_ID:
+	case CHECK_STRING:
+		check_string(o, col, o->colkind[col] == CHECK_ID, f, v, ascii);
+		break;
+	default: break;
 	}
+}
+
+/* The check a column's values get: its field's type, and for IDs and
+ * timestamps its name. */
+static unsigned char column_check(const struct pz_avro_field *f)
+{
 	switch (f->type) {
 	case PZ_AVRO_INT:
 	case PZ_AVRO_LONG:
-		if (!parse_int(v->p, v->len, &x) ||
-		    (f->type == PZ_AVRO_INT &&
-		     (x < INT32_MIN || x > INT32_MAX))) {
-			show(shown, sizeof(shown), v->p, v->len);
-			problem(o, col, PZ_SEV_ERROR, v->line, v->col,
-				"%s '%s' is not %s", f->name, shown,
-				f->type == PZ_AVRO_INT
-				    ? "an int (a whole number of 32 bits)"
-				    : "a long (a whole number)");
-			field_note(o, f);
-		}
-		break;
+		if (is_timestamp(f->name))
+			return CHECK_TIMESTAMP;
+		return f->type == PZ_AVRO_INT ? CHECK_INT : CHECK_LONG;
 	case PZ_AVRO_FLOAT:
-	case PZ_AVRO_DOUBLE:
-		if (!is_number(v->p, v->len)) {
-			show(shown, sizeof(shown), v->p, v->len);
-			problem(o, col, PZ_SEV_ERROR, v->line, v->col,
-				"%s '%s' is not a number", f->name, shown);
-			field_note(o, f);
-		}
-		break;
-	case PZ_AVRO_BOOLEAN:
-		if (!ieq(v->p, v->len, "true") && !ieq(v->p, v->len, "false")) {
-			show(shown, sizeof(shown), v->p, v->len);
-			problem(o, col, PZ_SEV_ERROR, v->line, v->col,
-				"%s '%s' is not a boolean (true or false)",
-				f->name, shown);
-			field_note(o, f);
-		}
-		break;
-	case PZ_AVRO_STRING:
-		check_string(o, col, o->colkind[col] == KIND_ID, f, v, ascii);
-		break;
+	case PZ_AVRO_DOUBLE: return CHECK_NUMBER;
+	case PZ_AVRO_BOOLEAN: return CHECK_BOOLEAN;
+	case PZ_AVRO_STRING: return is_id(f->name) ? CHECK_ID : CHECK_STRING;
 	case PZ_AVRO_OTHER: break;
 	}
+	return CHECK_NONE;
 }
 
 static void check_header(struct pz_dc_obj *o, const struct pz_csv_field *h,
@@ -923,10 +969,7 @@ static void check_header(struct pz_dc_obj *o, const struct pz_csv_field *h,
 		}
 		seen[f] = true;
 		o->colf[i] = &s->fields[f];
-		o->colkind[i] = is_id(s->fields[f].name) ? KIND_ID
-				: is_timestamp(s->fields[f].name)
-				    ? KIND_TIMESTAMP
-				    : KIND_PLAIN;
+		o->colkind[i] = column_check(&s->fields[f]);
 		if (!strcmp(s->fields[f].name, "USER_ID"))
 			o->c_user = (int)i;
 		else if (!strcmp(s->fields[f].name, "ITEM_ID"))
