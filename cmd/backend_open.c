@@ -48,10 +48,11 @@ static int open_s3(struct pz_backend **out, const struct pz_settings *s)
 				    "PZ_WORKSPACE='%s': a workspace name is 1 "
 				    "to 128 letters, digits, '-' and '_'",
 				    ws);
-	if ((s->s3_key && (r = pz_s3_check_key("pz.backend.s3.key", s->s3_key))) ||
+	if ((s->s3_key &&
+	     (r = pz_s3_check_key("pz.backend.s3.key", s->s3_key))) ||
 	    (s->s3_workspace_prefix &&
 	     (r = pz_s3_check_key("pz.backend.s3.workspacePrefix",
-			       s->s3_workspace_prefix))))
+				  s->s3_workspace_prefix))))
 		return r;
 	memset(&o, 0, sizeof(o));
 	o.region = s->s3_region;

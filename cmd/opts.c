@@ -33,9 +33,9 @@ void pz_cmd_error(const char *fmt, ...)
 		const char *m = pz_buf_cstr(&msg);
 		bool warn = pz_str_has_prefix(m, "warning: ");
 
-		pz_diag_add(pz_cmd_captured(), warn ? PZ_SEV_WARNING : PZ_SEV_ERROR,
-			    NULL, (struct pz_pos){0, 0, 0}, "%s",
-			    warn ? m + 9 : m);
+		pz_diag_add(pz_cmd_captured(),
+			    warn ? PZ_SEV_WARNING : PZ_SEV_ERROR, NULL,
+			    (struct pz_pos){0, 0, 0}, "%s", warn ? m + 9 : m);
 	}
 	pz_buf_release(&msg);
 	pz_buf_release(&out);

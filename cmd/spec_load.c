@@ -179,8 +179,7 @@ struct pz_diags *pz_cmd_captured(void)
 	return capture;
 }
 
-int pz_cmd_print_failure(const struct pz_diags *d, bool json,
-			 const char *title)
+int pz_cmd_print_failure(const struct pz_diags *d, bool json, const char *title)
 {
 	struct pz_buf b;
 	size_t run = 0, longest = 0, i;

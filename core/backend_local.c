@@ -272,8 +272,9 @@ static int take_over(struct local *l, const struct pz_lock_info *stale,
 	*done = false;
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || flock(fd, LOCK_EX) != 0) {
-		r = pz_error_set_errno(PZ_EIO, "unable to lock the directory "
-					       "'%s' to take over a stale lock",
+		r = pz_error_set_errno(PZ_EIO,
+				       "unable to lock the directory "
+				       "'%s' to take over a stale lock",
 				       dir);
 		goto out;
 	}

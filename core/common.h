@@ -20,9 +20,9 @@
 #define PZ_UNUSED	     __attribute__((unused))
 #define PZ_MUST_USE	     __attribute__((warn_unused_result))
 /* An error path: kept out of line, so a hot caller stays small. */
-#define PZ_COLD		     __attribute__((noinline, cold))
+#define PZ_COLD __attribute__((noinline, cold))
 /* A small hot helper, inlined even where the compiler would not. */
-#define PZ_INLINE	     inline __attribute__((always_inline))
+#define PZ_INLINE inline __attribute__((always_inline))
 #else
 #define PZ_PRINTF(fmt, args)
 #define PZ_NORETURN

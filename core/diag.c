@@ -143,10 +143,9 @@ int pz_diags_render_text(const struct pz_diags *d, struct pz_buf *out,
 			off = "\033[0m";
 		}
 		if (g->nowhere) {
-			r = pz_buf_printf(out, "pz: %s",
-					  g->severity == PZ_SEV_ERROR
-					      ? ""
-					      : "warning: ");
+			r = pz_buf_printf(
+			    out, "pz: %s",
+			    g->severity == PZ_SEV_ERROR ? "" : "warning: ");
 			if (!r)
 				r = pz_buf_add_escaped(out, g->message,
 						       strlen(g->message));

@@ -207,10 +207,10 @@ struct pz_state_resource *pz_state_record(struct pz_state *st,
 struct pz_state_resource *pz_state_put_copy(struct pz_state *st,
 					    const struct pz_state_resource *src)
 {
-	struct pz_state_resource *r = pz_state_record(
-	    st, src->address, src->type, src->arn, src->status,
-	    cJSON_Duplicate(src->attributes, 1),
-	    (const char *const *)src->deps, src->ndeps);
+	struct pz_state_resource *r =
+	    pz_state_record(st, src->address, src->type, src->arn, src->status,
+			    cJSON_Duplicate(src->attributes, 1),
+			    (const char *const *)src->deps, src->ndeps);
 
 	r->tainted = src->tainted;
 	cJSON_Delete(r->meta);

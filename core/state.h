@@ -96,11 +96,10 @@ void pz_state_resource_set_deps(struct pz_state_resource *r,
  * meta is kept, for the caller to update. Returns the record (valid
  * until the next put or remove).
  */
-struct pz_state_resource *pz_state_record(struct pz_state *st,
-					  const char *address, const char *type,
-					  const char *arn, const char *status,
-					  cJSON *attributes,
-					  const char *const *deps, size_t ndeps);
+struct pz_state_resource *
+pz_state_record(struct pz_state *st, const char *address, const char *type,
+		const char *arn, const char *status, cJSON *attributes,
+		const char *const *deps, size_t ndeps);
 
 /* Equal resources (the part a serial counts), ignoring serial,
  * pz_version and git_commit. */

@@ -658,8 +658,8 @@ static bool is_timestamp(const char *name)
  * own path only parses and compares. */
 static PZ_COLD void timestamp_problem(struct pz_dc_obj *o, size_t col,
 				      const struct pz_avro_field *f,
-				      const struct pz_csv_field *v,
-				      bool parsed, long long t)
+				      const struct pz_csv_field *v, bool parsed,
+				      long long t)
 {
 	long long iso;
 	char shown[200], date[32];
@@ -803,7 +803,8 @@ static void check_string(struct pz_dc_obj *o, size_t col, bool id,
  * the schema does not allow null (what NULL). Out of line. */
 static PZ_COLD void value_problem(struct pz_dc_obj *o, size_t col,
 				  const struct pz_avro_field *f,
-				  const struct pz_csv_field *v, const char *what)
+				  const struct pz_csv_field *v,
+				  const char *what)
 {
 	char shown[200];
 
@@ -1094,9 +1095,9 @@ static int on_record(void *ud, const struct pz_csv_field *v, size_t n,
 	m = n < o->ncols ? n : o->ncols;
 	/* The reader's fields lie in order in one buffer (csv.h): one look
 	 * at the bytes they span says whether any is not ASCII. */
-	ascii = !m || !has_high_bit((const unsigned char *)v[0].p,
-				    (size_t)(v[m - 1].p - v[0].p) +
-					v[m - 1].len);
+	ascii =
+	    !m || !has_high_bit((const unsigned char *)v[0].p,
+				(size_t)(v[m - 1].p - v[0].p) + v[m - 1].len);
 	for (i = 0; i < m; i++) {
 		const struct pz_avro_field *f = o->colf[i];
 

@@ -337,8 +337,8 @@ static void cache_store(const struct job *j, const char *dir)
  * the cache (when use_cache and opts->cache_dir) fills what it can. */
 static void job_setup(struct job *j, const struct pz_spec *spec,
 		      const struct pz_dc_run_opts *opts,
-		      const struct pz_s3_object *objs, size_t n,
-		      bool use_cache, bool stats)
+		      const struct pz_s3_object *objs, size_t n, bool use_cache,
+		      bool stats)
 {
 	const struct pz_resource *ds = j->r->origin;
 	size_t i;
@@ -432,8 +432,7 @@ int pz_personalize_data_check(struct pz_aws_client *c,
 		if (!res || !res->data || !res->origin || !res->origin->data)
 			continue; /* no location, or a schema by ARN */
 		jobs[njobs].r = res;
-		if ((r = job_list(c, &jobs[njobs++], spec, opts, true,
-				  false)))
+		if ((r = job_list(c, &jobs[njobs++], spec, opts, true, false)))
 			goto out;
 	}
 	if ((r = read_all(c, jobs, njobs, opts)))

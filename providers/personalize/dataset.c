@@ -54,10 +54,10 @@ static const char *data_location(struct pz_spec *spec,
 		    pz_node_get(pz_node_get(d->pz, "import"), "dataLocation"))
 			continue;
 		if (d == r)
-			check_location(spec,
-				       pz_node_get(spec->settings.node,
-						   "dataLocation"),
-				       "pz.dataLocation");
+			check_location(
+			    spec,
+			    pz_node_get(spec->settings.node, "dataLocation"),
+			    "pz.dataLocation");
 		break;
 	}
 	return pz_arena_printf(

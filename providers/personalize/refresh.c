@@ -545,8 +545,8 @@ static void on_list_probe(void *ud, int rc, cJSON *output,
 			      p->res->address,
 			      resp->failure.message ? resp->failure.message
 						    : pz_error_last());
-	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(
-				  output, "eventTrackers"))
+	cJSON_ArrayForEach(
+	    v, cJSON_GetObjectItemCaseSensitive(output, "eventTrackers"))
 	{
 		const cJSON *n = cJSON_GetObjectItemCaseSensitive(v, "name");
 		const cJSON *a = cJSON_GetObjectItemCaseSensitive(
@@ -713,8 +713,8 @@ int pz_personalize_find_unmanaged(struct pz_aws_client *c,
 			    strchr("aeiou", probes[i].res->type->label[0])
 				? "an"
 				: "a",
-			    probes[i].res->type->label,
-			    probes[i].arn, default_spec ? "" : " -f ",
+			    probes[i].res->type->label, probes[i].arn,
+			    default_spec ? "" : " -f ",
 			    default_spec ? "" : spec->path,
 			    probes[i].res->address, probes[i].arn);
 		else if (probes[i].other)

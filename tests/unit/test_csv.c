@@ -128,9 +128,9 @@ static void test_limits(void **state)
 	pz_buf_init(&want, 0);
 	for (i = 0; i < 1024; i++) {
 		assert_int_equal(pz_buf_adds(&in, i ? ",a" : "a"), 0);
-		assert_int_equal(pz_buf_printf(&want, "%s1:%zu=a", i ? "|" : "",
-					       2 * i + 1),
-				 0);
+		assert_int_equal(
+		    pz_buf_printf(&want, "%s1:%zu=a", i ? "|" : "", 2 * i + 1),
+		    0);
 	}
 	assert_int_equal(pz_buf_adds(&in, "\nz\n"), 0);
 	assert_int_equal(pz_buf_adds(&want, "\n2:1=z\n"), 0);
@@ -180,10 +180,8 @@ static void test_many_records(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_plain),
-	    cmocka_unit_test(test_quoted),
-	    cmocka_unit_test(test_errors),
-	    cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_plain),	 cmocka_unit_test(test_quoted),
+	    cmocka_unit_test(test_errors),	 cmocka_unit_test(test_limits),
 	    cmocka_unit_test(test_many_records),
 	};
 
