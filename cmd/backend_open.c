@@ -20,6 +20,7 @@
 #include "core/spec.h"
 #include "providers/aws/backend_s3.h"
 #include "providers/aws/client.h"
+#include "providers/aws/s3.h"
 
 const char *pz_cmd_workspace(void)
 {
@@ -28,36 +29,6 @@ const char *pz_cmd_workspace(void)
 	if (!ws || !*ws || !strcmp(ws, "default"))
 		return NULL;
 	return ws;
-}
-
-/*
- * An S3 key pz composes a path from: no control characters, and no "."
- * or ".." segment (HTTP clients resolve them: "../../x" would address
- * another object). Checked here, where the key is used, so a value that
- * came from -var is held to it too.
- */
-static int check_s3_key(const char *what, const char *key)
-{
-	const char *seg = key, *p;
-
-	for (p = key; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return pz_error_set(PZ_EINVAL,
-					    "%s '%s' holds a control character",
-					    what, key);
-	for (;;) {
-		size_t n = strcspn(seg, "/");
-
-		if ((n == 1 && seg[0] == '.') ||
-		    (n == 2 && seg[0] == '.' && seg[1] == '.'))
-			return pz_error_set(PZ_EINVAL,
-					    "%s '%s' has a '.' or '..' part: "
-					    "name the object without them",
-					    what, key);
-		if (!seg[n])
-			return 0;
-		seg += n + 1;
-	}
 }
 
 static int open_s3(struct pz_backend **out, const struct pz_settings *s)
@@ -76,10 +47,11 @@ static int open_s3(struct pz_backend **out, const struct pz_settings *s)
 				    "PZ_WORKSPACE='%s': a workspace name is 1 "
 				    "to 128 letters, digits, '-' and '_'",
 				    ws);
-	if ((s->s3_key && (r = check_s3_key("pz.backend.s3.key", s->s3_key))) ||
+	if ((s->s3_key &&
+	     (r = pz_s3_check_key("pz.backend.s3.key", s->s3_key))) ||
 	    (s->s3_workspace_prefix &&
-	     (r = check_s3_key("pz.backend.s3.workspacePrefix",
-			       s->s3_workspace_prefix))))
+	     (r = pz_s3_check_key("pz.backend.s3.workspacePrefix",
+				  s->s3_workspace_prefix))))
 		return r;
 	memset(&o, 0, sizeof(o));
 	o.region = s->s3_region;
@@ -182,6 +154,16 @@ int pz_cmd_backend_lock(struct pz_backend *b, const char *operation,
 		return r;
 	if ((r = pz_backend_lock_wait(b, &info, &w)))
 		return r;
+	if (b->took_over) {
+		char desc[512];
+
+		pz_lock_info_describe(&b->stale, desc, sizeof(desc));
+		fprintf(stderr,
+			"pz: took over the state lock held by %s: its "
+			"process (%ld) on this machine is no longer "
+			"running\n",
+			desc, b->stale.pid);
+	}
 	memcpy(held_lock_id, info.id, sizeof(held_lock_id));
 	pz_cmd_signals_hold_lock(b, info.id);
 	return 0;

@@ -104,6 +104,21 @@ int pz_cmd_load_spec_text(struct pz_spec **out, const char *path,
 /* -var NAME=VALUE strings as spec vars; *out is one allocation (free). */
 int pz_cmd_parse_vars(const struct pz_strlist *list, struct pz_spec_var **out);
 void pz_cmd_print_diags(const struct pz_diags *diags, bool json);
+/*
+ * While into is set, every error pz_cmd_error prints and every
+ * diagnostic pz_cmd_print_diags prints is also kept there (errors of
+ * no file as pz_diag "nowhere"), so a command whose output is a
+ * document (-json, -format=markdown) can give its failure in that
+ * document too. NULL stops.
+ */
+void pz_cmd_capture_errors(struct pz_diags *into);
+/* The capture, or NULL. */
+struct pz_diags *pz_cmd_captured(void);
+/* A failure as a document on stdout: Terraform's diagnostics JSON
+ * (json), or a markdown comment titled "### pz TITLE: failed" with the
+ * messages as pz printed them. 0, or 1 after a write error. */
+int pz_cmd_print_failure(const struct pz_diags *d, bool json,
+			 const char *title);
 
 /* The named workspace from PZ_WORKSPACE, or NULL for the default one
  * (backend_open.c). */

@@ -119,14 +119,24 @@ static int run_plan(int argc, char **argv)
 	struct pz_cmd_planned p;
 	struct pz_render_opts ro;
 	struct pz_buf out;
+	struct pz_diags errors;
 	enum format fmt;
+	bool printed = false;
 	int status = 1, r;
 
 	(void)argc;
 	(void)argv;
 	pz_buf_init(&out, 0);
-	if (pick_format(&fmt) || (opt_out && check_out_path(opt_out)))
+	pz_diags_init(&errors);
+	memset(&p, 0, sizeof(p));
+	if (pick_format(&fmt))
 		return 1;
+	/* A CI that posts stdout as a comment gets the errors, not nothing:
+	 * in the document's own format. */
+	if (fmt != FMT_TEXT)
+		pz_cmd_capture_errors(&errors);
+	if (opt_out && check_out_path(opt_out))
+		goto out;
 	memset(&a, 0, sizeof(a));
 	a.command = "plan";
 	a.file = opt_file;
@@ -157,6 +167,7 @@ static int run_plan(int argc, char **argv)
 		goto out;
 	}
 	fputs(pz_buf_cstr(&out), stdout);
+	printed = true;
 	if (opt_out) {
 		if (pz_plan_save(p.plan, opt_out)) {
 			pz_cmd_fail();
@@ -172,6 +183,11 @@ static int run_plan(int argc, char **argv)
 out:
 	if (pz_cmd_planned_release(&p))
 		status = 1;
+	pz_cmd_capture_errors(NULL);
+	if (status == 1 && fmt != FMT_TEXT && !printed &&
+	    pz_cmd_print_failure(&errors, fmt == FMT_JSON, "plan"))
+		status = 1;
+	pz_diags_release(&errors);
 	pz_buf_release(&out);
 	return status;
 }

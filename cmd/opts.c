@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "core/diag.h"
 #include "core/error.h"
 #include "core/escape.h"
 
@@ -28,6 +29,14 @@ void pz_cmd_error(const char *fmt, ...)
 		pz_buf_reset(&out);
 	va_end(ap);
 	fprintf(stderr, "pz: %s\n", pz_buf_cstr(&out));
+	if (pz_cmd_captured()) {
+		const char *m = pz_buf_cstr(&msg);
+		bool warn = pz_str_has_prefix(m, "warning: ");
+
+		pz_diag_add(pz_cmd_captured(),
+			    warn ? PZ_SEV_WARNING : PZ_SEV_ERROR, NULL,
+			    (struct pz_pos){0, 0, 0}, "%s", warn ? m + 9 : m);
+	}
 	pz_buf_release(&msg);
 	pz_buf_release(&out);
 }

@@ -47,9 +47,9 @@ static void data_progress(void *ud, size_t done, size_t n, uint64_t bytes)
 
 /*
  * The data pre-flight: each import the plan would run has its data
- * checked against its schema; findings go to diags. New results are
- * cached in the state (written when we hold the lock). 0, or 1 after
- * printing why.
+ * checked against its schema; findings go to diags. Results are cached
+ * in a local directory, never in the state: a plan writes nothing
+ * shared (docs/data-check.md). 0, or 1 after printing why.
  */
 static int check_data(struct pz_cmd_planned *p,
 		      const struct pz_cmd_plan_args *a, long long now,
@@ -57,13 +57,12 @@ static int check_data(struct pz_cmd_planned *p,
 {
 	struct pz_dc_run_opts o;
 	struct progress pr;
-	struct pz_state *next = pz_state_dup(p->state);
-	bool changed = false;
+	char *cache_dir = pz_provider_ops()->data_cache_dir();
 	int level = pz_dc_level_parse(a->data_check ? a->data_check : "sample");
 	int r;
 
 	if (level < 0) {
-		pz_state_free(next);
+		free(cache_dir);
 		pz_cmd_error("%s: -data-check takes off, header, sample or "
 			     "full, not '%s'",
 			     a->command, a->data_check);
@@ -77,20 +76,12 @@ static int check_data(struct pz_cmd_planned *p,
 	o.now = now;
 	o.progress = data_progress;
 	o.progress_ud = &pr;
-	r = pz_provider_ops()->data_check(p->client, p->spec, p->plan, next, &o,
-					  diags, &changed);
+	o.cache_dir = cache_dir;
+	r = pz_provider_ops()->data_check(p->client, p->spec, p->plan, &o,
+					  diags);
 	if (pr.shown)
 		fputs("\r\033[K", stderr);
-	if (!r && changed && a->lock_op) {
-		r = pz_backend_save(p->backend, next, p->state);
-		if (!r) {
-			p->plan->state_serial = next->serial;
-			pz_state_free(p->state);
-			p->state = next;
-			next = NULL;
-		}
-	}
-	pz_state_free(next);
+	free(cache_dir);
 	if (r)
 		return pz_cmd_fail();
 	return 0;

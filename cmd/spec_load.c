@@ -2,6 +2,7 @@
  * spec_load.c - what every spec-reading command does first: find the
  * file, parse -var, load and check the spec, print the diagnostics.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,10 +45,17 @@ int pz_cmd_parse_vars(const struct pz_strlist *list, struct pz_spec_var **out)
 	return 0;
 }
 
+/* Where printed errors are also kept (pz_cmd_capture_errors), or NULL. */
+static struct pz_diags *capture;
+
+/* Keeps a copy of d's items in the capture. */
+static void capture_diags(const struct pz_diags *d);
+
 void pz_cmd_print_diags(const struct pz_diags *diags, bool json)
 {
 	struct pz_buf b;
 
+	capture_diags(diags);
 	pz_buf_init(&b, 0);
 	if (json) {
 		if (pz_diags_render_json(diags, &b) == 0)
@@ -118,9 +126,14 @@ static int load_spec(struct pz_spec **out, const char *path, const char *text,
 	if (diags.n || json_diags)
 		pz_cmd_print_diags(&diags, json_diags);
 	if (diags.nerrors) {
+		/* A summary, not one more error: not captured. */
+		struct pz_diags *keep = capture;
+
+		capture = NULL;
 		if (!json_diags)
 			pz_cmd_error("%zu error%s in %s", diags.nerrors,
 				     diags.nerrors == 1 ? "" : "s", path);
+		capture = keep;
 		pz_diags_release(&diags);
 		pz_spec_free(*out);
 		*out = NULL;
@@ -128,6 +141,70 @@ static int load_spec(struct pz_spec **out, const char *path, const char *text,
 	}
 	pz_diags_release(&diags);
 	return 0;
+}
+
+void pz_cmd_capture_errors(struct pz_diags *into)
+{
+	capture = into;
+}
+
+static void capture_diags(const struct pz_diags *d)
+{
+	size_t i;
+
+	for (i = 0; capture && i < d->n; i++) {
+		const struct pz_diag *g = &d->items[i];
+
+		pz_diag_add(capture, g->severity, g->nowhere ? NULL : g->file,
+			    g->pos, "%s", g->message);
+		if (g->note)
+			pz_diag_note(capture, g->note_file, g->note_pos, "%s",
+				     g->note);
+	}
+}
+
+struct pz_diags *pz_cmd_captured(void)
+{
+	return capture;
+}
+
+int pz_cmd_print_failure(const struct pz_diags *d, bool json, const char *title)
+{
+	struct pz_buf b;
+	size_t run = 0, longest = 0, i;
+	const char *p;
+	int r;
+
+	pz_buf_init(&b, 0);
+	if (json) {
+		r = pz_diags_render_json(d, &b);
+		if (!r)
+			fputs(pz_buf_cstr(&b), stdout);
+		pz_buf_release(&b);
+		return r ? 1 : 0;
+	}
+	r = pz_diags_render_text(d, &b, false);
+	/* A fence longer than any run of backticks in the text: nothing in
+	 * a message can close it and turn the rest into markdown. */
+	for (p = pz_buf_cstr(&b); *p; p++) {
+		run = *p == '`' ? run + 1 : 0;
+		if (run > longest)
+			longest = run;
+	}
+	printf("### pz %s: failed\n\n%zu error%s", title, d->nerrors,
+	       d->nerrors == 1 ? "" : "s");
+	if (d->nwarnings)
+		printf(", %zu warning%s", d->nwarnings,
+		       d->nwarnings == 1 ? "" : "s");
+	printf("; nothing was planned.\n\n");
+	for (i = 0; i < (longest < 3 ? 3 : longest + 1); i++)
+		putchar('`');
+	printf("text\n%s", r ? "" : pz_buf_cstr(&b));
+	for (i = 0; i < (longest < 3 ? 3 : longest + 1); i++)
+		putchar('`');
+	putchar('\n');
+	pz_buf_release(&b);
+	return r ? 1 : 0;
 }
 
 int pz_cmd_load_spec(struct pz_spec **out, const char *file,

@@ -54,6 +54,11 @@ struct pz_backend {
 	const struct pz_backend_ops *ops;
 	char *location; /* for messages: a path or s3://bucket/key */
 	bool locked;
+	/* Set by a lock that replaced a stale lock (a local one whose
+	 * holder, a process of this machine, is no longer running), which
+	 * stale describes: the command says so. */
+	bool took_over;
+	struct pz_lock_info stale;
 };
 
 /* The local file backend: state at path, lock at path + ".lock",

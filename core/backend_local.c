@@ -11,6 +11,15 @@
  * not at all, so a holder killed while taking it never leaves an empty
  * lock. Whoever takes the lock removes the temporary files killed runs
  * left behind.
+ *
+ * A lock whose holder was a process of this machine that is no longer
+ * running is stale: it is taken over, not waited on (the backend says
+ * so in took_over). Taking over is serialised by flock(2) on the
+ * state's directory, which the kernel releases when its holder dies:
+ * under it the lock is read again and, if it is still the dead
+ * process's, our lock is renamed over it. Two runs that both found the
+ * holder dead cannot both take it; a run that only links never
+ * replaces a lock, so it cannot slip in between.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -19,12 +28,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "backend.h"
 #include "error.h"
+#include "escape.h"
 #include "log.h"
 #include "tempfile.h"
 
@@ -156,28 +167,35 @@ static int locked_error(struct local *l, const struct pz_lock_info *holder)
 	char desc[512];
 
 	pz_lock_info_describe(holder, desc, sizeof(desc));
-	if (holder_dead(holder))
-		return pz_error_set(PZ_ELOCKED,
-				    "the state '%s' is locked by %s, and that "
-				    "process (%ld) is no longer running: the "
-				    "lock is stale; remove it with: pz "
-				    "force-unlock %s",
-				    l->path, desc, holder->pid, holder->id);
 	return pz_error_set(PZ_ELOCKED,
-			    "the state %s is locked by %s; wait "
+			    "the state '%s' is locked by %s; wait "
 			    "(-lock-timeout=30s) or if that run is gone: pz "
 			    "force-unlock %s",
-			    l->path, desc, holder->id);
+			    l->path, desc, pz_esc(holder->id));
 }
 
-/* Writes the lock info to a new temporary file beside the lock. */
+/* Writes the lock info to a new temporary file beside the lock. A
+ * directory we may not write is said plainly, with what a plan can do
+ * instead. */
 static int write_lock_temp(struct local *l, const struct pz_buf *text,
-			   struct pz_tempfile *t)
+			   const char *operation, struct pz_tempfile *t)
 {
 	int r;
 
-	if ((r = pz_tempfile_create(t, l->lock_path, 0666)))
+	if ((r = pz_tempfile_create(t, l->lock_path, 0666))) {
+		if (errno == EACCES || errno == EROFS || errno == EPERM)
+			return pz_error_wrap(
+			    r,
+			    "unable to lock the state '%s': its directory "
+			    "is not writable%s",
+			    l->path,
+			    !strcmp(operation, "plan")
+				? " (pz plan -lock=false reads without the "
+				  "lock; safe only while no one else "
+				  "changes the state)"
+				: "");
 		return r;
+	}
 	if (pz_write_all(t->fd, text->ptr, text->len) != 0 ||
 	    fsync(t->fd) != 0) {
 		r = pz_error_set_errno(PZ_EIO, "unable to write the lock '%s'",
@@ -238,6 +256,42 @@ static void remove_leftovers(struct local *l)
 	free(copy);
 }
 
+/*
+ * Replaces the lock of stale (a dead process's) with ours (tmp), under
+ * an flock of the lock's directory; *done false when the lock changed
+ * meanwhile (another run took it over, or released it).
+ */
+static int take_over(struct local *l, const struct pz_lock_info *stale,
+		     struct pz_tempfile *tmp, bool *done)
+{
+	char *dir = pz_path_dir(l->lock_path);
+	struct pz_lock_info now;
+	bool held;
+	int fd, r;
+
+	*done = false;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || flock(fd, LOCK_EX) != 0) {
+		r = pz_error_set_errno(PZ_EIO,
+				       "unable to lock the directory "
+				       "'%s' to take over a stale lock",
+				       dir);
+		goto out;
+	}
+	if ((r = read_lock_file(l, &now, &held)))
+		goto out;
+	if (held && !strcmp(now.id, stale->id) && holder_dead(&now)) {
+		if ((r = pz_tempfile_commit(tmp, l->lock_path)))
+			goto out;
+		*done = true;
+	}
+out:
+	if (fd >= 0)
+		close(fd); /* releases the flock */
+	free(dir);
+	return r;
+}
+
 static int lock(struct pz_backend *b, const struct pz_lock_info *info)
 {
 	struct local *l = L(b);
@@ -245,13 +299,14 @@ static int lock(struct pz_backend *b, const struct pz_lock_info *info)
 	struct pz_tempfile tmp = {NULL, -1, -1};
 	int r, tries;
 
+	b->took_over = false;
 	pz_buf_init(&text, 0);
 	if ((r = pz_lock_info_to_json(info, &text)) ||
-	    (r = write_lock_temp(l, &text, &tmp)))
+	    (r = write_lock_temp(l, &text, info->operation, &tmp)))
 		goto out;
 	for (tries = 0;; tries++) {
 		struct pz_lock_info holder;
-		bool held;
+		bool held, done;
 
 		if (link(tmp.path, l->lock_path) == 0)
 			break;
@@ -263,12 +318,21 @@ static int lock(struct pz_backend *b, const struct pz_lock_info *info)
 		}
 		if ((r = read_lock_file(l, &holder, &held)))
 			goto out;
-		/* Released between our link and our read: try again, a
-		 * few times (a busy lock is the waiter's business). */
-		if (held) {
+		if (held && holder_dead(&holder)) {
+			if ((r = take_over(l, &holder, &tmp, &done)))
+				goto out;
+			if (done) {
+				b->took_over = true;
+				b->stale = holder;
+				break;
+			}
+		} else if (held) {
 			r = locked_error(l, &holder);
 			goto out;
 		}
+		/* Released (or taken over) between our link and our read:
+		 * try again, a few times (a busy lock is the waiter's
+		 * business). */
 		if (tries >= 10) {
 			r = pz_error_set(PZ_ELOCKED,
 					 "the lock '%s' kept appearing and "

@@ -19,11 +19,17 @@
 #define PZ_NORETURN	     __attribute__((noreturn))
 #define PZ_UNUSED	     __attribute__((unused))
 #define PZ_MUST_USE	     __attribute__((warn_unused_result))
+/* An error path: kept out of line, so a hot caller stays small. */
+#define PZ_COLD __attribute__((noinline, cold))
+/* A small hot helper, inlined even where the compiler would not. */
+#define PZ_INLINE inline __attribute__((always_inline))
 #else
 #define PZ_PRINTF(fmt, args)
 #define PZ_NORETURN
 #define PZ_UNUSED
 #define PZ_MUST_USE
+#define PZ_COLD
+#define PZ_INLINE inline
 #endif
 
 #define PZ_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

@@ -1,9 +1,11 @@
 /*
  * csv.c - the streaming CSV reader.
  *
- * A byte-at-a-time state machine, except inside unquoted fields (nearly
- * all of a Personalize file), where a class table finds the next
- * special byte and the run before it is copied at once.
+ * A byte-at-a-time state machine, except for whole records of unquoted
+ * fields (nearly all of a Personalize file), which are handed over
+ * where they lie, found from a bitmap of the special bytes 64 at a
+ * time; inside an unquoted field the state machine too finds the next
+ * special byte at once and copies the run before it.
  */
 #include "csv.h"
 
@@ -69,17 +71,11 @@ static inline size_t scan(const char *p, size_t from, size_t len)
 }
 
 /*
- * Where the special bytes of a chunk are, 64 bytes at a time (SSE2
- * where there is SSE2): the fast path walks the bits instead of the
- * bytes, as simdjson's first stage does.
+ * Where the special bytes of p[base, base + 64) are, as bits (none
+ * past len), 16 bytes at a time with SSE2 where there is
+ * SSE2: the fast path walks the bits instead of the bytes, as
+ * simdjson's first stage does.
  */
-struct scanner {
-	const char *p;
-	size_t len, base; /* bits describe p[base, base + 64) */
-	uint64_t bits;	  /* 1: special, or past the end */
-	bool valid;
-};
-
 static inline uint64_t block_bits(const char *p, size_t base, size_t len)
 {
 	uint64_t bits = 0;
@@ -107,30 +103,10 @@ static inline uint64_t block_bits(const char *p, size_t base, size_t len)
 		return bits;
 	}
 #endif
-	for (k = 0; k < 64; k++)
-		if (base + k >= len || special[(unsigned char)p[base + k]])
+	for (k = 0; k < 64 && base + k < len; k++)
+		if (special[(unsigned char)p[base + k]])
 			bits |= (uint64_t)1 << k;
 	return bits;
-}
-
-/* The offset of the first special byte at or after from, or len. */
-static inline size_t next_special(struct scanner *s, size_t from)
-{
-	for (;;) {
-		uint64_t m;
-
-		if (from >= s->len)
-			return s->len;
-		if (!s->valid || from < s->base || from >= s->base + 64) {
-			s->base = from;
-			s->bits = block_bits(s->p, from, s->len);
-			s->valid = true;
-		}
-		m = s->bits >> (from - s->base);
-		if (m)
-			return from + (size_t)__builtin_ctzll(m);
-		from = s->base + 64;
-	}
 }
 
 void pz_csv_init(struct pz_csv *c, pz_csv_record_fn on_record,
@@ -160,13 +136,13 @@ static int report(struct pz_csv *c, uint64_t line, uint32_t col,
 	return c->on_error ? c->on_error(c->ud, line, col, msg) : 0;
 }
 
-/* Drops the record being read (after an error) until its end. */
-static int discard(struct pz_csv *c, const char *msg)
+/* Drops the record being read (after an error at col) until its end. */
+static int discard(struct pz_csv *c, uint32_t col, const char *msg)
 {
 	int r = 0;
 
 	if (!c->skip)
-		r = report(c, c->line, c->col, msg);
+		r = report(c, c->line, col, msg);
 	c->skip = true;
 	c->len = 0;
 	c->nfields = 0;
@@ -180,8 +156,9 @@ static inline int begin_field(struct pz_csv *c, bool quoted)
 	if (c->skip)
 		return 0;
 	if (c->nfields >= PZ_CSV_MAX_FIELDS)
-		return discard(c, "more than 1024 fields in a record; the "
-				  "record is skipped");
+		return discard(c, c->col,
+			       "more than 1024 fields in a record; the "
+			       "record is skipped");
 	PZ_GROW(c->fields, c->nfields, c->fields_cap);
 	f = &c->fields[c->nfields++];
 	f->p = (const char *)(uintptr_t)c->len; /* an offset until emitted */
@@ -203,8 +180,11 @@ static inline int append(struct pz_csv *c, const char *p, size_t n)
 	if (c->skip || !n)
 		return 0;
 	if (c->len + n > PZ_CSV_MAX_RECORD)
-		return discard(c, "record longer than 1 MiB; the record is "
-				  "skipped");
+		/* At the byte past the limit, wherever the chunks cut. */
+		return discard(c,
+			       c->col + (uint32_t)(PZ_CSV_MAX_RECORD - c->len),
+			       "record longer than 1 MiB; the record is "
+			       "skipped");
 	if (c->len + n > c->cap) {
 		size_t want = c->cap ? c->cap : 4096;
 
@@ -244,57 +224,95 @@ static int end_record(struct pz_csv *c)
 }
 
 /*
- * The common case without copying: a whole record of unquoted fields
- * inside data from at. Its fields point into data. Returns 1 after
- * handing it over (*next: the byte after its line end, *r: what the
- * callback said), 0 when the record needs the state machine (quotes, or
- * it does not end within data).
+ * The common case without copying: whole records of unquoted fields,
+ * as many as data holds from at, found by walking the bits of the
+ * special bytes 64 at a time; each record's fields point into data.
+ * Returns where the records it handed over end (at: none): the state
+ * machine goes on from there (a quote, a record the chunk cuts, one
+ * over the limits). *r is what the callback said; a non-zero stops.
  */
-static int fast_record(struct pz_csv *c, struct scanner *sc, size_t at,
-		       size_t *next, int *r)
+static size_t fast_records(struct pz_csv *c, const char *data, size_t len,
+			   size_t at, int *r)
 {
-	const char *data = sc->p;
-	size_t len = sc->len, j = at, n = 0;
-	unsigned char b;
+	/* Locals, not c's members: stores through f could alias them and
+	 * make the compiler reload each after every store. */
+	struct pz_csv_field *fields = c->fields;
+	/* Fields we may fill before growing or giving up: the array's
+	 * capacity, at most PZ_CSV_MAX_FIELDS. */
+	size_t cap = c->fields_cap < PZ_CSV_MAX_FIELDS ? c->fields_cap
+						       : PZ_CSV_MAX_FIELDS;
+	uint64_t line = c->line;
+	size_t base = at, rec = at, start = at, n = 0;
+	uint64_t bits = block_bits(data, base, len);
 
+	*r = 0;
 	for (;;) {
-		size_t start = j;
 		struct pz_csv_field *f;
+		size_t j;
+		unsigned char b;
 
-		j = next_special(sc, j);
-		if (j == len || data[j] == '"' || n >= PZ_CSV_MAX_FIELDS ||
-		    j - at > PZ_CSV_MAX_RECORD)
-			return 0;
-		if (n >= c->fields_cap) {
-			c->fields_cap = c->fields_cap ? c->fields_cap * 2 : 16;
-			c->fields = pz_xreallocarray(c->fields, c->fields_cap,
-						     sizeof(*c->fields));
+		while (!bits) {
+			base += 64;
+			if (base >= len)
+				goto out;
+			bits = block_bits(data, base, len);
 		}
-		f = &c->fields[n++];
+		j = base + (size_t)__builtin_ctzll(bits);
+		bits &= bits - 1;
+		if (j < rec)
+			continue; /* the LF of a CRLF already taken */
+		b = (unsigned char)data[j];
+		if (b == '"')
+			goto out;
+		if (n == cap) {
+			if (n >= PZ_CSV_MAX_FIELDS)
+				goto out;
+			cap = c->fields_cap ? c->fields_cap * 2 : 16;
+			fields = pz_xreallocarray(fields, cap, sizeof(*fields));
+			c->fields = fields;
+			c->fields_cap = cap;
+			if (cap > PZ_CSV_MAX_FIELDS)
+				cap = PZ_CSV_MAX_FIELDS;
+		}
+		f = &fields[n++];
 		f->p = data + start;
 		f->len = j - start;
-		f->line = c->line;
-		f->col = (uint32_t)(start - at + 1);
+		f->line = line;
+		f->col = (uint32_t)(start - rec + 1);
 		f->quoted = false;
-		b = (unsigned char)data[j++];
-		if (b != ',')
-			break;
+		start = j + 1;
+		if (b == ',')
+			continue;
+		/* \n or \r: the record ends. One too long is the state
+		 * machine's to report. */
+		if (j - rec > PZ_CSV_MAX_RECORD)
+			goto out;
+		if (!(n == 1 && fields[0].len == 0)) {
+			c->records++;
+			*r = c->on_record(c->ud, fields, n, c->records);
+		}
+		n = 0;
+		line++;
+		if (b == '\r') {
+			if (start == len)
+				c->pending_cr = true;
+			else if (data[start] == '\n')
+				start++;
+		}
+		rec = start;
+		if (*r)
+			goto out;
 	}
-	*r = 0;
-	if (!(n == 1 && c->fields[0].len == 0)) {
-		c->records++;
-		*r = c->on_record(c->ud, c->fields, n, c->records);
+out:
+	if (rec > at) {
+		c->line = line;
+		c->col = 1;
 	}
-	c->line++;
-	c->col = 1;
-	c->pending_cr = b == '\r';
-	*next = j;
-	return 1;
+	return rec;
 }
 
 int pz_csv_feed(struct pz_csv *c, const char *data, size_t len)
 {
-	struct scanner sc = {data, len, 0, 0, false};
 	size_t i = 0;
 	int r = 0;
 
@@ -309,9 +327,14 @@ int pz_csv_feed(struct pz_csv *c, const char *data, size_t len)
 				continue;
 			}
 		}
-		if (c->state == S_RECORD && !c->nfields &&
-		    fast_record(c, &sc, i, &i, &r))
-			continue;
+		if (c->state == S_RECORD && !c->nfields) {
+			size_t to = fast_records(c, data, len, i, &r);
+
+			if (to > i || r) {
+				i = to;
+				continue;
+			}
+		}
 		switch (c->state) {
 		case S_RECORD:
 		case S_START:

@@ -33,7 +33,10 @@ struct pz_csv_field {
 };
 
 /* Returns 0 to go on, anything else to stop reading (pz_csv_feed then
- * returns that value). fields are borrowed for the call. */
+ * returns that value). fields are borrowed for the call, and lie in
+ * order in one buffer: field k + 1 starts at or after the end of field
+ * k, so [fields[0].p, fields[n-1].p + fields[n-1].len) holds them all
+ * (the data check looks at a record's bytes once). */
 typedef int (*pz_csv_record_fn)(void *ud, const struct pz_csv_field *fields,
 				size_t n, uint64_t record);
 typedef int (*pz_csv_error_fn)(void *ud, uint64_t line, uint32_t col,

@@ -35,6 +35,7 @@ void pz_diag_vadd(struct pz_diags *d, enum pz_severity sev, const char *file,
 	g = &d->items[d->n++];
 	g->severity = sev;
 	g->file = pz_xstrdup(file ? file : "-");
+	g->nowhere = !file;
 	g->pos = pos;
 	g->message = pz_xvasprintf(fmt, ap);
 	g->note_file = g->note = NULL;
@@ -141,6 +142,17 @@ int pz_diags_render_text(const struct pz_diags *d, struct pz_buf *out,
 							 : "\033[1;35m";
 			off = "\033[0m";
 		}
+		if (g->nowhere) {
+			r = pz_buf_printf(
+			    out, "pz: %s",
+			    g->severity == PZ_SEV_ERROR ? "" : "warning: ");
+			if (!r)
+				r = pz_buf_add_escaped(out, g->message,
+						       strlen(g->message));
+			if (!r)
+				r = pz_buf_addc(out, '\n');
+			continue;
+		}
 		/* The file name and the message can quote spec keys and
 		 * values: escaped, so they cannot drive the terminal. */
 		r = pz_buf_add_escaped(out, g->file, strlen(g->file));
@@ -196,6 +208,10 @@ int pz_diags_render_json(const struct pz_diags *d, struct pz_buf *out)
 			if (!r)
 				r = pz_buf_add_json_str(out, g->note,
 							strlen(g->note));
+		}
+		if (!r && g->nowhere) {
+			r = pz_buf_addc(out, '}');
+			continue;
 		}
 		if (!r)
 			r = pz_buf_adds(out, ",\"range\":{\"filename\":");

@@ -27,7 +27,9 @@ struct pz_pos {
 
 struct pz_diag {
 	enum pz_severity severity;
-	char *file; /* owned */
+	char *file;   /* owned; "-" when added with none */
+	bool nowhere; /* added with no file: a command's error, rendered as
+		       * pz prints one ("pz: MESSAGE"), no range in JSON */
 	struct pz_pos pos;
 	char *message; /* owned, one line, no trailing full stop */
 	/* An optional note pointing elsewhere (the spec line a data error

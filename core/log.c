@@ -20,6 +20,33 @@ static char trace_topics[256];
 static const char *const level_names[] = {"error", "warn", "info", "debug",
 					  "trace"};
 
+/* The topics pz traces (pz_trace_enabled callers), and "all". */
+static const char *const trace_names[] = {"http", "all"};
+
+/* A PZ_TRACE topic pz does not know is said, as a PZ_LOG level is: a
+ * typo would otherwise trace nothing, silently. */
+static void warn_trace_topics(const char *t)
+{
+	while (t && *t) {
+		size_t n = strcspn(t, ","), i;
+
+		for (i = 0; n && i < PZ_ARRAY_LEN(trace_names); i++)
+			if (strlen(trace_names[i]) == n &&
+			    !strncmp(t, trace_names[i], n))
+				break;
+		if (n && i == PZ_ARRAY_LEN(trace_names)) {
+			char *name = pz_xstrndup(t, n);
+
+			fprintf(stderr,
+				"pz: ignoring PZ_TRACE topic '%s' (use http "
+				"or all)\n",
+				pz_esc(name));
+			free(name);
+		}
+		t += n + (t[n] == ',');
+	}
+}
+
 void pz_log_init(void)
 {
 	const char *v = getenv("PZ_LOG");
@@ -37,12 +64,13 @@ void pz_log_init(void)
 			fprintf(stderr,
 				"pz: ignoring PZ_LOG='%s' (use error, warn, "
 				"info, debug or trace)\n",
-				v);
+				pz_esc(v));
 	}
 	if (t)
 		snprintf(trace_topics, sizeof(trace_topics), ",%s,", t);
 	else
 		trace_topics[0] = '\0';
+	warn_trace_topics(t);
 }
 
 void pz_log_set_level(enum pz_log_level level)

@@ -1023,17 +1023,10 @@ void pz_plan_record(struct pz_state *st, const struct pz_change *c,
 		pz_error_clear();
 		return;
 	}
-	r = pz_state_put(st, c->address, c->type);
-	free(r->arn);
-	r->arn = arn ? pz_xstrdup(arn) : NULL;
-	free(r->status);
-	r->status = status ? pz_xstrdup(status) : NULL;
-	r->tainted = false;
-	cJSON_Delete(r->attributes);
-	r->attributes =
-	    c->after ? cJSON_Duplicate(c->after, 1) : cJSON_CreateObject();
+	r = pz_state_record(st, c->address, c->type, arn, status,
+			    c->after ? cJSON_Duplicate(c->after, 1) : NULL,
+			    (const char *const *)c->deps, c->ndeps);
 	resolve_all(r->attributes, resolve, ud);
-	pz_state_resource_set_deps(r, (const char *const *)c->deps, c->ndeps);
 	/* A meta member the plan left null and named *_at is a time stamp
 	 * of this apply ("trained_at", "imported_at"). */
 	cJSON_ArrayForEach(m, c->meta)

@@ -76,6 +76,8 @@ struct pz_dc_run_opts {
 	void (*progress)(void *ud, size_t objects_done, size_t objects,
 			 uint64_t bytes);
 	void *progress_ud;
+	/* The cache directory (data_cache_dir), or NULL for none. */
+	const char *cache_dir;
 };
 
 struct pz_provider_ops {
@@ -105,12 +107,15 @@ struct pz_provider_ops {
 		     const struct pz_resource *r, const char *arn,
 		     const struct pz_live *live, struct pz_state *st,
 		     char ***added, size_t *nadded);
-	/* The data pre-flight of a plan's imports; *cache_changed when
-	 * state got new results to keep. */
+	/* The data pre-flight of a plan's imports, its results cached
+	 * in opts->cache_dir (never in the state: a plan writes nothing
+	 * shared); data_cache_dir says where that is (malloc'd, or NULL
+	 * when there is no home for it). */
 	int (*data_check)(void *client, const struct pz_spec *spec,
-			  const struct pz_plan *plan, struct pz_state *state,
+			  const struct pz_plan *plan,
 			  const struct pz_dc_run_opts *opts,
-			  struct pz_diags *diags, bool *cache_changed);
+			  struct pz_diags *diags);
+	char *(*data_cache_dir)(void);
 	/* pz data stats of the dataset resource ds. */
 	int (*data_stats)(void *client, const struct pz_spec *spec,
 			  const struct pz_resource *ds,

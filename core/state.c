@@ -185,22 +185,36 @@ struct pz_state_resource *pz_state_put(struct pz_state *st, const char *address,
 	return r;
 }
 
+struct pz_state_resource *pz_state_record(struct pz_state *st,
+					  const char *address, const char *type,
+					  const char *arn, const char *status,
+					  cJSON *attributes,
+					  const char *const *deps, size_t ndeps)
+{
+	struct pz_state_resource *r = pz_state_put(st, address, type);
+
+	free(r->arn);
+	r->arn = arn ? pz_xstrdup(arn) : NULL;
+	free(r->status);
+	r->status = status ? pz_xstrdup(status) : NULL;
+	r->tainted = false;
+	cJSON_Delete(r->attributes);
+	r->attributes = attributes ? attributes : cJSON_CreateObject();
+	pz_state_resource_set_deps(r, deps, ndeps);
+	return r;
+}
+
 struct pz_state_resource *pz_state_put_copy(struct pz_state *st,
 					    const struct pz_state_resource *src)
 {
-	struct pz_state_resource *r = pz_state_put(st, src->address, src->type);
+	struct pz_state_resource *r =
+	    pz_state_record(st, src->address, src->type, src->arn, src->status,
+			    cJSON_Duplicate(src->attributes, 1),
+			    (const char *const *)src->deps, src->ndeps);
 
-	free(r->arn);
-	r->arn = src->arn ? pz_xstrdup(src->arn) : NULL;
-	free(r->status);
-	r->status = src->status ? pz_xstrdup(src->status) : NULL;
 	r->tainted = src->tainted;
-	cJSON_Delete(r->attributes);
-	r->attributes = cJSON_Duplicate(src->attributes, 1);
 	cJSON_Delete(r->meta);
 	r->meta = cJSON_Duplicate(src->meta, 1);
-	pz_state_resource_set_deps(r, (const char *const *)src->deps,
-				   src->ndeps);
 	return r;
 }
 

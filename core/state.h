@@ -88,6 +88,18 @@ int pz_state_remove(struct pz_state *st, const char *address);
 int pz_state_move(struct pz_state *st, const char *from, const char *to);
 void pz_state_resource_set_deps(struct pz_state_resource *r,
 				const char *const *deps, size_t n);
+/*
+ * Records a resource as it now is: the one writer of a record's facts
+ * (apply's pz_plan_record, import's pz_personalize_record). The record
+ * at address (added when missing) gets arn and status (copied, NULL
+ * for none), attributes (taken; NULL: none), deps and no taint; its
+ * meta is kept, for the caller to update. Returns the record (valid
+ * until the next put or remove).
+ */
+struct pz_state_resource *
+pz_state_record(struct pz_state *st, const char *address, const char *type,
+		const char *arn, const char *status, cJSON *attributes,
+		const char *const *deps, size_t ndeps);
 
 /* Equal resources (the part a serial counts), ignoring serial,
  * pz_version and git_commit. */

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "core/error.h"
+#include "core/escape.h"
 #include "core/log.h"
 #include "core/random.h"
 #include "client.h"
@@ -205,10 +206,10 @@ static int locked_error(struct s3 *s, const struct pz_lock_info *holder)
 
 	pz_lock_info_describe(holder, desc, sizeof(desc));
 	return pz_error_set(PZ_ELOCKED,
-			    "the state %s is locked by %s; wait "
+			    "the state '%s' is locked by %s; wait "
 			    "(-lock-timeout=30s) or if that run is gone: pz "
 			    "force-unlock %s",
-			    s->base.location, desc, holder->id);
+			    s->base.location, desc, pz_esc(holder->id));
 }
 
 /*

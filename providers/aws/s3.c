@@ -384,6 +384,70 @@ int pz_s3_list_objects_paged(struct pz_aws_client *c, const char *bucket,
 	return 0;
 }
 
+int pz_s3_check_key(const char *what, const char *key)
+{
+	const char *seg = key, *p;
+
+	for (p = key; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return pz_error_set(PZ_EINVAL,
+					    "%s '%s' holds a control character",
+					    what, key);
+	for (;;) {
+		size_t n = strcspn(seg, "/");
+
+		if ((n == 1 && seg[0] == '.') ||
+		    (n == 2 && seg[0] == '.' && seg[1] == '.'))
+			return pz_error_set(PZ_EINVAL,
+					    "%s '%s' has a '.' or '..' part: "
+					    "name the object without them",
+					    what, key);
+		if (!seg[n])
+			return 0;
+		seg += n + 1;
+	}
+}
+
+/* S3's bucket naming rules (bucketnamingrules.html), those that a name
+ * of any age must follow. */
+static bool bucket_name_ok(const char *b, size_t n)
+{
+	size_t i;
+
+	if (n < 3 || n > 63 || !isalnum((unsigned char)b[0]) ||
+	    !isalnum((unsigned char)b[n - 1]))
+		return false;
+	for (i = 0; i < n; i++)
+		if (!(islower((unsigned char)b[i]) ||
+		      isdigit((unsigned char)b[i]) || b[i] == '.' ||
+		      b[i] == '-') ||
+		    (b[i] == '.' && b[i + 1] == '.'))
+			return false;
+	return true;
+}
+
+int pz_s3_check_location(const char *what, const char *url)
+{
+	const char *b = url + 5, *slash;
+	size_t n;
+
+	if (!pz_str_has_prefix(url, "s3://"))
+		return pz_error_set(PZ_EINVAL,
+				    "%s '%s' is not an S3 location: write "
+				    "s3://BUCKET/PREFIX/",
+				    what, url);
+	slash = strchr(b, '/');
+	n = slash ? (size_t)(slash - b) : strlen(b);
+	if (!bucket_name_ok(b, n))
+		return pz_error_set(
+		    PZ_EINVAL,
+		    "%s '%s': '%.*s' is not an S3 bucket name (3 to 63 "
+		    "lowercase letters, digits, '.' and '-', starting and "
+		    "ending with a letter or digit)",
+		    what, url, (int)n, b);
+	return pz_s3_check_key(what, url);
+}
+
 int pz_s3_split_url(const char *url, char **bucket, char **prefix)
 {
 	const char *b, *slash;

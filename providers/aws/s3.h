@@ -42,6 +42,21 @@ struct pz_s3_object {
 void pz_s3_object_release(struct pz_s3_object *o);
 /* s3://bucket/prefix -> bucket, prefix (allocated; prefix may be ""). */
 int pz_s3_split_url(const char *url, char **bucket, char **prefix);
+/*
+ * An S3 key (or prefix) pz composes a path from: no control characters,
+ * and no "." or ".." segment (HTTP clients resolve them: "../../x" would
+ * address another object). Checked where the key is used, so a value
+ * that came from -var is held to it too. 0, or PZ_EINVAL with a message
+ * naming what ("pz.backend.s3.key").
+ */
+int pz_s3_check_key(const char *what, const char *key);
+/*
+ * A location as a spec gives it, "s3://BUCKET/PREFIX": the scheme, a
+ * bucket name as S3 allows it (3 to 63 lowercase letters, digits, '.'
+ * and '-', a letter or digit at each end) and a key as
+ * pz_s3_check_key. 0, or PZ_EINVAL with a message naming what.
+ */
+int pz_s3_check_location(const char *what, const char *url);
 void pz_s3_objects_free(struct pz_s3_object *objs, size_t n);
 
 /* True for err from a 412 / a 409 conditional-write conflict. */

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "core/csv.h"
+#include "core/hash.h"
 
 /* Users tracked per filter for the 25-users minimum: a fixed table of
  * 64-bit ID hashes (12 bytes each, 3 MiB), so memory stays constant. */
@@ -23,7 +24,18 @@
 enum { CAT_SHAPE, CAT_SYNTAX, CAT_EXTRA };
 
 /* What a column's field name makes it (found once, from the header). */
-enum { KIND_PLAIN, KIND_ID, KIND_TIMESTAMP };
+/* How a column's values are checked (its field's type, and for IDs and
+ * timestamps its name). */
+enum {
+	CHECK_NONE,
+	CHECK_TIMESTAMP, /* an int or long named like a timestamp */
+	CHECK_INT,
+	CHECK_LONG,
+	CHECK_NUMBER, /* float, double */
+	CHECK_BOOLEAN,
+	CHECK_ID, /* a string named like an ID */
+	CHECK_STRING,
+};
 
 #define MAX_EVENTS 64 /* distinct event types pz data stats lists */
 
@@ -60,8 +72,9 @@ struct pz_dc_obj {
 	uint64_t size, bytes;
 	struct pz_csv csv;
 	struct pz_diags diags;
-	int *colfield; /* column -> schema field index, -1 when unknown */
-	unsigned char *colkind; /* column -> KIND_* (by its field's name) */
+	/* column -> its schema field, NULL when unknown */
+	const struct pz_avro_field **colf;
+	unsigned char *colkind; /* column -> CHECK_* */
 	size_t ncols;
 	char *header; /* the header line's names, joined by commas */
 	bool header_seen, sniffed, stop, complete, cached, failed;
@@ -256,7 +269,20 @@ static size_t utf8_check(const unsigned char *p, size_t n, size_t *chars)
 	return i;
 }
 
-static bool parse_int(const char *p, size_t n, long long *out)
+/* The value of eight ASCII digits loaded little-endian (the first digit
+ * in the lowest byte): pairs, then fours, then all eight, by multiply
+ * and shift. */
+static inline uint64_t le8_digits(uint64_t w)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	w = ((w & 0x0F0F0F0F0F0F0F0FULL) * 2561) >> 8;
+	w = ((w & 0x00FF00FF00FF00FFULL) * 6553601) >> 16;
+	return ((w & 0x0000FFFF0000FFFFULL) * 42949672960001ULL) >> 32;
+}
+
+static PZ_INLINE bool parse_int(const char *p, size_t n, long long *out)
 {
 	size_t i = 0;
 	bool neg = false;
@@ -266,6 +292,21 @@ static bool parse_int(const char *p, size_t n, long long *out)
 		neg = p[0] == '-', i++;
 	if (i == n || n - i > 19)
 		return false;
+	/* Eight digits at a time (SWAR): a 10-digit epoch in two steps
+	 * rather than ten. No overflow: at most 19 digits, and the value
+	 * so far never exceeds the final one. */
+	for (; n - i >= 8; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, p + i, 8);
+		/* Every byte 0x30-0x39: high nibble 3, and adding 6 does
+		 * not carry into it. */
+		if (((w & 0xF0F0F0F0F0F0F0F0ULL) |
+		     (((w + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >>
+		      4)) != 0x3333333333333333ULL)
+			return false;
+		v = v * 100000000ULL + le8_digits(w);
+	}
 	for (; i < n; i++) {
 		unsigned d = (unsigned)(unsigned char)p[i] - '0';
 
@@ -429,7 +470,7 @@ static void obj_free(struct pz_dc_obj *o)
 	pz_diags_release(&o->diags);
 	free(o->url);
 	free(o->etag);
-	free(o->colfield);
+	free(o->colf);
 	free(o->colkind);
 	free(o->header);
 	free(o->first);
@@ -526,14 +567,6 @@ static bool minimums_met(const struct pz_dc *dc)
 	return true;
 }
 
-static const struct pz_avro_field *col_field(const struct pz_dc_obj *o,
-					     size_t col)
-{
-	int f = col < o->ncols ? o->colfield[col] : -1;
-
-	return f >= 0 ? &o->dc->schema->fields[f] : NULL;
-}
-
 /* Adds a problem of category cat (a column, or ncols + CAT_*): the first
  * one of each is a diagnostic, the others are counted. */
 static void PZ_PRINTF(6, 7)
@@ -598,14 +631,18 @@ static bool is_timestamp(const char *name)
 	       !strcmp(name, "CREATION_TIMESTAMP");
 }
 
-static void check_timestamp(struct pz_dc_obj *o, size_t col,
-			    const struct pz_avro_field *f,
-			    const struct pz_csv_field *v)
+/* What is wrong with a TIMESTAMP value that is not epoch seconds of the
+ * past (parsed: t holds it as a whole number). Out of line: the check's
+ * own path only parses and compares. */
+static PZ_COLD void timestamp_problem(struct pz_dc_obj *o, size_t col,
+				      const struct pz_avro_field *f,
+				      const struct pz_csv_field *v, bool parsed,
+				      long long t)
 {
-	long long t, iso;
+	long long iso;
 	char shown[200], date[32];
 
-	if (!parse_int(v->p, v->len, &t)) {
+	if (!parsed) {
 		show(shown, sizeof(shown), v->p, v->len);
 		if (parse_iso(v->p, v->len, &iso))
 			problem(o, col, PZ_SEV_ERROR, v->line, v->col,
@@ -648,25 +685,50 @@ static void check_timestamp(struct pz_dc_obj *o, size_t col,
 	}
 }
 
-static void check_string(struct pz_dc_obj *o, size_t col, bool id,
-			 const struct pz_avro_field *f,
-			 const struct pz_csv_field *v)
+static void check_timestamp(struct pz_dc_obj *o, size_t col,
+			    const struct pz_avro_field *f,
+			    const struct pz_csv_field *v)
 {
-	const unsigned char *p = (const unsigned char *)v->p;
-	size_t chars = v->len, i, bad;
-	uint64_t any = 0;
+	long long t = 0;
+	bool parsed = parse_int(v->p, v->len, &t);
 
-	/* Pure ASCII (the usual case) is valid UTF-8: eight bytes at a
-	 * time. */
-	for (i = 0; i + 8 <= v->len; i += 8) {
-		uint64_t w;
+	/* Seconds, from 1970 to an hour from now: nothing to say. */
+	if (parsed && t >= 0 && t <= o->dc->now + 3600)
+		return;
+	timestamp_problem(o, col, f, v, parsed, t);
+}
 
+/* True when p[0, n) has a byte >= 0x80: eight bytes at a time, the
+ * last eight overlapping the ones before rather than byte by byte. */
+static bool has_high_bit(const unsigned char *p, size_t n)
+{
+	uint64_t any = 0, w;
+	size_t i;
+
+	if (n < 8) {
+		for (i = 0; i < n; i++)
+			any |= p[i];
+		return (any & 0x80) != 0;
+	}
+	for (i = 0; i + 8 <= n; i += 8) {
 		memcpy(&w, p + i, 8);
 		any |= w;
 	}
-	for (; i < v->len; i++)
-		any |= p[i];
-	if (any & 0x8080808080808080ULL) {
+	memcpy(&w, p + n - 8, 8);
+	any |= w;
+	return (any & 0x8080808080808080ULL) != 0;
+}
+
+/* ascii: the whole record is ASCII (on_record looks once), so the field
+ * is valid UTF-8 as it is. */
+static void check_string(struct pz_dc_obj *o, size_t col, bool id,
+			 const struct pz_avro_field *f,
+			 const struct pz_csv_field *v, bool ascii)
+{
+	const unsigned char *p = (const unsigned char *)v->p;
+	size_t chars = v->len, bad;
+
+	if (!ascii && has_high_bit(p, v->len)) {
 		bad = utf8_check(p, v->len, &chars);
 		if (bad < v->len) {
 			problem(o, col, PZ_SEV_ERROR, v->line,
@@ -715,67 +777,87 @@ static void check_string(struct pz_dc_obj *o, size_t col, bool id,
 	}
 }
 
-static void check_value(struct pz_dc_obj *o, size_t col,
-			const struct pz_avro_field *f,
-			const struct pz_csv_field *v)
+/* A value that is not of its field's type ("not WHAT"), or empty where
+ * the schema does not allow null (what NULL). Out of line. */
+static PZ_COLD void value_problem(struct pz_dc_obj *o, size_t col,
+				  const struct pz_avro_field *f,
+				  const struct pz_csv_field *v,
+				  const char *what)
 {
 	char shown[200];
+
+	if (!what) {
+		problem(o, col, PZ_SEV_ERROR, v->line, v->col,
+			"%s is empty, and the schema does not allow "
+			"null for it; fill it in every row, or make "
+			"its type [\"null\", \"%s\"]",
+			f->name, pz_avro_type_name(f->type));
+	} else {
+		show(shown, sizeof(shown), v->p, v->len);
+		problem(o, col, PZ_SEV_ERROR, v->line, v->col,
+			"%s '%s' is not %s", f->name, shown, what);
+	}
+	field_note(o, f);
+}
+
+/* One value, by its column's check (colkind, found from the header). */
+static void check_value(struct pz_dc_obj *o, size_t col,
+			const struct pz_avro_field *f,
+			const struct pz_csv_field *v, bool ascii)
+{
 	long long x;
 
 	if (v->len == 0 && !v->quoted) {
-		if (!f->nullable) {
-			problem(o, col, PZ_SEV_ERROR, v->line, v->col,
-				"%s is empty, and the schema does not allow "
-				"null for it; fill it in every row, or make "
-				"its type [\"null\", \"%s\"]",
-				f->name, pz_avro_type_name(f->type));
-			field_note(o, f);
-		}
+		if (!f->nullable)
+			value_problem(o, col, f, v, NULL);
 		return;
 	}
-	if (o->colkind[col] == KIND_TIMESTAMP &&
-	    (f->type == PZ_AVRO_LONG || f->type == PZ_AVRO_INT)) {
-		check_timestamp(o, col, f, v);
-		return;
+	switch (o->colkind[col]) {
+	case CHECK_TIMESTAMP: check_timestamp(o, col, f, v); break;
+	case CHECK_INT:
+		if (!parse_int(v->p, v->len, &x) || x < INT32_MIN ||
+		    x > INT32_MAX)
+			value_problem(o, col, f, v,
+				      "an int (a whole number of 32 bits)");
+		break;
+	case CHECK_LONG:
+		if (!parse_int(v->p, v->len, &x))
+			value_problem(o, col, f, v, "a long (a whole number)");
+		break;
+	case CHECK_NUMBER:
+		if (!is_number(v->p, v->len))
+			value_problem(o, col, f, v, "a number");
+		break;
+	case CHECK_BOOLEAN:
+		if (!ieq(v->p, v->len, "true") && !ieq(v->p, v->len, "false"))
+			value_problem(o, col, f, v,
+				      "a boolean (true or false)");
+		break;
+	case CHECK_ID:
+	case CHECK_STRING:
+		check_string(o, col, o->colkind[col] == CHECK_ID, f, v, ascii);
+		break;
+	default: break;
 	}
+}
+
+/* The check a column's values get: its field's type, and for IDs and
+ * timestamps its name. */
+static unsigned char column_check(const struct pz_avro_field *f)
+{
 	switch (f->type) {
 	case PZ_AVRO_INT:
 	case PZ_AVRO_LONG:
-		if (!parse_int(v->p, v->len, &x) ||
-		    (f->type == PZ_AVRO_INT &&
-		     (x < INT32_MIN || x > INT32_MAX))) {
-			show(shown, sizeof(shown), v->p, v->len);
-			problem(o, col, PZ_SEV_ERROR, v->line, v->col,
-				"%s '%s' is not %s", f->name, shown,
-				f->type == PZ_AVRO_INT
-				    ? "an int (a whole number of 32 bits)"
-				    : "a long (a whole number)");
-			field_note(o, f);
-		}
-		break;
+		if (is_timestamp(f->name))
+			return CHECK_TIMESTAMP;
+		return f->type == PZ_AVRO_INT ? CHECK_INT : CHECK_LONG;
 	case PZ_AVRO_FLOAT:
-	case PZ_AVRO_DOUBLE:
-		if (!is_number(v->p, v->len)) {
-			show(shown, sizeof(shown), v->p, v->len);
-			problem(o, col, PZ_SEV_ERROR, v->line, v->col,
-				"%s '%s' is not a number", f->name, shown);
-			field_note(o, f);
-		}
-		break;
-	case PZ_AVRO_BOOLEAN:
-		if (!ieq(v->p, v->len, "true") && !ieq(v->p, v->len, "false")) {
-			show(shown, sizeof(shown), v->p, v->len);
-			problem(o, col, PZ_SEV_ERROR, v->line, v->col,
-				"%s '%s' is not a boolean (true or false)",
-				f->name, shown);
-			field_note(o, f);
-		}
-		break;
-	case PZ_AVRO_STRING:
-		check_string(o, col, o->colkind[col] == KIND_ID, f, v);
-		break;
+	case PZ_AVRO_DOUBLE: return CHECK_NUMBER;
+	case PZ_AVRO_BOOLEAN: return CHECK_BOOLEAN;
+	case PZ_AVRO_STRING: return is_id(f->name) ? CHECK_ID : CHECK_STRING;
 	case PZ_AVRO_OTHER: break;
 	}
+	return CHECK_NONE;
 }
 
 static void check_header(struct pz_dc_obj *o, const struct pz_csv_field *h,
@@ -787,7 +869,7 @@ static void check_header(struct pz_dc_obj *o, const struct pz_csv_field *h,
 	size_t i, j;
 
 	o->ncols = n;
-	o->colfield = pz_xcalloc(n, sizeof(*o->colfield));
+	o->colf = pz_xcalloc(n, sizeof(*o->colf));
 	o->colkind = pz_xcalloc(n, sizeof(*o->colkind));
 	o->c_user = o->c_item = o->c_event = o->c_ts = -1;
 	pz_buf_init(&joined, 0);
@@ -795,7 +877,6 @@ static void check_header(struct pz_dc_obj *o, const struct pz_csv_field *h,
 		char name[200];
 		int f = -1;
 
-		o->colfield[i] = -1;
 		show(name, sizeof(name), h[i].p, h[i].len);
 		if (pz_buf_add(&joined, h[i].p, h[i].len) ||
 		    (i + 1 < n && pz_buf_addc(&joined, ',')))
@@ -866,11 +947,8 @@ static void check_header(struct pz_dc_obj *o, const struct pz_csv_field *h,
 			continue;
 		}
 		seen[f] = true;
-		o->colfield[i] = f;
-		o->colkind[i] = is_id(s->fields[f].name) ? KIND_ID
-				: is_timestamp(s->fields[f].name)
-				    ? KIND_TIMESTAMP
-				    : KIND_PLAIN;
+		o->colf[i] = &s->fields[f];
+		o->colkind[i] = column_check(&s->fields[f]);
 		if (!strcmp(s->fields[f].name, "USER_ID"))
 			o->c_user = (int)i;
 		else if (!strcmp(s->fields[f].name, "ITEM_ID"))
@@ -973,6 +1051,7 @@ static int on_record(void *ud, const struct pz_csv_field *v, size_t n,
 {
 	struct pz_dc_obj *o = ud;
 	size_t i, m;
+	bool ascii;
 
 	(void)record;
 	if (!o->header_seen) {
@@ -992,11 +1071,16 @@ static int on_record(void *ud, const struct pz_csv_field *v, size_t n,
 			schema_note(o);
 	}
 	m = n < o->ncols ? n : o->ncols;
+	/* The reader's fields lie in order in one buffer (csv.h): one look
+	 * at the bytes they span says whether any is not ASCII. */
+	ascii =
+	    !m || !has_high_bit((const unsigned char *)v[0].p,
+				(size_t)(v[m - 1].p - v[0].p) + v[m - 1].len);
 	for (i = 0; i < m; i++) {
-		const struct pz_avro_field *f = col_field(o, i);
+		const struct pz_avro_field *f = o->colf[i];
 
 		if (f)
-			check_value(o, i, f, &v[i]);
+			check_value(o, i, f, &v[i], ascii);
 	}
 	count_row(o, v, n);
 	if (o->dc->level == PZ_DC_SAMPLE && o->rows >= PZ_DC_SAMPLE_ROWS &&
@@ -1201,6 +1285,39 @@ cJSON *pz_dc_obj_to_cache(const struct pz_dc_obj *o)
 		cJSON_AddItemToObject(fs, filter_key(&o->dc->filters[i]), f);
 	}
 	return e;
+}
+
+/* Adds a string and its terminator, so that fields cannot run into
+ * each other. */
+static void digest_str(struct pz_sha256 *h, const char *s)
+{
+	s = s ? s : "";
+	pz_sha256_update(h, s, strlen(s) + 1);
+}
+
+void pz_dc_obj_cache_key(const struct pz_dc_obj *o, char hex[65])
+{
+	const struct pz_dc *dc = o->dc;
+	struct pz_sha256 h;
+	size_t i;
+
+	pz_sha256_init(&h);
+	/* The entry's format: a new one makes every old entry a miss. */
+	digest_str(&h, "pz data check cache 1");
+	digest_str(&h, o->url);
+	digest_str(&h, o->etag);
+	/* What the verdict depends on besides the bytes: the schema, and
+	 * the spec lines its notes point at. */
+	digest_str(&h, dc->spec_file);
+	digest_str(&h, dc->dataset_type);
+	pz_sha256_update(&h, dc->schema->json, dc->schema->json_len);
+	for (i = 0; i < dc->schema->nfields; i++) {
+		uint32_t at[2] = {dc->schema->fields[i].pos.line,
+				  dc->schema->fields[i].pos.col};
+
+		pz_sha256_update(&h, at, sizeof(at));
+	}
+	pz_sha256_final_hex(&h, hex);
 }
 
 static double num(const cJSON *o, const char *name)

@@ -20,7 +20,8 @@
  *
  * The reader (pz_personalize_data_check, datacheck_s3.c) lists each
  * import's objects, takes what it can from the cache of earlier checks
- * (by ETag, in the import job's state record), reads the rest with
+ * (a local directory, by object, ETag and schema; never the state, so
+ * a plan writes nothing shared), reads the rest with
  * ranged GETs, many objects at once, and stops each object as soon as
  * the level needs no more of it.
  *
@@ -94,6 +95,10 @@ uint64_t pz_dc_obj_bytes(const struct pz_dc_obj *o);
  */
 cJSON *pz_dc_obj_to_cache(const struct pz_dc_obj *o);
 bool pz_dc_obj_from_cache(struct pz_dc_obj *o, const cJSON *entry);
+/* The name of o's cache entry: a digest of its URL, its ETag and what
+ * the verdict depends on besides the bytes (the schema, the spec file
+ * and the lines the notes point at), in lower-case hex. */
+void pz_dc_obj_cache_key(const struct pz_dc_obj *o, char hex[65]);
 /* True when some object's result came from the cache. */
 bool pz_dc_used_cache(const struct pz_dc *dc);
 
@@ -114,22 +119,29 @@ void pz_dc_take_stats(struct pz_dc *dc, struct pz_dc_stats *out);
 
 struct pz_aws_client;
 struct pz_spec;
-struct pz_state;
+
+/*
+ * Where checked objects' results are kept: $XDG_CACHE_HOME/pz/data-check,
+ * else $HOME/.cache/pz/data-check (XDG base directory specification);
+ * NULL when neither variable is set to an absolute path. Owned by the
+ * caller. The directory is made when the first entry is written.
+ */
+char *pz_dc_cache_dir(void);
 
 /*
  * The data pre-flight of a plan: for every import the plan would run
  * (dataset_import_job changes that create), lists its objects, checks
- * them (from the cache in state where the ETags match; state may be
- * NULL) and adds what it finds to diags. *cache_changed tells whether
- * state was updated with new results (meta "data_check" of the import
- * job's record). Returns 0, or a transport error (message set).
+ * them (from opts->cache_dir where an entry matches) and adds what it
+ * finds to diags. New results are written to the cache (atomically,
+ * one file per object; a cache that cannot be written is only logged).
+ * Nothing else is written: the state is not touched. Returns 0, or a
+ * transport error (message set).
  */
 int pz_personalize_data_check(struct pz_aws_client *c,
 			      const struct pz_spec *spec,
 			      const struct pz_plan *plan,
-			      struct pz_state *state,
 			      const struct pz_dc_run_opts *opts,
-			      struct pz_diags *diags, bool *cache_changed);
+			      struct pz_diags *diags);
 
 /*
  * pz data stats: reads every object of the dataset resource ds's data

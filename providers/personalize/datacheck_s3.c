@@ -4,15 +4,23 @@
  * loop, a few objects at once, one chunk per object in flight (so
  * memory is the chunks in flight, whatever the objects' sizes), each
  * object stopped as soon as its level needs no more of it. Results are
- * cached per object by ETag in the import job's state record.
+ * cached per object in a local directory (pz_dc_cache_dir), one file
+ * per object named by pz_dc_obj_cache_key, each written atomically: a
+ * plan writes nothing shared, so a plan made for a pull request leaves
+ * the state (and its serial) as it was.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "core/buf.h"
 #include "core/error.h"
+#include "core/log.h"
+#include "core/tempfile.h"
 #include "core/spec.h"
-#include "core/state.h"
 #include "datacheck.h"
 #include "pers.h"
 #include "providers/aws/client.h"
@@ -33,6 +41,7 @@ struct reader {
 	char *key, *etag;
 	uint64_t size, off;
 	bool started, finished;
+	bool cached; /* its result came from the cache */
 };
 
 struct job {
@@ -219,13 +228,117 @@ static const char *import_mode(const struct pz_resource *r)
 	return m ? m : "FULL";
 }
 
+/* ---- the cache: one small JSON file per object ---- */
+
+/* An entry larger than this is not ours: ignored. */
+#define CACHE_ENTRY_MAX ((size_t)1 << 20)
+
+char *pz_dc_cache_dir(void)
+{
+	const char *x = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+
+	/* The specification: a relative path is invalid and ignored. */
+	if (x && x[0] == '/')
+		return pz_xasprintf("%s/pz/data-check", x);
+	if (home && home[0] == '/')
+		return pz_xasprintf("%s/.cache/pz/data-check", home);
+	return NULL;
+}
+
+static char *cache_path(const struct reader *rd, const char *dir)
+{
+	char key[65];
+
+	pz_dc_obj_cache_key(rd->o, key);
+	return pz_xasprintf("%s/%s.json", dir, key);
+}
+
+/* Reads rd's entry, if there is one that fits; rd is then finished. */
+static void cache_load(struct reader *rd, const char *dir)
+{
+	char *path = cache_path(rd, dir);
+	struct pz_buf b;
+	cJSON *e = NULL;
+
+	pz_buf_init(&b, CACHE_ENTRY_MAX);
+	if (access(path, F_OK) == 0 && pz_buf_read_file(&b, path) == 0) {
+		e = cJSON_ParseWithLength(pz_buf_cstr(&b), b.len);
+		if (e && pz_dc_obj_from_cache(rd->o, e))
+			rd->finished = rd->cached = true;
+		else
+			PZ_DEBUG("data check: ignoring the cache entry %s",
+				 path);
+	}
+	cJSON_Delete(e);
+	pz_buf_release(&b);
+	free(path);
+}
+
+/* Makes dir and its parents (mode 0700 less the umask: the results name
+ * the user's objects). 0 or -1 with errno. */
+static int make_dirs(const char *dir)
+{
+	char *p = pz_xstrdup(dir), *s;
+	int r = 0;
+
+	for (s = p + 1; r == 0; s++) {
+		bool end = *s == '\0';
+
+		if (*s != '/' && !end)
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0700) != 0 && errno != EEXIST)
+			r = -1;
+		if (end)
+			break;
+		*s = '/';
+	}
+	free(p);
+	return r;
+}
+
+/* Writes the results of the objects that were read (not those taken
+ * from the cache). A cache that cannot be written costs a re-read next
+ * time, nothing more: it is logged, not an error. */
+static void cache_store(const struct job *j, const char *dir)
+{
+	bool made = false;
+	size_t i;
+
+	for (i = 0; i < j->nreaders; i++) {
+		const struct reader *rd = &j->readers[i];
+		cJSON *e;
+		char *text, *path, *url;
+
+		if (rd->cached || !rd->started)
+			continue;
+		if (!(e = pz_dc_obj_to_cache(rd->o)))
+			continue;
+		url = pz_xasprintf("s3://%s/%s", j->bucket, rd->key);
+		cJSON_AddStringToObject(e, "url", url);
+		free(url);
+		text = cJSON_PrintUnformatted(e);
+		cJSON_Delete(e);
+		path = cache_path(rd, dir);
+		if (!made && make_dirs(dir) != 0)
+			PZ_DEBUG("data check: cannot make %s: %s", dir,
+				 strerror(errno));
+		made = true;
+		if (pz_write_file_atomic(path, text, strlen(text), 0600))
+			PZ_DEBUG("data check: cannot write %s: %s", path,
+				 pz_error_last());
+		free(text);
+		free(path);
+	}
+}
+
 /* Makes the job's checker and its readers from the listed objects;
- * cache (the record's "data_check".objects, may be NULL) fills what it
- * can. */
+ * the cache (when use_cache and opts->cache_dir) fills what it can. */
 static void job_setup(struct job *j, const struct pz_spec *spec,
 		      const struct pz_dc_run_opts *opts,
-		      const struct pz_s3_object *objs, size_t n,
-		      const cJSON *cache, bool stats)
+		      const struct pz_s3_object *objs, size_t n, bool use_cache,
+		      bool stats)
 {
 	const struct pz_resource *ds = j->r->origin;
 	size_t i;
@@ -262,17 +375,15 @@ static void job_setup(struct job *j, const struct pz_spec *spec,
 		url = pz_xasprintf("s3://%s/%s", j->bucket, objs[i].key);
 		rd->o = pz_dc_obj_add(j->dc, url, rd->etag, rd->size);
 		free(url);
-		if (cache && pz_dc_obj_from_cache(
-				 rd->o, cJSON_GetObjectItemCaseSensitive(
-					    cache, objs[i].key)))
-			rd->finished = true;
+		if (use_cache && opts->cache_dir)
+			cache_load(rd, opts->cache_dir);
 	}
 }
 
 /* Lists the job's objects and sets it up (pass: with the cache). */
 static int job_list(struct pz_aws_client *c, struct job *j,
 		    const struct pz_spec *spec,
-		    const struct pz_dc_run_opts *opts, const cJSON *cache,
+		    const struct pz_dc_run_opts *opts, bool use_cache,
 		    bool stats)
 {
 	struct pz_s3_object *objs = NULL;
@@ -291,66 +402,22 @@ static int job_list(struct pz_aws_client *c, struct job *j,
 		free(msg);
 		return r;
 	}
-	job_setup(j, spec, opts, objs, n, cache, stats);
+	job_setup(j, spec, opts, objs, n, use_cache, stats);
 	pz_s3_objects_free(objs, n);
 	return 0;
-}
-
-static const cJSON *cache_of(const struct pz_state *state, const char *addr)
-{
-	const struct pz_state_resource *sr =
-	    state ? pz_state_find(state, addr) : NULL;
-
-	if (!sr)
-		return NULL;
-	return cJSON_GetObjectItemCaseSensitive(
-	    cJSON_GetObjectItemCaseSensitive(sr->meta, "data_check"),
-	    "objects");
-}
-
-/* Writes the job's results into its state record; true when changed. */
-static bool store_cache(struct pz_state *state, const struct job *j)
-{
-	struct pz_state_resource *sr;
-	cJSON *dc = cJSON_CreateObject(), *objs, *old;
-	size_t i;
-	bool changed;
-
-	objs = cJSON_AddObjectToObject(dc, "objects");
-	for (i = 0; i < j->nreaders; i++) {
-		cJSON *e = pz_dc_obj_to_cache(j->readers[i].o);
-
-		if (e)
-			cJSON_AddItemToObject(objs, j->readers[i].key, e);
-	}
-	sr = pz_state_find(state, j->r->address);
-	old = sr ? cJSON_GetObjectItemCaseSensitive(sr->meta, "data_check")
-		 : NULL;
-	changed = !old || !cJSON_Compare(old, dc, 1);
-	if (!changed) {
-		cJSON_Delete(dc);
-		return false;
-	}
-	if (!sr)
-		sr = pz_state_put(state, j->r->address, j->r->type->name);
-	cJSON_DeleteItemFromObjectCaseSensitive(sr->meta, "data_check");
-	cJSON_AddItemToObject(sr->meta, "data_check", dc);
-	return true;
 }
 
 int pz_personalize_data_check(struct pz_aws_client *c,
 			      const struct pz_spec *spec,
 			      const struct pz_plan *plan,
-			      struct pz_state *state,
 			      const struct pz_dc_run_opts *opts,
-			      struct pz_diags *diags, bool *cache_changed)
+			      struct pz_diags *diags)
 {
 	struct job *jobs = NULL;
 	size_t njobs = 0, i;
 	bool *redo = NULL;
 	int r = 0;
 
-	*cache_changed = false;
 	if (opts->level == PZ_DC_OFF)
 		return 0;
 	jobs = pz_xcalloc(plan->n + 1, sizeof(*jobs));
@@ -365,8 +432,7 @@ int pz_personalize_data_check(struct pz_aws_client *c,
 		if (!res || !res->data || !res->origin || !res->origin->data)
 			continue; /* no location, or a schema by ARN */
 		jobs[njobs].r = res;
-		if ((r = job_list(c, &jobs[njobs++], spec, opts,
-				  cache_of(state, res->address), false)))
+		if ((r = job_list(c, &jobs[njobs++], spec, opts, true, false)))
 			goto out;
 	}
 	if ((r = read_all(c, jobs, njobs, opts)))
@@ -389,7 +455,7 @@ int pz_personalize_data_check(struct pz_aws_client *c,
 			redo[i] = true;
 			job_release(&jobs[i]);
 			jobs[i].r = res;
-			if ((r = job_list(c, &jobs[i], spec, opts, NULL,
+			if ((r = job_list(c, &jobs[i], spec, opts, false,
 					  false)))
 				goto out;
 		}
@@ -399,8 +465,8 @@ int pz_personalize_data_check(struct pz_aws_client *c,
 		goto out;
 	for (i = 0; i < njobs; i++) {
 		pz_dc_finish(jobs[i].dc, diags, NULL);
-		if (state && store_cache(state, &jobs[i]))
-			*cache_changed = true;
+		if (opts->cache_dir)
+			cache_store(&jobs[i], opts->cache_dir);
 	}
 out:
 	for (i = 0; i < njobs; i++)
@@ -436,7 +502,7 @@ int pz_personalize_data_stats(struct pz_aws_client *c,
 				    ds->address);
 	full.level = PZ_DC_FULL;
 	j.r = imp;
-	if (!(r = job_list(c, &j, spec, &full, NULL, true)))
+	if (!(r = job_list(c, &j, spec, &full, false, true)))
 		r = read_all(c, &j, 1, &full);
 	if (!r) {
 		pz_dc_finish(j.dc, diags, NULL);

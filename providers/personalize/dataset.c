@@ -7,27 +7,59 @@
 #include <string.h>
 
 #include "avro.h"
+#include "core/error.h"
 #include "core/plan.h"
 #include "pers.h"
+#include "providers/aws/s3.h"
 
 static void free_schema(void *p)
 {
 	pz_avro_schema_free(p);
 }
 
+/* An error at n when its value is not an S3 location pz can read and
+ * Personalize can import (checked after interpolation, so a -var value
+ * is held to it). */
+static void check_location(struct pz_spec *spec, const struct pz_node *n,
+			   const char *what)
+{
+	const char *url = pz_node_str(n);
+
+	if (url && pz_s3_check_location(what, url))
+		pz_pers_error(spec, n->pos, "%s", pz_error_last());
+}
+
 /* Where the dataset's data is: pz.import.dataLocation, else
- * <pz.dataLocation><Type>/, else NULL. */
+ * <pz.dataLocation><Type>/, else NULL. Each is checked (pz.dataLocation
+ * once, at the first dataset that uses it). */
 static const char *data_location(struct pz_spec *spec,
 				 const struct pz_resource *r)
 {
-	const char *own = pz_node_str(
-	    pz_node_get(pz_node_get(r->pz, "import"), "dataLocation"));
+	const struct pz_node *own_node =
+	    pz_node_get(pz_node_get(r->pz, "import"), "dataLocation");
+	const char *own = pz_node_str(own_node);
 	const char *base = spec->settings.data_location;
+	size_t i;
 
-	if (own)
+	if (own) {
+		check_location(spec, own_node, "pz.import.dataLocation");
 		return own;
+	}
 	if (!base)
 		return NULL;
+	for (i = 0; i < spec->nresources; i++) {
+		const struct pz_resource *d = spec->resources[i];
+
+		if (strcmp(d->type->name, "dataset") ||
+		    pz_node_get(pz_node_get(d->pz, "import"), "dataLocation"))
+			continue;
+		if (d == r)
+			check_location(
+			    spec,
+			    pz_node_get(spec->settings.node, "dataLocation"),
+			    "pz.dataLocation");
+		break;
+	}
 	return pz_arena_printf(
 	    &spec->arena, "%s%s%s/", base,
 	    base[0] && base[strlen(base) - 1] == '/' ? "" : "/", r->key);

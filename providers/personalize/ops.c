@@ -40,12 +40,10 @@ static int adopt(void *client, const struct pz_spec *spec,
 }
 
 static int data_check(void *client, const struct pz_spec *spec,
-		      const struct pz_plan *plan, struct pz_state *state,
-		      const struct pz_dc_run_opts *opts, struct pz_diags *diags,
-		      bool *cache_changed)
+		      const struct pz_plan *plan,
+		      const struct pz_dc_run_opts *opts, struct pz_diags *diags)
 {
-	return pz_personalize_data_check(client, spec, plan, state, opts, diags,
-					 cache_changed);
+	return pz_personalize_data_check(client, spec, plan, opts, diags);
 }
 
 static int data_stats(void *client, const struct pz_spec *spec,
@@ -88,6 +86,7 @@ const struct pz_provider_ops pz_personalize_ops = {
     .record = pz_personalize_record,
     .adopt = adopt,
     .data_check = data_check,
+    .data_cache_dir = pz_dc_cache_dir,
     .data_stats = data_stats,
     .runtime = runtime,
     .runtime_identify = pz_personalize_runtime_identify,

@@ -542,6 +542,12 @@ struct probe {
 	bool replacing; /* the name a replacement takes */
 	bool found;
 	struct pz_error err; /* this probe's own */
+	/* By listing (an ARN that holds no name: event trackers): what
+	 * the plan knows (ARNs it has), the name to look for, and another
+	 * of the group's one-per-group resources found instead. */
+	const struct pz_plan *plan;
+	const char *name;
+	char *other, *other_arn;
 };
 
 static void on_probe(void *ud, int rc, cJSON *output,
@@ -556,6 +562,94 @@ static void on_probe(void *ud, int rc, cJSON *output,
 			      resp->failure.message ? resp->failure.message
 						    : pz_error_last());
 	cJSON_Delete(output);
+}
+
+/* True when the plan knows arn (a resource of the state). */
+static bool plan_has_arn(const struct pz_plan *plan, const char *arn)
+{
+	size_t i;
+
+	for (i = 0; i < plan->n; i++)
+		if (plan->changes[i].arn && !strcmp(plan->changes[i].arn, arn))
+			return true;
+	return false;
+}
+
+/* ListEventTrackers' answer: ours by name, or another tracker the
+ * plan does not know (a group holds one). */
+static void on_list_probe(void *ud, int rc, cJSON *output,
+			  const struct pz_aws_response *resp)
+{
+	struct probe *p = ud;
+	const cJSON *v;
+
+	if (rc && rc != PZ_ENOTFOUND && rc != PZ_EINTR)
+		pz_error_keep(&p->err, rc, "checking whether %s exists: %s",
+			      p->res->address,
+			      resp->failure.message ? resp->failure.message
+						    : pz_error_last());
+	cJSON_ArrayForEach(
+	    v, cJSON_GetObjectItemCaseSensitive(output, "eventTrackers"))
+	{
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(v, "name");
+		const cJSON *a = cJSON_GetObjectItemCaseSensitive(
+		    v, p->res->type->arn_member);
+
+		if (!cJSON_IsString(n) || !cJSON_IsString(a) ||
+		    plan_has_arn(p->plan, a->valuestring))
+			continue;
+		if (!strcmp(n->valuestring, p->name)) {
+			p->found = true;
+			free(p->arn);
+			p->arn = pz_xstrdup(a->valuestring);
+		} else if (!p->other) {
+			p->other = pz_xstrdup(n->valuestring);
+			p->other_arn = pz_xstrdup(a->valuestring);
+		}
+	}
+	cJSON_Delete(output);
+}
+
+/* Probes an event tracker, whose ARN holds an ID, not its name: the
+ * trackers of its group, when the group exists (is not created by this
+ * plan). 0 when nothing was sent. */
+static int probe_by_list(struct pz_aws_client *c, const struct pz_spec *spec,
+			 const struct pz_plan *plan, const struct pz_change *ch,
+			 struct probe *p, const char *region,
+			 const char *account, bool *sent)
+{
+	const struct pz_resource *g = pz_spec_dataset_group(spec);
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(ch->after, "name");
+	struct pz_aws_json_done done;
+	char *path, *group_arn;
+	cJSON *in;
+	size_t i;
+	int r;
+
+	*sent = false;
+	if (strcmp(p->res->type->name, "event_tracker") || !g || !g->name ||
+	    !cJSON_IsString(name))
+		return 0;
+	for (i = 0; i < plan->n; i++)
+		if (plan->changes[i].action == PZ_ACTION_CREATE &&
+		    !strcmp(plan->changes[i].address, g->address))
+			return 0; /* a new group has no tracker */
+	path = pz_xasprintf("dataset-group/%s", g->name);
+	group_arn = pz_pers_arn(region, account, path);
+	free(path);
+	p->plan = plan;
+	p->name = name->valuestring;
+	in = cJSON_CreateObject();
+	cJSON_AddStringToObject(in, "datasetGroupArn", group_arn);
+	cJSON_AddNumberToObject(in, "maxResults", 100);
+	done.fn = on_list_probe;
+	done.ud = p;
+	r = pz_aws_json_submit(c, PZ_AWS_PERSONALIZE, "ListEventTrackers", in,
+			       done);
+	cJSON_Delete(in);
+	free(group_arn);
+	*sent = r == 0;
+	return r;
 }
 
 /* The ARN a resource of this spec gets when created, or NULL. */
@@ -640,8 +734,14 @@ int pz_personalize_find_unmanaged(struct pz_aws_client *c,
 		probes[n].res = res;
 		probes[n].replacing = ch->action == PZ_ACTION_REPLACE;
 		probes[n].arn = derive_arn(spec, ch, res, region, id.account);
-		if (!probes[n].arn)
+		if (!probes[n].arn) {
+			bool sent;
+
+			r = probe_by_list(c, spec, plan, ch, &probes[n], region,
+					  id.account, &sent);
+			n += sent;
 			continue;
+		}
 		if (probes[n].replacing && managed(plan, probes[n].arn)) {
 			/* its own name again (or one this plan frees) */
 			free(probes[n].arn);
@@ -678,15 +778,34 @@ int pz_personalize_find_unmanaged(struct pz_aws_client *c,
 		else if (probes[i].found)
 			pz_diag_add(
 			    diags, PZ_SEV_ERROR, spec->path, probes[i].res->pos,
-			    "%s: a %s with this name already exists "
+			    "%s: %s %s with this name already exists "
 			    "(%s) but is not in the state; pz does "
 			    "not adopt it silently: import it with "
 			    "`pz import%s%s %s %s`, or rename it",
-			    probes[i].res->address, probes[i].res->type->label,
-			    probes[i].arn, default_spec ? "" : " -f ",
+			    probes[i].res->address,
+			    strchr("aeiou", probes[i].res->type->label[0])
+				? "an"
+				: "a",
+			    probes[i].res->type->label, probes[i].arn,
+			    default_spec ? "" : " -f ",
 			    default_spec ? "" : spec->path,
 			    probes[i].res->address, probes[i].arn);
+		else if (probes[i].other)
+			pz_diag_add(
+			    diags, PZ_SEV_ERROR, spec->path, probes[i].res->pos,
+			    "%s: the dataset group already has an %s, '%s' "
+			    "(%s), which is not in the state, and a group "
+			    "holds one: import it with `pz import%s%s %s %s` "
+			    "(then name it '%s' in the spec), or delete it",
+			    probes[i].res->address, probes[i].res->type->label,
+			    probes[i].other, probes[i].other_arn,
+			    default_spec ? "" : " -f ",
+			    default_spec ? "" : spec->path,
+			    probes[i].res->address, probes[i].other_arn,
+			    probes[i].other);
 		free(probes[i].arn);
+		free(probes[i].other);
+		free(probes[i].other_arn);
 	}
 	/* Every probe that failed, not the last message of the run. */
 	if (!r)
@@ -704,23 +823,16 @@ void pz_personalize_record(struct pz_state *st, const struct pz_spec *spec,
 			   const struct pz_resource *r, const char *arn,
 			   struct pz_live *live)
 {
-	struct pz_state_resource *s =
-	    pz_state_put(st, r->address, r->type->name);
 	const char **deps = pz_xcalloc(r->ndeps + 1, sizeof(*deps));
 	size_t i;
 
-	free(s->arn);
-	s->arn = pz_xstrdup(arn);
-	free(s->status);
-	s->status = live->status ? pz_xstrdup(live->status) : NULL;
-	cJSON_Delete(s->attributes);
-	s->attributes = live->attrs; /* taken */
-	live->attrs = NULL;
-	/* What the service says is not pz's to record as attributes. */
-	cJSON_DeleteItemFromObjectCaseSensitive(s->attributes, "trainingType");
 	for (i = 0; i < r->ndeps; i++)
 		deps[i] = spec->resources[r->deps[i]]->address;
-	pz_state_resource_set_deps(s, deps, r->ndeps);
+	/* What the service says is not pz's to record as attributes. */
+	cJSON_DeleteItemFromObjectCaseSensitive(live->attrs, "trainingType");
+	pz_state_record(st, r->address, r->type->name, arn, live->status,
+			live->attrs /* taken */, deps, r->ndeps);
+	live->attrs = NULL;
 	free(deps);
 }
 

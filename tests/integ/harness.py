@@ -182,8 +182,11 @@ class Pz:
         self.home = tempfile.mkdtemp(prefix="pz-integ-home-")
         os.makedirs(os.path.join(self.home, ".aws"))
         atexit.register(shutil.rmtree, self.home, True)
+        # XDG_CACHE_HOME too: the data check's cache belongs to the
+        # temporary HOME, never shared between tests or with the user.
         self.env = {k: v for k, v in os.environ.items()
-                    if not k.startswith("AWS_") and not k.startswith("PZ_")}
+                    if not k.startswith("AWS_") and not k.startswith("PZ_")
+                    and k != "XDG_CACHE_HOME"}
         self.env.update({"HOME": self.home,
                          "AWS_EC2_METADATA_DISABLED": "true",
                          "AWS_REGION": REGION,

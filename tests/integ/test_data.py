@@ -241,11 +241,14 @@ def test_cache_by_etag(pz_bin):
                                       "/data/cache/Interactions/b.csv",
                                       "/data/cache/Interactions/c.csv"], \
             first
-        state = json.load(open(os.path.join(os.path.dirname(path),
-                                            "pz.state.json")))
-        rec = [x for x in state["resources"]
-               if x["address"] == "dataset_import_job.Interactions"][0]
-        assert len(rec["pz"]["data_check"]["objects"]) == 3
+        # The results are in the user's cache, one entry per object,
+        # and not in the state (a plan writes nothing shared).
+        entries = cache_entries(pz)
+        assert sorted(e["url"] for e in entries) == \
+            ["s3://data/cache/Interactions/%s.csv" % x for x in "abc"], \
+            entries
+        assert not os.path.exists(os.path.join(os.path.dirname(path),
+                                               "pz.state.json"))
         # Unchanged: the same errors, from the cache, without a GET.
         n = len(sim.calls())
         again = pz.run("plan", "-f", path)
@@ -262,6 +265,72 @@ def test_cache_by_etag(pz_bin):
             gets(sim, n)
         assert "dataset_import_job.Interactions will be created" in \
             fixed.out
+        # The spec moved the schema one line down: the notes' lines
+        # would be wrong, so nothing is taken from the cache.
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write("# moved\n" + text)
+        aws_put(sim, pz, "cache/Interactions/c.csv",
+                csv(with_row(3, "u1,i2,1699999999123,click,,")))
+        n = len(sim.calls())
+        moved = pz.run("plan", "-f", path)
+        moved.fails(1)
+        assert len(set(gets(sim, n))) == 3, gets(sim, n)
+        assert "pz.yaml:17:11: note: TIMESTAMP is declared here" in \
+            moved.err, moved
+        # XDG_CACHE_HOME, when set, is where the cache goes.
+        xdg = os.path.join(pz.home, "xdg")
+        n = len(sim.calls())
+        pz.run("plan", "-f", path, env={"XDG_CACHE_HOME": xdg}).fails(1)
+        assert len(set(gets(sim, n))) == 3, gets(sim, n)
+        assert len(os.listdir(os.path.join(xdg, "pz", "data-check"))) == 3
+
+
+def cache_entries(pz, top=None):
+    d = os.path.join(top or os.path.join(pz.home, ".cache"), "pz",
+                     "data-check")
+    out = []
+    for name in sorted(os.listdir(d)):
+        assert name.endswith(".json") and len(name) == 64 + 5, name
+        assert os.stat(os.path.join(d, name)).st_mode & 0o077 == 0
+        with open(os.path.join(d, name)) as f:
+            out.append(json.load(f))
+    return out
+
+
+def test_plan_leaves_state(pz_bin):
+    """A plan, holding the lock or not, with the data read or from the
+    cache, never writes the state: its serial and bytes stay as they
+    were, so plans saved elsewhere (other pull requests) stay fresh."""
+    with Sim() as sim:
+        pz = Pz(pz_bin, sim)
+        upload(sim, pz, {"serial": {"a.csv": csv(rows(1200))}})
+        path = spec_for(pz, "serial")
+        st = os.path.join(os.path.dirname(path), "pz.state.json")
+        with open(st, "w") as f:
+            f.write(json.dumps({"format_version": 1, "pz_version": "test",
+                                "serial": 7,
+                                "lineage":
+                                "0b4a4a3e-2f0c-4d39-9d0e-6f1a3b1c2d3e",
+                                "git_commit": None, "resources": []},
+                               indent=2) + "\n")
+        with open(st, "rb") as f:
+            before = f.read()
+        saved = os.path.join(os.path.dirname(path), "other.plan")
+        pz.run("plan", "-f", path, "-out=" + saved).ok()
+        for args in ((), ("-lock=false",), ("-data-check=full",)):
+            r = pz.run("plan", "-f", path, *args)
+            r.ok()
+            assert "dataset_import_job.Interactions will be created" in \
+                r.out, r
+            with open(st, "rb") as f:
+                assert f.read() == before, args
+        assert len(cache_entries(pz)) == 1
+        # The plan saved before the others is still fresh.
+        r = pz.run("show", saved)
+        r.ok()
+        assert "warning:" not in r.err, r
 
 
 def aws_put(sim, pz, key, data):

@@ -239,6 +239,15 @@ def test_careless_flags_and_environment(pz_bin):
                    env={"PZ_WORKSPACE": ws}).fails()
         assert "a workspace name is 1 to 128 letters" in r.err, r
         _clean(r)
+    # A PZ_TRACE topic that is not one is said, as PZ_LOG's level is.
+    for trace in ("bogus", "http,bogus", "\x1b[2J"):
+        r = pz.run("version", env={"PZ_TRACE": trace}).ok()
+        assert "pz: ignoring PZ_TRACE topic '" in r.err and \
+            "(use http or all)" in r.err, (trace, r)
+        _clean(r)
+    for trace in ("http", "all", ""):
+        r = pz.run("version", env={"PZ_TRACE": trace}).ok()
+        assert "ignoring" not in r.err, (trace, r)
     # Variables are held to the rules of where they are used.
     vproj = os.path.join(pz.home, "varproj")
     os.makedirs(vproj)
@@ -253,6 +262,27 @@ def test_careless_flags_and_environment(pz_bin):
         r = pz.run("validate", "-var", "key=k", "-var", "hook=" + hook,
                    cwd=vproj).fails()
         assert "pz.notify.webhookUrl" in r.err, r
+        _clean(r)
+    # A data location from -var: the bucket, '..' parts, escapes.
+    dproj = os.path.join(pz.home, "dataproj")
+    os.makedirs(dproj)
+    with open(os.path.join(dproj, "pz.yaml"), "w") as f:
+        f.write('pz:\n  region: us-east-1\n  dataLocation: "${var:loc}"\n'
+                'datasetGroup: {name: g}\ndatasets:\n  Interactions:\n'
+                '    name: i\n    schema: {type: record, name: '
+                'Interactions, namespace: com.amazonaws.personalize.schema, '
+                'version: "1.0", fields: [{name: USER_ID, type: string}, '
+                '{name: ITEM_ID, type: string}, '
+                '{name: TIMESTAMP, type: long}]}\n')
+    pz.run("validate", "-var", "loc=s3://data-1/x?list-type=1&",
+           cwd=dproj).ok()
+    for loc, want in (('s3://a"b/x/', "'a\"b' is not an S3 bucket name"),
+                      ("s3://data-1/../../x/", "has a '.' or '..' part"),
+                      ("s3://data-1/\x1b[2J/", "holds a control character"),
+                      ("data-1/x/", "is not an S3 location")):
+        r = pz.run("validate", "-var", "loc=" + loc, cwd=dproj).fails()
+        assert "pz.yaml:3:17: error: pz.dataLocation" in r.err, r
+        assert want in r.err, (loc, r)
         _clean(r)
     local = os.path.join(pz.home, "localproj")
     write_spec(local)
@@ -278,6 +308,42 @@ def test_confusing_cases_are_errors(pz_bin):
     assert r.out == "" and "cannot write the plan to" in r.err, r
     r = pz.run("plan", "-json", "-format=markdown", cwd=local).fails()
     assert "-json and -format=markdown ask for two outputs" in r.err, r
+    # -json and -format=markdown give a failed plan's errors in their own
+    # format on stdout (what CI posts), as well as on stderr.
+    bad = os.path.join(pz.home, "bad")
+    write_spec(bad, extra="solutions:\n  a: {name: a, recipeArn: nope, "
+               "performAutoTraining: false}\n")
+    with open(os.path.join(bad, "pz.yaml")) as f:
+        text = f.read()
+    with open(os.path.join(bad, "pz.yaml"), "w") as f:
+        f.write(text.replace("name: demo", "name: \"x```y\\e[2J\""))
+    r = pz.run("plan", "-refresh=false", "-json", cwd=bad).fails()
+    doc = json.loads(r.out)
+    assert doc["valid"] is False and doc["error_count"] == 3, doc
+    assert [d["range"]["start"]["line"] for d in doc["diagnostics"]] == \
+        [3, 5, 5], doc
+    assert "recipeArn 'nope' is not valid" in r.out and \
+        "recipeArn 'nope' is not valid" in r.err, r
+    r = pz.run("plan", "-refresh=false", "-format=markdown",
+               cwd=bad).fails()
+    assert r.out.startswith("### pz plan: failed\n\n3 errors; nothing "
+                            "was planned.\n\n````text\n"), r.out
+    assert r.out.endswith("\n````\n") and r.out.count("````") == 2, r.out
+    assert "pz.yaml:5:27: error: solutions.a.recipeArn 'nope'" in r.out, r
+    assert "3 errors in" not in r.out, r
+    _clean(r)
+    # An error that is no diagnostic (the lock) is there too.
+    with open(os.path.join(local, "pz.state.json.lock"), "w") as f:
+        f.write('{"ID": "0b4a4a3e-2f0c-4d39-9d0e-6f1a3b1c2d3e", '
+                '"Who": "x@elsewhere", "Operation": "apply"}')
+    r = pz.run("plan", "-refresh=false", "-json", cwd=local).fails()
+    doc = json.loads(r.out)
+    assert doc["error_count"] == 1 and "range" not in \
+        doc["diagnostics"][0], doc
+    assert "is locked by 0b4a4a3e" in doc["diagnostics"][0]["summary"], doc
+    r = pz.run("plan", "-refresh=false", "-format=markdown",
+               cwd=local).fails()
+    assert "\npz: the state '" in r.out and "is locked by" in r.out, r
     # Spec warnings belong to validate and plan, not to every command;
     # validate -f - reads stdin.
     seed = os.path.join(pz.home, "seed")

@@ -125,6 +125,49 @@ def test_replacement_name_taken_by_unmanaged_resource(pz_bin):
                 % (harness.ACCOUNT, new[0])) in r.err, r
         assert "Plan:" not in r.out, r
 
+def test_unmanaged_event_tracker_is_reported(pz_bin):
+    """An event tracker's ARN holds an ID, not its name: pz lists the
+    group's trackers. One of the spec's name, made outside pz, is
+    reported with its import command; another (a group holds one) is
+    reported too, since creating ours would fail."""
+    with Sim(time_scale=0.001) as sim:
+        pz = Pz(pz_bin, sim)
+        arn = aws(sim, "personalize", "create-dataset-group", "--name",
+                  "driftdemo")["datasetGroupArn"]
+        wait_active(sim, arn)
+        path = spec_dir(pz, "pz.yaml", GROUP_SPEC +
+                        "eventTracker:\n  name: clicks\n")
+        pz.write_file("work/pz.state.json", json.dumps(state_for(arn)))
+        r = pz.run("plan", "-f", path, "-detailed-exitcode")
+        assert r.rc == 2 and "event_tracker.clicks will be created" in \
+            r.out, r
+        tracker = aws(sim, "personalize", "create-event-tracker", "--name",
+                      "clicks", "--dataset-group-arn",
+                      arn)["eventTrackerArn"]
+        r = pz.run("plan", "-f", path)
+        r.fails(1)
+        assert "event_tracker.clicks: an event tracker with this name " \
+            "already exists (%s) but is not in the state" % tracker \
+            in r.err, r
+        assert "`pz import -f %s event_tracker.clicks %s`" % (
+            path, tracker) in r.err, r
+        assert "ListEventTrackers" in sim.ops()
+        aws(sim, "personalize", "delete-event-tracker",
+            "--event-tracker-arn", tracker)
+        for _ in range(200):
+            if not aws(sim, "personalize", "list-event-trackers",
+                       "--dataset-group-arn", arn)["eventTrackers"]:
+                break
+            time.sleep(0.05)
+        other = aws(sim, "personalize", "create-event-tracker", "--name",
+                    "views", "--dataset-group-arn", arn)["eventTrackerArn"]
+        r = pz.run("plan", "-f", path)
+        r.fails(1)
+        assert "event_tracker.clicks: the dataset group already has an " \
+            "event tracker, 'views' (%s), which is not in the state, and " \
+            "a group holds one" % other in r.err, r
+        assert "Plan:" not in r.out
+
 
 GROUP_SPEC = "datasetGroup:\n  name: driftdemo\n"
 

@@ -115,12 +115,74 @@ static void test_errors(void **state)
 	      "! 1:3 a quoted field is never closed; add the closing quote\n");
 }
 
+/* The limits hold on the copy-free path too: 1,024 fields pass, 1,025
+ * are an error; a record over 1 MiB is an error; the next record is
+ * read either way. */
+static void test_limits(void **state)
+{
+	struct pz_buf in, want;
+	size_t i;
+
+	(void)state;
+	pz_buf_init(&in, 0);
+	pz_buf_init(&want, 0);
+	for (i = 0; i < 1024; i++) {
+		assert_int_equal(pz_buf_adds(&in, i ? ",a" : "a"), 0);
+		assert_int_equal(
+		    pz_buf_printf(&want, "%s1:%zu=a", i ? "|" : "", 2 * i + 1),
+		    0);
+	}
+	assert_int_equal(pz_buf_adds(&in, "\nz\n"), 0);
+	assert_int_equal(pz_buf_adds(&want, "\n2:1=z\n"), 0);
+	check(pz_buf_cstr(&in), pz_buf_cstr(&want));
+	pz_buf_truncate(&in, in.len - 4);
+	assert_int_equal(pz_buf_adds(&in, ",a\nz\n"), 0);
+	check(pz_buf_cstr(&in), "! 1:2048 more than 1024 fields in a record; "
+				"the record is skipped\n2:1=z\n");
+	pz_buf_release(&in);
+	pz_buf_release(&want);
+
+	pz_buf_init(&in, (size_t)4 << 20);
+	for (i = 0; i < PZ_CSV_MAX_RECORD / 8 + 1; i++)
+		assert_int_equal(pz_buf_adds(&in, "xxxxxxxx"), 0);
+	assert_int_equal(pz_buf_adds(&in, "\nz\n"), 0);
+	check(pz_buf_cstr(&in), "! 1:1048577 record longer than 1 MiB; the "
+				"record is skipped\n2:1=z\n");
+	pz_buf_release(&in);
+}
+
+/* Many short records, CRLF and LF, across the 64-byte blocks of the
+ * copy-free path and the chunk ends: every place exact. */
+static void test_many_records(void **state)
+{
+	struct pz_buf in, want;
+	size_t i;
+
+	(void)state;
+	pz_buf_init(&in, 0);
+	pz_buf_init(&want, 0);
+	for (i = 0; i < 300; i++) {
+		assert_int_equal(pz_buf_printf(&in, "r%zu,%.*s%s", i,
+					       (int)(i % 13), "yyyyyyyyyyyyy",
+					       i % 3 ? "\r\n" : "\n"),
+				 0);
+		assert_int_equal(
+		    pz_buf_printf(&want, "%zu:1=r%zu|%zu:%d=%.*s\n", i + 1, i,
+				  i + 1, snprintf(NULL, 0, "r%zu,", i) + 1,
+				  (int)(i % 13), "yyyyyyyyyyyyy"),
+		    0);
+	}
+	check(pz_buf_cstr(&in), pz_buf_cstr(&want));
+	pz_buf_release(&in);
+	pz_buf_release(&want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_plain),
-	    cmocka_unit_test(test_quoted),
-	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_plain),	 cmocka_unit_test(test_quoted),
+	    cmocka_unit_test(test_errors),	 cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_many_records),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

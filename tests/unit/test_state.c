@@ -240,6 +240,44 @@ static void test_move_and_remove(void **state)
 	pz_state_free(st);
 }
 
+/* The one writer of a record's facts (apply and import use it). */
+static void test_record(void **state)
+{
+	struct pz_state *st = sample();
+	struct pz_state_resource *r;
+	const char *deps[] = {"dataset_group.g", "schema.s"};
+	cJSON *attrs = cJSON_CreateObject();
+
+	(void)state;
+	r = pz_state_put(st, "dataset.d", "dataset");
+	r->tainted = true;
+	r->arn = pz_xstrdup("arn:old");
+	cJSON_AddStringToObject(r->attributes, "old", "x");
+	cJSON_AddNumberToObject(r->meta, "import_seq", 3);
+	cJSON_AddStringToObject(attrs, "name", "d");
+	r = pz_state_record(st, "dataset.d", "dataset", "arn:new", "ACTIVE",
+			    attrs, deps, 2);
+	assert_ptr_equal(r, pz_state_find(st, "dataset.d"));
+	assert_string_equal(r->arn, "arn:new");
+	assert_string_equal(r->status, "ACTIVE");
+	assert_false(r->tainted);
+	assert_ptr_equal(r->attributes, attrs); /* taken */
+	assert_null(cJSON_GetObjectItemCaseSensitive(r->attributes, "old"));
+	assert_int_equal(r->ndeps, 2);
+	assert_string_equal(r->deps[1], "schema.s");
+	/* The meta is the caller's. */
+	assert_int_equal(
+	    cJSON_GetObjectItemCaseSensitive(r->meta, "import_seq")->valueint,
+	    3);
+	/* A new record, no attributes given: an empty object, no ARN. */
+	r = pz_state_record(st, "filter.f", "filter", NULL, NULL, NULL, NULL,
+			    0);
+	assert_null(r->arn);
+	assert_true(cJSON_IsObject(r->attributes));
+	assert_int_equal(r->ndeps, 0);
+	pz_state_free(st);
+}
+
 static void test_local_backend(void **state)
 {
 	char *path = pz_xasprintf("%s/pz.state.json", dir), *bak;
@@ -473,6 +511,7 @@ int main(void)
 	    cmocka_unit_test(test_migration_from_0),
 	    cmocka_unit_test(test_serial_and_push_rules),
 	    cmocka_unit_test(test_move_and_remove),
+	    cmocka_unit_test(test_record),
 	    cmocka_unit_test(test_local_backend),
 	    cmocka_unit_test(test_write_detects_outside_writer),
 	    cmocka_unit_test(test_state_mode_follows_umask),

@@ -432,13 +432,20 @@ def sign(method, path, service, body=b"", headers=None, query=None,
     signer = (S3SigV4Auth if s3 else SigV4Auth)(
         Credentials(akid, secret, token), service, region)
     if t is not None:
+        import botocore.auth
         import datetime
         import unittest.mock as mock
         fake = datetime.datetime.utcfromtimestamp(t)
-        with mock.patch("botocore.auth.datetime") as dt:
-            dt.datetime.utcnow.return_value = fake
-            dt.datetime.strptime = datetime.datetime.strptime
-            signer.add_auth(req)
+        if hasattr(botocore.auth, "get_current_datetime"):
+            # botocore >= 1.35 asks one function for the time.
+            with mock.patch("botocore.auth.get_current_datetime",
+                            return_value=fake):
+                signer.add_auth(req)
+        else:
+            with mock.patch("botocore.auth.datetime") as dt:
+                dt.datetime.utcnow.return_value = fake
+                dt.datetime.strptime = datetime.datetime.strptime
+                signer.add_auth(req)
     else:
         signer.add_auth(req)
     p = req.prepare()
@@ -912,8 +919,12 @@ class Store(unittest.TestCase):
 
 if __name__ == "__main__":
     # ctest runs the AWS suite on its own (sim_sigv4_suite), so that its
-    # absence is reported as skipped (77), not passed.
+    # absence is reported as skipped (77), not passed; the run of every
+    # other test (sim_unit: not named) leaves it out, or a missing
+    # suite would be one more "skipped" inside a passing run.
     if sys.argv[1:] == ["SigV4TestSuite"] and not os.path.isdir(SUITE):
         print("skipped: no sigv4-testsuite at %s" % SUITE)
         sys.exit(77)
+    if not any(a.startswith("SigV4TestSuite") for a in sys.argv[1:]):
+        del SigV4TestSuite
     unittest.main(verbosity=1)
