@@ -136,6 +136,9 @@ struct pz_plan {
 	size_t nnotes;
 	struct pz_op *ops; /* the operation graph, in executable order */
 	size_t nops;
+	/* What it bills (core/usage.h), from the types' usage hooks;
+	 * NULL when not asked for (-usage=false). Renderers end with it. */
+	struct pz_usage *usage;
 };
 
 struct pz_plan_opts {
@@ -144,6 +147,7 @@ struct pz_plan_opts {
 	size_t ntargets;
 	bool refreshed; /* live holds refreshed data */
 	long long now;	/* seconds since the epoch (tests fix it) */
+	bool no_usage;	/* leave plan->usage NULL (-usage=false) */
 };
 
 /*
@@ -244,6 +248,7 @@ struct pz_render_opts {
 	bool color;
 	bool omit_notes;  /* text: leave the notes out (markdown adds them) */
 	size_t max_bytes; /* markdown: the limit (default 65536) */
+	bool omit_usage;  /* text: leave the usage out (markdown adds it) */
 };
 int pz_plan_render_text(const struct pz_plan *plan, struct pz_buf *out,
 			const struct pz_render_opts *o) PZ_MUST_USE;

@@ -17,6 +17,7 @@
 #include "json_out.h"
 #include "plan.h"
 #include "tempfile.h"
+#include "usage.h"
 
 #define PLAN_FORMAT 2 /* 2: the operation graph */
 
@@ -199,6 +200,9 @@ int pz_plan_save(const struct pz_plan *plan, const char *path)
 	cJSON_AddItemToObject(root, "drift", drift);
 	cJSON_AddItemToObject(root, "notes",
 			      str_list(plan->notes, plan->nnotes));
+	if (plan->usage) /* shown again by pz show and pz apply */
+		cJSON_AddItemToObject(root, "usage",
+				      pz_usage_save_json(plan->usage));
 	pz_buf_init(&b, 0);
 	r = pz_json_write(root, &b, 1);
 	cJSON_Delete(root);
@@ -464,6 +468,14 @@ int pz_plan_load(struct pz_plan **out, const char *path)
 		d->after = decode(cJSON_GetObjectItemCaseSensitive(c, "after"));
 	}
 	plan->notes = get_list(root, "notes", &plan->nnotes);
+	if ((v = cJSON_GetObjectItemCaseSensitive(root, "usage")) &&
+	    !(plan->usage = pz_usage_from_json(v))) {
+		r = pz_error_set(PZ_EINVAL,
+				 "'%s' is not a valid saved plan: its usage "
+				 "is malformed",
+				 path);
+		goto out;
+	}
 	if ((r = load_ops(
 		 plan, cJSON_GetObjectItemCaseSensitive(root, "operations"))) ||
 	    (r = pz_plan_check_ops(plan))) {

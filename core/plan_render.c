@@ -10,6 +10,7 @@
 #include "json_out.h"
 #include "plan.h"
 #include "provider.h"
+#include "usage.h"
 
 #define C_ADD  "\033[32m"
 #define C_DEL  "\033[31m"
@@ -591,6 +592,8 @@ int pz_plan_render_text(const struct pz_plan *plan, struct pz_buf *out,
 notes:
 	for (i = 0; i < plan->nnotes && !(ro && ro->omit_notes); i++)
 		put(&o, "\nNote: %s\n", pz_esc(plan->notes[i]));
+	if (!o.r && !(ro && ro->omit_usage))
+		o.r = pz_usage_render_text(plan->usage, out, o.color);
 	return o.r;
 }
 
@@ -747,6 +750,22 @@ static cJSON *change_json(const char *address, const char *type, cJSON *actions,
 	return rc;
 }
 
+/* The usage's idle-cost hints for one address, or NULL. */
+static cJSON *usage_hints(const struct pz_usage *u, const char *address)
+{
+	cJSON *a = NULL;
+	size_t i;
+
+	for (i = 0; u && i < u->nhints; i++) {
+		if (strcmp(u->hints[i].address, address))
+			continue;
+		if (!a)
+			a = cJSON_CreateArray();
+		cJSON_AddItemToArray(a, cJSON_CreateString(u->hints[i].text));
+	}
+	return a;
+}
+
 int pz_plan_render_json(const struct pz_plan *plan, struct pz_buf *out)
 {
 	cJSON *root = cJSON_CreateObject(), *rcs = cJSON_CreateArray();
@@ -766,6 +785,7 @@ int pz_plan_render_json(const struct pz_plan *plan, struct pz_buf *out)
 		cJSON *after = NULL, *rc;
 		bool keeps_arn = c->action == PZ_ACTION_UPDATE ||
 				 c->action == PZ_ACTION_NOOP;
+		cJSON *hints;
 
 		if (c->after)
 			after = keeps_arn ? with_arn(c->after, c->arn)
@@ -780,9 +800,13 @@ int pz_plan_render_json(const struct pz_plan *plan, struct pz_buf *out)
 			    paths_json(c->replace_paths, c->nreplace));
 		if (c->reason)
 			cJSON_AddStringToObject(rc, "action_reason", c->reason);
-		if (c->trigger || c->condition || c->note ||
+		hints = usage_hints(plan->usage, c->address);
+		if (c->trigger || c->condition || c->note || hints ||
 		    c->action == PZ_ACTION_WAIT) {
 			cJSON *pz = cJSON_CreateObject();
+
+			if (hints)
+				cJSON_AddItemToObject(pz, "cost_hints", hints);
 
 			if (c->trigger)
 				cJSON_AddStringToObject(pz, "trigger",
@@ -816,6 +840,9 @@ int pz_plan_render_json(const struct pz_plan *plan, struct pz_buf *out)
 	for (i = 0; i < plan->nnotes; i++)
 		cJSON_AddItemToArray(notes, cJSON_CreateString(plan->notes[i]));
 	cJSON_AddItemToObject(root, "pz_notes", notes);
+	if (plan->usage)
+		cJSON_AddItemToObject(root, "usage",
+				      pz_usage_to_json(plan->usage));
 	r = pz_json_write(root, out, -1);
 	if (!r)
 		r = pz_buf_addc(out, '\n');
@@ -873,13 +900,19 @@ static int md_summary(const struct pz_plan *plan, struct pz_buf *out)
 	return r;
 }
 
+/* The "Cost" section: what the plan bills (core/usage.h). */
+static int md_cost(const struct pz_plan *plan, struct pz_buf *out)
+{
+	return pz_usage_render_markdown(plan->usage, out);
+}
+
 int pz_plan_render_markdown(const struct pz_plan *plan, struct pz_buf *out,
 			    const struct pz_render_opts *ro)
 {
 	size_t max = ro && ro->max_bytes ? ro->max_bytes : 65536;
 	size_t start = out->len, i;
 	struct pz_buf text;
-	struct pz_render_opts plain = {false, true, 0};
+	struct pz_render_opts plain = {false, true, 0, true};
 	int r;
 	const char *p;
 
@@ -889,6 +922,8 @@ int pz_plan_render_markdown(const struct pz_plan *plan, struct pz_buf *out,
 		for (i = 0; i < plan->nnotes && !r; i++)
 			r = pz_buf_printf(out, "\n_Note: %s_\n",
 					  pz_esc(plan->notes[i]));
+		if (!r)
+			r = md_cost(plan, out);
 		return r;
 	}
 	if ((r = md_summary(plan, out)))
@@ -955,6 +990,8 @@ int pz_plan_render_markdown(const struct pz_plan *plan, struct pz_buf *out,
 	for (i = 0; i < plan->nnotes && !r; i++)
 		r = pz_buf_printf(out, "\n_Note: %s_\n",
 				  pz_esc(plan->notes[i]));
+	if (!r)
+		r = md_cost(plan, out);
 out:
 	pz_buf_release(&text);
 	return r;

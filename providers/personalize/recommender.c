@@ -47,6 +47,7 @@ static void check(struct pz_spec *spec, struct pz_resource *r,
 }
 
 const struct pz_rtype pz_rtype_recommender = {
+    .usage = pz_pers_usage_recommender,
     .wait_timeout_s = 172800,
     .group_quota = 5,
     .quota_adjustable = true,

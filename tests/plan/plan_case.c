@@ -110,7 +110,7 @@ int main(int argc, char **argv)
 	struct pz_diags d;
 	struct pz_live *live, *live_state = NULL;
 	struct pz_plan_opts opts;
-	struct pz_render_opts ro = {false, false, 0};
+	struct pz_render_opts ro = {false, false, 0, false};
 	struct pz_buf out;
 	cJSON *lj = NULL, *all = NULL;
 	bool refreshed = false;
