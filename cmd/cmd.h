@@ -100,6 +100,14 @@ int pz_cmd_load_spec(struct pz_spec **out, const char *file,
 int pz_cmd_parse_vars(const struct pz_strlist *list, struct pz_spec_var **out);
 void pz_cmd_print_diags(const struct pz_diags *diags, bool json);
 
+struct pz_prices;
+/* The prices that turn a plan's usage into money (prices.c): the file
+ * flag names (-prices=FILE, relative to here), else the spec's
+ * pz.prices (relative to the spec), else none (*out NULL). 0, or 1 after
+ * printing each problem at its file:line:col. */
+int pz_cmd_load_prices(struct pz_prices **out, const struct pz_spec *spec,
+		       const char *flag);
+
 struct pz_aws_client;
 /* An AWS client for the spec's region and profile (client.c), with at most
  * parallelism requests in flight (0: the client's default); 1 after

@@ -15,12 +15,14 @@
 #include "core/error.h"
 #include "core/plan.h"
 #include "core/spec.h"
+#include "core/usage.h"
 #include "providers/aws/client.h"
 #include "providers/personalize/datacheck.h"
 #include "providers/personalize/refresh.h"
 
 static const char *opt_file, *opt_out, *opt_format, *opt_state;
-static const char *opt_lock_timeout, *opt_data_check;
+static const char *opt_lock_timeout, *opt_data_check, *opt_prices;
+static bool opt_usage = true;
 static bool opt_json, opt_detailed, opt_refresh = true, opt_lock = true;
 static bool opt_destroy;
 static long opt_parallelism = 50;
@@ -58,6 +60,12 @@ static const struct pz_opt plan_opts[] = {
     {"data-check", PZ_OPT_STRING, &opt_data_check, "off|header|sample|full",
      "check the data each import would read against its schema "
      "(default sample)"},
+    {"usage", PZ_OPT_BOOL, &opt_usage, NULL,
+     "end the plan with what it bills in AWS's units (default true; "
+     "-usage=false leaves it out)"},
+    {"prices", PZ_OPT_STRING, &opt_prices, "FILE",
+     "turn the usage into USD with the prices in FILE (default: the "
+     "spec's pz.prices)"},
     {NULL},
 };
 
@@ -199,6 +207,7 @@ static int run_plan(int argc, char **argv)
 	struct pz_plan *plan = NULL;
 	struct pz_live *live = NULL, *live_state = NULL;
 	struct pz_spec_var *vars = NULL;
+	struct pz_prices *prices = NULL;
 	struct pz_plan_opts po;
 	struct pz_render_opts ro;
 	struct pz_diags diags;
@@ -218,6 +227,8 @@ static int run_plan(int argc, char **argv)
 		return 1;
 	if (pz_cmd_parse_vars(&opt_vars, &vars))
 		goto out;
+	if (opt_usage && pz_cmd_load_prices(&prices, spec, opt_prices))
+		goto out;
 	if (pz_cmd_backend_open(&backend, spec, opt_state,
 				opt_lock ? "plan" : NULL, opt_lock_timeout))
 		goto out;
@@ -232,6 +243,7 @@ static int run_plan(int argc, char **argv)
 	po.destroy = opt_destroy;
 	po.targets = opt_targets.items;
 	po.ntargets = opt_targets.n;
+	po.no_usage = !opt_usage;
 	if (opt_refresh) {
 		double t0 = now_s();
 
@@ -251,6 +263,7 @@ static int run_plan(int argc, char **argv)
 				now_s() - t0);
 	}
 	r = pz_plan_make(&plan, spec, state, live, live_state, &po, &diags);
+	pz_usage_price(plan->usage, prices);
 	if (!r && client && !opt_destroy &&
 	    pz_personalize_find_unmanaged(client, spec, plan, &diags)) {
 		pz_cmd_fail();
@@ -316,6 +329,7 @@ out:
 	free(live_state);
 	free(vars);
 	pz_plan_free(plan);
+	pz_prices_free(prices);
 	pz_state_free(state);
 	pz_aws_client_free(client);
 	pz_spec_free(spec);
@@ -338,7 +352,10 @@ const struct pz_cmd pz_cmd_plan = {
 	"the plan says which trigger fired. Changes made outside pz\n"
 	"are shown first. Before an import, its data in S3 is checked\n"
 	"against the dataset's schema (-data-check); data errors make\n"
-	"the plan fail. Exit status: 0, or 1 on error; with\n"
+	"the plan fail. Every plan ends with what it bills in AWS's\n"
+	"units (each month, once, and the change per month), in USD\n"
+	"with -prices=FILE (docs/usage-cost.md); it never fails a\n"
+	"plan. Exit status: 0, or 1 on error; with\n"
 	"-detailed-exitcode 2 when the plan has changes.",
     .opts = plan_opts,
     .max_args = 0,

@@ -137,9 +137,11 @@ static const struct pz_usage_item *find(const struct pz_usage *u,
 	return NULL;
 }
 
+/* For people: whole units from 100 up, else three significant
+ * digits (the JSON keeps six). */
 static char *fmt_qty(double q)
 {
-	return pz_xasprintf("%.6g", q);
+	return pz_xasprintf(fabs(q) >= 100 ? "%.0f" : "%.3g", q);
 }
 
 /* One delta item for address and unit, from a (after) and b (before),
@@ -162,9 +164,8 @@ static void delta_one(struct pz_usage *u, const char *address,
 	sb = b ? (b->known ? fmt_qty(qb) : pz_xstrdup("unknown"))
 	       : pz_xstrdup("0");
 	add_item(u, PZ_USAGE_DELTA, address, unit, known, qa - qb,
-		 pz_xasprintf("%s -> %s %s/month%s", sb, sa,
-			      pz_unit_name(unit),
-			      !a ? " (destroyed)" : !b ? " (new)" : ""));
+		 pz_xasprintf("%s -> %s %s/month", sb, sa,
+			      pz_unit_name(unit)));
 	free(sa);
 	free(sb);
 }
@@ -245,11 +246,23 @@ int pz_prices_load(struct pz_prices **out, const char *path,
 		}
 		unit = pz_unit_find(pr->key);
 		if (unit < 0) {
-			pz_diag_add(diags, PZ_SEV_ERROR, path, pr->key_pos,
-				    "'%s' is no billing unit pz knows: use "
-				    "region, TPS-hour, request-hour, "
-				    "training-hour or GB-ingested",
-				    pz_esc(pr->key));
+			const char *near =
+			    pz_str_suggest(pr->key, unit_names, PZ_UNIT_COUNT);
+
+			if (near)
+				pz_diag_add(diags, PZ_SEV_ERROR, path,
+					    pr->key_pos,
+					    "'%s' is no billing unit pz knows; "
+					    "did you mean '%s'?",
+					    pz_esc(pr->key), near);
+			else
+				pz_diag_add(diags, PZ_SEV_ERROR, path,
+					    pr->key_pos,
+					    "'%s' is no billing unit pz knows: "
+					    "use region, TPS-hour, "
+					    "request-hour, training-hour or "
+					    "GB-ingested",
+					    pz_esc(pr->key));
 			continue;
 		}
 		if ((v->kind != PZ_NODE_INT && v->kind != PZ_NODE_FLOAT) ||
@@ -345,19 +358,29 @@ static bool has_set(const struct pz_usage *u, enum pz_usage_set set)
 
 static char *fmt_usd(double usd, bool sign)
 {
+	/* Cents rounded half away from zero, as a bill rounds. */
+	double cents = round(fabs(usd) * 100.0);
+
+	if (usd != 0 && cents == 0)
+		return pz_xasprintf("%s<$0.01", usd < 0 ? "-"
+						: sign	? "+"
+							: "");
 	return pz_xasprintf("%s$%.2f",
-			    usd < 0    ? "-"
-			    : sign     ? "+"
-				       : "",
-			    fabs(usd));
+			    usd < 0 && cents > 0 ? "-"
+			    : sign		 ? "+"
+						 : "",
+			    cents / 100.0);
 }
 
 static char *fmt_signed(const struct pz_usage_item *it)
 {
 	if (!it->known)
 		return pz_xstrdup("unknown");
-	return pz_xasprintf("%s%.6g", it->quantity > 0 ? "+" : "",
-			    it->quantity);
+	char *q = fmt_qty(it->quantity);
+	char *s = pz_xasprintf("%s%s", it->quantity > 0 ? "+" : "", q);
+
+	free(q);
+	return s;
 }
 
 static char *fmt_item_qty(const struct pz_usage_item *it)
@@ -481,7 +504,7 @@ int pz_usage_render_text(const struct pz_usage *u, struct pz_buf *out,
 				       "", out);
 	}
 	for (i = 0; i < u->nhints && !r; i++)
-		r = pz_buf_printf(out, "%s  hint: %s: %s\n",
+		r = pz_buf_printf(out, "%s  %s: %s\n",
 				  i ? "" : "\nCost hints:\n",
 				  pz_esc(u->hints[i].address),
 				  pz_esc(u->hints[i].text));

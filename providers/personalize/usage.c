@@ -336,10 +336,11 @@ void pz_pers_usage_import(struct pz_plan_ctx *ctx, const struct pz_change *c,
 		return;
 	if (!import_bytes(c, &bytes, &n))
 		pz_usage_add(u, PZ_USAGE_ONCE, c->address, PZ_UNIT_GB_INGESTED,
-			     -1,
-			     "the data under %s was not listed (with "
-			     "-refresh=false, or its listing has no sizes)",
-			     where);
+			     -1, "%s %s", where,
+			     cJSON_GetObjectItemCaseSensitive(c->meta,
+							      "data_digest")
+				 ? "was listed without object sizes"
+				 : "was not listed (-refresh=false)");
 	else
 		pz_usage_add(u, PZ_USAGE_ONCE, c->address, PZ_UNIT_GB_INGESTED,
 			     bytes / GIB, "%zu object%s, %.0f bytes, under %s",

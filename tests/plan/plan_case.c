@@ -3,7 +3,7 @@
  * state and a description of the live service in, a rendered plan out.
  *
  *   plan_case SPEC STATE|- LIVE|- text|json|md [-record OUT_STATE]
- *             [-destroy] [-target=ADDR]...
+ *             [-destroy] [-target=ADDR]... [-prices=FILE] [-usage=false]
  *
  * LIVE is JSON: {"refreshed": bool, "now": seconds, "resources":
  * {ADDRESS: {"exists": bool, "arn", "status", "failureReason",
@@ -11,7 +11,8 @@
  * [{"key", "etag", "size"}]}}}}. With "refreshed", a resource not
  * listed does not exist. -record writes the state as apply would leave
  * it if every change succeeded (ARNs made up from type and key), which
- * is how the cases' states are made.
+ * is how the cases' states are made: each change recorded when created
+ * and again when done, RECORD_WAIT_S later.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,11 @@
 #include "core/json_out.h"
 #include "core/plan.h"
 #include "core/state.h"
+#include "core/usage.h"
 #include "providers/personalize/personalize.h"
+
+/* How long each recorded change took (a training: 2.5 hours). */
+#define RECORD_WAIT_S 9000
 
 static cJSON *read_json(const char *path)
 {
@@ -110,6 +115,7 @@ int main(int argc, char **argv)
 	struct pz_diags d;
 	struct pz_live *live, *live_state = NULL;
 	struct pz_plan_opts opts;
+	struct pz_prices *prices = NULL;
 	struct pz_render_opts ro = {false, false, 0, false};
 	struct pz_buf out;
 	cJSON *lj = NULL, *all = NULL;
@@ -175,12 +181,28 @@ int main(int argc, char **argv)
 			opts.destroy = true;
 		else if (!strncmp(argv[i], "-target=", 8))
 			targets[ntargets++ % 8] = argv[i] + 8;
+		else if (!strcmp(argv[i], "-usage=false"))
+			opts.no_usage = true;
+		else if (!strncmp(argv[i], "-prices=", 8)) {
+			pz_prices_free(prices);
+			prices = NULL;
+			if (pz_prices_load(&prices, argv[i] + 8, &d)) {
+				/* As pz plan: each problem at its line. */
+				pz_buf_init(&out, 0);
+				if (pz_diags_render_text(&d, &out, false) == 0)
+					fputs(pz_buf_cstr(&out), stdout);
+				pz_buf_release(&out);
+				return 1;
+			}
+		}
 	}
 	opts.targets = targets;
 	opts.ntargets = ntargets > 8 ? 8 : ntargets;
 	opts.refreshed = refreshed;
 	opts.now = now;
 	r = pz_plan_make(&plan, spec, state, live, live_state, &opts, &d);
+	pz_usage_price(plan->usage, prices);
+	pz_prices_free(prices);
 	pz_buf_init(&out, 0);
 	if (d.n) {
 		pz_diags_sort(&d);
@@ -228,11 +250,21 @@ int main(int argc, char **argv)
 			if (c->action == PZ_ACTION_NOOP ||
 			    c->action == PZ_ACTION_WAIT)
 				continue;
-			pz_plan_record(state, c,
-				       c->action == PZ_ACTION_UPDATE && c->arn
-					   ? c->arn
-					   : fake_arn(state, c->address),
-				       "ACTIVE", fake_arn, state, now);
+			const char *arn = c->action == PZ_ACTION_UPDATE &&
+						  c->arn
+					      ? c->arn
+					      : fake_arn(state, c->address);
+			char *held = pz_xstrdup(arn);
+
+			/* Twice, as apply records: when created and when
+			 * done, 2.5 hours later (a training's duration). */
+			if (c->action != PZ_ACTION_DELETE)
+				pz_plan_record(state, c, held,
+					       "CREATE PENDING", fake_arn,
+					       state, now - RECORD_WAIT_S);
+			pz_plan_record(state, c, held, "ACTIVE", fake_arn,
+				       state, now);
+			free(held);
 		}
 		state->serial++;
 		pz_buf_init(&sb, 0);
