@@ -235,6 +235,7 @@ int pz_prices_load(struct pz_prices **out, const char *path,
 		const struct pz_node *v = pr->value;
 		int unit;
 
+		/* Duplicate keys are the parser's error already. */
 		if (!strcmp(pr->key, "region")) {
 			if (v->kind != PZ_NODE_STR || !v->len)
 				pz_diag_add(diags, PZ_SEV_ERROR, path, v->pos,
@@ -271,12 +272,6 @@ int pz_prices_load(struct pz_prices **out, const char *path,
 				    "the price of %s is '%s', not a number: "
 				    "give USD per %s, e.g. 0.2",
 				    unit_names[unit], pz_esc(pz_node_shown(v)),
-				    unit_names[unit]);
-			continue;
-		}
-		if (p->has[unit]) {
-			pz_diag_add(diags, PZ_SEV_ERROR, path, pr->key_pos,
-				    "%s is priced twice: keep one",
 				    unit_names[unit]);
 			continue;
 		}
