@@ -129,6 +129,10 @@ extern volatile sig_atomic_t pz_cmd_interrupted;
 /* Installs the handlers (no SA_RESTART) and defuses SIGPIPE.
  * Idempotent. */
 void pz_cmd_signals_init(void);
+/* Graceful mode (apply): the first signal only sets
+ * pz_cmd_interrupted, so that the calls in flight answer; the second
+ * requests cancellation; the third exits at once. */
+void pz_cmd_signals_graceful(bool on);
 /* Arms the second-signal cleanup for the lock id just taken on b. */
 void pz_cmd_signals_hold_lock(const struct pz_backend *b, const char *id);
 /* Disarms it: call before releasing the lock. */
@@ -175,5 +179,48 @@ int pz_cmd_state_open(struct pz_backend **out, struct pz_spec **spec,
  * dependencies (cmd_show.c; pz state show uses it too). */
 struct pz_state_resource;
 void pz_cmd_print_resource(FILE *out, const struct pz_state_resource *r);
+
+/*
+ * The plan as pz plan and pz apply make it (plan_make.c): loads the spec
+ * and the -var values, opens the state (locked for lock_op unless NULL),
+ * refreshes (unless !refresh), plans, probes for unmanaged resources
+ * with the plan's names and checks the data to import; prints the
+ * diagnostics. Returns 0 with *p filled, or 1 after printing why; call
+ * pz_cmd_planned_release(p) in both cases.
+ */
+struct pz_plan;
+struct pz_live;
+struct pz_state;
+struct pz_cmd_plan_args {
+	const char *command; /* "plan", "apply", "destroy": for messages */
+	const char *file;
+	const struct pz_strlist *vars;
+	const char *state_flag;
+	const char *lock_op; /* lock for this operation; NULL: no lock */
+	const char *lock_timeout;
+	const char *data_check;
+	const struct pz_strlist *targets;
+	long parallelism; /* reads in flight during refresh */
+	bool destroy, refresh;
+	bool quiet;	    /* no "refreshed N resources" line */
+	bool spec_warnings; /* print warnings about the spec's content */
+	bool usage_off;	    /* no usage in the plan (-usage=false) */
+	const char *prices; /* -prices=FILE (else the spec's pz.prices) */
+};
+struct pz_cmd_planned {
+	struct pz_spec *spec;
+	struct pz_spec_var *vars;
+	struct pz_backend *backend;
+	struct pz_state *state; /* as loaded (or as the data check saved it) */
+	struct pz_aws_client *client; /* NULL without a refresh */
+	struct pz_plan *plan;
+	struct pz_live *live, *live_state;
+	size_t nstate;
+};
+int pz_cmd_plan_make(struct pz_cmd_planned *p,
+		     const struct pz_cmd_plan_args *a);
+/* Frees everything and releases the lock: 0, or 1 after printing why
+ * the lock stays. */
+int pz_cmd_planned_release(struct pz_cmd_planned *p);
 
 #endif

@@ -2,23 +2,14 @@
  * cmd_plan.c - pz plan: refresh, diff, print; -out saves the plan.
  */
 #include <errno.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
-#include "core/backend.h"
-#include "core/error.h"
 #include "core/plan.h"
-#include "core/spec.h"
-#include "core/usage.h"
-#include "providers/aws/client.h"
-#include "providers/personalize/datacheck.h"
-#include "providers/personalize/refresh.h"
 
 static const char *opt_file, *opt_out, *opt_format, *opt_state;
 static const char *opt_lock_timeout, *opt_data_check, *opt_prices;
@@ -123,191 +114,50 @@ static int check_out_path(const char *path)
 	return r;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-struct progress {
-	double t0;
-	bool shown, tty;
-};
-
-/* The data check's progress line, on a terminal, once it has taken a
- * second. */
-static void data_progress(void *ud, size_t done, size_t n, uint64_t bytes)
-{
-	struct progress *p = ud;
-
-	if (!p->tty || now_s() - p->t0 < 1.0)
-		return;
-	fprintf(stderr, "\rpz: checking data: %zu/%zu object%s, %.1f MiB", done,
-		n, n == 1 ? "" : "s", (double)bytes / (1 << 20));
-	p->shown = true;
-}
-
-/*
- * The data pre-flight: each import the plan would run has its data
- * checked against its schema; findings go to diags. New results are
- * cached in the state (written when we hold the lock). 0, or 1 after
- * printing why.
- */
-static int check_data(struct pz_aws_client *client, struct pz_spec *spec,
-		      struct pz_plan *plan, struct pz_backend *backend,
-		      struct pz_state *state, long long now,
-		      struct pz_diags *diags)
-{
-	struct pz_dc_run_opts o;
-	struct progress p;
-	struct pz_state *next = pz_state_dup(state);
-	bool changed = false;
-	int level =
-	    pz_dc_level_parse(opt_data_check ? opt_data_check : "sample");
-	int r;
-
-	if (level < 0) {
-		pz_state_free(next);
-		pz_cmd_error("plan: -data-check takes off, header, sample or "
-			     "full, not '%s'",
-			     opt_data_check);
-		return 1;
-	}
-	memset(&o, 0, sizeof(o));
-	memset(&p, 0, sizeof(p));
-	p.t0 = now_s();
-	p.tty = isatty(STDERR_FILENO) == 1;
-	o.level = (enum pz_dc_level)level;
-	o.now = now;
-	o.progress = data_progress;
-	o.progress_ud = &p;
-	r = pz_personalize_data_check(client, spec, plan, next, &o, diags,
-				      &changed);
-	if (p.shown)
-		fputs("\r\033[K", stderr);
-	if (!r && changed && opt_lock) {
-		r = pz_backend_save(backend, next, state);
-		if (!r)
-			plan->state_serial = next->serial;
-	}
-	pz_state_free(next);
-	if (r)
-		return pz_cmd_fail();
-	return 0;
-}
-
 static int run_plan(int argc, char **argv)
 {
-	struct pz_spec *spec = NULL;
-	struct pz_state *state = NULL;
-	struct pz_backend *backend = NULL;
-	struct pz_aws_client *client = NULL;
-	struct pz_plan *plan = NULL;
-	struct pz_live *live = NULL, *live_state = NULL;
-	struct pz_spec_var *vars = NULL;
-	struct pz_prices *prices = NULL;
-	struct pz_plan_opts po;
+	struct pz_cmd_plan_args a;
+	struct pz_cmd_planned p;
 	struct pz_render_opts ro;
-	struct pz_diags diags;
 	struct pz_buf out;
 	enum format fmt;
-	size_t i, nstate = 0;
 	int status = 1, r;
 
 	(void)argc;
 	(void)argv;
-	pz_diags_init(&diags);
 	pz_buf_init(&out, 0);
 	if (pick_format(&fmt) || (opt_out && check_out_path(opt_out)))
 		return 1;
-	pz_cmd_spec_warnings(true);
-	if (pz_cmd_load_spec(&spec, opt_file, &opt_vars, false))
-		return 1;
-	if (pz_cmd_parse_vars(&opt_vars, &vars))
+	memset(&a, 0, sizeof(a));
+	a.command = "plan";
+	a.file = opt_file;
+	a.vars = &opt_vars;
+	a.state_flag = opt_state;
+	a.lock_op = opt_lock ? "plan" : NULL;
+	a.lock_timeout = opt_lock_timeout;
+	a.data_check = opt_data_check;
+	a.targets = &opt_targets;
+	a.parallelism = opt_parallelism;
+	a.destroy = opt_destroy;
+	a.refresh = opt_refresh;
+	a.usage_off = !opt_usage;
+	a.prices = opt_prices;
+	a.quiet = fmt != FMT_TEXT;
+	a.spec_warnings = true;
+	if (pz_cmd_plan_make(&p, &a))
 		goto out;
-	if (opt_usage && pz_cmd_load_prices(&prices, spec, opt_prices))
-		goto out;
-	if (pz_cmd_backend_open(&backend, spec, opt_state,
-				opt_lock ? "plan" : NULL, opt_lock_timeout))
-		goto out;
-	if (pz_backend_load(backend, &state, NULL)) {
-		pz_cmd_fail();
-		goto out;
-	}
-	nstate = state->n;
-	live = pz_xcalloc(spec->nresources + 1, sizeof(*live));
-	live_state = pz_xcalloc(nstate + 1, sizeof(*live_state));
-	memset(&po, 0, sizeof(po));
-	po.destroy = opt_destroy;
-	po.targets = opt_targets.items;
-	po.ntargets = opt_targets.n;
-	po.no_usage = !opt_usage;
-	if (opt_refresh) {
-		double t0 = now_s();
-
-		if (pz_cmd_client_new(&client, spec, opt_parallelism))
-			goto out;
-		if (pz_personalize_refresh(client, spec, state, live,
-					   live_state)) {
-			pz_cmd_fail();
-			goto out;
-		}
-		po.refreshed = true;
-		if (fmt == FMT_TEXT)
-			fprintf(stderr,
-				"pz: refreshed %zu resource%s in %.1fs\n",
-				spec->nresources + nstate,
-				spec->nresources + nstate == 1 ? "" : "s",
-				now_s() - t0);
-	}
-	r = pz_plan_make(&plan, spec, state, live, live_state, &po, &diags);
-	pz_usage_price(plan->usage, prices);
-	if (!r && client && !opt_destroy &&
-	    pz_personalize_find_unmanaged(client, spec, plan, &diags)) {
-		pz_cmd_fail();
-		goto out;
-	}
-	if (!r && client && !opt_destroy &&
-	    check_data(client, spec, plan, backend, state,
-		       po.now ? po.now : time(NULL), &diags))
-		goto out;
-	if (opt_targets.n)
-		pz_diag_add(&diags, PZ_SEV_WARNING, spec->path,
-			    (struct pz_pos){0, 0, 0},
-			    "-target is for exceptional cases (recovering "
-			    "from a mistake, working around a limitation): "
-			    "the rest of the spec is not planned");
-	pz_diags_sort(&diags);
-	if (diags.n)
-		pz_cmd_print_diags(&diags, false);
-	if (diags.nerrors) {
-		fprintf(stderr,
-			"pz: the plan has %zu error%s; nothing to "
-			"apply\n",
-			diags.nerrors, diags.nerrors == 1 ? "" : "s");
-		goto out;
-	}
-	/* The last safe point: an interrupted plan prints and saves
-	 * nothing, not even what it finished reading. */
-	if (pz_cmd_check_interrupted()) {
-		pz_cmd_fail();
-		goto out;
-	}
-	pz_spec_digest(spec, vars, opt_vars.n, plan->spec_digest);
 	memset(&ro, 0, sizeof(ro));
 	ro.color = fmt == FMT_TEXT && pz_cmd_color(stdout);
-	r = fmt == FMT_JSON	  ? pz_plan_render_json(plan, &out)
-	    : fmt == FMT_MARKDOWN ? pz_plan_render_markdown(plan, &out, &ro)
-				  : pz_plan_render_text(plan, &out, &ro);
+	r = fmt == FMT_JSON	  ? pz_plan_render_json(p.plan, &out)
+	    : fmt == FMT_MARKDOWN ? pz_plan_render_markdown(p.plan, &out, &ro)
+				  : pz_plan_render_text(p.plan, &out, &ro);
 	if (r) {
 		pz_cmd_fail();
 		goto out;
 	}
 	fputs(pz_buf_cstr(&out), stdout);
 	if (opt_out) {
-		if (pz_plan_save(plan, opt_out)) {
+		if (pz_plan_save(p.plan, opt_out)) {
 			pz_cmd_fail();
 			goto out;
 		}
@@ -317,23 +167,10 @@ static int run_plan(int argc, char **argv)
 			       "apply:\n    pz apply \"%s\"\n",
 			       opt_out, opt_out);
 	}
-	status = opt_detailed && pz_plan_has_changes(plan) ? 2 : 0;
+	status = opt_detailed && pz_plan_has_changes(p.plan) ? 2 : 0;
 out:
-	if (pz_cmd_backend_close(backend))
+	if (pz_cmd_planned_release(&p))
 		status = 1;
-	for (i = 0; live && i < spec->nresources; i++)
-		pz_live_release(&live[i]);
-	for (i = 0; live_state && i < nstate; i++)
-		pz_live_release(&live_state[i]);
-	free(live);
-	free(live_state);
-	free(vars);
-	pz_plan_free(plan);
-	pz_prices_free(prices);
-	pz_state_free(state);
-	pz_aws_client_free(client);
-	pz_spec_free(spec);
-	pz_diags_release(&diags);
 	pz_buf_release(&out);
 	return status;
 }

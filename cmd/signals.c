@@ -21,6 +21,11 @@
  * rather than SIG_IGN, because an ignored signal stays ignored in the
  * programs pz runs (credential_process), and a handler does not.
  *
+ * Apply runs in graceful mode (pz_cmd_signals_graceful): there the
+ * first signal only sets pz_cmd_interrupted, so nothing new starts but
+ * the calls in flight answer and what they started is recorded; the
+ * second requests cancellation; the third exits at once as above.
+ *
  * The handler only reads what pz_cmd_signals_hold_lock() prepared; the
  * buffers are written only while the matching flag is clear.
  */
@@ -44,13 +49,31 @@ static char exit_msg[1400];
 static volatile sig_atomic_t exit_msg_len;
 static bool installed;
 
+static volatile sig_atomic_t graceful, cancelled_late;
+
 static void on_signal(int sig)
 {
 	static const char first[] = "\npz: interrupted: stopping at the next "
 				    "safe point (interrupt again to exit at "
 				    "once)\n";
+	static const char soft[] =
+	    "\npz: interrupted: starting nothing new; waiting for the calls "
+	    "in flight to answer, then writing the state (interrupt again to "
+	    "stop waiting)\n";
+	static const char hard[] =
+	    "\npz: interrupted again: abandoning the calls in flight, "
+	    "writing the state (interrupt again to exit at once)\n";
 	int saved = errno;
 
+	if (pz_cmd_interrupted && graceful && !cancelled_late) {
+		/* Apply's second signal: what the first let finish is
+		 * abandoned; the state is still written. */
+		cancelled_late = 1;
+		pz_cancel_request(sig);
+		(void)!write(STDERR_FILENO, hard, sizeof(hard) - 1);
+		errno = saved;
+		return;
+	}
 	if (pz_cmd_interrupted) {
 		if (lock_path_armed)
 			unlink(lock_path);
@@ -61,9 +84,20 @@ static void on_signal(int sig)
 		_exit(128 + sig);
 	}
 	pz_cmd_interrupted = sig;
-	pz_cancel_request(sig);
-	(void)!write(STDERR_FILENO, first, sizeof(first) - 1);
+	if (graceful) {
+		(void)!write(STDERR_FILENO, soft, sizeof(soft) - 1);
+	} else {
+		pz_cancel_request(sig);
+		(void)!write(STDERR_FILENO, first, sizeof(first) - 1);
+	}
 	errno = saved;
+}
+
+void pz_cmd_signals_graceful(bool on)
+{
+	/* After a graceful stop the command only reports and releases
+	 * the lock: no cancellation is requested then, and it exits 1. */
+	graceful = on;
 }
 
 static void on_sigpipe(int sig)

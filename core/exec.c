@@ -11,7 +11,7 @@
 #include "facts.h"
 #include "provider.h"
 
-enum xstate { X_WAIT, X_RUNNING, X_DONE, X_FAILED, X_SKIPPED };
+enum xstate { X_WAIT, X_RUNNING, X_DONE, X_FAILED, X_SKIPPED, X_LEFT, X_QUEUED };
 
 struct exec;
 
@@ -23,6 +23,9 @@ struct xop {
 	double next_still; /* when to say "still ..." next */
 	char *arn;	   /* the resource it works on */
 	bool failed_there; /* the service said its creation failed */
+	double due;	   /* the next read (monotonic seconds) */
+	double queued_at;  /* when a full quota first refused it, or 0 */
+	unsigned queued;   /* how many times */
 };
 
 struct exec {
@@ -190,7 +193,29 @@ static void fail(struct xop *xo, const char *message)
 	emit(xo, PZ_EXEC_FAILED, NULL, message);
 }
 
+#define TICK_MS 250
+
 static void poll_later(struct xop *xo);
+static void tick(void *ud);
+static void start_ready(struct exec *x);
+
+static bool stopping(const struct exec *x)
+{
+	return x->o->stop && *x->o->stop;
+}
+
+/* A stop while waiting: the operation goes on in AWS, recorded as it
+ * is; the next plan sees where it stands. */
+static void leave(struct xop *xo)
+{
+	struct exec *x = xo->x;
+
+	xo->state = X_LEFT;
+	x->running--;
+	x->sum->left++;
+	x->stopped = true;
+	emit(xo, PZ_EXEC_LEFT, xo->arn, NULL);
+}
 
 /* Gave up waiting: the operation goes on in AWS, and the next plan
  * sees where it stands. */
@@ -277,9 +302,8 @@ next:
 	start_ready(x);
 }
 
-static void poll_now(void *ud)
+static void poll_now(struct xop *xo)
 {
-	struct xop *xo = ud;
 	struct exec *x = xo->x;
 	const struct pz_rtype *t = pz_rtype_find(change_of(xo)->type);
 	int r = x->rt->read(x->rt->impl, t, xo->arn, on_read, xo);
@@ -304,13 +328,93 @@ static void poll_later(struct xop *xo)
 		ms = lo;
 	if (ms > hi)
 		ms = hi < lo ? lo : hi;
+	if (stopping(x)) {
+		leave(xo);
+		start_ready(x);
+		return;
+	}
 	if (el >= xo->next_still) {
 		if (xo->next_still > 0)
 			emit(xo, PZ_EXEC_STILL, NULL, NULL);
 		while (xo->next_still <= el)
 			xo->next_still += 10;
 	}
-	x->rt->timer(x->rt->impl, ms, poll_now, xo);
+	xo->due = mono() + (double)ms / 1000.0;
+	x->rt->timer(x->rt->impl, ms < TICK_MS ? ms : TICK_MS, tick, xo);
+}
+
+/* Waits in steps of at most TICK_MS, so that a stop is seen at once
+ * (the scheduler has no way to cancel a timer) and a 30 s wait does
+ * not keep an interrupted run alive. */
+static void tick(void *ud)
+{
+	struct xop *xo = ud;
+	struct exec *x = xo->x;
+	double left = xo->due - mono();
+
+	if (stopping(x)) {
+		leave(xo);
+		start_ready(x);
+	} else if (left <= 0.0005) {
+		poll_now(xo);
+	} else {
+		long ms = (long)(left * 1000.0 + 0.5);
+
+		x->rt->timer(x->rt->impl, ms < TICK_MS ? ms : TICK_MS, tick,
+			     xo);
+	}
+}
+
+/* When to try again after a full quota refused the call: as polling,
+ * by how long it has waited. */
+static void requeue(void *ud)
+{
+	struct xop *xo = ud;
+
+	if (xo->state != X_QUEUED)
+		return;
+	xo->state = X_WAIT;
+	start_ready(xo->x);
+}
+
+/*
+ * A quota that frees by itself (5 imports per region, 20 trainings)
+ * refused the call: the operation goes back to waiting and is tried
+ * again when a slot may have freed, up to the type's wait limit. True
+ * when queued.
+ */
+static bool queue_full(struct xop *xo, const struct pz_rt_result *res)
+{
+	struct exec *x = xo->x;
+	const struct pz_rtype *t = pz_rtype_find(change_of(xo)->type);
+	long limit = t && t->wait_timeout_s ? t->wait_timeout_s : 3600;
+	long lo = x->o->poll_min_ms > 0 ? x->o->poll_min_ms : 1000;
+	long hi = x->o->poll_max_ms > 0 ? x->o->poll_max_ms : 30000;
+	double now = mono();
+	long ms;
+	char *m;
+
+	if (!res->code || strcmp(res->code, "LimitExceededException") ||
+	    stopping(x))
+		return false;
+	if (!xo->queued_at)
+		xo->queued_at = now;
+	if (now - xo->queued_at >= (double)limit)
+		return false;
+	ms = (long)((now - xo->queued_at) * 1000.0 / 10.0);
+	ms = ms < lo ? lo : ms > hi ? (hi < lo ? lo : hi) : ms;
+	xo->state = X_QUEUED;
+	x->running--;
+	if (xo->queued++ == 0) {
+		m = pz_xasprintf("a quota is full (%s); pz tries again as "
+				 "slots free",
+				 res->message ? res->message
+					      : "LimitExceededException");
+		emit(xo, PZ_EXEC_QUEUED, NULL, m);
+		free(m);
+	}
+	x->rt->timer(x->rt->impl, ms, requeue, xo);
+	return true;
 }
 
 static void on_created(void *ud, const struct pz_rt_result *res)
@@ -319,6 +423,10 @@ static void on_created(void *ud, const struct pz_rt_result *res)
 	struct exec *x = xo->x;
 	const struct pz_change *c = change_of(xo);
 
+	if (queue_full(xo, res)) {
+		start_ready(x);
+		return;
+	}
 	if (res->rc) {
 		fail(xo, res->message ? res->message : "the call failed");
 		start_ready(x);
@@ -342,6 +450,10 @@ static void on_changed(void *ud, const struct pz_rt_result *res)
 	    x->plan->ops[xo->i].kind == PZ_OP_DELETE) {
 		/* Already gone: the same as deleted. */
 		on_read(ud, res);
+		return;
+	}
+	if (queue_full(xo, res)) {
+		start_ready(x);
 		return;
 	}
 	if (res->rc) {
@@ -377,10 +489,15 @@ static void start(struct exec *x, struct xop *xo)
 	int r = 0;
 
 	xo->state = X_RUNNING;
-	xo->t0 = mono();
-	xo->next_still = 0;
 	x->running++;
-	emit(xo, PZ_EXEC_START, NULL, NULL);
+	if (xo->queued) {
+		/* Tried again after a full quota: said once, when queued. */
+		xo->t0 = mono();
+	} else {
+		xo->t0 = mono();
+		xo->next_still = 0;
+		emit(xo, PZ_EXEC_START, NULL, NULL);
+	}
 	if (!t) {
 		fail(xo, "pz does not know this resource type");
 		return;
@@ -398,6 +515,15 @@ static void start(struct exec *x, struct xop *xo)
 		body = create_body(x, t, c, &missing);
 		if (unresolved(xo, body, missing))
 			return;
+		if (x->rt->arn_of && !xo->arn &&
+		    (xo->arn = x->rt->arn_of(x->rt->impl, t, body))) {
+			/* Recorded before the call: a run killed before
+			 * the answer leaves a record the next refresh
+			 * checks, never a resource nobody tracks. */
+			pz_plan_record(x->st, c, xo->arn, "CREATE REQUESTED",
+				       resolve, x, wall(x));
+			save(x);
+		}
 		r = x->rt->create(x->rt->impl, t, body, on_created, xo);
 		cJSON_Delete(body);
 		break;
@@ -483,7 +609,7 @@ int pz_exec_run(const struct pz_plan *plan, struct pz_state *st,
 	start_ready(&x);
 	r = rt->run(rt->impl);
 	for (i = 0; i < plan->nops; i++) {
-		if (x.ops[i].state == X_WAIT)
+		if (x.ops[i].state == X_WAIT || x.ops[i].state == X_QUEUED)
 			sum->not_started++;
 		free(x.ops[i].arn);
 	}

@@ -23,6 +23,9 @@ enum pz_exec_event_kind {
 	PZ_EXEC_DONE,	 /* finished */
 	PZ_EXEC_FAILED,	 /* failed: message says why */
 	PZ_EXEC_SKIPPED, /* not run: something it waits for failed */
+	PZ_EXEC_LEFT,	 /* stopped waiting (a stop): it goes on in AWS */
+	PZ_EXEC_QUEUED,	 /* a quota is full: retried when a slot frees
+			  * (message says which) */
 };
 
 struct pz_exec_event {
@@ -54,6 +57,7 @@ struct pz_exec_opts {
 struct pz_exec_summary {
 	size_t added, changed, destroyed; /* as Terraform counts them */
 	size_t failed, skipped, not_started;
+	size_t left; /* still going on in AWS after a stop */
 };
 
 /*

@@ -36,6 +36,8 @@ struct pz_rt_result {
 	enum pz_rt_status status; /* read */
 	char *status_text;	  /* read: the service's own words */
 	char *reason;		  /* read: why it failed */
+	bool adopted; /* create: it existed already, and is the one
+		       * this create asked for (an answer lost) */
 };
 
 void pz_rt_result_release(struct pz_rt_result *r);
@@ -61,6 +63,10 @@ struct pz_runtime {
 		      pz_rt_done done, void *ud);
 	int (*read)(void *impl, const struct pz_rtype *t, const char *arn,
 		    pz_rt_done done, void *ud);
+	/* The ARN a create with this body will give (malloc'd), when it
+	 * can be known before the call; NULL otherwise. May be NULL. */
+	char *(*arn_of)(void *impl, const struct pz_rtype *t,
+			const cJSON *body);
 };
 
 #endif

@@ -3,8 +3,9 @@
 #
 # It validates the seed pipeline's params.json and the MovieLens example,
 # draws the graph, starts the simulator, uploads synthetic data, checks
-# who pz is, and plans. `pz apply` is the next milestone: the demo stops
-# after the plan and says so.
+# who pz is, plans, applies (every resource created, data imported,
+# models trained, campaigns deployed), plans again (no changes), applies
+# a campaign's TPS change in place, and destroys it all.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 pz="${PZ:-$root/build/pz}"
@@ -53,9 +54,12 @@ export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 echo "simulator at $AWS_ENDPOINT_URL"
 
 step "synthetic MovieLens data to s3://pz-demo-data/movielens/"
-/usr/bin/python3 "$root/examples/movielens/gen-data.py" "$tmp/data"
+/usr/bin/python3 "$root/examples/movielens/gen-data.py" "$tmp/data" \
+	--jobs "$tmp/jobs"
 /usr/bin/python3 "$root/examples/movielens/upload.py" "$tmp/data" \
 	s3://pz-demo-data/movielens/ --create-bucket
+/usr/bin/python3 "$root/examples/movielens/upload.py" "$tmp/jobs" \
+	s3://pz-demo-data/
 
 step "pz whoami   (a SigV4-signed STS call, checked by the simulator)"
 "$pz" whoami
@@ -74,6 +78,19 @@ grep -E '^  # |^Plan:' "$tmp/plan.txt"
 step "pz plan -format=markdown | head   (for a pull-request comment)"
 "$pz" plan -format=markdown | head -n 14
 
+step "pz apply -auto-approve   (every operation as soon as what it waits for is done)"
+"$pz" apply -auto-approve -parallelism=10 2>&1 | grep -vE '^ *[#~+-] |^    |^$|^  [a-zA-Z]' | sed -n '/Creating\|Still\|complete\|failed\|Apply/p'
+
+step "pz plan -detailed-exitcode   (right after apply: nothing to do)"
+"$pz" plan -detailed-exitcode
+
+step "a campaign's minProvisionedTPS 1 -> 2: one UpdateCampaign, in place"
+sed -i '0,/minProvisionedTPS: 1$/s//minProvisionedTPS: 2/' pz.yaml
+"$pz" plan -out=tps.plan | grep -E '^  # |^Plan:'
+"$pz" apply tps.plan | grep -E 'Modif|Apply'
+
+step "pz destroy -auto-approve   (in the order the service allows)"
+"$pz" destroy -auto-approve 2>&1 | grep -E 'Destroy|Removed' | tail -n 8
+echo "simulator now holds: $(curl -s "$AWS_ENDPOINT_URL/__sim/state" | /usr/bin/python3 -c 'import json,sys; print(len([r for r in json.load(sys.stdin)["resources"] if r["type"] not in ("dataset_import_job","batch_inference_job","batch_segment_job")]), "deletable resources")')"
+
 step "done"
-echo "pz apply, destroy and recommend are the next milestones: the demo"
-echo "stops after the plan. Nothing was created in the simulator."

@@ -5,7 +5,10 @@
 
 Writes OUT_DIR/Interactions/interactions.csv, OUT_DIR/Items/items.csv and
 OUT_DIR/Users/users.csv, matching the example's schemas: the layout
-pz.dataLocation expects (<dataLocation><DatasetType>/). Deterministic for
+pz.dataLocation expects (<dataLocation><DatasetType>/). With --jobs DIR,
+also the batch jobs' inputs (JSON lines): DIR/batch/users.json (users to
+recommend for) and DIR/segments/items.json (items to find audiences for),
+to upload to the bucket's root. Deterministic for
 a seed; every user has several interactions, so the data passes Amazon
 Personalize's minimums (1,000 interactions, 25 users with 2 or more).
 """
@@ -25,6 +28,7 @@ def main():
     ap.add_argument("--users", type=int, default=1000)
     ap.add_argument("--items", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--jobs", help="also write the batch jobs' inputs here")
     a = ap.parse_args()
     rnd = random.Random(a.seed)
     t0 = 1700000000
@@ -62,6 +66,14 @@ def main():
                             rnd.choice(["watch", "watch", "click"]),
                             t0 + u * 1000 + k * 60])
                 n += 1
+    if a.jobs:
+        for sub, name, key, n_ids in (("batch", "users.json", "userId", 50),
+                                      ("segments", "items.json", "itemId",
+                                       20)):
+            os.makedirs(os.path.join(a.jobs, sub), exist_ok=True)
+            with open(os.path.join(a.jobs, sub, name), "w") as f:
+                for i in range(n_ids):
+                    f.write('{"%s": "%d"}\n' % (key, i + 1))
     print("wrote %d items, %d users, %d interactions under %s" %
           (a.items, a.users, n, a.out))
 

@@ -116,6 +116,27 @@ struct pz_pos pz_pers_pz_pos(const struct pz_resource *r, const char *member)
 	return p ? p->value->pos : r->pos;
 }
 
+char *pz_pers_arn(const char *region, const char *account, const char *path)
+{
+	return pz_xasprintf("arn:%s:personalize:%s:%s:%s",
+			    pz_str_has_prefix(region, "cn-") ? "aws-cn"
+			    : pz_str_has_prefix(region, "us-gov-")
+				? "aws-us-gov"
+				: "aws",
+			    region, account, path);
+}
+
+char *pz_pers_dataset_path(const char *group, const char *api_type)
+{
+	char *p = pz_xasprintf("dataset/%s/%s", group, api_type);
+	size_t i;
+
+	for (i = strlen("dataset/") + strlen(group) + 1; p[i]; i++)
+		if (p[i] >= 'a' && p[i] <= 'z')
+			p[i] = (char)(p[i] - 'a' + 'A');
+	return p;
+}
+
 const char *pz_pers_pz_str(const struct pz_resource *r, const char *member)
 {
 	return pz_node_str(pz_node_get(r->pz, member));

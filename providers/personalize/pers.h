@@ -29,6 +29,14 @@ extern const size_t pz_pers_ndataset_types;
  * datasetType ("Action_Interactions" for ActionInteractions); its upper
  * case ends the dataset's ARN. */
 const char *pz_pers_dataset_api_type(const char *key);
+/*
+ * The ARN of a Personalize resource in region and account whose
+ * resource part is path ("campaign/x"), in the region's partition.
+ * pz_pers_dataset_path: a dataset's resource part, "dataset/<group>/<TYPE>"
+ * from its group's name and its API type ("Action_Interactions").
+ */
+char *pz_pers_arn(const char *region, const char *account, const char *path);
+char *pz_pers_dataset_path(const char *group, const char *api_type);
 
 void pz_pers_error(struct pz_spec *spec, struct pz_pos pos, const char *fmt,
 		   ...) PZ_PRINTF(3, 4);

@@ -521,8 +521,7 @@ static char *derive_arn(const struct pz_spec *spec, const struct pz_change *ch,
 			const char *account)
 {
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(ch->after, "name");
-	char path[512], *up;
-	size_t i;
+	char *path, *arn;
 
 	if (!cJSON_IsString(name))
 		name = cJSON_GetObjectItemCaseSensitive(ch->after, "jobName");
@@ -533,25 +532,17 @@ static char *derive_arn(const struct pz_spec *spec, const struct pz_change *ch,
 
 		if (!g || !g->name)
 			return NULL;
-		/* dataset/<group>/<TYPE> */
-		up = pz_xstrdup(pz_pers_dataset_api_type(res->key));
-		for (i = 0; up[i]; i++)
-			if (up[i] >= 'a' && up[i] <= 'z')
-				up[i] = (char)(up[i] - 'a' + 'A');
-		snprintf(path, sizeof(path), "dataset/%s/%s", g->name, up);
-		free(up);
+		path = pz_pers_dataset_path(
+		    g->name, pz_pers_dataset_api_type(res->key));
 	} else if (res->type->arn_path) {
-		snprintf(path, sizeof(path), "%s%s", res->type->arn_path,
-			 name->valuestring);
+		path = pz_xasprintf("%s%s", res->type->arn_path,
+				    name->valuestring);
 	} else {
 		return NULL;
 	}
-	return pz_xasprintf("arn:%s:personalize:%s:%s:%s",
-			    pz_str_has_prefix(region, "cn-") ? "aws-cn"
-			    : pz_str_has_prefix(region, "us-gov-")
-				? "aws-us-gov"
-				: "aws",
-			    region, account, path);
+	arn = pz_pers_arn(region, account, path);
+	free(path);
+	return arn;
 }
 
 int pz_personalize_find_unmanaged(struct pz_aws_client *c,

@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/error.h"
 #include "core/facts.h"
@@ -16,6 +17,16 @@
 #include "providers/aws/client.h"
 #include "providers/aws/http.h"
 #include "providers/aws/json.h"
+#include "providers/aws/sts.h"
+
+/* The runtime's context: the client, and who it works as (for the
+ * ARNs a create will give). */
+struct prt {
+	struct pz_aws_client *c;
+	char *account; /* NULL until pz_personalize_runtime_identify */
+};
+
+#define CLIENT(impl) (((struct prt *)(impl))->c)
 
 /* One call in flight, and what to do with its answer. */
 struct call {
@@ -26,6 +37,7 @@ struct call {
 	/* update: the calls still to make after this one */
 	cJSON *next_tag, *next_untag;
 	char *arn;
+	cJSON *body; /* create: the request, to recognise our own */
 };
 
 static void result_error(struct pz_rt_result *res, int rc,
@@ -45,6 +57,7 @@ static void complete(struct call *cl, struct pz_rt_result *res)
 	pz_rt_result_release(res);
 	cJSON_Delete(cl->next_tag);
 	cJSON_Delete(cl->next_untag);
+	cJSON_Delete(cl->body);
 	free(cl->arn);
 	free(cl);
 }
@@ -71,6 +84,7 @@ static int submit(struct call *cl, const char *op, const cJSON *in,
 	if (r) {
 		cJSON_Delete(cl->next_tag);
 		cJSON_Delete(cl->next_untag);
+		cJSON_Delete(cl->body);
 		free(cl->arn);
 		free(cl);
 	}
@@ -82,15 +96,121 @@ static int submit(struct call *cl, const char *op, const cJSON *in,
 static uint64_t rt_timer(void *impl, long delay_ms, void (*fn)(void *ud),
 			 void *ud)
 {
-	return pz_aws_timer_add(impl, delay_ms, fn, ud);
+	return pz_aws_timer_add(CLIENT(impl), delay_ms, fn, ud);
 }
 
 static int rt_run(void *impl)
 {
-	return pz_aws_run(impl);
+	return pz_aws_run(CLIENT(impl));
 }
 
 /* --- create --------------------------------------------------------------- */
+
+/* The ARN a create with body will give, when the type's ARN is made
+ * from its name and pz knows the account; else NULL. */
+static char *rt_arn_of(void *impl, const struct pz_rtype *t, const cJSON *body)
+{
+	struct prt *p = impl;
+	const char *region = pz_aws_client_region(p->c);
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(body, "name");
+	char *path, *arn;
+
+	if (!cJSON_IsString(name))
+		name = cJSON_GetObjectItemCaseSensitive(body, "jobName");
+	if (!p->account || !region || !cJSON_IsString(name))
+		return NULL;
+	if (!strcmp(t->name, "dataset")) {
+		const cJSON *g =
+		    cJSON_GetObjectItemCaseSensitive(body, "datasetGroupArn");
+		const cJSON *ty =
+		    cJSON_GetObjectItemCaseSensitive(body, "datasetType");
+		const char *slash;
+
+		if (!cJSON_IsString(g) || !cJSON_IsString(ty) ||
+		    !(slash = strstr(g->valuestring, ":dataset-group/")))
+			return NULL;
+		path = pz_pers_dataset_path(slash + strlen(":dataset-group/"),
+					    ty->valuestring);
+	} else if (t->arn_path) {
+		path = pz_xasprintf("%s%s", t->arn_path, name->valuestring);
+	} else {
+		return NULL;
+	}
+	arn = pz_pers_arn(region, p->account, path);
+	free(path);
+	return arn;
+}
+
+/*
+ * The first member of want (a create request) that have (its Describe
+ * answer) holds with another value, or NULL when none: members the
+ * answer leaves out, and tags (never described), are not compared;
+ * strings are compared without regard to case (datasetType comes back
+ * in upper case).
+ */
+static const char *differs(const cJSON *want, const cJSON *have)
+{
+	const cJSON *m;
+
+	cJSON_ArrayForEach(m, want)
+	{
+		const cJSON *h =
+		    cJSON_GetObjectItemCaseSensitive(have, m->string);
+
+		if (!h || !m->string || !strcmp(m->string, "tags"))
+			continue;
+		if (cJSON_IsString(m) && cJSON_IsString(h)) {
+			if (strcasecmp(m->valuestring, h->valuestring))
+				return m->string;
+		} else if (cJSON_IsObject(m) && cJSON_IsObject(h)) {
+			if (differs(m, h))
+				return m->string;
+		} else if (!pz_json_equal(m, h)) {
+			return m->string;
+		}
+	}
+	return NULL;
+}
+
+/* The Describe answer for a create the service refused as already
+ * done: adopted when it is the resource this plan describes. */
+static void on_adopt(void *ud, int rc, cJSON *out,
+		     const struct pz_aws_response *resp)
+{
+	struct call *cl = ud;
+	struct pz_rt_result res;
+	const cJSON *obj =
+	    cJSON_GetObjectItemCaseSensitive(out, cl->t->response_key);
+	const cJSON *st =
+	    obj ? cJSON_GetObjectItemCaseSensitive(obj, "status") : NULL;
+	const char *what;
+
+	memset(&res, 0, sizeof(res));
+	if (rc) {
+		result_error(&res, rc, resp, cl->t->describe_op);
+	} else if (!cJSON_IsObject(obj)) {
+		result_error(&res, PZ_EAWS, NULL, cl->t->describe_op);
+	} else if ((what = differs(cl->body, obj)) ||
+		   (cJSON_IsString(st) &&
+		    (strstr(st->valuestring, "FAILED") ||
+		     strstr(st->valuestring, "DELETE")))) {
+		res.rc = PZ_EEXISTS;
+		res.code = pz_xstrdup("ResourceAlreadyExistsException");
+		res.message = pz_xasprintf(
+		    "%s already exists and is not the one this plan makes "
+		    "(%s%s): adopt it with `pz import ADDRESS %s` if it is "
+		    "yours, or give this one another name",
+		    cl->arn, what ? "its " : "it is ",
+		    what ? what
+			 : (cJSON_IsString(st) ? st->valuestring : "failed"),
+		    cl->arn);
+	} else {
+		res.arn = pz_xstrdup(cl->arn);
+		res.adopted = true;
+	}
+	cJSON_Delete(out);
+	complete(cl, &res);
+}
 
 static void on_create(void *ud, int rc, cJSON *out,
 		      const struct pz_aws_response *resp)
@@ -101,6 +221,27 @@ static void on_create(void *ud, int rc, cJSON *out,
 	    cJSON_GetObjectItemCaseSensitive(out, cl->t->arn_member);
 
 	memset(&res, 0, sizeof(res));
+	if (rc && cl->arn && cl->t->describe_op && resp &&
+	    resp->error.code &&
+	    !strcmp(resp->error.code, "ResourceAlreadyExistsException")) {
+		/* An answer lost on the way (a retried request), or an
+		 * apply interrupted before it recorded the ARN: the
+		 * resource may be ours. */
+		cJSON *in = cJSON_CreateObject();
+		struct pz_aws_json_done d = {on_adopt, cl};
+		int r;
+
+		cJSON_Delete(out);
+		cJSON_AddStringToObject(in, cl->t->arn_member, cl->arn);
+		r = pz_aws_json_submit(cl->c, PZ_AWS_PERSONALIZE,
+				       cl->t->describe_op, in, d);
+		cJSON_Delete(in);
+		if (!r)
+			return;
+		result_error(&res, r, NULL, cl->t->describe_op);
+		complete(cl, &res);
+		return;
+	}
 	if (rc)
 		result_error(&res, rc, resp, cl->t->create_op);
 	else if (!cJSON_IsString(arn))
@@ -114,8 +255,11 @@ static void on_create(void *ud, int rc, cJSON *out,
 static int rt_create(void *impl, const struct pz_rtype *t, const cJSON *body,
 		     pz_rt_done done, void *ud)
 {
-	return submit(call_new(impl, t, done, ud), t->create_op, body,
-		      on_create);
+	struct call *cl = call_new(CLIENT(impl), t, done, ud);
+
+	cl->arn = rt_arn_of(impl, t, body);
+	cl->body = cJSON_Duplicate(body, 1);
+	return submit(cl, t->create_op, body, on_create);
 }
 
 /* --- update --------------------------------------------------------------- */
@@ -350,7 +494,7 @@ static int rt_update(void *impl, const struct pz_rtype *t, const char *arn,
 		     const cJSON *before, const cJSON *after, pz_rt_done done,
 		     void *ud)
 {
-	struct call *cl = call_new(impl, t, done, ud);
+	struct call *cl = call_new(CLIENT(impl), t, done, ud);
 	const struct pz_operation *cop = pz_facts_operation(t->create_op);
 	cJSON *body = update_body(t, arn, before, after);
 	int r;
@@ -391,7 +535,7 @@ static int rt_remove(void *impl, const struct pz_rtype *t, const char *arn,
 				    t->label);
 	in = cJSON_CreateObject();
 	cJSON_AddStringToObject(in, t->arn_member, arn);
-	r = submit(call_new(impl, t, done, ud), t->delete_op, in, on_delete);
+	r = submit(call_new(CLIENT(impl), t, done, ud), t->delete_op, in, on_delete);
 	cJSON_Delete(in);
 	return r;
 }
@@ -492,7 +636,7 @@ static int rt_read(void *impl, const struct pz_rtype *t, const char *arn,
 		return pz_error_set(PZ_EINVAL, "a %s cannot be read", t->label);
 	in = cJSON_CreateObject();
 	cJSON_AddStringToObject(in, t->arn_member, arn);
-	r = submit(call_new(impl, t, done, ud), t->describe_op, in,
+	r = submit(call_new(CLIENT(impl), t, done, ud), t->describe_op, in,
 		   on_describe);
 	cJSON_Delete(in);
 	return r;
@@ -500,12 +644,42 @@ static int rt_read(void *impl, const struct pz_rtype *t, const char *arn,
 
 void pz_personalize_runtime(struct pz_runtime *rt, struct pz_aws_client *c)
 {
+	struct prt *p = pz_xcalloc(1, sizeof(*p));
+
+	p->c = c;
 	memset(rt, 0, sizeof(*rt));
-	rt->impl = c;
+	rt->impl = p;
 	rt->timer = rt_timer;
 	rt->run = rt_run;
 	rt->create = rt_create;
 	rt->update = rt_update;
 	rt->remove = rt_remove;
 	rt->read = rt_read;
+	rt->arn_of = rt_arn_of;
+}
+
+int pz_personalize_runtime_identify(struct pz_runtime *rt)
+{
+	struct prt *p = rt->impl;
+	struct pz_sts_identity id;
+	int r;
+
+	memset(&id, 0, sizeof(id));
+	if ((r = pz_sts_get_caller_identity(p->c, &id, NULL)))
+		return r;
+	free(p->account);
+	p->account = pz_xstrdup(id.account);
+	pz_sts_identity_release(&id);
+	return 0;
+}
+
+void pz_personalize_runtime_release(struct pz_runtime *rt)
+{
+	struct prt *p = rt->impl;
+
+	if (p) {
+		free(p->account);
+		free(p);
+	}
+	memset(rt, 0, sizeof(*rt));
 }

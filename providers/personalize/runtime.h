@@ -9,7 +9,12 @@
 
 struct pz_aws_client;
 
-/* Fills rt with operations and a scheduler on c (borrowed). */
+/* Fills rt with operations and a scheduler on c (borrowed); release it
+ * with pz_personalize_runtime_release. */
 void pz_personalize_runtime(struct pz_runtime *rt, struct pz_aws_client *c);
+/* Learns the account (STS GetCallerIdentity), so that rt->arn_of can
+ * say what ARN a create will give. 0, or the error. */
+int pz_personalize_runtime_identify(struct pz_runtime *rt);
+void pz_personalize_runtime_release(struct pz_runtime *rt);
 
 #endif

@@ -96,6 +96,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	pz_personalize_runtime(&rt, client);
+	if (pz_personalize_runtime_identify(&rt))
+		fprintf(stderr, "dry_apply: %s\n", pz_error_last());
 	memset(&eo, 0, sizeof(eo));
 	eo.poll_min_ms = env_ms("PZ_POLL_MIN_MS");
 	eo.poll_max_ms = env_ms("PZ_POLL_MAX_MS");
@@ -108,6 +110,7 @@ int main(int argc, char **argv)
 	       sum.added, sum.changed, sum.destroyed, sum.failed, sum.skipped);
 	if (r)
 		fprintf(stderr, "dry_apply: %s\n", pz_error_last());
+	pz_personalize_runtime_release(&rt);
 	pz_aws_client_free(client);
 	pz_state_free(st);
 	pz_state_free(c.prev);

@@ -867,9 +867,9 @@ class Control(JsonService):
                 chosen = [k for k in chosen if "/" not in k[len(pref):]
                           and k.lower().endswith(".csv")]
         if not chosen:
-            raise ValueError("No data found at %s: the location must name a "
-                             "CSV object or a prefix that holds CSV objects"
-                             % loc)
+            raise ValueError("No data found at %s: the location must name "
+                             "an object or a prefix that holds %s" %
+                             (loc, "CSV objects" if only_csv else "objects"))
         out = []
         for k in chosen:
             body = s3.get_object_bytes(bucket, k)
