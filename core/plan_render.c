@@ -900,10 +900,15 @@ static int md_summary(const struct pz_plan *plan, struct pz_buf *out)
 	return r;
 }
 
-/* The "Cost" section: what the plan bills (core/usage.h). */
-static int md_cost(const struct pz_plan *plan, struct pz_buf *out)
+/* The "Cost" section: what the plan bills (core/usage.h), in what is
+ * left of the comment's room (start: where the comment began). */
+static int md_cost(const struct pz_plan *plan, struct pz_buf *out,
+		   size_t start, size_t max)
 {
-	return pz_usage_render_markdown(plan->usage, out);
+	size_t used = out->len - start;
+
+	return pz_usage_render_markdown(plan->usage, out,
+					used < max ? max - used : 0);
 }
 
 int pz_plan_render_markdown(const struct pz_plan *plan, struct pz_buf *out,
@@ -923,7 +928,7 @@ int pz_plan_render_markdown(const struct pz_plan *plan, struct pz_buf *out,
 			r = pz_buf_printf(out, "\n_Note: %s_\n",
 					  pz_esc(plan->notes[i]));
 		if (!r)
-			r = md_cost(plan, out);
+			r = md_cost(plan, out, start, max);
 		return r;
 	}
 	if ((r = md_summary(plan, out)))
@@ -991,7 +996,7 @@ int pz_plan_render_markdown(const struct pz_plan *plan, struct pz_buf *out,
 		r = pz_buf_printf(out, "\n_Note: %s_\n",
 				  pz_esc(plan->notes[i]));
 	if (!r)
-		r = md_cost(plan, out);
+		r = md_cost(plan, out, start, max);
 out:
 	pz_buf_release(&text);
 	return r;

@@ -535,8 +535,61 @@ static int md_total(const struct pz_usage *u, enum pz_usage_set set,
 	return r;
 }
 
-int pz_usage_render_markdown(const struct pz_usage *u, struct pz_buf *out)
+/* The Cost section too long for its room: per set and unit, the sum of
+ * the known quantities (and their money), and how many are unknown. */
+static int md_brief(const struct pz_usage *u, struct pz_buf *out)
 {
+	static const enum pz_usage_set sets[] = {
+	    PZ_USAGE_MONTHLY, PZ_USAGE_ONCE, PZ_USAGE_DELTA};
+	static const char *const when[] = {"monthly", "once",
+					   "change/month"};
+	size_t i, k, unit;
+	int r = pz_buf_adds(out, "\n### Cost\n\nToo many figures for a "
+				 "comment: the totals per unit (`pz plan` "
+				 "lists each).\n\n| when | quantity | unit | "
+				 "unknown | USD |\n|---|---:|---|---:|---:|\n");
+
+	for (k = 0; k < PZ_ARRAY_LEN(sets) && !r; k++) {
+		for (unit = 0; unit < PZ_UNIT_COUNT && !r; unit++) {
+			double q = 0, usd = 0;
+			size_t n = 0, unknown = 0;
+			bool priced = false;
+			char *qs, *us;
+
+			for (i = 0; i < u->n; i++) {
+				const struct pz_usage_item *it = &u->items[i];
+
+				if (it->set != sets[k] || it->unit != unit)
+					continue;
+				n++;
+				if (!it->known)
+					unknown++;
+				q += it->known ? it->quantity : 0;
+				usd += it->priced ? it->usd : 0;
+				priced |= it->priced;
+			}
+			if (!n)
+				continue;
+			qs = fmt_qty(q);
+			us = priced ? fmt_usd(usd, sets[k] == PZ_USAGE_DELTA)
+				    : pz_xstrdup("");
+			r = pz_buf_printf(out, "| %s | %s%s | %s | %zu | %s |\n",
+					  when[k],
+					  sets[k] == PZ_USAGE_DELTA && q > 0
+					      ? "+"
+					      : "",
+					  qs, unit_names[unit], unknown, us);
+			free(qs);
+			free(us);
+		}
+	}
+	return r;
+}
+
+int pz_usage_render_markdown(const struct pz_usage *u, struct pz_buf *out,
+			     size_t room)
+{
+	size_t start = out->len;
 	static const enum pz_usage_set sets[] = {
 	    PZ_USAGE_MONTHLY, PZ_USAGE_ONCE, PZ_USAGE_DELTA};
 	static const char *const when[] = {"monthly", "once",
@@ -604,6 +657,10 @@ int pz_usage_render_markdown(const struct pz_usage *u, struct pz_buf *out)
 			r = md_cell(out, u->hints[i].text);
 		if (!r)
 			r = pz_buf_addc(out, '\n');
+	}
+	if (!r && out->len - start > room) {
+		pz_buf_truncate(out, start);
+		r = md_brief(u, out);
 	}
 	return r;
 }

@@ -111,8 +111,10 @@ void pz_usage_price(struct pz_usage *u, const struct pz_prices *p);
 /* Renderings. Each writes nothing when u is NULL. */
 int pz_usage_render_text(const struct pz_usage *u, struct pz_buf *out,
 			 bool color) PZ_MUST_USE;
-int pz_usage_render_markdown(const struct pz_usage *u,
-			     struct pz_buf *out) PZ_MUST_USE;
+/* The "Cost" section; when the table would take more than room bytes,
+ * the totals per unit instead (a pull request comment has a limit). */
+int pz_usage_render_markdown(const struct pz_usage *u, struct pz_buf *out,
+			     size_t room) PZ_MUST_USE;
 /* The plan JSON's top-level "usage" member: {"monthly", "once",
  * "delta_monthly"}, each a list of {"address", "unit", "quantity",
  * "basis"} plus "usd" when priced (quantity null when unknown). */

@@ -273,10 +273,19 @@ static void test_price_and_render(void **st)
 	assert_string_equal(pz_buf_cstr(&a), pz_buf_cstr(&b));
 	pz_buf_reset(&a);
 	pz_buf_reset(&b);
-	assert_int_equal(pz_usage_render_markdown(u, &a), 0);
-	assert_int_equal(pz_usage_render_markdown(back, &b), 0);
+	assert_int_equal(pz_usage_render_markdown(u, &a, 65536), 0);
+	assert_int_equal(pz_usage_render_markdown(back, &b, 65536), 0);
 	assert_string_equal(pz_buf_cstr(&a), pz_buf_cstr(&b));
 	assert_non_null(strstr(pz_buf_cstr(&a), "### Cost"));
+	/* No room for the table: the totals per unit. */
+	pz_buf_reset(&b);
+	assert_int_equal(pz_usage_render_markdown(u, &b, 100), 0);
+	assert_non_null(strstr(pz_buf_cstr(&b), "Too many figures"));
+	assert_non_null(
+	    strstr(pz_buf_cstr(&b), "| monthly | 730 | TPS-hour | 0 | $146.00 |"));
+	assert_non_null(
+	    strstr(pz_buf_cstr(&b), "| once | 0 | training-hour | 1 |  |"));
+	assert_null(strstr(pz_buf_cstr(&b), "campaign.c"));
 	/* Malformed: refused, not half loaded. */
 	cJSON_ReplaceItemInObjectCaseSensitive(saved, "once",
 					       cJSON_CreateString("x"));
@@ -289,7 +298,7 @@ static void test_price_and_render(void **st)
 	/* No usage, no output. */
 	pz_buf_init(&a, 0);
 	assert_int_equal(pz_usage_render_text(NULL, &a, false), 0);
-	assert_int_equal(pz_usage_render_markdown(NULL, &a), 0);
+	assert_int_equal(pz_usage_render_markdown(NULL, &a, 65536), 0);
 	assert_int_equal(a.len, 0);
 	assert_null(pz_usage_to_json(NULL));
 	pz_buf_release(&a);
