@@ -38,7 +38,8 @@ int pz_cmd_load_prices(struct pz_prices **out, const struct pz_spec *spec,
 	if (r == PZ_ESPEC)
 		pz_cmd_error("the prices in '%s' have %zu error%s: fix %s, or "
 			     "plan without money (no -prices)",
-			     pz_esc(name), diags.nerrors, diags.nerrors == 1 ? "" : "s",
+			     pz_esc(name), diags.nerrors,
+			     diags.nerrors == 1 ? "" : "s",
 			     diags.nerrors == 1 ? "it" : "them");
 	else if (r)
 		pz_cmd_fail();

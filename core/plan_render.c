@@ -902,8 +902,8 @@ static int md_summary(const struct pz_plan *plan, struct pz_buf *out)
 
 /* The "Cost" section: what the plan bills (core/usage.h), in what is
  * left of the comment's room (start: where the comment began). */
-static int md_cost(const struct pz_plan *plan, struct pz_buf *out,
-		   size_t start, size_t max)
+static int md_cost(const struct pz_plan *plan, struct pz_buf *out, size_t start,
+		   size_t max)
 {
 	size_t used = out->len - start;
 

@@ -71,8 +71,7 @@ static double tidy(double q)
 	return strtod(s, NULL);
 }
 
-static struct pz_usage_item *add_item(struct pz_usage *u,
-				      enum pz_usage_set set,
+static struct pz_usage_item *add_item(struct pz_usage *u, enum pz_usage_set set,
 				      const char *address, enum pz_unit unit,
 				      bool known, double quantity, char *basis)
 {
@@ -80,7 +79,8 @@ static struct pz_usage_item *add_item(struct pz_usage *u,
 
 	if (u->n == u->cap) {
 		u->cap = u->cap ? 2 * u->cap : 8;
-		u->items = pz_xreallocarray(u->items, u->cap, sizeof(*u->items));
+		u->items =
+		    pz_xreallocarray(u->items, u->cap, sizeof(*u->items));
 	}
 	it = &u->items[u->n++];
 	memset(it, 0, sizeof(*it));
@@ -164,8 +164,7 @@ static void delta_one(struct pz_usage *u, const char *address,
 	sb = b ? (b->known ? fmt_qty(qb) : pz_xstrdup("unknown"))
 	       : pz_xstrdup("0");
 	add_item(u, PZ_USAGE_DELTA, address, unit, known, qa - qb,
-		 pz_xasprintf("%s -> %s %s/month", sb, sa,
-			      pz_unit_name(unit)));
+		 pz_xasprintf("%s -> %s %s/month", sb, sa, pz_unit_name(unit)));
 	free(sa);
 	free(sb);
 }
@@ -308,8 +307,8 @@ void pz_usage_price(struct pz_usage *u, const struct pz_prices *p)
 		struct pz_usage_item *it = &u->items[i];
 
 		it->priced = it->known && p->has[it->unit];
-		it->usd = it->priced ? tidy(it->quantity * p->usd[it->unit])
-				     : 0;
+		it->usd =
+		    it->priced ? tidy(it->quantity * p->usd[it->unit]) : 0;
 	}
 }
 
@@ -484,12 +483,11 @@ int pz_usage_render_text(const struct pz_usage *u, struct pz_buf *out,
 	if (!r)
 		r = text_set(u, PZ_USAGE_DELTA, out);
 	if (!r && u->prices_path)
-		r = pz_buf_printf(out, "  In USD, at the prices in %s%s%s%s:\n",
-				  pz_esc(u->prices_path),
-				  u->prices_region ? " (" : "",
-				  u->prices_region ? pz_esc(u->prices_region)
-						   : "",
-				  u->prices_region ? ")" : "");
+		r = pz_buf_printf(
+		    out, "  In USD, at the prices in %s%s%s%s:\n",
+		    pz_esc(u->prices_path), u->prices_region ? " (" : "",
+		    u->prices_region ? pz_esc(u->prices_region) : "",
+		    u->prices_region ? ")" : "");
 	if (!r && u->prices_path) {
 		r = text_total(u, PZ_USAGE_MONTHLY, "each month", "", out);
 		if (!r)
@@ -499,10 +497,9 @@ int pz_usage_render_text(const struct pz_usage *u, struct pz_buf *out,
 				       "", out);
 	}
 	for (i = 0; i < u->nhints && !r; i++)
-		r = pz_buf_printf(out, "%s  %s: %s\n",
-				  i ? "" : "\nCost hints:\n",
-				  pz_esc(u->hints[i].address),
-				  pz_esc(u->hints[i].text));
+		r = pz_buf_printf(
+		    out, "%s  %s: %s\n", i ? "" : "\nCost hints:\n",
+		    pz_esc(u->hints[i].address), pz_esc(u->hints[i].text));
 	return r;
 }
 
@@ -539,10 +536,9 @@ static int md_total(const struct pz_usage *u, enum pz_usage_set set,
  * the known quantities (and their money), and how many are unknown. */
 static int md_brief(const struct pz_usage *u, struct pz_buf *out)
 {
-	static const enum pz_usage_set sets[] = {
-	    PZ_USAGE_MONTHLY, PZ_USAGE_ONCE, PZ_USAGE_DELTA};
-	static const char *const when[] = {"monthly", "once",
-					   "change/month"};
+	static const enum pz_usage_set sets[] = {PZ_USAGE_MONTHLY,
+						 PZ_USAGE_ONCE, PZ_USAGE_DELTA};
+	static const char *const when[] = {"monthly", "once", "change/month"};
 	size_t i, k, unit;
 	int r = pz_buf_adds(out, "\n### Cost\n\nToo many figures for a "
 				 "comment: the totals per unit (`pz plan` "
@@ -573,12 +569,10 @@ static int md_brief(const struct pz_usage *u, struct pz_buf *out)
 			qs = fmt_qty(q);
 			us = priced ? fmt_usd(usd, sets[k] == PZ_USAGE_DELTA)
 				    : pz_xstrdup("");
-			r = pz_buf_printf(out, "| %s | %s%s | %s | %zu | %s |\n",
-					  when[k],
-					  sets[k] == PZ_USAGE_DELTA && q > 0
-					      ? "+"
-					      : "",
-					  qs, unit_names[unit], unknown, us);
+			r = pz_buf_printf(
+			    out, "| %s | %s%s | %s | %zu | %s |\n", when[k],
+			    sets[k] == PZ_USAGE_DELTA && q > 0 ? "+" : "", qs,
+			    unit_names[unit], unknown, us);
 			free(qs);
 			free(us);
 		}
@@ -590,10 +584,9 @@ int pz_usage_render_markdown(const struct pz_usage *u, struct pz_buf *out,
 			     size_t room)
 {
 	size_t start = out->len;
-	static const enum pz_usage_set sets[] = {
-	    PZ_USAGE_MONTHLY, PZ_USAGE_ONCE, PZ_USAGE_DELTA};
-	static const char *const when[] = {"monthly", "once",
-					   "change/month"};
+	static const enum pz_usage_set sets[] = {PZ_USAGE_MONTHLY,
+						 PZ_USAGE_ONCE, PZ_USAGE_DELTA};
+	static const char *const when[] = {"monthly", "once", "change/month"};
 	size_t i, k;
 	int r;
 
@@ -621,9 +614,9 @@ int pz_usage_render_markdown(const struct pz_usage *u, struct pz_buf *out,
 			if (it->set != sets[k])
 				continue;
 			q = fmt_item_qty(it);
-			usd = it->priced ? fmt_usd(it->usd,
-						   sets[k] == PZ_USAGE_DELTA)
-					 : pz_xstrdup("");
+			usd = it->priced
+				  ? fmt_usd(it->usd, sets[k] == PZ_USAGE_DELTA)
+				  : pz_xstrdup("");
 			r = pz_buf_adds(out, "| `");
 			if (!r)
 				r = md_cell(out, it->address);
@@ -747,7 +740,8 @@ static bool load_set(struct pz_usage *u, const cJSON *o, const char *key,
 		return false;
 	cJSON_ArrayForEach(e, a)
 	{
-		const cJSON *q = cJSON_GetObjectItemCaseSensitive(e, "quantity");
+		const cJSON *q =
+		    cJSON_GetObjectItemCaseSensitive(e, "quantity");
 		const cJSON *usd = cJSON_GetObjectItemCaseSensitive(e, "usd");
 		int unit = pz_unit_find(jstr(e, "unit"));
 		struct pz_usage_item *it;

@@ -43,8 +43,7 @@ static double number(const cJSON *o, const char *path, double def)
 {
 	const cJSON *v = member(o, path);
 
-	return cJSON_IsNumber(v) && v->valuedouble >= 0 ? v->valuedouble
-							: def;
+	return cJSON_IsNumber(v) && v->valuedouble >= 0 ? v->valuedouble : def;
 }
 
 static bool exists_before(const struct pz_change *c)
@@ -89,8 +88,8 @@ void pz_pers_usage_campaign(struct pz_plan_ctx *ctx, const struct pz_change *c,
 	    r ? pz_node_get(r->pz, "expectedTPS") : NULL;
 	double tps = number(c->after, "minProvisionedTPS", 1);
 
-	hourly(c, u, "minProvisionedTPS", "minProvisionedTPS",
-	       PZ_UNIT_TPS_HOUR, 1);
+	hourly(c, u, "minProvisionedTPS", "minProvisionedTPS", PZ_UNIT_TPS_HOUR,
+	       1);
 	if (!exists_after(c) || !r)
 		return;
 	if (!expected && tps > 1)
@@ -144,10 +143,9 @@ static double last_training(const struct pz_plan_ctx *ctx, const char *key,
 {
 	char *address = pz_xasprintf("solution_version.%s", key);
 	const struct pz_state_resource *st = pz_plan_ctx_state(ctx, address);
-	const cJSON *start =
-	    st ? cJSON_GetObjectItemCaseSensitive(st->meta,
-						  "training_started_at")
-	       : NULL;
+	const cJSON *start = st ? cJSON_GetObjectItemCaseSensitive(
+				      st->meta, "training_started_at")
+				: NULL;
 	const cJSON *end =
 	    st ? cJSON_GetObjectItemCaseSensitive(st->meta, "trained_at")
 	       : NULL;
@@ -279,22 +277,20 @@ void pz_pers_usage_solution_version(struct pz_plan_ctx *ctx,
 			     PZ_UNIT_TRAINING_HOUR, -1, "one training: %s%s",
 			     why, multiple(solution));
 	else
-		pz_usage_add(u, PZ_USAGE_ONCE, c->address,
-			     PZ_UNIT_TRAINING_HOUR, hours,
-			     "one training, as long as the last one "
-			     "(%.2f hours)%s%s",
-			     hours,
-			     cJSON_IsString(mode) &&
-				     !strcmp(mode->valuestring, "UPDATE")
-				 ? "; an UPDATE training is usually shorter"
-				 : "",
-			     multiple(solution));
+		pz_usage_add(
+		    u, PZ_USAGE_ONCE, c->address, PZ_UNIT_TRAINING_HOUR, hours,
+		    "one training, as long as the last one "
+		    "(%.2f hours)%s%s",
+		    hours,
+		    cJSON_IsString(mode) && !strcmp(mode->valuestring, "UPDATE")
+			? "; an UPDATE training is usually shorter"
+			: "",
+		    multiple(solution));
 }
 
 /* The bytes of the listed objects an import reads: those under its
  * dataLocation (s3://bucket/prefix, or one object). */
-static bool import_bytes(const struct pz_change *c, double *bytes,
-			 size_t *n)
+static bool import_bytes(const struct pz_change *c, double *bytes, size_t *n)
 {
 	const cJSON *objects =
 	    cJSON_GetObjectItemCaseSensitive(c->meta, "objects");
@@ -335,12 +331,12 @@ void pz_pers_usage_import(struct pz_plan_ctx *ctx, const struct pz_change *c,
 	if (c->action != PZ_ACTION_CREATE)
 		return;
 	if (!import_bytes(c, &bytes, &n))
-		pz_usage_add(u, PZ_USAGE_ONCE, c->address, PZ_UNIT_GB_INGESTED,
-			     -1, "%s %s", where,
-			     cJSON_GetObjectItemCaseSensitive(c->meta,
-							      "data_digest")
-				 ? "was listed without object sizes"
-				 : "was not listed (-refresh=false)");
+		pz_usage_add(
+		    u, PZ_USAGE_ONCE, c->address, PZ_UNIT_GB_INGESTED, -1,
+		    "%s %s", where,
+		    cJSON_GetObjectItemCaseSensitive(c->meta, "data_digest")
+			? "was listed without object sizes"
+			: "was not listed (-refresh=false)");
 	else
 		pz_usage_add(u, PZ_USAGE_ONCE, c->address, PZ_UNIT_GB_INGESTED,
 			     bytes / GIB, "%zu object%s, %.0f bytes, under %s",

@@ -250,18 +250,18 @@ int main(int argc, char **argv)
 			if (c->action == PZ_ACTION_NOOP ||
 			    c->action == PZ_ACTION_WAIT)
 				continue;
-			const char *arn = c->action == PZ_ACTION_UPDATE &&
-						  c->arn
-					      ? c->arn
-					      : fake_arn(state, c->address);
+			const char *arn =
+			    c->action == PZ_ACTION_UPDATE && c->arn
+				? c->arn
+				: fake_arn(state, c->address);
 			char *held = pz_xstrdup(arn);
 
 			/* Twice, as apply records: when created and when
 			 * done, 2.5 hours later (a training's duration). */
 			if (c->action != PZ_ACTION_DELETE)
-				pz_plan_record(state, c, held,
-					       "CREATE PENDING", fake_arn,
-					       state, now - RECORD_WAIT_S);
+				pz_plan_record(state, c, held, "CREATE PENDING",
+					       fake_arn, state,
+					       now - RECORD_WAIT_S);
 			pz_plan_record(state, c, held, "ACTIVE", fake_arn,
 				       state, now);
 			free(held);

@@ -147,9 +147,8 @@ static void test_prices_errors(void **st)
 	free(dup);
 }
 
-static const struct pz_usage_item *item(const struct pz_usage *u,
-					enum pz_usage_set set,
-					const char *address)
+static const struct pz_usage_item *
+item(const struct pz_usage *u, enum pz_usage_set set, const char *address)
 {
 	size_t i;
 
@@ -176,17 +175,17 @@ static void test_delta(void **st)
 
 	(void)st;
 	/* Unchanged: no delta. */
-	pz_usage_add(u, PZ_USAGE_BEFORE, "campaign.same", PZ_UNIT_TPS_HOUR,
-		     730, "b");
+	pz_usage_add(u, PZ_USAGE_BEFORE, "campaign.same", PZ_UNIT_TPS_HOUR, 730,
+		     "b");
 	pz_usage_add(u, PZ_USAGE_MONTHLY, "campaign.same", PZ_UNIT_TPS_HOUR,
 		     730, "a");
 	/* Raised, new, destroyed. */
 	pz_usage_add(u, PZ_USAGE_BEFORE, "campaign.up", PZ_UNIT_TPS_HOUR, 730,
 		     "b");
-	pz_usage_add(u, PZ_USAGE_MONTHLY, "campaign.up", PZ_UNIT_TPS_HOUR,
-		     3650, "a");
-	pz_usage_add(u, PZ_USAGE_MONTHLY, "campaign.new", PZ_UNIT_TPS_HOUR,
-		     730, "a");
+	pz_usage_add(u, PZ_USAGE_MONTHLY, "campaign.up", PZ_UNIT_TPS_HOUR, 3650,
+		     "a");
+	pz_usage_add(u, PZ_USAGE_MONTHLY, "campaign.new", PZ_UNIT_TPS_HOUR, 730,
+		     "a");
 	pz_usage_add(u, PZ_USAGE_BEFORE, "recommender.gone",
 		     PZ_UNIT_REQUEST_HOUR, 1460, "b");
 	/* Unknown on both sides, said the same way: no delta; said
@@ -233,8 +232,9 @@ static void test_price_and_render(void **st)
 	pz_usage_add(u, PZ_USAGE_MONTHLY, "campaign.c", PZ_UNIT_TPS_HOUR, 730,
 		     "minProvisionedTPS 1 x 730 hours");
 	pz_usage_add(u, PZ_USAGE_ONCE, "solution_version.s",
-		     PZ_UNIT_TRAINING_HOUR, -1, "unknown until the first "
-						"training");
+		     PZ_UNIT_TRAINING_HOUR, -1,
+		     "unknown until the first "
+		     "training");
 	pz_usage_hint(u, "campaign.c", "a hint with a \033[31m colour");
 	pz_usage_finish(u);
 	pz_usage_price(u, &p);
@@ -246,12 +246,12 @@ static void test_price_and_render(void **st)
 	/* The plan JSON's member: exactly the three lists. */
 	j = pz_usage_to_json(u);
 	assert_int_equal(cJSON_GetArraySize(j), 3);
-	e = cJSON_GetArrayItem(
-	    cJSON_GetObjectItemCaseSensitive(j, "once"), 0);
-	assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(e, "quantity")));
+	e = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "once"), 0);
+	assert_true(
+	    cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(e, "quantity")));
 	assert_null(cJSON_GetObjectItemCaseSensitive(e, "usd"));
-	e = cJSON_GetArrayItem(
-	    cJSON_GetObjectItemCaseSensitive(j, "monthly"), 0);
+	e = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "monthly"),
+			       0);
 	assert_string_equal(
 	    cJSON_GetObjectItemCaseSensitive(e, "unit")->valuestring,
 	    "TPS-hour");
@@ -281,8 +281,8 @@ static void test_price_and_render(void **st)
 	pz_buf_reset(&b);
 	assert_int_equal(pz_usage_render_markdown(u, &b, 100), 0);
 	assert_non_null(strstr(pz_buf_cstr(&b), "Too many figures"));
-	assert_non_null(
-	    strstr(pz_buf_cstr(&b), "| monthly | 730 | TPS-hour | 0 | $146.00 |"));
+	assert_non_null(strstr(pz_buf_cstr(&b),
+			       "| monthly | 730 | TPS-hour | 0 | $146.00 |"));
 	assert_non_null(
 	    strstr(pz_buf_cstr(&b), "| once | 0 | training-hour | 1 |  |"));
 	assert_null(strstr(pz_buf_cstr(&b), "campaign.c"));
@@ -326,17 +326,16 @@ static void test_record_started_at(void **st)
 	pz_plan_record(s, &c, "arn:a", "CREATE PENDING", NULL, NULL, 100);
 	pz_plan_record(s, &c, "arn:a", "ACTIVE", NULL, NULL, 9100);
 	r = pz_state_find(s, "solution_version.s");
-	assert_true(cJSON_GetObjectItemCaseSensitive(r->meta,
-						     "training_started_at")
-			->valuedouble == 100);
 	assert_true(
-	    cJSON_GetObjectItemCaseSensitive(r->meta, "trained_at")->valuedouble ==
-	    9100);
+	    cJSON_GetObjectItemCaseSensitive(r->meta, "training_started_at")
+		->valuedouble == 100);
+	assert_true(cJSON_GetObjectItemCaseSensitive(r->meta, "trained_at")
+			->valuedouble == 9100);
 	pz_plan_record(s, &c, "arn:b", "CREATE PENDING", NULL, NULL, 20000);
 	r = pz_state_find(s, "solution_version.s");
-	assert_true(cJSON_GetObjectItemCaseSensitive(r->meta,
-						     "training_started_at")
-			->valuedouble == 20000);
+	assert_true(
+	    cJSON_GetObjectItemCaseSensitive(r->meta, "training_started_at")
+		->valuedouble == 20000);
 	cJSON_Delete(c.after);
 	cJSON_Delete(c.meta);
 	pz_state_free(s);
