@@ -440,6 +440,19 @@ def usage_cases(spec, state, data, same):
     write("usage-off", spec.replace("minProvisionedTPS: 1",
                                     "minProvisionedTPS: 2"),
           state, same, args="-usage=false")
+    # A recommender bills its minimum requests per second every hour.
+    domain = spec.replace("datasetGroup:\n  name: demo\n",
+                          "datasetGroup:\n  name: demo\n"
+                          "  domain: VIDEO_ON_DEMAND\n").replace(
+        "        - {name: GENRE, type: string, categorical: true}\n",
+        "        - {name: GENRES, type: string, categorical: true}\n"
+        "        - {name: CREATION_TIMESTAMP, type: long}\n") + (
+        "recommenders:\n  topPicks:\n    name: top-picks\n"
+        "    recipeArn: arn:aws:personalize:::recipe/aws-vod-top-picks\n"
+        "    recommenderConfig: {minRecommendationRequestsPerSecond: 2}\n")
+    write("usage-recommender", domain, None,
+          json.load(open(os.path.join(BASE, "live.json"))),
+          args="-prices=prices.yaml", files=priced)
     write("usage-prices-bad", spec, state, same,
           args="-prices=prices.yaml", files={"prices.yaml": BAD_PRICES})
 
