@@ -16,6 +16,7 @@ resources), not only on pz's output:
 - throttling and server errors: apply succeeds with no duplicate; an
   answer lost after the service made the resource is adopted, not
   duplicated;
+- destroy stops a training in progress before deleting its solution;
 - confirmation: no terminal and no -auto-approve is an error, not a
   hang; -json prints one UI message per line.
 
@@ -355,6 +356,32 @@ def test_throttling_errors_and_lost_answers(pz_bin):
         sim.faults(throttle_rate=0, error_rate=0)
         r = pz.run("plan", "-f", path, "-detailed-exitcode", env=FAST)
         assert r.rc == 0, r
+
+
+def test_destroy_stops_training_in_progress(pz_bin):
+    with Sim(time_scale=0.0005) as sim:
+        pz = Pz(pz_bin, sim)
+        path = small(pz, sim)
+        apply(pz, "-f", path).ok()
+        # A training started outside pz, slow: DeleteSolution is refused
+        # while it runs, so destroy stops it first.
+        # Training takes 2,520 simulated seconds: 50 s here, while the
+        # whole destroy takes about 6.
+        sim.control("POST", "/__sim/clock", {"time_scale": 0.02})
+        sol = ("arn:aws:personalize:us-east-1:%s:solution/small-ups"
+               % harness.ACCOUNT)
+        harness.aws_cli(sim, "personalize", "create-solution-version",
+                        "--solution-arn", sol)
+        m = mark(sim)
+        r = pz.run("destroy", "-f", path, "-auto-approve", env=FAST,
+                   timeout=300).ok()
+        assert "Destroy complete!" in r.out, r
+        ops = [c["operation"] for c in sim.calls(m)]
+        assert "StopSolutionVersionCreation" in ops, ops
+        assert ops.index("StopSolutionVersionCreation") < \
+            ops.index("DeleteSolution"), ops
+        assert not refused(sim, m), refused(sim, m)
+        assert live(sim) == [], live(sim)
 
 
 def test_confirmation_and_json(pz_bin):
