@@ -46,6 +46,14 @@ static double number(const cJSON *o, const char *path, double def)
 	return cJSON_IsNumber(v) && v->valuedouble >= 0 ? v->valuedouble : def;
 }
 
+/* "ups" of "solution.ups" (a state's address may be anything). */
+static const char *key_of(const char *address)
+{
+	const char *dot = strchr(address, '.');
+
+	return dot ? dot + 1 : address;
+}
+
 static bool exists_before(const struct pz_change *c)
 {
 	return c->before && c->action != PZ_ACTION_CREATE;
@@ -240,7 +248,7 @@ static void auto_training(const struct pz_plan_ctx *ctx,
 void pz_pers_usage_solution(struct pz_plan_ctx *ctx, const struct pz_change *c,
 			    struct pz_usage *u)
 {
-	const char *key = strchr(c->address, '.') + 1;
+	const char *key = key_of(c->address);
 
 	if (exists_before(c))
 		auto_training(ctx, c, key, c->before, PZ_USAGE_BEFORE, u);
@@ -260,7 +268,7 @@ void pz_pers_usage_solution_version(struct pz_plan_ctx *ctx,
 				    const struct pz_change *c,
 				    struct pz_usage *u)
 {
-	const char *key = strchr(c->address, '.') + 1;
+	const char *key = key_of(c->address);
 	char *sol = pz_xasprintf("solution.%s", key);
 	const struct pz_change *sc = pz_plan_ctx_change(ctx, sol);
 	const cJSON *solution = sc ? sc->after : NULL;
