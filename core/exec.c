@@ -11,7 +11,15 @@
 #include "facts.h"
 #include "provider.h"
 
-enum xstate { X_WAIT, X_RUNNING, X_DONE, X_FAILED, X_SKIPPED, X_LEFT, X_QUEUED };
+enum xstate {
+	X_WAIT,
+	X_RUNNING,
+	X_DONE,
+	X_FAILED,
+	X_SKIPPED,
+	X_LEFT,
+	X_QUEUED
+};
 
 struct exec;
 
@@ -26,6 +34,10 @@ struct xop {
 	double due;	   /* the next read (monotonic seconds) */
 	double queued_at;  /* when a full quota first refused it, or 0 */
 	unsigned queued;   /* how many times */
+	/* A create's ARN recorded before the call: what the record was
+	 * before (NULL: none), put back if the service refuses it. */
+	bool intent;
+	struct pz_state *before;
 };
 
 struct exec {
@@ -171,6 +183,7 @@ static void finish(struct xop *xo, const char *arn)
 	case PZ_OP_UPDATE: x->sum->changed++; break;
 	case PZ_OP_DELETE:
 	case PZ_OP_FORGET: x->sum->destroyed++; break;
+	case PZ_OP_AWAIT: break; /* counted by the run that started it */
 	}
 	emit(xo, PZ_EXEC_DONE, arn, NULL);
 }
@@ -186,7 +199,9 @@ static void fail(struct xop *xo, const char *message)
 	x->sum->failed++;
 	/* A resource whose creation failed is replaced next time (not one
 	 * that is only slow, or whose call was refused). */
-	if (r && xo->failed_there && x->plan->ops[xo->i].kind == PZ_OP_CREATE) {
+	if (r && xo->failed_there &&
+	    (x->plan->ops[xo->i].kind == PZ_OP_CREATE ||
+	     x->plan->ops[xo->i].kind == PZ_OP_AWAIT)) {
 		r->tainted = true;
 		save(x);
 	}
@@ -287,6 +302,16 @@ static void on_read(void *ud, const struct pz_rt_result *res)
 
 		fail(xo, m);
 		free(m);
+	} else if (res->status == PZ_RT_DONE && op->kind == PZ_OP_AWAIT) {
+		/* Recorded in full when it was created: now it is done. */
+		struct pz_state_resource *r = pz_state_find(x->st, c->address);
+
+		if (r) {
+			free(r->status);
+			r->status = pz_xstrdup("ACTIVE");
+			save(x);
+		}
+		finish(xo, xo->arn);
 	} else if (res->status == PZ_RT_DONE) {
 		pz_plan_record(x->st, c, xo->arn, "ACTIVE", resolve, x,
 			       wall(x));
@@ -417,12 +442,39 @@ static bool queue_full(struct xop *xo, const struct pz_rt_result *res)
 	return true;
 }
 
+/* The service refused a create whose ARN was recorded before the
+ * call: the record is put back as it was. */
+static void undo_intent(struct xop *xo)
+{
+	struct exec *x = xo->x;
+	const struct pz_change *c = change_of(xo);
+
+	if (!xo->intent)
+		return;
+	xo->intent = false;
+	if (xo->before && xo->before->n)
+		pz_state_put_copy(x->st, &xo->before->resources[0]);
+	else if (pz_state_find(x->st, c->address))
+		pz_state_remove(x->st, c->address);
+	pz_state_free(xo->before);
+	xo->before = NULL;
+	free(xo->arn);
+	xo->arn = NULL;
+	save(x);
+}
+
 static void on_created(void *ud, const struct pz_rt_result *res)
 {
 	struct xop *xo = ud;
 	struct exec *x = xo->x;
 	const struct pz_change *c = change_of(xo);
 
+	/* Refused by the service (it answered with an error code): nothing
+	 * was made, or what exists is not ours. Without an answer (a lost
+	 * connection, an interrupt), the record stays for the next refresh
+	 * to settle. */
+	if (res->rc && res->code)
+		undo_intent(xo);
 	if (queue_full(xo, res)) {
 		start_ready(x);
 		return;
@@ -432,6 +484,9 @@ static void on_created(void *ud, const struct pz_rt_result *res)
 		start_ready(x);
 		return;
 	}
+	xo->intent = false;
+	pz_state_free(xo->before);
+	xo->before = NULL;
 	free(xo->arn);
 	xo->arn = pz_xstrdup(res->arn);
 	/* Recorded before waiting: an interrupt leaves nothing untracked. */
@@ -520,6 +575,17 @@ static void start(struct exec *x, struct xop *xo)
 			/* Recorded before the call: a run killed before
 			 * the answer leaves a record the next refresh
 			 * checks, never a resource nobody tracks. */
+			const struct pz_state_resource *old =
+			    pz_state_find(x->st, c->address);
+
+			pz_state_free(xo->before);
+			xo->before = NULL;
+			if (old) {
+				if (pz_state_new(&xo->before))
+					PZ_BUG("%s", pz_error_last());
+				pz_state_put_copy(xo->before, old);
+			}
+			xo->intent = true;
 			pz_plan_record(x->st, c, xo->arn, "CREATE REQUESTED",
 				       resolve, x, wall(x));
 			save(x);
@@ -540,6 +606,11 @@ static void start(struct exec *x, struct xop *xo)
 		xo->arn = pz_xstrdup(c->arn ? c->arn : "");
 		r = x->rt->remove(x->rt->impl, t, xo->arn, on_changed, xo);
 		break;
+	case PZ_OP_AWAIT:
+		/* Started by an earlier run: only the wait is left. */
+		xo->arn = pz_xstrdup(c->arn ? c->arn : "");
+		poll_later(xo);
+		return;
 	}
 	if (r)
 		fail(xo, pz_error_last());
@@ -612,6 +683,7 @@ int pz_exec_run(const struct pz_plan *plan, struct pz_state *st,
 		if (x.ops[i].state == X_WAIT || x.ops[i].state == X_QUEUED)
 			sum->not_started++;
 		free(x.ops[i].arn);
+		pz_state_free(x.ops[i].before);
 	}
 	free(x.ops);
 	if (x.save_error)

@@ -39,10 +39,10 @@ struct call {
 	char *arn;
 	cJSON *body; /* create: the request, to recognise our own */
 	/* delete of a solution: its trainings stopped first */
-	int pending;	/* calls of this round not answered yet */
-	bool again;	/* a training is still stopping: look again */
-	int rounds;	/* looks so far */
-	char *failure;	/* a stop the service refused */
+	int pending;   /* calls of this round not answered yet */
+	bool again;    /* a training is still stopping: look again */
+	int rounds;    /* looks so far */
+	char *failure; /* a stop the service refused */
 };
 
 static void result_error(struct pz_rt_result *res, int rc,
@@ -227,8 +227,7 @@ static void on_create(void *ud, int rc, cJSON *out,
 	    cJSON_GetObjectItemCaseSensitive(out, cl->t->arn_member);
 
 	memset(&res, 0, sizeof(res));
-	if (rc && cl->arn && cl->t->describe_op && resp &&
-	    resp->error.code &&
+	if (rc && cl->arn && cl->t->describe_op && resp && resp->error.code &&
 	    !strcmp(resp->error.code, "ResourceAlreadyExistsException")) {
 		/* An answer lost on the way (a retried request), or an
 		 * apply interrupted before it recorded the ARN: the
@@ -549,7 +548,7 @@ static int delete_now(struct call *cl)
  * trained until then is billed), and the delete made once none is
  * pending, in progress or stopping (personalize-rules.md §4).
  */
-#define STOP_LOOK_MS 2000
+#define STOP_LOOK_MS   2000
 #define STOP_LOOKS_MAX 1800 /* an hour of looks */
 
 static void look_versions(struct call *cl, const char *token);
@@ -576,8 +575,8 @@ static void round_step(struct call *cl)
 	if (--cl->pending > 0)
 		return;
 	if (cl->failure) {
-		char *m = pz_xasprintf("stopping its training: %s",
-				       cl->failure);
+		char *m =
+		    pz_xasprintf("stopping its training: %s", cl->failure);
 
 		fail_call(cl, PZ_EAWS, m);
 		free(m);
@@ -609,8 +608,8 @@ static void on_stop(void *ud, int rc, cJSON *out,
 
 	cJSON_Delete(out);
 	/* Already stopped or gone between the look and the stop: fine. */
-	if (rc && rc != PZ_ENOTFOUND && !(resp && resp->error.code &&
-					  strstr(resp->error.code, "InUse")) &&
+	if (rc && rc != PZ_ENOTFOUND &&
+	    !(resp && resp->error.code && strstr(resp->error.code, "InUse")) &&
 	    !cl->failure)
 		cl->failure = pz_xstrdup(pz_error_last());
 	cl->again = true;

@@ -62,6 +62,7 @@ struct fake {
 	int full_quota;		      /* creates refused as over quota */
 	bool derive;		      /* arn_of says the ARN beforehand */
 	int creates_with_intent;      /* creates whose ARN was recorded */
+	const char *refuse_type;      /* creates of it refused by the service */
 };
 
 struct pending {
@@ -143,6 +144,12 @@ static int f_create(void *impl, const struct pz_rtype *t, const cJSON *body,
 		pe->res.rc = PZ_EAWS;
 		pe->res.code = pz_xstrdup("LimitExceededException");
 		pe->res.message = pz_xstrdup("5 imports at most");
+		return 0;
+	}
+	if (f->refuse_type && !strcmp(t->name, f->refuse_type)) {
+		pe->res.rc = PZ_EINVAL;
+		pe->res.code = pz_xstrdup("InvalidInputException");
+		pe->res.message = pz_xstrdup("refused");
 		return 0;
 	}
 	if (f->derive) {
@@ -532,6 +539,36 @@ static void test_derivable_arn_recorded_before_create(void **state)
 	pz_spec_free(spec);
 }
 
+/* A create the service refuses leaves no record: the one written before
+ * the call is taken back. */
+static void test_refused_create_takes_its_record_back(void **state)
+{
+	struct pz_spec *spec = NULL;
+	struct pz_state *st = NULL;
+	struct pz_plan *plan;
+	struct pz_runtime rt;
+	struct fake f;
+	struct pz_exec_opts o;
+	struct pz_exec_summary sum;
+
+	(void)state;
+	assert_int_equal(pz_state_new(&st), 0);
+	plan = plan_for(&spec, st, false);
+	memset(&f, 0, sizeof(f));
+	f.st = st;
+	f.derive = true;
+	f.refuse_type = "event_tracker";
+	runtime(&rt, &f);
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(pz_exec_run(plan, st, &rt, &o, &sum), PZ_ERR);
+	assert_int_equal(sum.failed, 1);
+	assert_null(pz_state_find(st, "event_tracker.tracker"));
+	assert_non_null(pz_state_find(st, "filter.f"));
+	pz_plan_free(plan);
+	pz_state_free(st);
+	pz_spec_free(spec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -541,6 +578,7 @@ int main(void)
 	    cmocka_unit_test(test_stop_while_waiting_leaves_it_recorded),
 	    cmocka_unit_test(test_full_quota_queues_then_runs),
 	    cmocka_unit_test(test_derivable_arn_recorded_before_create),
+	    cmocka_unit_test(test_refused_create_takes_its_record_back),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
