@@ -156,6 +156,14 @@ void pz_cmd_git_record(struct pz_state *st, const char *commit);
  * path in the repository, else as given. Borrowed. */
 const char *pz_cmd_git_marker(const struct pz_plan *plan);
 
+struct pz_prices;
+/* The prices that turn a plan's usage into money (prices.c): the file
+ * flag names (-prices=FILE, relative to here), else the spec's
+ * pz.prices (relative to the spec), else none (*out NULL). 0, or 1 after
+ * printing each problem at its file:line:col. */
+int pz_cmd_load_prices(struct pz_prices **out, const struct pz_spec *spec,
+		       const char *flag);
+
 struct pz_aws_client;
 /* An AWS client for the spec's region and profile (client.c), with at most
  * parallelism requests in flight (0: the client's default); 1 after
@@ -253,6 +261,8 @@ struct pz_cmd_plan_args {
 	bool quiet;	    /* no "refreshed N resources" line */
 	bool spec_warnings; /* print warnings about the spec's content */
 	const char *git_base, *git_head; /* pz plan -git-base, -git-head */
+	bool usage_off;	    /* no usage in the plan (-usage=false) */
+	const char *prices; /* -prices=FILE (else the spec's pz.prices) */
 };
 struct pz_cmd_planned {
 	struct pz_spec *spec;

@@ -12,8 +12,9 @@
 #include "core/plan.h"
 
 static const char *opt_file, *opt_out, *opt_format, *opt_state;
-static const char *opt_lock_timeout, *opt_data_check;
+static const char *opt_lock_timeout, *opt_data_check, *opt_prices;
 static const char *opt_git_base, *opt_git_head;
+static bool opt_usage = true;
 static bool opt_json, opt_detailed, opt_refresh = true, opt_lock = true;
 static bool opt_destroy;
 static long opt_parallelism = 50;
@@ -56,6 +57,12 @@ static const struct pz_opt plan_opts[] = {
      "and the resources it declares differently (docs/gitops.md)"},
     {"git-head", PZ_OPT_STRING, &opt_git_head, "REF",
      "plan the spec as this commit has it (default: the work tree)"},
+    {"usage", PZ_OPT_BOOL, &opt_usage, NULL,
+     "end the plan with what it bills in AWS's units (default true; "
+     "-usage=false leaves it out)"},
+    {"prices", PZ_OPT_STRING, &opt_prices, "FILE",
+     "turn the usage into USD with the prices in FILE (default: the "
+     "spec's pz.prices)"},
     {NULL},
 };
 
@@ -149,6 +156,8 @@ static int run_plan(int argc, char **argv)
 	a.parallelism = opt_parallelism;
 	a.destroy = opt_destroy;
 	a.refresh = opt_refresh;
+	a.usage_off = !opt_usage;
+	a.prices = opt_prices;
 	a.quiet = fmt != FMT_TEXT;
 	a.spec_warnings = true;
 	a.git_base = opt_git_base;
@@ -210,6 +219,10 @@ const struct pz_cmd pz_cmd_plan = {
 	"its spec is from; -git-base reviews a change: the spec files\n"
 	"it touches and the resources it declares differently\n"
 	"(docs/gitops.md). Exit status: 0, or 1 on error; with\n"
+	"the plan fail. Every plan ends with what it bills in AWS's\n"
+	"units (each month, once, and the change per month), in USD\n"
+	"with -prices=FILE (docs/usage-cost.md); it never fails a\n"
+	"plan. Exit status: 0, or 1 on error; with\n"
 	"-detailed-exitcode 2 when the plan has changes.",
     .opts = plan_opts,
     .max_args = 0,

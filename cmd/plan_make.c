@@ -17,6 +17,7 @@
 #include "core/plan.h"
 #include "core/provider_ops.h"
 #include "core/spec.h"
+#include "core/usage.h"
 #include "providers/aws/client.h"
 
 static double now_s(void)
@@ -91,6 +92,7 @@ int pz_cmd_plan_make(struct pz_cmd_planned *p, const struct pz_cmd_plan_args *a)
 {
 	struct pz_plan_opts po;
 	struct pz_diags diags;
+	struct pz_prices *prices = NULL;
 	int r, status = 1;
 
 	memset(p, 0, sizeof(*p));
@@ -100,6 +102,9 @@ int pz_cmd_plan_make(struct pz_cmd_planned *p, const struct pz_cmd_plan_args *a)
 				 a->git_base, a->git_head))
 		return 1;
 	if (pz_cmd_parse_vars(a->vars, &p->vars))
+		goto out;
+	/* A prices file with mistakes is said before any AWS call. */
+	if (!a->usage_off && pz_cmd_load_prices(&prices, p->spec, a->prices))
 		goto out;
 	if (pz_cmd_backend_open(&p->backend, p->spec, a->state_flag, a->lock_op,
 				a->lock_timeout))
@@ -115,6 +120,7 @@ int pz_cmd_plan_make(struct pz_cmd_planned *p, const struct pz_cmd_plan_args *a)
 	po.destroy = a->destroy;
 	po.targets = a->targets ? a->targets->items : NULL;
 	po.ntargets = a->targets ? a->targets->n : 0;
+	po.no_usage = a->usage_off;
 	if (a->refresh) {
 		double t0 = now_s();
 		size_t n = 0, i;
@@ -141,6 +147,7 @@ int pz_cmd_plan_make(struct pz_cmd_planned *p, const struct pz_cmd_plan_args *a)
 	if (p->plan) {
 		p->plan->git = p->git;
 		p->git = NULL; /* transferred */
+		pz_usage_price(p->plan->usage, prices);
 	}
 	if (!r && p->client && !a->destroy &&
 	    pz_provider_ops()->find_unmanaged(p->client, p->spec, p->plan,
@@ -176,6 +183,7 @@ int pz_cmd_plan_make(struct pz_cmd_planned *p, const struct pz_cmd_plan_args *a)
 		       p->plan->spec_digest);
 	status = 0;
 out:
+	pz_prices_free(prices);
 	pz_diags_release(&diags);
 	return status;
 }

@@ -14,6 +14,7 @@
 #include "hash.h"
 #include "json_out.h"
 #include "tojson.h"
+#include "usage.h"
 
 struct pz_plan_ctx {
 	const struct pz_spec *spec;
@@ -104,6 +105,7 @@ void pz_plan_free(struct pz_plan *plan)
 	free(plan->ops);
 	free(plan->spec_path);
 	pz_plan_git_free(plan->git);
+	pz_usage_free(plan->usage);
 	free(plan);
 }
 
@@ -118,8 +120,15 @@ const struct pz_change *pz_plan_ctx_change(const struct pz_plan_ctx *ctx,
 					   const char *address)
 {
 	const struct pz_resource *r = pz_spec_find(ctx->spec, address);
+	size_t i;
 
-	return r ? ctx->by_index[r->index] : NULL;
+	if (r && ctx->by_index)
+		return ctx->by_index[r->index];
+	/* Once the operations are built (the usage hooks). */
+	for (i = 0; r && i < ctx->plan->n; i++)
+		if (!strcmp(ctx->plan->changes[i].address, address))
+			return &ctx->plan->changes[i];
+	return NULL;
 }
 
 const struct pz_state_resource *pz_plan_ctx_state(const struct pz_plan_ctx *ctx,
@@ -888,6 +897,23 @@ static void check_prevent_destroy(struct pz_plan_ctx *ctx)
 	}
 }
 
+/* What the plan bills, from each type's usage hook, in the order the
+ * changes run. */
+static void plan_usage(struct pz_plan_ctx *ctx)
+{
+	struct pz_plan *plan = ctx->plan;
+	size_t i;
+
+	plan->usage = pz_usage_new();
+	for (i = 0; i < plan->n; i++) {
+		const struct pz_rtype *t = pz_rtype_find(plan->changes[i].type);
+
+		if (t && t->usage)
+			t->usage(ctx, &plan->changes[i], plan->usage);
+	}
+	pz_usage_finish(plan->usage);
+}
+
 int pz_plan_make(struct pz_plan **out, const struct pz_spec *spec,
 		 const struct pz_state *state, const struct pz_live *live,
 		 const struct pz_live *live_state,
@@ -971,6 +997,8 @@ int pz_plan_make(struct pz_plan **out, const struct pz_spec *spec,
 			     nawait == 1 ? "is" : "are",
 			     nawait == 1 ? "it" : "them");
 	}
+	if (!opts->no_usage)
+		plan_usage(&ctx);
 	if (opts->ntargets)
 		note(plan,
 		     "-target is in effect: this plan covers only the "
@@ -1017,22 +1045,42 @@ void pz_plan_record(struct pz_state *st, const struct pz_change *c,
 {
 	struct pz_state_resource *r;
 	const cJSON *m;
+	bool new_arn;
 
 	if (c->action == PZ_ACTION_DELETE) {
 		pz_state_remove(st, c->address);
 		pz_error_clear();
 		return;
 	}
+	{
+		const struct pz_state_resource *was =
+		    pz_state_find(st, c->address);
+
+		new_arn = !arn || !was || !was->arn || strcmp(was->arn, arn);
+	}
 	r = pz_state_record(st, c->address, c->type, arn, status,
 			    c->after ? cJSON_Duplicate(c->after, 1) : NULL,
 			    (const char *const *)c->deps, c->ndeps);
 	resolve_all(r->attributes, resolve, ud);
 	/* A meta member the plan left null and named *_at is a time stamp
-	 * of this apply ("trained_at", "imported_at"). */
+	 * of this apply ("trained_at", "imported_at"), of when it was last
+	 * recorded: for a create, when it ended. One named *_started_at
+	 * is stamped when the record first holds this ARN (apply records
+	 * a new resource before it waits for it), so it says when the
+	 * work began: the two give how long a training took. */
 	cJSON_ArrayForEach(m, c->meta)
 	{
-		cJSON *v =
-		    cJSON_IsNull(m) && pz_str_has_suffix(m->string, "_at")
+		bool started = pz_str_has_suffix(m->string, "_started_at");
+		cJSON *v;
+
+		if (started && cJSON_IsNull(m) && !new_arn) {
+			const cJSON *was = cJSON_GetObjectItemCaseSensitive(
+			    r->meta, m->string);
+
+			if (was)
+				continue; /* stamped when it began */
+		}
+		v = cJSON_IsNull(m) && pz_str_has_suffix(m->string, "_at")
 			? cJSON_CreateNumber((double)now)
 			: cJSON_Duplicate(m, 1);
 

@@ -176,6 +176,9 @@ struct pz_plan {
 	struct pz_op *ops; /* the operation graph, in executable order */
 	size_t nops;
 	struct pz_plan_git *git; /* NULL: not made in a git work tree */
+	/* What it bills (core/usage.h), from the types' usage hooks;
+	 * NULL when not asked for (-usage=false). Renderers end with it. */
+	struct pz_usage *usage;
 };
 
 struct pz_plan_opts {
@@ -184,6 +187,7 @@ struct pz_plan_opts {
 	size_t ntargets;
 	bool refreshed; /* live holds refreshed data */
 	long long now;	/* seconds since the epoch (tests fix it) */
+	bool no_usage;	/* leave plan->usage NULL (-usage=false) */
 };
 
 /*
@@ -294,6 +298,7 @@ struct pz_render_opts {
 	 * plan, a CI artifact; NULL: none named). */
 	const char *marker;
 	const char *artifact;
+	bool omit_usage;  /* text: leave the usage out (markdown adds it) */
 };
 int pz_plan_render_text(const struct pz_plan *plan, struct pz_buf *out,
 			const struct pz_render_opts *o) PZ_MUST_USE;

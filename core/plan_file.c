@@ -19,6 +19,7 @@
 #include "json_out.h"
 #include "plan.h"
 #include "tempfile.h"
+#include "usage.h"
 
 /* 2: the operation graph; 3: the git commit (format 2 plans still load:
  * they record no commit). */
@@ -210,6 +211,9 @@ int pz_plan_serialize(const struct pz_plan *plan, struct pz_buf *out)
 	cJSON_AddItemToObject(root, "drift", drift);
 	cJSON_AddItemToObject(root, "notes",
 			      str_list(plan->notes, plan->nnotes));
+	if (plan->usage) /* shown again by pz show and pz apply */
+		cJSON_AddItemToObject(root, "usage",
+				      pz_usage_save_json(plan->usage));
 	r = pz_json_write(root, out, 1);
 	cJSON_Delete(root);
 	if (!r)
@@ -520,6 +524,14 @@ int pz_plan_load(struct pz_plan **out, const char *path)
 		d->after = decode(cJSON_GetObjectItemCaseSensitive(c, "after"));
 	}
 	plan->notes = get_list(root, "notes", &plan->nnotes);
+	if ((v = cJSON_GetObjectItemCaseSensitive(root, "usage")) &&
+	    !(plan->usage = pz_usage_from_json(v))) {
+		r = pz_error_set(PZ_EINVAL,
+				 "'%s' is not a valid saved plan: its usage "
+				 "is malformed",
+				 path);
+		goto out;
+	}
 	if ((r = load_ops(
 		 plan, cJSON_GetObjectItemCaseSensitive(root, "operations"))) ||
 	    (r = pz_plan_check_ops(plan))) {

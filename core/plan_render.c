@@ -11,6 +11,7 @@
 #include "json_out.h"
 #include "plan.h"
 #include "provider.h"
+#include "usage.h"
 
 #define C_ADD  "\033[32m"
 #define C_DEL  "\033[31m"
@@ -655,6 +656,8 @@ int pz_plan_render_text(const struct pz_plan *plan, struct pz_buf *out,
 notes:
 	for (i = 0; i < plan->nnotes && !(ro && ro->omit_notes); i++)
 		put(&o, "\nNote: %s\n", pz_esc(plan->notes[i]));
+	if (!o.r && !(ro && ro->omit_usage))
+		o.r = pz_usage_render_text(plan->usage, out, o.color);
 	return o.r;
 }
 
@@ -811,6 +814,22 @@ static cJSON *change_json(const char *address, const char *type, cJSON *actions,
 	return rc;
 }
 
+/* The usage's idle-cost hints for one address, or NULL. */
+static cJSON *usage_hints(const struct pz_usage *u, const char *address)
+{
+	cJSON *a = NULL;
+	size_t i;
+
+	for (i = 0; u && i < u->nhints; i++) {
+		if (strcmp(u->hints[i].address, address))
+			continue;
+		if (!a)
+			a = cJSON_CreateArray();
+		cJSON_AddItemToArray(a, cJSON_CreateString(u->hints[i].text));
+	}
+	return a;
+}
+
 int pz_plan_render_json(const struct pz_plan *plan, struct pz_buf *out)
 {
 	cJSON *root = cJSON_CreateObject(), *rcs = cJSON_CreateArray();
@@ -830,6 +849,7 @@ int pz_plan_render_json(const struct pz_plan *plan, struct pz_buf *out)
 		cJSON *after = NULL, *rc;
 		bool keeps_arn = c->action == PZ_ACTION_UPDATE ||
 				 c->action == PZ_ACTION_NOOP;
+		cJSON *hints;
 
 		if (c->after)
 			after = keeps_arn ? with_arn(c->after, c->arn)
@@ -844,9 +864,13 @@ int pz_plan_render_json(const struct pz_plan *plan, struct pz_buf *out)
 			    paths_json(c->replace_paths, c->nreplace));
 		if (c->reason)
 			cJSON_AddStringToObject(rc, "action_reason", c->reason);
-		if (c->trigger || c->condition || c->note ||
+		hints = usage_hints(plan->usage, c->address);
+		if (c->trigger || c->condition || c->note || hints ||
 		    c->action == PZ_ACTION_WAIT) {
 			cJSON *pz = cJSON_CreateObject();
+
+			if (hints)
+				cJSON_AddItemToObject(pz, "cost_hints", hints);
 
 			if (c->trigger)
 				cJSON_AddStringToObject(pz, "trigger",
@@ -882,6 +906,9 @@ int pz_plan_render_json(const struct pz_plan *plan, struct pz_buf *out)
 	cJSON_AddItemToObject(root, "pz_notes", notes);
 	if (plan->git)
 		cJSON_AddItemToObject(root, "git", pz_plan_git_json(plan->git));
+	if (plan->usage)
+		cJSON_AddItemToObject(root, "usage",
+				      pz_usage_to_json(plan->usage));
 	r = pz_json_write(root, out, -1);
 	if (!r)
 		r = pz_buf_addc(out, '\n');
@@ -1007,6 +1034,17 @@ static int md_summary(const struct pz_plan *plan, struct pz_buf *out,
 	return r;
 }
 
+/* The "Cost" section: what the plan bills (core/usage.h), in what is
+ * left of the comment's room (start: where the comment began). */
+static int md_cost(const struct pz_plan *plan, struct pz_buf *out, size_t start,
+		   size_t max)
+{
+	size_t used = out->len - start;
+
+	return pz_usage_render_markdown(plan->usage, out,
+					used < max ? max - used : 0);
+}
+
 /* The review of the change (pz plan -git-base): what it touches. At most
  * max entries of each list. */
 static int md_git(const struct pz_plan_git *pg, struct pz_buf *out, size_t max)
@@ -1079,7 +1117,7 @@ static int md_git(const struct pz_plan_git *pg, struct pz_buf *out, size_t max)
 /* The diff, markers moved to column 0 so GitHub colours the lines. */
 static int md_diff(const struct pz_plan *plan, struct pz_buf *out)
 {
-	struct pz_render_opts plain = {.omit_notes = true};
+	struct pz_render_opts plain = {.omit_notes = true, .omit_usage = true};
 	static const char ticks[] = "````````````````````````````````";
 	struct pz_buf text;
 	size_t fence = 3;
@@ -1212,6 +1250,11 @@ static int md_short(const struct pz_plan *plan, const struct pz_render_opts *ro,
 		if (!r && out->len - start + tail.len + 200 <= max)
 			break;
 	}
+	/* The cost, in the room the summary leaves (it shortens itself to
+	 * totals per unit when that is small). */
+	if (!r)
+		r = md_cost(plan, out, start,
+			    max > tail.len + 200 ? max - tail.len - 200 : 0);
 	if (r)
 		goto out;
 	if ((r = pz_buf_adds(out, "\nThe changes:\n\n")))
@@ -1275,8 +1318,10 @@ int pz_plan_render_markdown(const struct pz_plan *plan, struct pz_buf *out,
 	}
 	if (!r && plan->git)
 		r = md_git(plan->git, out, (size_t)-1);
-	/* The usage and cost table (h14) goes here, after the review and
-	 * before the diff. */
+	/* The usage and cost table, after the review and before the
+	 * diff. */
+	if (!r)
+		r = md_cost(plan, out, start, max);
 	if (!r && (pz_plan_has_changes(plan) || plan->ndrift))
 		r = md_diff(plan, out);
 	if (!r)

@@ -18,6 +18,7 @@ struct pz_spec;
 struct pz_resource;
 struct pz_plan_ctx;
 struct pz_change;
+struct pz_usage;
 
 /*
  * What must be gone before a resource of a type can be deleted: the
@@ -94,6 +95,18 @@ struct pz_rtype {
 	 * the provider's warning helper; called once per load.
 	 */
 	void (*cost_advice)(struct pz_spec *spec, struct pz_resource *r);
+
+	/*
+	 * What a change bills (core/usage.h), in the service's billing
+	 * units: the resource's monthly usage before the plan
+	 * (PZ_USAGE_BEFORE, from c->before, when it exists now) and
+	 * after (PZ_USAGE_MONTHLY, from c->after, unless deleted), what
+	 * applying it runs once (PZ_USAGE_ONCE), and idle-cost hints.
+	 * Called for every change once the plan is made; must not fail:
+	 * a missing fact is said in the basis. NULL: bills nothing.
+	 */
+	void (*usage)(struct pz_plan_ctx *ctx, const struct pz_change *c,
+		      struct pz_usage *u);
 
 	/* --- planning (plan.h) --- */
 	/*

@@ -317,6 +317,7 @@ static void load_settings(struct pz_spec *spec, const struct pz_node *pz)
 	s->role_arn = setting(pz, "roleArn");
 	s->sns_topic_arn = setting(pz, "notify.snsTopicArn");
 	s->webhook_url = setting(pz, "notify.webhookUrl");
+	s->prices = setting(pz, "prices");
 	s->state_path = setting(pz, "backend.local.path");
 	if (pz_node_get(pz_node_get(pz, "backend"), "s3")) {
 		s->backend = PZ_BACKEND_S3;

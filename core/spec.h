@@ -34,6 +34,7 @@ struct pz_settings {
 	const char *role_arn;
 	const char *sns_topic_arn;
 	const char *webhook_url;
+	const char *prices; /* pz.prices: a prices file (usage.h) */
 	enum pz_backend_kind backend;
 	const char *state_path; /* local backend */
 	const char *s3_bucket, *s3_key, *s3_region, *s3_kms_key_id;

@@ -267,6 +267,7 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 }
 
 const struct pz_rtype pz_rtype_campaign = {
+    .usage = pz_pers_usage_campaign,
     .wait_timeout_s = 10800,
     .group_quota = 5,
     .quota_adjustable = true,

@@ -127,4 +127,18 @@ void pz_pers_ref(cJSON *body, const char *member, const char *address);
 void pz_pers_supply_group(const struct pz_spec *spec,
 			  const struct pz_resource *r, cJSON *body);
 
+/* The types' usage hooks (usage.c; provider.h's pz_rtype.usage). */
+struct pz_usage;
+void pz_pers_usage_campaign(struct pz_plan_ctx *ctx, const struct pz_change *c,
+			    struct pz_usage *u);
+void pz_pers_usage_recommender(struct pz_plan_ctx *ctx,
+			       const struct pz_change *c, struct pz_usage *u);
+void pz_pers_usage_solution(struct pz_plan_ctx *ctx, const struct pz_change *c,
+			    struct pz_usage *u);
+void pz_pers_usage_solution_version(struct pz_plan_ctx *ctx,
+				    const struct pz_change *c,
+				    struct pz_usage *u);
+void pz_pers_usage_import(struct pz_plan_ctx *ctx, const struct pz_change *c,
+			  struct pz_usage *u);
+
 #endif

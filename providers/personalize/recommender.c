@@ -196,6 +196,7 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 }
 
 const struct pz_rtype pz_rtype_recommender = {
+    .usage = pz_pers_usage_recommender,
     .wait_timeout_s = 172800,
     .group_quota = 5,
     .quota_adjustable = true,

@@ -199,6 +199,7 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 }
 
 const struct pz_rtype pz_rtype_solution = {
+    .usage = pz_pers_usage_solution,
     .cost_advice = cost_advice,
     .group_quota = 10,
     .quota_adjustable = true,

@@ -115,7 +115,10 @@ static void set(struct pz_change *c, enum pz_action a, char *trigger)
 	c->action = a;
 	c->trigger = trigger;
 	cJSON_AddStringToObject(c->meta, "trigger", trigger);
-	cJSON_AddNullToObject(c->meta, "trained_at"); /* stamped by apply */
+	/* Stamped by apply: when it began (the ARN is first recorded)
+	 * and ended; the plan's usage estimates the next from them. */
+	cJSON_AddNullToObject(c->meta, "training_started_at");
+	cJSON_AddNullToObject(c->meta, "trained_at");
 }
 
 /* Recipes whose versions may train with trainingMode UPDATE. */
@@ -396,6 +399,7 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 }
 
 const struct pz_rtype pz_rtype_solution_version = {
+    .usage = pz_pers_usage_solution_version,
     .wait_timeout_s = 172800,
     .name = "solution_version",
     .label = "solution version",

@@ -272,6 +272,29 @@ TF_PLAN = {
 }
 
 
+# The plan JSON's "usage" member (docs/usage-cost.md).
+USAGE_ENTRY = {
+    "type": "object",
+    "required": ["address", "unit", "quantity", "basis"],
+    "additionalProperties": False,
+    "properties": {
+        "address": {"type": "string"},
+        "unit": {"enum": ["TPS-hour", "request-hour", "training-hour",
+                          "GB-ingested"]},
+        "quantity": {"type": ["number", "null"]},
+        "basis": {"type": "string"},
+        "usd": {"type": "number"},
+    },
+}
+USAGE = {
+    "type": "object",
+    "required": ["monthly", "once", "delta_monthly"],
+    "additionalProperties": False,
+    "properties": {k: {"type": "array", "items": USAGE_ENTRY}
+                   for k in ("monthly", "once", "delta_monthly")},
+}
+
+
 def test_plan_json_has_terraforms_fields(pz_bin):
     try:
         import jsonschema
@@ -284,6 +307,11 @@ def test_plan_json_has_terraforms_fields(pz_bin):
         r.ok()
         plan = json.loads(r.out)
         jsonschema.validate(plan, TF_PLAN)
+        # pz's additions: its version, its notes and the usage (issue
+        # 14), nothing else at the top.
+        extra = set(plan) - set(TF_PLAN["properties"])
+        assert extra == {"pz_version", "pz_notes", "usage"}, extra
+        jsonschema.validate(plan["usage"], USAGE)
         creates = [c for c in plan["resource_changes"]
                    if c["change"]["actions"] == ["create"]]
         assert len(creates) == 10
@@ -356,6 +384,66 @@ def test_saved_plan_and_markdown(pz_bin):
             assert "not a valid saved plan" in shown.err, shown
             saved = json.loads(before)
             ops = saved["operations"]
+
+
+
+def test_usage_and_prices(pz_bin):
+    """Issue 14 end to end: each of the seed's three campaigns bills
+    730 TPS-hours a month, in USD with -prices (or pz.prices); a prices file with a
+    mistake fails before any AWS call, at its line; -usage=false."""
+    with Sim() as sim:
+        pz = Pz(pz_bin, sim)
+        path = spec_dir(pz, "params.json", open(SEED).read())
+        prices = pz.write_file(os.path.join("work", "prices.yaml"),
+                               "region: us-east-1\nTPS-hour: 0.2\n")
+        r = pz.run("plan", "-f", path, "-json", "-prices=" + prices)
+        r.ok()
+        usage = json.loads(r.out)["usage"]
+        camp = [e for e in usage["monthly"] if e["unit"] == "TPS-hour"]
+        assert len(camp) == 3, usage
+        assert all(e["quantity"] == 730 and e["usd"] == 146
+                   for e in camp), usage
+        # Automatic training left on, never trained: hours unknown.
+        train = [e for e in usage["monthly"]
+                 if e["unit"] == "training-hour"]
+        assert len(train) == 3 and all(e["quantity"] is None
+                                       and "usd" not in e
+                                       for e in train), usage
+        assert [e["quantity"] for e in usage["delta_monthly"]
+                if e["unit"] == "TPS-hour"] == [730] * 3, usage
+        r = pz.run("plan", "-f", path, "-prices=" + prices)
+        r.ok()
+        assert "Usage in AWS's billing units" in r.out, r
+        assert "each month: $438.00, plus what is not priced" in r.out, r
+        # The spec's pz.prices, relative to the spec.
+        spec = json.loads(open(SEED).read())
+        spec.setdefault("pz", {})["prices"] = "prices.yaml"
+        path2 = spec_dir(pz, "priced.json", json.dumps(spec))
+        r = pz.run("plan", "-f", path2, "-format=markdown")
+        r.ok()
+        assert "### Cost" in r.out and "**$438.00** + not priced" \
+            in r.out, r
+        # A mistake: an error at its line, before any call.
+        bad = pz.write_file(os.path.join("work", "bad.yaml"),
+                            "TPS-hour: 0.2\ntraining-hours: 0.24\n")
+        before = len(sim.calls())
+        r = pz.run("plan", "-f", path, "-prices=" + bad)
+        r.fails(1)
+        assert bad + ":2:1: error: 'training-hours' is no billing unit" \
+            in r.err, r
+        assert len(sim.calls()) == before
+        # -usage=false: none, and the prices file is not read.
+        r = pz.run("plan", "-f", path, "-json", "-usage=false",
+                   "-prices=" + bad)
+        r.ok()
+        assert "usage" not in json.loads(r.out)
+        # A saved plan keeps its usage for pz show.
+        out = os.path.join(pz.home, "work", "priced.plan")
+        r = pz.run("plan", "-f", path, "-prices=" + prices, "-out=" + out)
+        r.ok()
+        r = pz.run("show", out)
+        r.ok()
+        assert "each month: $438.00" in r.out, r
 
 
 if __name__ == "__main__":

@@ -42,9 +42,12 @@ def live_from_state(state, data=None, now=NOW):
     return {"refreshed": True, "now": now, "resources": res}
 
 
-def write(case, spec_text, state, live, args=None):
+def write(case, spec_text, state, live, args=None, files=None):
     d = os.path.join(CASES, case)
     os.makedirs(d, exist_ok=True)
+    for name, text in (files or {}).items():
+        with open(os.path.join(d, name), "w") as f:
+            f.write(text)
     if args:
         with open(os.path.join(d, "args"), "w") as f:
             f.write(args + "\n")
@@ -166,6 +169,7 @@ def main():
     more_cases(binary, spec, state, data, same)
     recommender_cases(binary)
     promote_cases(spec, state, data)
+    usage_cases(spec, state, data, same)
 
     seed = open(os.path.join(HERE, "..", "..", "examples", "seed",
                              "params.json")).read()
@@ -474,6 +478,85 @@ def promote_cases(spec, state, data):
     write("promote-kept", spec, st, live)
     st, live = stack(newer, True)
     write("promote-newer-version", spec, st, live)
+# Made-up prices for the golden cases (round figures to check the
+# arithmetic), not AWS's: docs/usage-cost.md has an example to check.
+PRICES = """# Test prices (USD per unit), not AWS's.
+region: us-east-1
+TPS-hour: 0.2
+request-hour: 0.05
+training-hour: 0.25
+GB-ingested: 0.05
+"""
+PRICES_JSON = ('{"region": "us-east-1", "TPS-hour": 0.2, '
+               '"training-hour": 0.25}\n')
+BAD_PRICES = """region: us-east-1
+TPS-hour: "0.2"
+trainig-hour: 0.24
+GB-ingested: cheap
+request-hour: -1
+"""
+
+
+def usage_cases(spec, state, data, same):
+    """Issue 14: what each plan bills (usage and cost)."""
+    priced = {"prices.yaml": PRICES}
+    second = spec.replace(
+        "eventTracker:\n",
+        "  upsCampaign2:\n    name: ups2\n    minProvisionedTPS: 1\n"
+        "    pz: {solution: ups}\neventTracker:\n")
+    write("usage-new-campaign", second, state, same)
+    write("usage-new-campaign-priced", second, state, same,
+          args="-prices=prices.yaml", files=priced)
+    # Five TPS with no pz.expectedTPS: the delta and an idle-cost hint.
+    write("usage-tps-priced", spec.replace("minProvisionedTPS: 1",
+                                           "minProvisionedTPS: 5"),
+          state, same, args="-prices=prices.yaml", files=priced)
+    write("usage-tps-expected", spec.replace(
+        "minProvisionedTPS: 1\n    pz:\n",
+        "minProvisionedTPS: 5\n    pz:\n      expectedTPS: 2\n"),
+          state, same, args="-prices=prices.json",
+          files={"prices.json": PRICES_JSON})
+    # New data, listed with sizes: GB from the listing, and a retrain
+    # as long as the last training the state records (2.5 hours).
+    listed = live_from_state(state, data)
+    listed["resources"]["dataset_import_job.Interactions"]["data"] = {
+        "digest": D3, "objects": 2,
+        "list": [obj("Interactions/2026-01.csv", "e1", 600 * 1024 * 1024),
+                 obj("Interactions/2026-02.csv", "e2", 424 * 1024 * 1024)]}
+    write("usage-import-retrain", spec, state, listed)
+    write("usage-import-retrain-priced", spec, state, listed,
+          args="-prices=prices.yaml", files=priced)
+    # HPO: a training is several training jobs.
+    write("usage-hpo", spec.replace(
+        "    performAutoTraining: false\n",
+        "    performAutoTraining: false\n    performHPO: true\n"),
+          state, same)
+    # The first training of everything: unknown hours, priced.
+    first = json.load(open(os.path.join(BASE, "live.json")))
+    first["resources"]["dataset_import_job.Interactions"]["data"][
+        "list"] = [obj("Interactions/all.csv", "e1", 3 * 1024 * 1024)]
+    write("usage-first-priced", spec, None, first,
+          args="-prices=prices.yaml", files=priced)
+    write("usage-destroy-priced", spec, state, same,
+          args="-destroy -prices=prices.yaml", files=priced)
+    write("usage-off", spec.replace("minProvisionedTPS: 1",
+                                    "minProvisionedTPS: 2"),
+          state, same, args="-usage=false")
+    # A recommender bills its minimum requests per second every hour.
+    domain = spec.replace("datasetGroup:\n  name: demo\n",
+                          "datasetGroup:\n  name: demo\n"
+                          "  domain: VIDEO_ON_DEMAND\n").replace(
+        "        - {name: GENRE, type: string, categorical: true}\n",
+        "        - {name: GENRES, type: string, categorical: true}\n"
+        "        - {name: CREATION_TIMESTAMP, type: long}\n") + (
+        "recommenders:\n  topPicks:\n    name: top-picks\n"
+        "    recipeArn: arn:aws:personalize:::recipe/aws-vod-top-picks\n"
+        "    recommenderConfig: {minRecommendationRequestsPerSecond: 2}\n")
+    write("usage-recommender", domain, None,
+          json.load(open(os.path.join(BASE, "live.json"))),
+          args="-prices=prices.yaml", files=priced)
+    write("usage-prices-bad", spec, state, same,
+          args="-prices=prices.yaml", files={"prices.yaml": BAD_PRICES})
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
  *
  *   plan_case SPEC STATE|- LIVE|- text|json|md [-record OUT_STATE]
  *             [-destroy] [-target=ADDR]... [-git=GIT_JSON]
- *             [-marker=NAME] [-artifact=NAME]
+ *             [-marker=NAME] [-artifact=NAME] [-prices=FILE] [-usage=false]
  *
  * LIVE is JSON: {"refreshed": bool, "now": seconds, "resources":
  * {ADDRESS: {"exists": bool, "arn", "status", "failureReason",
@@ -12,7 +12,8 @@
  * [{"key", "etag", "size"}]}}}}. With "refreshed", a resource not
  * listed does not exist. -record writes the state as apply would leave
  * it if every change succeeded (ARNs made up from type and key), which
- * is how the cases' states are made. -git attaches what pz plan
+ * is how the cases' states are made: each change recorded when created
+ * and again when done, RECORD_WAIT_S later. -git attaches what pz plan
  * -git-base would (core/gitops.h's JSON form); -marker and -artifact
  * are the markdown's marker and where it says the full plan is.
  */
@@ -26,7 +27,11 @@
 #include "core/json_out.h"
 #include "core/plan.h"
 #include "core/state.h"
+#include "core/usage.h"
 #include "providers/personalize/personalize.h"
+
+/* How long each recorded change took (a training: 2.5 hours). */
+#define RECORD_WAIT_S 9000
 
 static cJSON *read_json(const char *path)
 {
@@ -114,6 +119,7 @@ int main(int argc, char **argv)
 	struct pz_diags d;
 	struct pz_live *live, *live_state = NULL;
 	struct pz_plan_opts opts;
+	struct pz_prices *prices = NULL;
 	struct pz_render_opts ro = {.color = false};
 	struct pz_buf out;
 	cJSON *lj = NULL, *all = NULL, *git_json = NULL;
@@ -185,6 +191,20 @@ int main(int argc, char **argv)
 			opts.destroy = true;
 		else if (!strncmp(argv[i], "-target=", 8))
 			targets[ntargets++ % 8] = argv[i] + 8;
+		else if (!strcmp(argv[i], "-usage=false"))
+			opts.no_usage = true;
+		else if (!strncmp(argv[i], "-prices=", 8)) {
+			pz_prices_free(prices);
+			prices = NULL;
+			if (pz_prices_load(&prices, argv[i] + 8, &d)) {
+				/* As pz plan: each problem at its line. */
+				pz_buf_init(&out, 0);
+				if (pz_diags_render_text(&d, &out, false) == 0)
+					fputs(pz_buf_cstr(&out), stdout);
+				pz_buf_release(&out);
+				return 1;
+			}
+		}
 	}
 	opts.targets = targets;
 	opts.ntargets = ntargets > 8 ? 8 : ntargets;
@@ -196,6 +216,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	cJSON_Delete(git_json);
+	pz_usage_price(plan->usage, prices);
+	pz_prices_free(prices);
 	pz_buf_init(&out, 0);
 	if (d.n) {
 		pz_diags_sort(&d);
@@ -243,11 +265,21 @@ int main(int argc, char **argv)
 			if (c->action == PZ_ACTION_NOOP ||
 			    c->action == PZ_ACTION_WAIT)
 				continue;
-			pz_plan_record(state, c,
-				       c->action == PZ_ACTION_UPDATE && c->arn
-					   ? c->arn
-					   : fake_arn(state, c->address),
-				       "ACTIVE", fake_arn, state, now);
+			const char *arn =
+			    c->action == PZ_ACTION_UPDATE && c->arn
+				? c->arn
+				: fake_arn(state, c->address);
+			char *held = pz_xstrdup(arn);
+
+			/* Twice, as apply records: when created and when
+			 * done, 2.5 hours later (a training's duration). */
+			if (c->action != PZ_ACTION_DELETE)
+				pz_plan_record(state, c, held, "CREATE PENDING",
+					       fake_arn, state,
+					       now - RECORD_WAIT_S);
+			pz_plan_record(state, c, held, "ACTIVE", fake_arn,
+				       state, now);
+			free(held);
 		}
 		state->serial++;
 		pz_buf_init(&sb, 0);

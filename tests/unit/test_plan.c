@@ -87,7 +87,7 @@ static void test_markdown_limit(void **state)
 {
 	struct pz_spec *spec = big_spec(400);
 	struct pz_plan *plan = plan_of(spec, NULL, NULL);
-	struct pz_render_opts ro = {false, false, 0};
+	struct pz_render_opts ro = {false, false, 0, false};
 	struct pz_buf md;
 
 	(void)state;
@@ -114,7 +114,7 @@ static void test_saved_plan_round_trip(void **state)
 	struct pz_spec *spec = big_spec(3);
 	struct pz_plan *plan = plan_of(spec, NULL, NULL), *back = NULL;
 	char path[] = "/tmp/pz-test-plan-XXXXXX";
-	struct pz_render_opts ro = {false, false, 0};
+	struct pz_render_opts ro = {false, false, 0, false};
 	struct pz_buf a, b;
 	int fd = mkstemp(path);
 

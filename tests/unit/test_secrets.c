@@ -144,7 +144,7 @@ static void test_diagnostics_hide(void **state)
 
 static void render_all(const struct pz_plan *plan, struct pz_buf *all)
 {
-	struct pz_render_opts ro = {false, false, 0};
+	struct pz_render_opts ro = {false, false, 0, false};
 
 	assert_int_equal(pz_plan_render_text(plan, all, &ro), 0);
 	assert_int_equal(pz_plan_render_json(plan, all), 0);
