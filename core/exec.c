@@ -394,8 +394,13 @@ static bool queue_full(struct xop *xo, const struct pz_rt_result *res)
 	long ms;
 	char *m;
 
+	/* A count per dataset group (one event tracker, ten filters)
+	 * frees only when something is deleted: an error, not a queue.
+	 * Recommenders also count against the region's trainings, which
+	 * do free. */
 	if (!res->code || strcmp(res->code, "LimitExceededException") ||
-	    stopping(x))
+	    stopping(x) ||
+	    (t && t->group_quota && strcmp(t->name, "recommender")))
 		return false;
 	if (!xo->queued_at)
 		xo->queued_at = now;

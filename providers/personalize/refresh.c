@@ -156,6 +156,8 @@ struct side {
 	struct pz_live *out;
 	cJSON *answer;
 	int *first_error;
+	bool unrecorded; /* versions of a solution whose version pz has
+			  * not recorded */
 };
 
 static void on_side(void *ud, int rc, cJSON *output,
@@ -264,10 +266,37 @@ static void merge_versions(const cJSON *list, struct pz_live *out)
 	}
 }
 
+/*
+ * A solution whose version pz has not recorded, though the service has
+ * one that pz trained (trainingType MANUAL): the training an apply
+ * started and was killed before it could record (a version's ARN is
+ * known only from CreateSolutionVersion's answer). It is that version:
+ * the plan waits for it or follows it instead of training again.
+ * Versions the service trained itself are automatic training's.
+ */
+static void adopt_unrecorded(struct side *sd)
+{
+	const cJSON *v, *newest = NULL, *type;
+
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(
+				  sd->answer, "solutionVersions"))
+	{
+		if (!newest || created_at(v) > created_at(newest))
+			newest = v;
+	}
+	type = cJSON_GetObjectItemCaseSensitive(newest, "trainingType");
+	if (!newest ||
+	    (cJSON_IsString(type) && strcmp(type->valuestring, "MANUAL")))
+		return;
+	sd->out->exists = true;
+}
+
 static void merge_side(struct side *sd)
 {
 	const cJSON *v;
 
+	if (sd->unrecorded)
+		adopt_unrecorded(sd);
 	if (!sd->answer || !sd->out->exists)
 		return;
 	if (sd->kind == SIDE_VERSIONS) {
@@ -362,6 +391,25 @@ static void settle(struct pz_aws_client *c)
 	pz_error_release(&saved);
 }
 
+/* A solution version pz has not recorded, of a solution it has: the
+ * solution's versions are listed (adopt_unrecorded). */
+static int list_unrecorded(struct pz_aws_client *c,
+			   const struct pz_state *state,
+			   const struct pz_resource *res, struct pz_live *out,
+			   struct side *sd, int *first_error, size_t *nside)
+{
+	const struct pz_state_resource *so =
+	    res->origin && state ? pz_state_find(state, res->origin->address)
+				 : NULL;
+
+	if (strcmp(res->type->name, "solution_version") || !so || !so->arn)
+		return 0;
+	*sd = (struct side){SIDE_VERSIONS, res->address, out, NULL,
+			    first_error, true};
+	(*nside)++;
+	return submit_side(c, sd, so->arn);
+}
+
 int pz_personalize_refresh(struct pz_aws_client *c, const struct pz_spec *spec,
 			   const struct pz_state *state, struct pz_live *live,
 			   struct pz_live *live_state)
@@ -381,6 +429,10 @@ int pz_personalize_refresh(struct pz_aws_client *c, const struct pz_spec *spec,
 		if (!st || !st->arn || !res->type->describe_op) {
 			/* Never made: nothing to read, it does not exist. */
 			live[i].refreshed = true;
+			if ((r = list_unrecorded(c, state, res, &live[i],
+						 &sides[nside], &first_error,
+						 &nside)))
+				goto out;
 			continue;
 		}
 		reads[k] =
@@ -390,7 +442,7 @@ int pz_personalize_refresh(struct pz_aws_client *c, const struct pz_spec *spec,
 		if (has_tags(res->type)) {
 			sides[nside] =
 			    (struct side){SIDE_TAGS, res->address, &live[i],
-					  NULL, &first_error};
+					  NULL, &first_error, false};
 			if ((r = submit_side(c, &sides[nside++], st->arn)))
 				goto out;
 		}
@@ -402,7 +454,8 @@ int pz_personalize_refresh(struct pz_aws_client *c, const struct pz_spec *spec,
 			if (so && so->arn) {
 				sides[nside] =
 				    (struct side){SIDE_VERSIONS, res->address,
-						  &live[i], NULL, &first_error};
+						  &live[i], NULL, &first_error,
+						  false};
 				if ((r = submit_side(c, &sides[nside++],
 						     so->arn)))
 					goto out;
@@ -545,6 +598,25 @@ static char *derive_arn(const struct pz_spec *spec, const struct pz_change *ch,
 	return arn;
 }
 
+/*
+ * The state records it with an ARN the refresh found nothing at: most
+ * often the intent an apply records before its create call (exec.c),
+ * killed before the answer. The call may still reach the service after
+ * the refresh; if it made the resource, the create adopts it (it is
+ * refused as existing, described and compared with the spec), so the
+ * probe must not call it someone else's.
+ */
+static bool recorded_gone(const struct pz_plan *plan, const char *address)
+{
+	size_t i;
+
+	for (i = 0; i < plan->ndrift; i++)
+		if (plan->drift[i].deleted &&
+		    !strcmp(plan->drift[i].address, address))
+			return true;
+	return false;
+}
+
 int pz_personalize_find_unmanaged(struct pz_aws_client *c,
 				  const struct pz_spec *spec,
 				  const struct pz_plan *plan,
@@ -579,7 +651,7 @@ int pz_personalize_find_unmanaged(struct pz_aws_client *c,
 		cJSON *in;
 
 		if (ch->action != PZ_ACTION_CREATE || !res ||
-		    !res->type->describe_op)
+		    !res->type->describe_op || recorded_gone(plan, ch->address))
 			continue;
 		probes[n].res = res;
 		probes[n].arn = derive_arn(spec, ch, res, region, id.account);
