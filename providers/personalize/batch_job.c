@@ -88,10 +88,8 @@ void pz_pers_batch_plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 	const cJSON *seq =
 	    st ? cJSON_GetObjectItemCaseSensitive(st->meta, "run") : NULL;
 	long long n = cJSON_IsNumber(seq) ? (long long)seq->valuedouble : 1;
-	const struct pz_resource *sol = r->data;
-	const struct pz_change *vc = NULL;
 	const struct pz_live *lv;
-	char *name, *why, addr[256];
+	char *name, *why;
 
 	/* The run pz made under a name of its own is the spec's job. */
 	if (cJSON_IsString(want) && cJSON_IsString(have) &&
@@ -102,19 +100,6 @@ void pz_pers_batch_plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 	pz_plan_decide(ctx, r, c);
 	c->meta = cJSON_CreateObject();
 	cJSON_AddNumberToObject(c->meta, "run", (double)n);
-	if (sol) {
-		snprintf(addr, sizeof(addr), "solution_version.%s", sol->key);
-		vc = pz_plan_ctx_change(ctx, addr);
-	}
-	/* The version it runs on is still training (an earlier apply's,
-	 * or the service's): the service refuses a job on it until then. */
-	if (vc && vc->action == PZ_ACTION_WAIT && c->action != PZ_ACTION_NOOP) {
-		c->action = PZ_ACTION_WAIT;
-		c->reason = NULL;
-		free(c->note);
-		c->note = pz_xasprintf("waits for %s", vc->address);
-		return;
-	}
 	if (c->action != PZ_ACTION_REPLACE || !cJSON_IsString(want))
 		return;
 	/* A new run: the old job stays in AWS (nothing deletes it). */

@@ -63,11 +63,12 @@ def seed():
     return random.Random(s)
 
 
-def movielens(sim):
+def movielens(pz_bin, sim, poll=None):
     """pz against sim in a fresh HOME holding the MovieLens example,
-    its generated data uploaded where the spec reads it."""
-    pz = Pz(pz_bin_of(sim), sim)
-    pz.env.update(POLL)
+    its generated data uploaded where the spec reads it (as
+    scripts/demo.sh does); poll: PZ_POLL_* for it (default POLL)."""
+    pz = Pz(pz_bin, sim)
+    pz.env.update(poll or POLL)
     shutil.copy(os.path.join(EXAMPLE, "pz.yaml"),
                 os.path.join(pz.home, "pz.yaml"))
     data, jobs = os.path.join(pz.home, "data"), os.path.join(pz.home, "jobs")
@@ -89,13 +90,6 @@ def movielens(sim):
             raise harness.Skip("upload.py needs botocore")
         assert p.returncode == 0, p.stderr
     return pz
-
-
-_BIN = {}
-
-
-def pz_bin_of(sim):
-    return _BIN["pz"]
 
 
 def lock_path(pz):
@@ -256,12 +250,11 @@ def check_clean(pz, sim):
 
 
 def test_sigkill_twenty_times(pz_bin):
-    _BIN["pz"] = pz_bin
     rng = seed()
     log = []
     with Sim(time_scale=SCALE, latency_ms=40, seed=rng.randrange(1 << 30)) \
             as sim:
-        pz = movielens(sim)
+        pz = movielens(pz_bin, sim)
         t0 = time.monotonic()
         killed_in = []
         for i in range(KILLS):
@@ -292,12 +285,11 @@ def test_sigkill_twenty_times(pz_bin):
 
 
 def test_sigint_five_times(pz_bin):
-    _BIN["pz"] = pz_bin
     rng = seed()
     log = []
     with Sim(time_scale=SCALE, latency_ms=40, seed=rng.randrange(1 << 30)) \
             as sim:
-        pz = movielens(sim)
+        pz = movielens(pz_bin, sim)
         stopped = 0
         for i in range(INTERRUPTS):
             run = Run(pz)

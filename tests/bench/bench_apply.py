@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""pz apply of the MovieLens example (examples/movielens, 25 resources)
+against the time-scaled simulator, beside its floor and its baselines:
+
+- the critical-path bound: the longest chain of pz's dependency graph
+  (`pz graph`), each resource weighted by the simulator's duration for
+  its type (tests/sim/pzsim/personalize/control.py CREATE_TIMES,
+  pending + running, times the time scale; a schema is synchronous: 0);
+- the same apply with -parallelism=1;
+- the AWS sample pipeline's way, modelled (not run): every resource
+  created one after the other, each waited for by a Describe every
+  fixed interval (60 s, scaled), so each costs its duration rounded up
+  to the interval.
+
+And the detection delay of every asynchronous resource: from the moment
+the simulator made it ACTIVE (its lastUpdatedDateTime, read back with
+Describe after the run) to the answer of pz's Describe that saw it
+(the simulator's call log), against how long it was waited for
+(ACTIVE - creationDateTime) and against the poll cap.
+
+pz polls on DESIGN.md section 8's schedule scaled like the simulator:
+PZ_POLL_MIN_MS = 1000 x scale, PZ_POLL_MAX_MS = 30000 x scale.
+
+    bench_apply.py PZ_BINARY [-scale 0.005] [-interval 60]
+"""
+import argparse
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "tests", "integ"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "sim"))
+import harness  # noqa: E402
+import test_apply_chaos  # noqa: E402
+from pzsim.personalize.control import CREATE_TIMES  # noqa: E402
+
+# pz type: (simulator type, Describe operation, ARN member, answer key)
+TYPES = {
+    "dataset_group": ("datasetGroup", "DescribeDatasetGroup",
+                      "datasetGroupArn", "datasetGroup"),
+    "schema": (None, "DescribeSchema", "schemaArn", "schema"),
+    "dataset": ("dataset", "DescribeDataset", "datasetArn", "dataset"),
+    "dataset_import_job": ("datasetImportJob", "DescribeDatasetImportJob",
+                           "datasetImportJobArn", "datasetImportJob"),
+    "solution": ("solution", "DescribeSolution", "solutionArn",
+                 "solution"),
+    "solution_version": ("solutionVersion", "DescribeSolutionVersion",
+                         "solutionVersionArn", "solutionVersion"),
+    "campaign": ("campaign", "DescribeCampaign", "campaignArn", "campaign"),
+    "event_tracker": ("eventTracker", "DescribeEventTracker",
+                      "eventTrackerArn", "eventTracker"),
+    "filter": ("filter", "DescribeFilter", "filterArn", "filter"),
+    "recommender": ("recommender", "DescribeRecommender", "recommenderArn",
+                    "recommender"),
+    "metric_attribution": ("metricAttribution", "DescribeMetricAttribution",
+                           "metricAttributionArn", "metricAttribution"),
+    "batch_inference_job": ("batchInferenceJob", "DescribeBatchInferenceJob",
+                            "batchInferenceJobArn", "batchInferenceJob"),
+    "batch_segment_job": ("batchSegmentJob", "DescribeBatchSegmentJob",
+                          "batchSegmentJobArn", "batchSegmentJob"),
+}
+
+
+def duration(addr, scale):
+    """The simulator's create duration of a resource, scaled."""
+    sim_type = TYPES[addr.split(".")[0]][0]
+    return sum(CREATE_TIMES[sim_type]) * scale if sim_type else 0.0
+
+
+def graph(pz):
+    """{address: [addresses it waits for]} from pz graph."""
+    r = pz.run("graph")
+    r.ok()
+    deps = {}
+    for m in re.finditer(r'^\s*"([^"]+)"(?: \[[^\]]*\])?;$', r.out, re.M):
+        deps.setdefault(m.group(1), [])
+    for m in re.finditer(r'^\s*"([^"]+)" -> "([^"]+)"', r.out, re.M):
+        deps.setdefault(m.group(1), []).append(m.group(2))
+        deps.setdefault(m.group(2), [])
+    return deps
+
+
+def critical_path(deps, scale):
+    """(bound in seconds, the chain)."""
+    memo = {}
+
+    def finish(a):
+        if a not in memo:
+            best = max(((finish(d)[0], d) for d in deps[a]),
+                       default=(0.0, None))
+            memo[a] = (best[0] + duration(a, scale), best[1])
+        return memo[a]
+
+    end = max(deps, key=lambda a: finish(a)[0])
+    chain, a = [], end
+    while a:
+        chain.append(a)
+        a = finish(a)[1]
+    return finish(end)[0], list(reversed(chain))
+
+
+def fixed_schedule(deps, scale, interval):
+    """The sample pipeline's way: serial, each resource polled every
+    interval (scaled) until done."""
+    iv = interval * scale
+    return sum(math.ceil(duration(a, scale) / iv - 1e-9) * iv
+               if duration(a, scale) else 0.0 for a in deps)
+
+
+def apply(pz_bin, scale, parallelism):
+    """One apply on a fresh simulator: (makespan from the first create
+    call to exit, whole process, detection delays)."""
+    poll = {"PZ_POLL_MIN_MS": str(max(1, round(1000 * scale))),
+            "PZ_POLL_MAX_MS": str(max(1, round(30000 * scale)))}
+    with harness.Sim(time_scale=scale, seed=11) as sim:
+        pz = test_apply_chaos.movielens(pz_bin, sim, poll)
+        deps = graph(pz)
+        t0 = time.time()
+        r = pz.run("apply", "-auto-approve",
+                   "-parallelism=%d" % parallelism, timeout=3600)
+        t1 = time.time()
+        r.ok()
+        calls = sim.calls()
+        first = min(c["epoch"] for c in calls
+                    if c["operation"].startswith("Create") and
+                    c["epoch"] >= t0)
+        delays = detection(sim, pz, calls, int(poll["PZ_POLL_MAX_MS"]))
+    return deps, t1 - first, t1 - t0, delays
+
+
+def detection(sim, pz, calls, cap_ms):
+    """[(address, waited s, delay s)] for every asynchronous resource."""
+    import botocore.session
+    c = botocore.session.get_session().create_client(
+        "personalize", region_name=harness.REGION, endpoint_url=sim.url,
+        aws_access_key_id=harness.AKID,
+        aws_secret_access_key=harness.SECRET)
+    out = []
+    for res in test_apply_chaos.state(pz)["resources"]:
+        t = TYPES.get(res["type"])
+        if not t or not t[0] or not res.get("arn"):
+            continue
+        _, op, member, key = t
+        d = getattr(c, re.sub(r"(?<!^)(?=[A-Z])", "_", op).lower())(
+            **{member: res["arn"]})[key]
+        created = d["creationDateTime"].timestamp()
+        active = d["lastUpdatedDateTime"].timestamp()
+        seen = [x["epoch"] + x["durationMs"] / 1000 for x in calls
+                if x["operation"] == op and
+                (x.get("params") or {}).get(member) == res["arn"] and
+                x["epoch"] >= active]
+        if seen:
+            out.append((res["address"], active - created,
+                        min(seen) - active))
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("pz")
+    ap.add_argument("-scale", type=float, default=0.005)
+    ap.add_argument("-interval", type=float, default=60)
+    a = ap.parse_args()
+    try:
+        import botocore.session  # noqa: F401
+    except ImportError:
+        print("bench_apply: skipped: botocore is missing")
+        return 0
+    s = a.scale
+    deps, par, par_all, delays = apply(a.pz, s, 10)
+    bound, chain = critical_path(deps, s)
+    _, ser, ser_all, _ = apply(a.pz, s, 1)
+    fixed = fixed_schedule(deps, s, a.interval)
+    print("MovieLens example, %d resources, time scale %g (1 s here = "
+          "%.0f s in AWS)" % (len(deps), s, 1 / s))
+    print("critical path (bound): %.2f s: %s" % (bound, " > ".join(chain)))
+    print("%-34s %9s %9s %8s" % ("", "makespan", "whole", "/bound"))
+    for name, m, w in (("pz apply (-parallelism=10)", par, par_all),
+                       ("pz apply -parallelism=1", ser, ser_all),
+                       ("fixed %gs polling, serial (model)" % a.interval,
+                        fixed, fixed)):
+        print("%-34s %8.2fs %8.2fs %8.3f" % (name, m, w, m / bound))
+    cap = 30000 * s
+    worst = max(delays, key=lambda d: d[2] / d[1])
+    print("detection delay after ACTIVE (%d resources): median %.0f ms, "
+          "max %.0f ms (%s); worst share of its wait %.1f%% (%s); "
+          "poll cap %.0f ms, %d over it"
+          % (len(delays), sorted(d[2] for d in delays)[len(delays) // 2]
+             * 1000, max(d[2] for d in delays) * 1000,
+             max(delays, key=lambda d: d[2])[0], 100 * worst[2] / worst[1],
+             worst[0], cap, sum(1 for d in delays if d[2] * 1000 > cap)))
+    if os.environ.get("PZ_BENCH_VERBOSE"):
+        for addr, waited, delay in sorted(delays):
+            print("  %-42s waited %7.3f s, seen %6.0f ms later (%.1f%%)"
+                  % (addr, waited, delay * 1000, 100 * delay / waited))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
