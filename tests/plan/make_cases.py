@@ -164,6 +164,7 @@ def main():
     write("no-refresh", spec, state, {"refreshed": False, "now": NOW})
 
     more_cases(binary, spec, state, data, same)
+    interrupted_cases(spec, state, same)
 
     seed = open(os.path.join(HERE, "..", "..", "examples", "seed",
                              "params.json")).read()
@@ -370,6 +371,47 @@ def more_cases(binary, spec, state, data, same):
               "    minProvisionedTPS: 1\n    campaignConfig: "
               "{itemExplorationConfig: {explorationWeight: '0.3'}}\n"),
           None, {"refreshed": True, "now": NOW})
+
+
+def interrupted_cases(spec, state, same):
+    """An apply killed at the wrong moment (issue 11, chaos)."""
+    # The import job's ARN was recorded before its call, and the call
+    # never made it: the data was not imported, so it is imported again.
+    lost = copy.deepcopy(same)
+    lost["resources"]["dataset_import_job.Interactions"]["exists"] = False
+    write("interrupted-import", spec, state, lost)
+
+    # Data imported, a training started, killed before its answer gave
+    # the version's ARN: the service's newer manual version is that
+    # training, followed (the campaign moves to it), not trained again.
+    st = copy.deepcopy(state)
+    meta(st, "dataset_import_job.Interactions").update(
+        {"data_digest": D3, "data_objects": 4, "import_seq": 2,
+         "imported_at": NOW + 3600})
+    meta(st, "solution_version.ups")["trained_at"] = NOW
+    live = live_from_state(st, [("dataset_import_job.Interactions", D3, 4),
+                                ("dataset_import_job.Items", D2, 1)],
+                           now=NOW + 7200)
+    v = live["resources"]["solution_version.ups"]
+    v["arn"] = ("arn:aws:personalize:us-east-1:123456789012:solution/ups/"
+                "7e8f9a0b")
+    v["attrs"]["trainingType"] = "MANUAL"
+    v["created"] = NOW + 3700
+    write("interrupted-training", spec, st, live)
+
+    # The first apply killed while an import runs: the training waits
+    # for it (a training on an import in progress has no data), and so
+    # does the campaign on the training.
+    first = copy.deepcopy(state)
+    first["resources"] = [r for r in first["resources"]
+                          if r["address"] not in ("solution_version.ups",
+                                                  "campaign.upsCampaign")]
+    importing = live_from_state(first, [
+        ("dataset_import_job.Interactions", D1, 3),
+        ("dataset_import_job.Items", D2, 1)])
+    importing["resources"]["dataset_import_job.Interactions"]["status"] = \
+        "CREATE IN_PROGRESS"
+    write("waits-for-import", spec, first, importing)
 
 
 if __name__ == "__main__":
