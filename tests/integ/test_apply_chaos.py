@@ -318,5 +318,35 @@ def test_sigint_five_times(pz_bin):
         check_clean(pz, sim)
 
 
+def test_untracked_event_tracker_adopted(pz_bin):
+    """An event tracker's ARN is not made from its name, so an apply
+    killed between CreateEventTracker and its answer leaves one the
+    state lacks: the next create is refused (the group's one tracker)
+    and pz adopts its own by name, instead of queueing on a quota that
+    never frees."""
+    with Sim(time_scale=0.001) as sim:
+        pz = movielens(pz_bin, sim)
+        pz.run("apply", "-auto-approve").ok()
+        path = os.path.join(pz.home, "pz.state.json")
+        st = state(pz)
+        tracker = [r for r in st["resources"]
+                   if r["type"] == "event_tracker"][0]
+        st["resources"].remove(tracker)
+        st["serial"] += 1
+        with open(path, "w") as f:
+            json.dump(st, f)
+        since = len(sim.calls())
+        r = pz.run("apply", "-auto-approve", timeout=60).ok()
+        assert "event_tracker.MovieLensDemoEventTracker: Creation " \
+            "complete" in r.out, r
+        assert [x for x in state(pz)["resources"]
+                if x["type"] == "event_tracker"][0]["arn"] == tracker["arn"]
+        ops = sim.ops(since)
+        assert "ListEventTrackers" in ops, ops
+        assert [x["type"] for x in sim.state()["resources"]].count(
+            "eventTracker") == 1
+        check_clean(pz, sim)
+
+
 if __name__ == "__main__":
     harness.run_main()
