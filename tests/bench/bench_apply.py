@@ -173,9 +173,10 @@ def main():
         print("bench_apply: skipped: botocore is missing")
         return 0
     s = a.scale
-    deps, par, par_all, delays = apply(a.pz, s, 10)
+    pz_bin = os.path.abspath(a.pz)
+    deps, par, par_all, delays = apply(pz_bin, s, 10)
     bound, chain = critical_path(deps, s)
-    _, ser, ser_all, _ = apply(a.pz, s, 1)
+    _, ser, ser_all, _ = apply(pz_bin, s, 1)
     fixed = fixed_schedule(deps, s, a.interval)
     print("MovieLens example, %d resources, time scale %g (1 s here = "
           "%.0f s in AWS)" % (len(deps), s, 1 / s))
