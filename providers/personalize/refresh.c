@@ -278,8 +278,8 @@ static void adopt_unrecorded(struct side *sd)
 {
 	const cJSON *v, *newest = NULL, *type;
 
-	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(
-				  sd->answer, "solutionVersions"))
+	cJSON_ArrayForEach(
+	    v, cJSON_GetObjectItemCaseSensitive(sd->answer, "solutionVersions"))
 	{
 		if (!newest || created_at(v) > created_at(newest))
 			newest = v;

@@ -249,8 +249,8 @@ static void on_trackers(void *ud, int rc, cJSON *out,
 	struct pz_rt_result res;
 
 	(void)resp;
-	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(
-				  rc ? NULL : out, "eventTrackers"))
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(rc ? NULL : out,
+							       "eventTrackers"))
 	{
 		const cJSON *n = cJSON_GetObjectItemCaseSensitive(v, "name");
 		const cJSON *a =
