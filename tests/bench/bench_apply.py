@@ -155,12 +155,13 @@ def detection(sim, pz, calls, cap_ms):
         # When pz asked: the answer also carries the simulator's own
         # work (a training's model is built as it completes, in Python:
         # up to 1.5 s of its CPU), which is no part of pz's polling.
-        seen = [x["epoch"] for x in calls
-                if x["operation"] == op and
-                (x.get("params") or {}).get(member) == res["arn"] and
-                x["epoch"] >= active]
+        seen = sorted((x["epoch"], x["durationMs"] / 1000) for x in calls
+                      if x["operation"] == op and
+                      (x.get("params") or {}).get(member) == res["arn"]
+                      and x["epoch"] >= active)
         out.append((res["address"], active - created,
-                    min(seen) - active if seen else None))
+                    seen[0][0] - active if seen else None, created,
+                    active, seen[0][1] if seen else 0.0))
     return out
 
 
@@ -207,7 +208,19 @@ def main():
           "time): max %.1f%% (%s), median %.1f%%"
           % (len(long_), 100 * worst[2] / worst[1], worst[0],
              100 * sorted(d[2] / d[1] for d in long_)[len(long_) // 2]))
-    for addr, waited, delay in sorted(delays):
+    # Along the chain: from one being ACTIVE to the next one's creation
+    # (detection, the answer, the state written, the create call).
+    at = {d[0]: d for d in made}
+    links = [(x, at[y][3] - at[x][4]) for x, y in zip(chain, chain[1:])
+             if x in at and y in at]
+    print("  along the critical path, ACTIVE to the next create: %s; "
+          "%.2f s in all, of which %.2f s the simulator answering the "
+          "Describe that completed it" % (
+              ", ".join("%s %.0f ms" % (x.split(".")[0], h * 1000)
+                        for x, h in links),
+              sum(h for _, h in links),
+              sum(at[x][5] for x, _ in links)))
+    for addr, waited, delay, _, _, _ in sorted(delays):
         print("  %-42s waited %7.3f s, seen %6.0f ms later (%5.1f%%)"
               % (addr, waited, delay * 1000, 100 * delay / waited))
     return 0
