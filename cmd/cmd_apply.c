@@ -47,46 +47,40 @@ static bool opt_destroy;
 static long opt_parallelism = 10;
 static struct pz_strlist opt_vars, opt_targets;
 
-#define COMMON_OPTS                                                            \
-	{"f", PZ_OPT_STRING, &opt_file, "FILE",                                \
-	 "the spec (default: pz.yaml, pz.yml or pz.json here)"},               \
-	    {"var", PZ_OPT_LIST, &opt_vars, "NAME=VALUE",                      \
-	     "set ${var:NAME}; repeatable"},                                   \
-	    {"auto-approve", PZ_OPT_BOOL, &opt_auto_approve, NULL,             \
-	     "do not ask for confirmation"},                                   \
-	    {"target", PZ_OPT_LIST, &opt_targets, "ADDR",                      \
-	     "only this resource and what it needs; repeatable"},              \
-	    {"parallelism", PZ_OPT_INT, &opt_parallelism, "N",                 \
-	     "at most N operations at once (default 10)"},                     \
-	    {"json", PZ_OPT_BOOL, &opt_json, NULL,                             \
-	     "one JSON UI message per line (Terraform's machine-readable "     \
-	     "UI); needs -auto-approve or a plan file"},                       \
-	    {"refresh", PZ_OPT_BOOL, &opt_refresh, NULL,                       \
-	     "read the live resources before planning (default true)"},        \
-	    {"state", PZ_OPT_STRING, &opt_state, "PATH",                       \
-	     "use the local state file at PATH"},                              \
-	    {"lock", PZ_OPT_BOOL, &opt_lock, NULL,                             \
-	     "hold the state lock (default true; never turn it off while "     \
-	     "another run may write the state)"},                              \
-	    {"lock-timeout", PZ_OPT_STRING, &opt_lock_timeout, "DURATION",     \
-	     "wait this long for the state lock (e.g. 30s; default 0s)"},      \
-	    {"data-check", PZ_OPT_STRING, &opt_data_check,                     \
-	     "off|header|sample|full",                                         \
-	     "check the data each import would read (default sample)"}
-
+/* apply's own options first: destroy takes the rest (destroy_opts). */
 static const struct pz_opt apply_opts[] = {
-    COMMON_OPTS,
     {"destroy", PZ_OPT_BOOL, &opt_destroy, NULL,
      "destroy everything in the state (as pz destroy)"},
+    {"data-check", PZ_OPT_STRING, &opt_data_check, "off|header|sample|full",
+     "check the data each import would read (default sample)"},
+    {"f", PZ_OPT_STRING, &opt_file, "FILE",
+     "the spec (default: pz.yaml, pz.yml or pz.json here)"},
+    {"var", PZ_OPT_LIST, &opt_vars, "NAME=VALUE",
+     "set ${var:NAME}; repeatable"},
+    {"auto-approve", PZ_OPT_BOOL, &opt_auto_approve, NULL,
+     "do not ask for confirmation"},
+    {"target", PZ_OPT_LIST, &opt_targets, "ADDR",
+     "only this resource and what it needs; repeatable"},
+    {"parallelism", PZ_OPT_INT, &opt_parallelism, "N",
+     "at most N operations at once (default 10)"},
+    {"json", PZ_OPT_BOOL, &opt_json, NULL,
+     "one JSON UI message per line (Terraform's machine-readable UI); "
+     "needs -auto-approve or a plan file"},
+    {"refresh", PZ_OPT_BOOL, &opt_refresh, NULL,
+     "read the live resources before planning (default true)"},
+    {"state", PZ_OPT_STRING, &opt_state, "PATH",
+     "use the local state file at PATH"},
+    {"lock", PZ_OPT_BOOL, &opt_lock, NULL,
+     "hold the state lock (default true; never turn it off while another "
+     "run may write the state)"},
+    {"lock-timeout", PZ_OPT_STRING, &opt_lock_timeout, "DURATION",
+     "wait this long for the state lock (e.g. 30s; default 0s)"},
     {NULL},
 };
 
-static const struct pz_opt destroy_opts[] = {
-    COMMON_OPTS,
-    {NULL},
-};
+#define destroy_opts (apply_opts + 2)
 
-/* --- time ------------------------------------------------------------------ */
+/* --- time --------------------------------------------------------------- */
 
 /* "12m3s", "5s", "1h2m3s": Terraform's "complete after" form. */
 static void fmt_took(double s, char *out, size_t n)
@@ -125,7 +119,8 @@ static void iso_now(char *out, size_t n)
 	snprintf(out + k, n - k, ".%06ldZ", ts.tv_nsec / 1000);
 }
 
-/* --- the run ---------------------------------------------------------------- */
+/* --- the run ----------------------------------------------------------------
+ */
 
 struct run {
 	struct pz_backend *backend;
@@ -211,8 +206,8 @@ static void ui_emit(const char *level, const char *type, const char *message,
 		cJSON_AddItemToObject(o, m->string, m);
 	}
 	cJSON_Delete(extra);
-	pz_buf_init(&b, 256);
-	if (!pz_json_write(o, &b, 0))
+	pz_buf_init(&b, 0);
+	if (!pz_json_write(o, &b, -1))
 		printf("%s\n", pz_buf_cstr(&b));
 	fflush(stdout);
 	pz_buf_release(&b);
@@ -295,8 +290,7 @@ static void on_event(void *ud, const struct pz_exec_event *ev)
 		snprintf(msg, sizeof(msg), "%s: Queued: %s", addr,
 			 pz_esc(ev->message));
 		break;
-	default:
-		return;
+	default: return;
 	}
 	if (!rn->json) {
 		printf("%s\n", msg);
@@ -317,11 +311,11 @@ static void on_event(void *ud, const struct pz_exec_event *ev)
 		cJSON_AddStringToObject(hook, "message", ev->message);
 	{
 		cJSON *extra = cJSON_CreateObject();
-		const char *type =
-		    ev->kind == PZ_EXEC_START	 ? "apply_start"
-		    : ev->kind == PZ_EXEC_DONE	 ? "apply_complete"
-		    : ev->kind == PZ_EXEC_FAILED ? "apply_errored"
-						 : "apply_progress";
+		const char *type = ev->kind == PZ_EXEC_START  ? "apply_start"
+				   : ev->kind == PZ_EXEC_DONE ? "apply_complete"
+				   : ev->kind == PZ_EXEC_FAILED
+				       ? "apply_errored"
+				       : "apply_progress";
 
 		if (ev->kind == PZ_EXEC_SKIPPED)
 			cJSON_AddStringToObject(hook, "status", "skipped");
@@ -459,8 +453,7 @@ static void change_summary(const struct run *rn,
 }
 
 /* What failed and why, what was skipped, what still runs in AWS. */
-static void report(const struct run *rn, const struct pz_exec_summary *s,
-		   int r)
+static void report(const struct run *rn, const struct pz_exec_summary *s, int r)
 {
 	const struct pz_plan *plan = rn->plan;
 	char msg[512];
@@ -477,14 +470,16 @@ static void report(const struct run *rn, const struct pz_exec_summary *s,
 		fprintf(stderr, "\nSkipped, because an operation they wait for "
 				"failed:\n");
 		for (i = 0; i < rn->nskipped; i++)
-			fprintf(stderr, "  %s\n",
-				pz_esc(plan->changes[plan->ops[rn->skipped[i]]
-							 .change]
-					   .address));
+			fprintf(
+			    stderr, "  %s\n",
+			    pz_esc(
+				plan->changes[plan->ops[rn->skipped[i]].change]
+				    .address));
 	}
 	if (rn->nleft) {
-		fprintf(stderr, "\nStill going on in AWS (recorded in the state; "
-				"the next apply waits for them):\n");
+		fprintf(stderr,
+			"\nStill going on in AWS (recorded in the state; "
+			"the next apply waits for them):\n");
 		for (i = 0; i < rn->nleft; i++) {
 			const struct pz_op *op = &plan->ops[rn->left[i]];
 
@@ -504,8 +499,7 @@ static void report(const struct run *rn, const struct pz_exec_summary *s,
 		 r == PZ_EINTR ? "interrupted"
 		 : r	       ? "failed"
 			       : "complete",
-		 s->added, s->changed, s->destroyed,
-		 s->failed ? "" : ".");
+		 s->added, s->changed, s->destroyed, s->failed ? "" : ".");
 	if (s->failed) {
 		size_t n = strlen(msg);
 
@@ -624,8 +618,9 @@ static int apply_saved(const char *path)
 	}
 	if (pz_plan_check_fresh(plan, digest, st)) {
 		pz_cmd_error("%s: %s", path, pz_esc(pz_error_last()));
-		fprintf(stderr, "pz: make a new plan with pz plan -out=%s "
-				"(pass the same -var values as before)\n",
+		fprintf(stderr,
+			"pz: make a new plan with pz plan -out=%s "
+			"(pass the same -var values as before)\n",
 			path);
 		goto out;
 	}

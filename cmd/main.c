@@ -29,9 +29,10 @@ extern const struct pz_cmd pz_cmd_data;
 
 /* Adding a command: its cmd_<name>.c, one extern above, one line here. */
 const struct pz_cmd *const pz_commands[] = {
-    &pz_cmd_validate, &pz_cmd_plan, &pz_cmd_apply, &pz_cmd_destroy,   &pz_cmd_graph,	    &pz_cmd_show,
-    &pz_cmd_state,    &pz_cmd_import, &pz_cmd_force_unlock, &pz_cmd_data,
-    &pz_cmd_version,  &pz_cmd_whoami, &pz_cmd_help,	    NULL,
+    &pz_cmd_validate,	  &pz_cmd_plan, &pz_cmd_apply,	 &pz_cmd_destroy,
+    &pz_cmd_graph,	  &pz_cmd_show, &pz_cmd_state,	 &pz_cmd_import,
+    &pz_cmd_force_unlock, &pz_cmd_data, &pz_cmd_version, &pz_cmd_whoami,
+    &pz_cmd_help,	  NULL,
 };
 
 static int finish(int status)

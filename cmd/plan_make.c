@@ -51,15 +51,15 @@ static void data_progress(void *ud, size_t done, size_t n, uint64_t bytes)
  * cached in the state (written when we hold the lock). 0, or 1 after
  * printing why.
  */
-static int check_data(struct pz_cmd_planned *p, const struct pz_cmd_plan_args *a,
-		      long long now, struct pz_diags *diags)
+static int check_data(struct pz_cmd_planned *p,
+		      const struct pz_cmd_plan_args *a, long long now,
+		      struct pz_diags *diags)
 {
 	struct pz_dc_run_opts o;
 	struct progress pr;
 	struct pz_state *next = pz_state_dup(p->state);
 	bool changed = false;
-	int level =
-	    pz_dc_level_parse(a->data_check ? a->data_check : "sample");
+	int level = pz_dc_level_parse(a->data_check ? a->data_check : "sample");
 	int r;
 
 	if (level < 0) {

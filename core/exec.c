@@ -11,7 +11,15 @@
 #include "facts.h"
 #include "provider.h"
 
-enum xstate { X_WAIT, X_RUNNING, X_DONE, X_FAILED, X_SKIPPED, X_LEFT, X_QUEUED };
+enum xstate {
+	X_WAIT,
+	X_RUNNING,
+	X_DONE,
+	X_FAILED,
+	X_SKIPPED,
+	X_LEFT,
+	X_QUEUED
+};
 
 struct exec;
 
@@ -26,6 +34,10 @@ struct xop {
 	double due;	   /* the next read (monotonic seconds) */
 	double queued_at;  /* when a full quota first refused it, or 0 */
 	unsigned queued;   /* how many times */
+	/* A create's ARN recorded before the call: what the record was
+	 * before (NULL: none), put back if the service refuses it. */
+	bool intent;
+	struct pz_state *before;
 };
 
 struct exec {
@@ -422,12 +434,39 @@ static bool queue_full(struct xop *xo, const struct pz_rt_result *res)
 	return true;
 }
 
+/* The service refused a create whose ARN was recorded before the
+ * call: the record is put back as it was. */
+static void undo_intent(struct xop *xo)
+{
+	struct exec *x = xo->x;
+	const struct pz_change *c = change_of(xo);
+
+	if (!xo->intent)
+		return;
+	xo->intent = false;
+	if (xo->before && xo->before->n)
+		pz_state_put_copy(x->st, &xo->before->resources[0]);
+	else if (pz_state_find(x->st, c->address))
+		pz_state_remove(x->st, c->address);
+	pz_state_free(xo->before);
+	xo->before = NULL;
+	free(xo->arn);
+	xo->arn = NULL;
+	save(x);
+}
+
 static void on_created(void *ud, const struct pz_rt_result *res)
 {
 	struct xop *xo = ud;
 	struct exec *x = xo->x;
 	const struct pz_change *c = change_of(xo);
 
+	/* Refused by the service (it answered with an error code): nothing
+	 * was made, or what exists is not ours. Without an answer (a lost
+	 * connection, an interrupt), the record stays for the next refresh
+	 * to settle. */
+	if (res->rc && res->code)
+		undo_intent(xo);
 	if (queue_full(xo, res)) {
 		start_ready(x);
 		return;
@@ -437,6 +476,9 @@ static void on_created(void *ud, const struct pz_rt_result *res)
 		start_ready(x);
 		return;
 	}
+	xo->intent = false;
+	pz_state_free(xo->before);
+	xo->before = NULL;
 	free(xo->arn);
 	xo->arn = pz_xstrdup(res->arn);
 	/* Recorded before waiting: an interrupt leaves nothing untracked. */
@@ -525,6 +567,17 @@ static void start(struct exec *x, struct xop *xo)
 			/* Recorded before the call: a run killed before
 			 * the answer leaves a record the next refresh
 			 * checks, never a resource nobody tracks. */
+			const struct pz_state_resource *old =
+			    pz_state_find(x->st, c->address);
+
+			pz_state_free(xo->before);
+			xo->before = NULL;
+			if (old) {
+				if (pz_state_new(&xo->before))
+					PZ_BUG("%s", pz_error_last());
+				pz_state_put_copy(xo->before, old);
+			}
+			xo->intent = true;
 			pz_plan_record(x->st, c, xo->arn, "CREATE REQUESTED",
 				       resolve, x, wall(x));
 			save(x);
@@ -617,6 +670,7 @@ int pz_exec_run(const struct pz_plan *plan, struct pz_state *st,
 		if (x.ops[i].state == X_WAIT || x.ops[i].state == X_QUEUED)
 			sum->not_started++;
 		free(x.ops[i].arn);
+		pz_state_free(x.ops[i].before);
 	}
 	free(x.ops);
 	if (x.save_error)

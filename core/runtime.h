@@ -36,8 +36,8 @@ struct pz_rt_result {
 	enum pz_rt_status status; /* read */
 	char *status_text;	  /* read: the service's own words */
 	char *reason;		  /* read: why it failed */
-	bool adopted; /* create: it existed already, and is the one
-		       * this create asked for (an answer lost) */
+	bool adopted;		  /* create: it existed already, and is the one
+				   * this create asked for (an answer lost) */
 };
 
 void pz_rt_result_release(struct pz_rt_result *r);

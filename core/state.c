@@ -185,6 +185,25 @@ struct pz_state_resource *pz_state_put(struct pz_state *st, const char *address,
 	return r;
 }
 
+struct pz_state_resource *pz_state_put_copy(struct pz_state *st,
+					    const struct pz_state_resource *src)
+{
+	struct pz_state_resource *r = pz_state_put(st, src->address, src->type);
+
+	free(r->arn);
+	r->arn = src->arn ? pz_xstrdup(src->arn) : NULL;
+	free(r->status);
+	r->status = src->status ? pz_xstrdup(src->status) : NULL;
+	r->tainted = src->tainted;
+	cJSON_Delete(r->attributes);
+	r->attributes = cJSON_Duplicate(src->attributes, 1);
+	cJSON_Delete(r->meta);
+	r->meta = cJSON_Duplicate(src->meta, 1);
+	pz_state_resource_set_deps(r, (const char *const *)src->deps,
+				   src->ndeps);
+	return r;
+}
+
 int pz_state_remove(struct pz_state *st, const char *address)
 {
 	struct pz_state_resource *r = pz_state_find(st, address);

@@ -78,6 +78,10 @@ struct pz_state_resource *pz_state_find(const struct pz_state *st,
 struct pz_state_resource *pz_state_put(struct pz_state *st, const char *address,
 				       const char *type);
 /* PZ_ENOTFOUND when absent. */
+/* Puts a deep copy of src (from another state) in st, replacing the
+ * record at its address. */
+struct pz_state_resource *
+pz_state_put_copy(struct pz_state *st, const struct pz_state_resource *src);
 int pz_state_remove(struct pz_state *st, const char *address);
 /* Renames a resource; PZ_ENOTFOUND, or PZ_EEXISTS when to is taken, or
  * PZ_EINVAL when the types differ. Dependencies naming from follow. */

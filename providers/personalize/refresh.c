@@ -585,8 +585,8 @@ static char *derive_arn(const struct pz_spec *spec, const struct pz_change *ch,
 
 		if (!g || !g->name)
 			return NULL;
-		path = pz_pers_dataset_path(
-		    g->name, pz_pers_dataset_api_type(res->key));
+		path = pz_pers_dataset_path(g->name,
+					    pz_pers_dataset_api_type(res->key));
 	} else if (res->type->arn_path) {
 		path = pz_xasprintf("%s%s", res->type->arn_path,
 				    name->valuestring);

@@ -40,6 +40,11 @@ struct call {
 	cJSON *body; /* create: the request, to recognise our own */
 	struct pz_rt_result refused; /* create: the refusal, while pz
 				      * looks for its own by name */
+	/* delete of a solution: its trainings stopped first */
+	int pending;   /* calls of this round not answered yet */
+	bool again;    /* a training is still stopping: look again */
+	int rounds;    /* looks so far */
+	char *failure; /* a stop the service refused */
 };
 
 static void result_error(struct pz_rt_result *res, int rc,
@@ -60,6 +65,7 @@ static void complete(struct call *cl, struct pz_rt_result *res)
 	cJSON_Delete(cl->next_tag);
 	cJSON_Delete(cl->next_untag);
 	cJSON_Delete(cl->body);
+	free(cl->failure);
 	free(cl->arn);
 	pz_rt_result_release(&cl->refused);
 	free(cl);
@@ -314,25 +320,14 @@ static void on_create(void *ud, int rc, cJSON *out,
 		cJSON_Delete(out);
 		return;
 	}
-	if (rc && cl->arn && cl->t->describe_op && resp &&
-	    resp->error.code &&
+	if (rc && cl->arn && cl->t->describe_op && resp && resp->error.code &&
 	    !strcmp(resp->error.code, "ResourceAlreadyExistsException")) {
 		/* An answer lost on the way (a retried request), or an
 		 * apply interrupted before it recorded the ARN: the
 		 * resource may be ours. */
-		cJSON *in = cJSON_CreateObject();
-		struct pz_aws_json_done d = {on_adopt, cl};
-		int r;
-
 		cJSON_Delete(out);
-		cJSON_AddStringToObject(in, cl->t->arn_member, cl->arn);
-		r = pz_aws_json_submit(cl->c, PZ_AWS_PERSONALIZE,
-				       cl->t->describe_op, in, d);
-		cJSON_Delete(in);
-		if (!r)
-			return;
-		result_error(&res, r, NULL, cl->t->describe_op);
-		complete(cl, &res);
+		if (!describe_to_adopt(cl, &res))
+			complete(cl, &res);
 		return;
 	}
 	if (rc)
@@ -617,20 +612,184 @@ static void on_delete(void *ud, int rc, cJSON *out,
 	complete(cl, &res);
 }
 
+static bool has(const char *s, const char *part);
+
+static int delete_now(struct call *cl)
+{
+	cJSON *in = cJSON_CreateObject();
+	int r;
+
+	cJSON_AddStringToObject(in, cl->t->arn_member, cl->arn);
+	r = submit(cl, cl->t->delete_op, in, on_delete);
+	cJSON_Delete(in);
+	return r;
+}
+
+/*
+ * DeleteSolution is refused while a version trains: each training in
+ * progress is stopped first (StopSolutionVersionCreation; what it
+ * trained until then is billed), and the delete made once none is
+ * pending, in progress or stopping (personalize-rules.md §4).
+ */
+#define STOP_LOOK_MS   2000
+#define STOP_LOOKS_MAX 1800 /* an hour of looks */
+
+static void look_versions(struct call *cl, const char *token);
+
+static void fail_call(struct call *cl, int rc, const char *what)
+{
+	struct pz_rt_result res;
+
+	memset(&res, 0, sizeof(res));
+	res.rc = rc;
+	res.message = pz_xasprintf("%s", what);
+	complete(cl, &res);
+}
+
+static void look_again(void *ud)
+{
+	look_versions(ud, NULL);
+}
+
+/* One call of the round answered: when it was the last, delete, or
+ * look again after a while. */
+static void round_step(struct call *cl)
+{
+	if (--cl->pending > 0)
+		return;
+	if (cl->failure) {
+		char *m =
+		    pz_xasprintf("stopping its training: %s", cl->failure);
+
+		fail_call(cl, PZ_EAWS, m);
+		free(m);
+	} else if (cl->again) {
+		if (++cl->rounds > STOP_LOOKS_MAX) {
+			fail_call(cl, PZ_ETIMEOUT,
+				  "its training did not stop within an hour");
+			return;
+		}
+		pz_aws_timer_add(cl->c, STOP_LOOK_MS, look_again, cl);
+	} else {
+		cJSON *in = cJSON_CreateObject();
+		struct pz_aws_json_done d = {on_delete, cl};
+		int r;
+
+		cJSON_AddStringToObject(in, cl->t->arn_member, cl->arn);
+		r = pz_aws_json_submit(cl->c, PZ_AWS_PERSONALIZE,
+				       cl->t->delete_op, in, d);
+		cJSON_Delete(in);
+		if (r)
+			fail_call(cl, r, pz_error_last());
+	}
+}
+
+static void on_stop(void *ud, int rc, cJSON *out,
+		    const struct pz_aws_response *resp)
+{
+	struct call *cl = ud;
+
+	cJSON_Delete(out);
+	/* Already stopped or gone between the look and the stop: fine. */
+	if (rc && rc != PZ_ENOTFOUND &&
+	    !(resp && resp->error.code && strstr(resp->error.code, "InUse")) &&
+	    !cl->failure)
+		cl->failure = pz_xstrdup(pz_error_last());
+	cl->again = true;
+	round_step(cl);
+}
+
+static void on_versions(void *ud, int rc, cJSON *out,
+			const struct pz_aws_response *resp)
+{
+	struct call *cl = ud;
+	const cJSON *list =
+	    cJSON_GetObjectItemCaseSensitive(out, "solutionVersions");
+	const cJSON *next = cJSON_GetObjectItemCaseSensitive(out, "nextToken");
+	const cJSON *v;
+
+	(void)resp;
+	if (rc) {
+		if (!cl->failure)
+			cl->failure = pz_xstrdup(pz_error_last());
+		cJSON_Delete(out);
+		round_step(cl);
+		return;
+	}
+	cJSON_ArrayForEach(v, list)
+	{
+		const cJSON *st = cJSON_GetObjectItemCaseSensitive(v, "status");
+		const cJSON *arn =
+		    cJSON_GetObjectItemCaseSensitive(v, "solutionVersionArn");
+		const char *s = cJSON_IsString(st) ? st->valuestring : "";
+
+		if (has(s, "STOPPING")) {
+			cl->again = true;
+		} else if ((has(s, "PENDING") || has(s, "IN_PROGRESS")) &&
+			   cJSON_IsString(arn)) {
+			cJSON *in = cJSON_CreateObject();
+			struct pz_aws_json_done d = {on_stop, cl};
+
+			cJSON_AddStringToObject(in, "solutionVersionArn",
+						arn->valuestring);
+			cl->pending++;
+			if (pz_aws_json_submit(cl->c, PZ_AWS_PERSONALIZE,
+					       "StopSolutionVersionCreation",
+					       in, d)) {
+				cl->pending--;
+				if (!cl->failure)
+					cl->failure =
+					    pz_xstrdup(pz_error_last());
+			}
+			cJSON_Delete(in);
+		}
+	}
+	if (cJSON_IsString(next) && *next->valuestring)
+		look_versions(cl, next->valuestring);
+	cJSON_Delete(out);
+	round_step(cl);
+}
+
+static void look_versions(struct call *cl, const char *token)
+{
+	cJSON *in = cJSON_CreateObject();
+	struct pz_aws_json_done d = {on_versions, cl};
+
+	if (!token) {
+		cl->again = false;
+		cl->pending = 0;
+	}
+	cJSON_AddStringToObject(in, "solutionArn", cl->arn);
+	cJSON_AddNumberToObject(in, "maxResults", 100);
+	if (token)
+		cJSON_AddStringToObject(in, "nextToken", token);
+	cl->pending++;
+	if (pz_aws_json_submit(cl->c, PZ_AWS_PERSONALIZE,
+			       "ListSolutionVersions", in, d)) {
+		if (!cl->failure)
+			cl->failure = pz_xstrdup(pz_error_last());
+		cJSON_Delete(in);
+		round_step(cl);
+		return;
+	}
+	cJSON_Delete(in);
+}
+
 static int rt_remove(void *impl, const struct pz_rtype *t, const char *arn,
 		     pz_rt_done done, void *ud)
 {
-	cJSON *in;
-	int r;
+	struct call *cl;
 
 	if (!t->delete_op)
 		return pz_error_set(PZ_EINVAL, "a %s cannot be deleted",
 				    t->label);
-	in = cJSON_CreateObject();
-	cJSON_AddStringToObject(in, t->arn_member, arn);
-	r = submit(call_new(CLIENT(impl), t, done, ud), t->delete_op, in, on_delete);
-	cJSON_Delete(in);
-	return r;
+	cl = call_new(CLIENT(impl), t, done, ud);
+	cl->arn = pz_xstrdup(arn);
+	if (!strcmp(t->name, "solution")) {
+		look_versions(cl, NULL);
+		return 0;
+	}
+	return delete_now(cl);
 }
 
 /* --- read and classify ---------------------------------------------------- */

@@ -3,7 +3,10 @@
  * no network and no clock: operations start only after those they wait
  * for, at most `parallelism` at once; a failure taints its resource
  * and skips what waits for it while independent work finishes; a stop
- * starts nothing new; the state holds each ARN before its wait.
+ * starts nothing new, and one while waiting leaves the wait (the
+ * resource goes on, recorded); a full quota queues the operation until
+ * it is accepted; the state holds each ARN before its wait, and a
+ * derivable ARN before the create call itself.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -55,6 +58,11 @@ struct fake {
 	struct pz_state *st; /* to check what was recorded before waits */
 	char removed[4096];  /* ARNs deleted, each followed by ';' */
 	bool arn_recorded_before_read;
+	volatile int *stop_on_create; /* set to 1 by the first create */
+	int full_quota;		      /* creates refused as over quota */
+	bool derive;		      /* arn_of says the ARN beforehand */
+	int creates_with_intent;      /* creates whose ARN was recorded */
+	const char *refuse_type;      /* creates of it refused by the service */
 };
 
 struct pending {
@@ -125,10 +133,47 @@ static int f_create(void *impl, const struct pz_rtype *t, const cJSON *body,
 	struct fake *f = impl;
 	struct pending *pe = call(f, done, ud);
 
+	size_t i;
+
 	(void)body;
 	logf_(f, "create", t);
+	if (f->stop_on_create)
+		*f->stop_on_create = 1;
+	if (f->full_quota > 0) {
+		f->full_quota--;
+		pe->res.rc = PZ_EAWS;
+		pe->res.code = pz_xstrdup("LimitExceededException");
+		pe->res.message = pz_xstrdup("5 imports at most");
+		return 0;
+	}
+	if (f->refuse_type && !strcmp(t->name, f->refuse_type)) {
+		pe->res.rc = PZ_EINVAL;
+		pe->res.code = pz_xstrdup("InvalidInputException");
+		pe->res.message = pz_xstrdup("refused");
+		return 0;
+	}
+	if (f->derive) {
+		char *want = pz_xasprintf("arn:derived:%s", t->name);
+
+		for (i = 0; i < f->st->n; i++)
+			if (f->st->resources[i].arn &&
+			    !strcmp(f->st->resources[i].arn, want) &&
+			    !strcmp(f->st->resources[i].status,
+				    "CREATE REQUESTED"))
+				f->creates_with_intent++;
+		pe->res.arn = want;
+		return 0;
+	}
 	pe->res.arn = pz_xasprintf("arn:test:%s/%d", t->name, ++f->arns);
 	return 0;
+}
+
+static char *f_arn_of(void *impl, const struct pz_rtype *t, const cJSON *body)
+{
+	struct fake *f = impl;
+
+	(void)body;
+	return f->derive ? pz_xasprintf("arn:derived:%s", t->name) : NULL;
 }
 
 static int f_update(void *impl, const struct pz_rtype *t, const char *arn,
@@ -190,6 +235,7 @@ static void runtime(struct pz_runtime *rt, struct fake *f)
 	rt->update = f_update;
 	rt->remove = f_remove;
 	rt->read = f_read;
+	rt->arn_of = f_arn_of;
 }
 
 static struct pz_plan *plan_for(struct pz_spec **spec, struct pz_state *st,
@@ -212,7 +258,7 @@ static struct pz_plan *plan_for(struct pz_spec **spec, struct pz_state *st,
 }
 
 struct seen {
-	size_t done, failed, skipped;
+	size_t done, failed, skipped, left, queued;
 	char order[2048];
 };
 
@@ -229,6 +275,8 @@ static void on_event(void *ud, const struct pz_exec_event *ev)
 	}
 	s->failed += ev->kind == PZ_EXEC_FAILED;
 	s->skipped += ev->kind == PZ_EXEC_SKIPPED;
+	s->left += ev->kind == PZ_EXEC_LEFT;
+	s->queued += ev->kind == PZ_EXEC_QUEUED;
 }
 
 static size_t pos(const char *order, const char *addr)
@@ -378,12 +426,159 @@ static void test_stop_starts_nothing_new(void **state)
 	pz_spec_free(spec);
 }
 
+/* A stop while a create waits: the wait ends at once, the resource is
+ * recorded as it stands (it goes on in AWS), nothing else starts. */
+static void test_stop_while_waiting_leaves_it_recorded(void **state)
+{
+	struct pz_spec *spec = NULL;
+	struct pz_state *st = NULL;
+	struct pz_plan *plan;
+	struct pz_runtime rt;
+	struct fake f;
+	struct seen s;
+	struct pz_exec_opts o;
+	struct pz_exec_summary sum;
+	volatile int stop = 0;
+	size_t i, pending = 0;
+
+	(void)state;
+	assert_int_equal(pz_state_new(&st), 0);
+	plan = plan_for(&spec, st, false);
+	memset(&f, 0, sizeof(f));
+	memset(&s, 0, sizeof(s));
+	f.st = st;
+	f.stop_on_create = &stop;
+	runtime(&rt, &f);
+	memset(&o, 0, sizeof(o));
+	o.parallelism = 1;
+	o.stop = &stop;
+	o.event = on_event;
+	o.ud = &s;
+	assert_int_equal(pz_exec_run(plan, st, &rt, &o, &sum), PZ_EINTR);
+	assert_int_equal(sum.left, 1);
+	assert_int_equal(s.left, 1);
+	assert_int_equal(sum.added, 0);
+	assert_int_equal(sum.not_started, plan->nops - 1);
+	/* Exactly one create was made, and it is in the state. */
+	assert_int_equal(st->n, 1);
+	for (i = 0; i < st->n; i++)
+		pending += !strcmp(st->resources[i].status, "CREATE PENDING");
+	assert_int_equal(pending, 1);
+	pz_plan_free(plan);
+	pz_state_free(st);
+	pz_spec_free(spec);
+}
+
+/* LimitExceededException: the operation is queued, said once, and runs
+ * when the quota lets it. */
+static void test_full_quota_queues_then_runs(void **state)
+{
+	struct pz_spec *spec = NULL;
+	struct pz_state *st = NULL;
+	struct pz_plan *plan;
+	struct pz_runtime rt;
+	struct fake f;
+	struct seen s;
+	struct pz_exec_opts o;
+	struct pz_exec_summary sum;
+
+	(void)state;
+	assert_int_equal(pz_state_new(&st), 0);
+	plan = plan_for(&spec, st, false);
+	memset(&f, 0, sizeof(f));
+	memset(&s, 0, sizeof(s));
+	f.st = st;
+	f.full_quota = 3;
+	runtime(&rt, &f);
+	memset(&o, 0, sizeof(o));
+	o.parallelism = 1;
+	o.poll_min_ms = 1;
+	o.poll_max_ms = 1;
+	o.event = on_event;
+	o.ud = &s;
+	assert_int_equal(pz_exec_run(plan, st, &rt, &o, &sum), 0);
+	assert_int_equal(sum.added, plan->nops);
+	assert_int_equal(sum.failed, 0);
+	/* Three refusals: the two creates ready at the start (the schema
+	 * and the group) are queued, the first of them refused twice, and
+	 * each is said once. */
+	assert_int_equal(f.full_quota, 0);
+	assert_int_equal(s.queued, 2);
+	pz_plan_free(plan);
+	pz_state_free(st);
+	pz_spec_free(spec);
+}
+
+/* An ARN known before the call is in the state before the call: a run
+ * killed before the answer leaves nothing untracked. */
+static void test_derivable_arn_recorded_before_create(void **state)
+{
+	struct pz_spec *spec = NULL;
+	struct pz_state *st = NULL;
+	struct pz_plan *plan;
+	struct pz_runtime rt;
+	struct fake f;
+	struct pz_exec_opts o;
+	struct pz_exec_summary sum;
+
+	(void)state;
+	assert_int_equal(pz_state_new(&st), 0);
+	plan = plan_for(&spec, st, false);
+	memset(&f, 0, sizeof(f));
+	f.st = st;
+	f.derive = true;
+	runtime(&rt, &f);
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(pz_exec_run(plan, st, &rt, &o, &sum), 0);
+	assert_int_equal(f.creates_with_intent, (int)plan->nops);
+	assert_string_equal(pz_state_find(st, "filter.f")->arn,
+			    "arn:derived:filter");
+	assert_string_equal(pz_state_find(st, "filter.f")->status, "ACTIVE");
+	pz_plan_free(plan);
+	pz_state_free(st);
+	pz_spec_free(spec);
+}
+
+/* A create the service refuses leaves no record: the one written before
+ * the call is taken back. */
+static void test_refused_create_takes_its_record_back(void **state)
+{
+	struct pz_spec *spec = NULL;
+	struct pz_state *st = NULL;
+	struct pz_plan *plan;
+	struct pz_runtime rt;
+	struct fake f;
+	struct pz_exec_opts o;
+	struct pz_exec_summary sum;
+
+	(void)state;
+	assert_int_equal(pz_state_new(&st), 0);
+	plan = plan_for(&spec, st, false);
+	memset(&f, 0, sizeof(f));
+	f.st = st;
+	f.derive = true;
+	f.refuse_type = "event_tracker";
+	runtime(&rt, &f);
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(pz_exec_run(plan, st, &rt, &o, &sum), PZ_ERR);
+	assert_int_equal(sum.failed, 1);
+	assert_null(pz_state_find(st, "event_tracker.tracker"));
+	assert_non_null(pz_state_find(st, "filter.f"));
+	pz_plan_free(plan);
+	pz_state_free(st);
+	pz_spec_free(spec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_creates_in_order_then_destroys),
 	    cmocka_unit_test(test_failure_taints_and_skips_dependents),
 	    cmocka_unit_test(test_stop_starts_nothing_new),
+	    cmocka_unit_test(test_stop_while_waiting_leaves_it_recorded),
+	    cmocka_unit_test(test_full_quota_queues_then_runs),
+	    cmocka_unit_test(test_derivable_arn_recorded_before_create),
+	    cmocka_unit_test(test_refused_create_takes_its_record_back),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

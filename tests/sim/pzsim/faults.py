@@ -8,11 +8,14 @@ through POST /__sim/faults:
    "operations": ["CreateCampaign", ...] | null,   # limit faults to these
    "inject": [{"operation": "PutObject", "code": "SlowDown",
                "status": 503, "count": 2, "message": "..."},
-              {"operation": "GetObject", "drop": true}],
+              {"operation": "GetObject", "drop": true},
+              {"operation": "CreateSolution", "drop_after": true}],
    "clock_offset_s": S}       # the server's clock for SigV4, skewed by S
 
 "inject" queues exact errors for the next matching calls, deterministic
-whatever the rates.
+whatever the rates. "drop_after" processes the request, then drops the
+connection: the change is made and its answer lost, as when a network
+fails on the way back (the client retries and meets its own work).
 """
 
 import random
@@ -78,7 +81,8 @@ class Faults:
                 raise ValueError("inject must be a list")
             for i in inject:
                 if not isinstance(i, dict) or not (
-                        isinstance(i.get("code"), str) or i.get("drop")):
+                        isinstance(i.get("code"), str) or i.get("drop") or
+                        i.get("drop_after")):
                     raise ValueError("each inject entry needs a code or "
                                      "\"drop\": true")
         with self._lock:
@@ -95,6 +99,7 @@ class Faults:
                 self.inject = [{"operation": i.get("operation"),
                                 "code": i.get("code"),
                                 "drop": bool(i.get("drop")),
+                                "after": bool(i.get("drop_after")),
                                 "status": int(i.get("status", 400)),
                                 "message": i.get("message",
                                                  "Injected by the simulator"),
@@ -110,10 +115,24 @@ class Faults:
                 return 0.0
             return self.latency_ms / 1000.0
 
+    def lose_answer(self, operation):
+        """True when this processed request's answer is to be lost."""
+        with self._lock:
+            for i in self.inject:
+                if i["after"] and i["operation"] in (None, operation) \
+                        and i["count"] > 0:
+                    i["count"] -= 1
+                    if i["count"] == 0:
+                        self.inject.remove(i)
+                    return True
+        return False
+
     def check(self, protocol, operation):
         """Raise the fault this request suffers, if any."""
         with self._lock:
             for i in self.inject:
+                if i["after"]:
+                    continue
                 if i["operation"] in (None, operation) and i["count"] > 0:
                     i["count"] -= 1
                     if i["count"] == 0:

@@ -187,7 +187,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 except sigv4.AuthFailure as f:
                     raise sigv4.failure_to_error(f, svc.protocol)
             sim.faults.check(svc.protocol, req.op)
-            return svc.handle(req)
+            resp = svc.handle(req)
+            if sim.faults.lose_answer(req.op):
+                raise DropConnection()
+            return resp
         except (AwsError, DropConnection):
             raise
         except Exception:

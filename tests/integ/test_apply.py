@@ -1,0 +1,418 @@
+"""pz apply and pz destroy against the simulator (issue 11).
+
+Each test asserts on what the simulator recorded (its calls and its
+resources), not only on pz's output:
+
+- the seed pipeline's params.json, as it is plus a data location: apply
+  makes every resource ACTIVE, a plan right after has nothing to do, and
+  destroy leaves nothing deletable in the simulator;
+- a campaign's minProvisionedTPS change is exactly one UpdateCampaign;
+  new data is one import, one training and the campaign moved; a new
+  recipe under a live campaign runs without one refused call;
+- a saved plan is refused once the state moved, and applied when fresh
+  makes exactly the calls it lists;
+- a failed import: the service's reason printed, the rest done, exit 1,
+  and the next apply retries it;
+- throttling and server errors: apply succeeds with no duplicate; an
+  answer lost after the service made the resource is adopted, not
+  duplicated;
+- destroy stops a training in progress before deleting its solution;
+- confirmation: no terminal and no -auto-approve is an error, not a
+  hang; -json prints one UI message per line.
+
+    python3 test_apply.py PZ_BINARY
+"""
+import json
+import os
+import random
+import re
+import shutil
+import tempfile
+
+import harness
+from harness import Pz, Sim
+
+ROOT = harness.ROOT
+SEED = os.path.join(ROOT, "examples", "seed", "params.json")
+ROLE = "arn:aws:iam::%s:role/PersonalizeS3" % harness.ACCOUNT
+WRITES = ("Create", "Update", "Delete", "Tag", "Untag", "Start", "Stop")
+# Refusals that mean pz asked for something in the wrong order, twice,
+# or for what does not exist.
+REFUSED = ("ResourceInUseException", "ResourceAlreadyExistsException",
+           "ResourceNotFoundException", "InvalidInputException",
+           "LimitExceededException")
+FAST = {"PZ_POLL_MIN_MS": "20", "PZ_POLL_MAX_MS": "100"}
+
+
+def aws(sim, *args):
+    harness.aws_cli(sim, *args)
+
+
+def rows_for(fields, n, seed):
+    """CSV text for an Avro schema's fields: n rows, 60 users, 40 items,
+    so that the data passes the training minimums."""
+    rng = random.Random(seed)
+    out = [",".join(f["name"] for f in fields)]
+    for i in range(n):
+        vals = []
+        for f in fields:
+            name, typ = f["name"], f["type"]
+            if name == "USER_ID":
+                vals.append("u%d" % (i % 60 if n > 100 else i))
+            elif name == "ITEM_ID":
+                vals.append("i%d" % (rng.randrange(40) if n > 100 and
+                                     "TIMESTAMP" in [g["name"] for g in
+                                                     fields] else i))
+            elif name == "EVENT_TYPE":
+                vals.append(rng.choice(["click", "watch"]))
+            elif name in ("TIMESTAMP", "CREATION_TIMESTAMP"):
+                vals.append(str(1700000000 + i))
+            elif typ in ("int", "long"):
+                vals.append(str(rng.randrange(1950, 2020)))
+            elif f.get("categorical"):
+                vals.append(rng.choice(["a", "b", "a|b"]))
+            else:
+                vals.append("v%d" % rng.randrange(9))
+        out.append(",".join(vals))
+    return "\n".join(out) + "\n"
+
+
+def upload(sim, key, text):
+    d = tempfile.mkdtemp(prefix="pz-apply-data-")
+    path = os.path.join(d, "data.csv")
+    with open(path, "w") as f:
+        f.write(text)
+    aws(sim, "s3", "cp", path, "s3://%s" % key)
+    shutil.rmtree(d)
+
+
+def seed_spec(pz, sim, bucket="seed-data"):
+    """The seed's params.json as it is, plus a data location and a role;
+    its data (1,500 interactions, 1,200 items) in the simulator's S3."""
+    spec = json.load(open(SEED))
+    spec["pz"] = {"dataLocation": "s3://%s/" % bucket, "roleArn": ROLE}
+    aws(sim, "s3", "mb", "s3://%s" % bucket)
+    for name, ds in spec["datasets"].items():
+        n = 1500 if name == "Interactions" else 1200
+        upload(sim, "%s/%s/data.csv" % (bucket, name),
+               rows_for(ds["schema"]["fields"], n, len(name)))
+    return pz.write_file("work/params.json", json.dumps(spec, indent=2))
+
+
+SMALL = """pz:
+  dataLocation: s3://small-data/
+  roleArn: %s
+datasetGroup: {name: small}
+datasets:
+  Interactions:
+    name: small-interactions
+    schema:
+      type: record
+      name: Interactions
+      namespace: com.amazonaws.personalize.schema
+      version: "1.0"
+      fields:
+        - {name: USER_ID, type: string}
+        - {name: ITEM_ID, type: string}
+        - {name: EVENT_TYPE, type: string}
+        - {name: TIMESTAMP, type: long}
+solutions:
+  ups:
+    name: small-ups
+    recipeArn: arn:aws:personalize:::recipe/@RECIPE@
+    performAutoTraining: false
+campaigns:
+  upsCampaign:
+    name: small-ups-campaign
+    minProvisionedTPS: @TPS@
+""".replace("%s", ROLE)
+
+INTERACTIONS = [{"name": "USER_ID", "type": "string"},
+                {"name": "ITEM_ID", "type": "string"},
+                {"name": "EVENT_TYPE", "type": "string"},
+                {"name": "TIMESTAMP", "type": "long"}]
+
+
+def small(pz, sim, recipe="aws-user-personalization", tps=1, data=True):
+    if data:
+        aws(sim, "s3", "mb", "s3://small-data")
+        upload(sim, "small-data/Interactions/a.csv",
+               rows_for(INTERACTIONS, 1500, 1))
+    return pz.write_file("work/pz.yaml", SMALL.replace("@RECIPE@", recipe)
+                         .replace("@TPS@", str(tps)))
+
+
+def writes(sim, since):
+    return [c["operation"] for c in sim.calls(since)
+            if c["operation"].startswith(WRITES)]
+
+
+def refused(sim, since=0):
+    return ["%s %s" % (c["operation"], c["error"])
+            for c in sim.calls(since)
+            if c.get("error") in REFUSED and
+            not c["operation"].startswith(("Describe", "List"))]
+
+
+def mark(sim):
+    calls = sim.calls()
+    return calls[-1]["seq"] if calls else 0
+
+
+def apply(pz, *args, env=None):
+    e = dict(FAST)
+    e.update(env or {})
+    return pz.run("apply", "-auto-approve", *args, env=e, timeout=300)
+
+
+def live(sim):
+    return [r for r in sim.state()["resources"]
+            if r["type"] not in ("datasetImportJob", "batchInferenceJob",
+                                 "batchSegmentJob")]
+
+
+def test_seed_apply_plan_destroy(pz_bin):
+    with Sim(time_scale=0.0005) as sim:
+        pz = Pz(pz_bin, sim)
+        path = seed_spec(pz, sim)
+        r = apply(pz, "-f", path).ok()
+        assert "Apply complete! Resources: 18 added, 0 changed, 0 " \
+               "destroyed." in r.out, r
+        assert re.search(r"^campaign\.simsCampaign: Creation complete "
+                         r"after \d+s \[id=arn:aws:personalize:", r.out,
+                         re.M), r
+        assert not refused(sim), refused(sim)
+        st = json.load(open(os.path.join(pz.home, "work",
+                                         "pz.state.json")))
+        arns = {x["arn"] for x in st["resources"]}
+        for res in live(sim):
+            assert res["status"] == "ACTIVE", res
+            assert res["arn"] in arns, ("untracked", res)
+        kinds = sorted({res["type"] for res in live(sim)})
+        assert kinds == ["campaign", "dataset", "datasetGroup",
+                         "eventTracker", "filter", "schema", "solution",
+                         "solutionVersion"], kinds
+        r = pz.run("plan", "-f", path, "-detailed-exitcode", env=FAST)
+        assert r.rc == 0, r
+        assert "No changes." in r.out
+        before = mark(sim)
+        r = pz.run("destroy", "-f", path, "-auto-approve", env=FAST,
+                   timeout=300).ok()
+        assert "Destroy complete! Resources: 18 destroyed." in r.out, r
+        assert live(sim) == [], live(sim)
+        assert not refused(sim, before), refused(sim, before)
+        st = json.load(open(os.path.join(pz.home, "work",
+                                         "pz.state.json")))
+        assert st["resources"] == [], st
+
+
+def test_changes_make_exactly_their_calls(pz_bin):
+    with Sim(time_scale=0.0005) as sim:
+        pz = Pz(pz_bin, sim)
+        path = small(pz, sim)
+        apply(pz, "-f", path).ok()
+
+        # minProvisionedTPS: one UpdateCampaign, in place.
+        small(pz, sim, tps=3, data=False)
+        m = mark(sim)
+        r = apply(pz, "-f", path).ok()
+        assert writes(sim, m) == ["UpdateCampaign"], writes(sim, m)
+        assert "Apply complete! Resources: 0 added, 1 changed, 0 " \
+               "destroyed." in r.out, r
+        assert re.search(r"^campaign\.upsCampaign: Modifying\.\.\. "
+                         r"\[id=arn:", r.out, re.M), r
+
+        # New data: one import, one training, the campaign moved.
+        upload(sim, "small-data/Interactions/b.csv",
+               rows_for(INTERACTIONS, 1500, 2))
+        m = mark(sim)
+        apply(pz, "-f", path).ok()
+        assert writes(sim, m) == ["CreateDatasetImportJob",
+                                  "CreateSolutionVersion",
+                                  "UpdateCampaign"], writes(sim, m)
+
+        # A new recipe under a live campaign: replaced in the order the
+        # service allows, nothing refused.
+        small(pz, sim, recipe="aws-user-personalization-v2", tps=3,
+              data=False)
+        m = mark(sim)
+        r = apply(pz, "-f", path).ok()
+        w = writes(sim, m)
+        assert w.index("DeleteCampaign") < w.index("DeleteSolution") < \
+            w.index("CreateSolution") < w.index("CreateSolutionVersion") \
+            < w.index("CreateCampaign"), w
+        assert not refused(sim, m), refused(sim, m)
+        r = pz.run("plan", "-f", path, "-detailed-exitcode", env=FAST)
+        assert r.rc == 0, r
+
+
+def test_saved_plan_stale_then_fresh(pz_bin):
+    with Sim(time_scale=0.0005) as sim:
+        pz = Pz(pz_bin, sim)
+        path = small(pz, sim)
+        apply(pz, "-f", path).ok()
+        small(pz, sim, tps=2, data=False)
+        plan = os.path.join(pz.home, "work", "tps.plan")
+        pz.run("plan", "-f", path, "-out", plan).ok()
+        # Another run moves the state: the saved plan is refused.
+        pz.run("state", "rm", "-f", path, "campaign.upsCampaign").ok()
+        m = mark(sim)
+        r = pz.run("apply", plan, env=FAST)
+        r.fails(1)
+        assert "state" in r.err and "pz plan -out=" in r.err, r
+        assert writes(sim, m) == [], writes(sim, m)
+        # Fresh: exactly the calls it lists (the campaign adopted back
+        # first, so that the plan is an update).
+        arn = ("arn:aws:personalize:us-east-1:%s:campaign/"
+               "small-ups-campaign" % harness.ACCOUNT)
+        pz.run("import", "-f", path, "campaign.upsCampaign", arn).ok()
+        pz.run("plan", "-f", path, "-out", plan).ok()
+        shown = pz.run("show", plan).ok()
+        assert "campaign.upsCampaign will be updated in-place" in \
+            shown.out, shown
+        m = mark(sim)
+        r = pz.run("apply", plan, env=FAST).ok()
+        assert writes(sim, m) == ["UpdateCampaign"], writes(sim, m)
+        # Applied once; a second time it is stale (the state moved).
+        r = pz.run("apply", plan, env=FAST)
+        r.fails(1)
+
+
+def test_failed_import_reported_rest_done_then_retried(pz_bin):
+    with Sim(time_scale=0.0005) as sim:
+        pz = Pz(pz_bin, sim)
+        aws(sim, "s3", "mb", "s3://small-data")
+        # 200 records: the service refuses an import under 1,000.
+        upload(sim, "small-data/Interactions/a.csv",
+               rows_for(INTERACTIONS, 200, 1))
+        path = small(pz, sim, data=False)
+        text = open(path).read() + """filters:
+  clicked:
+    name: small-clicked
+    filterExpression: EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("click")
+"""
+        pz.write_file("work/pz.yaml", text)
+        r = apply(pz, "-f", path, "-data-check=off")
+        r.fails(1)
+        assert re.search(r"^dataset_import_job\.Interactions: Creation "
+                         r"failed after \d+s: CREATE FAILED: .*1,?000",
+                         r.out, re.M), r
+        assert "Error: dataset_import_job.Interactions:" in r.err, r
+        # What waits for the data is skipped and listed; the rest done.
+        skipped = r.err.split("Skipped, because")[1]
+        for addr in ("solution.ups", "solution_version.ups",
+                     "campaign.upsCampaign"):
+            assert "  %s\n" % addr in skipped, r
+        names = {x["name"]: x["status"] for x in sim.state()["resources"]}
+        assert names.get("small-clicked") == "ACTIVE", names
+        assert "small-ups" not in names, names
+        st = json.load(open(os.path.join(pz.home, "work",
+                                         "pz.state.json")))
+        job = [x for x in st["resources"]
+               if x["address"] == "dataset_import_job.Interactions"]
+        assert job and job[0].get("tainted"), job
+        # Fixed data: the next apply retries the import and goes on.
+        upload(sim, "small-data/Interactions/a.csv",
+               rows_for(INTERACTIONS, 1500, 1))
+        m = mark(sim)
+        r = apply(pz, "-f", path).ok()
+        w = writes(sim, m)
+        assert w.count("CreateDatasetImportJob") == 1, w
+        assert "CreateCampaign" in w, w
+
+
+def test_throttling_errors_and_lost_answers(pz_bin):
+    with Sim(time_scale=0.0005, throttle_rate=0.2, error_rate=0.05,
+             seed=5) as sim:
+        pz = Pz(pz_bin, sim)
+        path = small(pz, sim)
+        # The service makes the solution, and its answer is lost.
+        sim.faults(inject=[{"operation": "CreateSolution",
+                            "drop_after": True}])
+        r = apply(pz, "-f", path, env={"AWS_MAX_ATTEMPTS": "10"}).ok()
+        assert "Apply complete!" in r.out, r
+        made = [c for c in sim.calls()
+                if c["operation"].startswith("Create") and
+                c["status"] == 200]
+        per_op = {}
+        for c in made:
+            per_op[c["operation"]] = per_op.get(c["operation"], 0) + 1
+        assert all(n == 1 for n in per_op.values()), per_op
+        # The lost answer was met again as "already exists", and the
+        # solution adopted after a look at it, not made twice.
+        sol = [c for c in sim.calls() if c["operation"] == "CreateSolution"]
+        assert sol[-1]["error"] == "ResourceAlreadyExistsException", sol
+        assert len([res for res in live(sim)
+                    if res["type"] == "solution"]) == 1
+        counted = {}
+        for res in live(sim):
+            counted[res["type"]] = counted.get(res["type"], 0) + 1
+        assert all(n == 1 for k, n in counted.items() if k != "schema"), \
+            counted
+        st = json.load(open(os.path.join(pz.home, "work",
+                                         "pz.state.json")))
+        arns = {x["arn"] for x in st["resources"]}
+        assert all(res["arn"] in arns for res in live(sim)), live(sim)
+        sim.faults(throttle_rate=0, error_rate=0)
+        r = pz.run("plan", "-f", path, "-detailed-exitcode", env=FAST)
+        assert r.rc == 0, r
+
+
+def test_destroy_stops_training_in_progress(pz_bin):
+    with Sim(time_scale=0.0005) as sim:
+        pz = Pz(pz_bin, sim)
+        path = small(pz, sim)
+        apply(pz, "-f", path).ok()
+        # A training started outside pz, slow: DeleteSolution is refused
+        # while it runs, so destroy stops it first.
+        # Training takes 2,520 simulated seconds: 50 s here, while the
+        # whole destroy takes about 6.
+        sim.control("POST", "/__sim/clock", {"time_scale": 0.02})
+        sol = ("arn:aws:personalize:us-east-1:%s:solution/small-ups"
+               % harness.ACCOUNT)
+        harness.aws_cli(sim, "personalize", "create-solution-version",
+                        "--solution-arn", sol)
+        m = mark(sim)
+        r = pz.run("destroy", "-f", path, "-auto-approve", env=FAST,
+                   timeout=300).ok()
+        assert "Destroy complete!" in r.out, r
+        ops = [c["operation"] for c in sim.calls(m)]
+        assert "StopSolutionVersionCreation" in ops, ops
+        assert ops.index("StopSolutionVersionCreation") < \
+            ops.index("DeleteSolution"), ops
+        assert not refused(sim, m), refused(sim, m)
+        assert live(sim) == [], live(sim)
+
+
+def test_confirmation_and_json(pz_bin):
+    with Sim(time_scale=0.0005) as sim:
+        pz = Pz(pz_bin, sim)
+        path = small(pz, sim)
+        m = mark(sim)
+        r = pz.run("apply", "-f", path, env=FAST)
+        r.fails(1)
+        assert "-auto-approve" in r.err, r
+        r = pz.run("apply", "-f", path, "-json", env=FAST)
+        r.fails(1)
+        assert "-json needs -auto-approve" in r.err, r
+        assert writes(sim, m) == [], writes(sim, m)
+        r = apply(pz, "-f", path, "-json").ok()
+        msgs = [json.loads(line) for line in r.out.splitlines()]
+        types = [x["type"] for x in msgs]
+        assert types.count("planned_change") == 7, types
+        assert types.count("apply_start") == 7, types
+        assert types.count("apply_complete") == 7, types
+        assert types[-1] == "change_summary", types
+        assert msgs[-1]["changes"] == {"add": 7, "change": 0, "remove": 0,
+                                       "operation": "apply"}, msgs[-1]
+        done = [x for x in msgs if x["type"] == "apply_complete"]
+        assert all(x["hook"]["id_key"] == "arn" and
+                   x["hook"]["id_value"].startswith("arn:aws:personalize:")
+                   for x in done), done
+        for x in msgs:
+            assert {"@level", "@message", "@module", "@timestamp",
+                    "type"} <= set(x), x
+
+
+if __name__ == "__main__":
+    harness.run_main()
