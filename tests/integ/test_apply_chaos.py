@@ -46,7 +46,7 @@ INTERRUPTS = 5
 # pz force-unlock ID" and the test removes it that way, asserting the
 # refusal's wording instead of the takeover.
 LOCK_TAKEOVER = False
-TAKEOVER_SAYS = r"(took|taking|taken) over"  # h16's wording, when it lands
+TAKEOVER_SAYS = r"pz: took over the state lock held by "  # wip-h16's line
 
 # The sim's state types that are deleted with a parent, and are checked
 # by count rather than by the state (solution versions live under their
