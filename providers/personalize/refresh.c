@@ -404,8 +404,11 @@ static int list_unrecorded(struct pz_aws_client *c,
 
 	if (strcmp(res->type->name, "solution_version") || !so || !so->arn)
 		return 0;
-	*sd = (struct side){SIDE_VERSIONS, res->address, out, NULL,
-			    first_error, true};
+	*sd = (struct side){.kind = SIDE_VERSIONS,
+			    .address = res->address,
+			    .out = out,
+			    .first_error = first_error,
+			    .unrecorded = true};
 	(*nside)++;
 	return submit_side(c, sd, so->arn);
 }
@@ -442,7 +445,7 @@ int pz_personalize_refresh(struct pz_aws_client *c, const struct pz_spec *spec,
 		if (has_tags(res->type)) {
 			sides[nside] =
 			    (struct side){SIDE_TAGS, res->address, &live[i],
-					  NULL, &first_error, false};
+					  NULL, &first_error};
 			if ((r = submit_side(c, &sides[nside++], st->arn)))
 				goto out;
 		}
@@ -454,8 +457,7 @@ int pz_personalize_refresh(struct pz_aws_client *c, const struct pz_spec *spec,
 			if (so && so->arn) {
 				sides[nside] =
 				    (struct side){SIDE_VERSIONS, res->address,
-						  &live[i], NULL, &first_error,
-						  false};
+						  &live[i], NULL, &first_error};
 				if ((r = submit_side(c, &sides[nside++],
 						     so->arn)))
 					goto out;
