@@ -166,6 +166,7 @@ static const char *verb(enum pz_op_kind k, int form)
 			      "delete"},
 	    [PZ_OP_FORGET] = {"Forgetting", "forgetting", "Forgetting",
 			      "delete"},
+	    [PZ_OP_AWAIT] = {"Waiting", "creating", "Creation", "create"},
 	};
 	return v[k][form];
 }
@@ -231,7 +232,12 @@ static void on_event(void *ud, const struct pz_exec_event *ev)
 
 	switch (ev->kind) {
 	case PZ_EXEC_START:
-		if (op->kind == PZ_OP_CREATE || !c->arn)
+		if (op->kind == PZ_OP_AWAIT)
+			snprintf(msg, sizeof(msg),
+				 "%s: Waiting for its creation, started by an "
+				 "earlier apply... [id=%s]",
+				 addr, pz_esc(c->arn));
+		else if (op->kind == PZ_OP_CREATE || !c->arn)
 			snprintf(msg, sizeof(msg), "%s: %s...", addr,
 				 verb(op->kind, 0));
 		else
@@ -624,7 +630,7 @@ static int apply_saved(const char *path)
 			path);
 		goto out;
 	}
-	if (!pz_plan_has_changes(plan)) {
+	if (!pz_plan_has_changes(plan) && !plan->nops) {
 		printf("No changes. Your infrastructure matches the "
 		       "configuration.\n");
 		status = 0;
@@ -679,7 +685,8 @@ static int run(int argc, char **argv, bool destroy)
 	a.spec_warnings = true;
 	if (pz_cmd_plan_make(&p, &a))
 		goto out;
-	if (!pz_plan_has_changes(p.plan)) {
+	/* Nothing to change, and nothing an earlier run left to wait for. */
+	if (!pz_plan_has_changes(p.plan) && !p.plan->nops) {
 		if (opt_json)
 			change_summary(
 			    &(struct run){.json = true, .destroy = destroy},

@@ -183,6 +183,7 @@ static void finish(struct xop *xo, const char *arn)
 	case PZ_OP_UPDATE: x->sum->changed++; break;
 	case PZ_OP_DELETE:
 	case PZ_OP_FORGET: x->sum->destroyed++; break;
+	case PZ_OP_AWAIT: break; /* counted by the run that started it */
 	}
 	emit(xo, PZ_EXEC_DONE, arn, NULL);
 }
@@ -198,7 +199,9 @@ static void fail(struct xop *xo, const char *message)
 	x->sum->failed++;
 	/* A resource whose creation failed is replaced next time (not one
 	 * that is only slow, or whose call was refused). */
-	if (r && xo->failed_there && x->plan->ops[xo->i].kind == PZ_OP_CREATE) {
+	if (r && xo->failed_there &&
+	    (x->plan->ops[xo->i].kind == PZ_OP_CREATE ||
+	     x->plan->ops[xo->i].kind == PZ_OP_AWAIT)) {
 		r->tainted = true;
 		save(x);
 	}
@@ -299,6 +302,16 @@ static void on_read(void *ud, const struct pz_rt_result *res)
 
 		fail(xo, m);
 		free(m);
+	} else if (res->status == PZ_RT_DONE && op->kind == PZ_OP_AWAIT) {
+		/* Recorded in full when it was created: now it is done. */
+		struct pz_state_resource *r = pz_state_find(x->st, c->address);
+
+		if (r) {
+			free(r->status);
+			r->status = pz_xstrdup("ACTIVE");
+			save(x);
+		}
+		finish(xo, xo->arn);
 	} else if (res->status == PZ_RT_DONE) {
 		pz_plan_record(x->st, c, xo->arn, "ACTIVE", resolve, x,
 			       wall(x));
@@ -598,6 +611,11 @@ static void start(struct exec *x, struct xop *xo)
 		xo->arn = pz_xstrdup(c->arn ? c->arn : "");
 		r = x->rt->remove(x->rt->impl, t, xo->arn, on_changed, xo);
 		break;
+	case PZ_OP_AWAIT:
+		/* Started by an earlier run: only the wait is left. */
+		xo->arn = pz_xstrdup(c->arn ? c->arn : "");
+		poll_later(xo);
+		return;
 	}
 	if (r)
 		fail(xo, pz_error_last());

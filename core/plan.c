@@ -529,6 +529,19 @@ bool pz_live_in_progress(const struct pz_live *lv)
 		pz_str_has_suffix(lv->status, "STOPPING"));
 }
 
+bool pz_plan_awaitable(const struct pz_plan_ctx *ctx,
+		       const struct pz_resource *r, const struct pz_live *lv)
+{
+	const struct pz_state_resource *st = pz_plan_ctx_state(ctx, r->address);
+
+	/* What apply writes while it creates: "CREATE REQUESTED" before
+	 * the call, "CREATE PENDING" once it answered. */
+	return pz_live_in_progress(lv) && st && st->status && lv->arn &&
+	       st->arn && !strcmp(st->arn, lv->arn) &&
+	       (!strcmp(st->status, "CREATE REQUESTED") ||
+		!strcmp(st->status, "CREATE PENDING"));
+}
+
 void pz_plan_decide(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 		    struct pz_change *c)
 {
@@ -540,7 +553,13 @@ void pz_plan_decide(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 	} else if (pz_live_in_progress(lv)) {
 		/* Creating or updating: its attributes are not settled. */
 		c->action = PZ_ACTION_WAIT;
-		c->note = pz_xasprintf("%s: the plan waits until it is done",
+		c->awaits = pz_plan_awaitable(ctx, r, lv);
+		c->note =
+		    c->awaits
+			? pz_xasprintf("%s, started by an earlier apply: apply "
+				       "waits for it to finish",
+				       lv->status)
+			: pz_xasprintf("%s: the plan waits until it is done",
 				       lv->status);
 	} else if ((st && st->tainted) ||
 		   (lv && lv->refreshed && lv->status &&
@@ -885,13 +904,27 @@ int pz_plan_make(struct pz_plan **out, const struct pz_spec *spec,
 	ctx.by_index = NULL;
 	if (pz_plan_build_ops(plan, state, diags, spec->path))
 		r = PZ_ESPEC;
-	if (plan->nwait)
-		note(plan,
-		     "%zu resource%s wait%s (each says for what): a later "
-		     "plan picks %s up",
-		     plan->nwait, plan->nwait == 1 ? "" : "s",
-		     plan->nwait == 1 ? "s" : "",
-		     plan->nwait == 1 ? "it" : "them");
+	{
+		size_t k, nawait = 0, later;
+
+		for (k = 0; k < plan->n; k++)
+			nawait += plan->changes[k].action == PZ_ACTION_WAIT &&
+				  plan->changes[k].awaits;
+		later = plan->nwait - nawait;
+		if (later)
+			note(plan,
+			     "%zu resource%s wait%s (each says for what): a "
+			     "later plan picks %s up",
+			     later, later == 1 ? "" : "s",
+			     later == 1 ? "s" : "", later == 1 ? "it" : "them");
+		if (nawait)
+			note(plan,
+			     "%zu resource%s an earlier apply started %s "
+			     "still being created: apply waits for %s",
+			     nawait, nawait == 1 ? "" : "s",
+			     nawait == 1 ? "is" : "are",
+			     nawait == 1 ? "it" : "them");
+	}
 	if (opts->ntargets)
 		note(plan,
 		     "-target is in effect: this plan covers only the "

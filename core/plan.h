@@ -74,6 +74,10 @@ struct pz_change {
 	bool create_first;    /* replace by creating the new one before
 			       * deleting the old (schemas) */
 	bool implicit;	      /* deleted with its parent or a record only */
+	/* WAIT for a creation an earlier apply started and recorded (it
+	 * was interrupted): apply waits for it to finish (an await
+	 * operation), and what depends on it is planned as if it were. */
+	bool awaits;
 	/* Replaced or deleted only because this other resource is (the
 	 * service refuses to delete that one while this one exists):
 	 * Terraform's replace_triggered_by, action_reason
@@ -99,6 +103,7 @@ enum pz_op_kind {
 	PZ_OP_UPDATE,
 	PZ_OP_DELETE,
 	PZ_OP_FORGET,
+	PZ_OP_AWAIT, /* no call: wait for what an earlier run started */
 };
 
 struct pz_op {
@@ -234,6 +239,10 @@ void pz_plan_decide(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 /* Refresh saw it PENDING, IN_PROGRESS or STOPPING (creating, updating,
  * deleting): what it will be is not known yet. */
 bool pz_live_in_progress(const struct pz_live *lv);
+/* In progress, and a creation this pz recorded (an interrupted apply):
+ * apply can wait for it. */
+bool pz_plan_awaitable(const struct pz_plan_ctx *ctx,
+		       const struct pz_resource *r, const struct pz_live *lv);
 /* Compares c->after with c->before as a diff does, filling the update
  * and replace paths and the action (NOOP, UPDATE or REPLACE). */
 void pz_plan_diff(struct pz_plan_ctx *ctx, const struct pz_resource *r,

@@ -160,6 +160,8 @@ int pz_plan_save(const struct pz_plan *plan, const char *path)
 				      str_list(c->deps, c->ndeps));
 		cJSON_AddBoolToObject(o, "prevent_destroy", c->prevent_destroy);
 		cJSON_AddBoolToObject(o, "create_first", c->create_first);
+		if (c->awaits)
+			cJSON_AddTrueToObject(o, "awaits");
 		cJSON_AddBoolToObject(o, "implicit", c->implicit);
 		cJSON_AddItemToArray(changes, o);
 	}
@@ -315,10 +317,10 @@ static int load_ops(struct pz_plan *plan, const cJSON *ops)
 		    cJSON_GetObjectItemCaseSensitive(o, "after");
 		enum pz_op_kind kd;
 
-		for (kd = PZ_OP_CREATE; kd <= PZ_OP_FORGET; kd++)
+		for (kd = PZ_OP_CREATE; kd <= PZ_OP_AWAIT; kd++)
 			if (kind && !strcmp(kind, pz_op_kind_name(kd)))
 				break;
-		if (kd > PZ_OP_FORGET || !addr || !cJSON_IsArray(after))
+		if (kd > PZ_OP_AWAIT || !addr || !cJSON_IsArray(after))
 			return pz_error_set(PZ_EINVAL,
 					    "operation %zu lacks its op, "
 					    "address or after list",
@@ -445,6 +447,7 @@ int pz_plan_load(struct pz_plan **out, const char *path)
 		ch->deps = get_list(c, "dependencies", &ch->ndeps);
 		ch->prevent_destroy = get_bool(c, "prevent_destroy");
 		ch->create_first = get_bool(c, "create_first");
+		ch->awaits = get_bool(c, "awaits");
 		ch->implicit = get_bool(c, "implicit");
 	}
 	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(root, "drift"))

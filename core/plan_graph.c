@@ -34,6 +34,7 @@ const char *pz_op_kind_name(enum pz_op_kind k)
 	case PZ_OP_UPDATE: return "update";
 	case PZ_OP_DELETE: return "delete";
 	case PZ_OP_FORGET: return "forget";
+	case PZ_OP_AWAIT: return "await";
 	}
 	return "?";
 }
@@ -459,8 +460,13 @@ static void make_ops(struct opset *os, const struct pz_plan *plan)
 			else
 				op_after(os, os->create[i], os->del[i]);
 			break;
-		case PZ_ACTION_NOOP:
-		case PZ_ACTION_WAIT: break;
+		case PZ_ACTION_WAIT:
+			/* In the update slot: what depends on it is ordered
+			 * after it as after an update. */
+			if (c->awaits)
+				os->update[i] = add_op(os, i, PZ_OP_AWAIT);
+			break;
+		case PZ_ACTION_NOOP: break;
 		}
 	}
 }
@@ -736,8 +742,8 @@ static bool op_fits(enum pz_action a, enum pz_op_kind k)
 	case PZ_ACTION_UPDATE: return k == PZ_OP_UPDATE;
 	case PZ_ACTION_DELETE: return del;
 	case PZ_ACTION_REPLACE: return del || k == PZ_OP_CREATE;
-	case PZ_ACTION_NOOP:
-	case PZ_ACTION_WAIT: return false;
+	case PZ_ACTION_WAIT: return k == PZ_OP_AWAIT;
+	case PZ_ACTION_NOOP: return false;
 	}
 	return false;
 }
@@ -775,10 +781,10 @@ int pz_plan_check_ops(const struct pz_plan *plan)
 	for (i = 0; i < plan->n && !r; i++) {
 		const struct pz_change *c = &plan->changes[i];
 		size_t want = c->action == PZ_ACTION_REPLACE ? 2
-			      : (c->action == PZ_ACTION_NOOP ||
-				 c->action == PZ_ACTION_WAIT)
-				  ? 0
-				  : 1;
+			      : c->action == PZ_ACTION_WAIT
+				  ? (c->awaits ? 1 : 0)
+			      : c->action == PZ_ACTION_NOOP ? 0
+							    : 1;
 
 		if (seen[i] != want)
 			r = pz_error_set(PZ_EINVAL,

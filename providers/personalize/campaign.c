@@ -162,7 +162,7 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 	}
 	/* A version training (first, or one the service started) decides
 	 * what the campaign serves: wait for it. */
-	if (vc && vc->action == PZ_ACTION_WAIT &&
+	if (vc && vc->action == PZ_ACTION_WAIT && !vc->awaits &&
 	    (!c->before ||
 	     (!syncs(r) &&
 	      pz_live_in_progress(pz_plan_ctx_live(

@@ -233,10 +233,15 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 	free(name);
 	if (pz_live_in_progress(lv)) {
 		c->action = PZ_ACTION_WAIT;
+		c->awaits = pz_plan_awaitable(ctx, r, lv);
+		if (c->awaits && !c->arn)
+			c->arn = pz_xstrdup(lv->arn);
 		c->note =
-		    pz_xasprintf("%s is still importing (%s): the plan "
-				 "waits for it",
-				 lv->arn ? lv->arn : r->address, lv->status);
+		    pz_xasprintf("%s is still importing (%s): %s",
+				 lv->arn ? lv->arn : r->address, lv->status,
+				 c->awaits ? "started by an earlier apply, "
+					     "apply waits for it to finish"
+					   : "the plan waits for it");
 		return;
 	}
 	if (!lv || !lv->data_listed) {

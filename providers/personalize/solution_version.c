@@ -308,16 +308,22 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 	}
 	if (pz_live_in_progress(lv)) {
 		/* Training now (by pz or by the service's schedule): a
-		 * second training would only cost; its outcome decides. */
+		 * second training would only cost; its outcome decides.
+		 * One an interrupted apply started is waited for. */
 		c->action = PZ_ACTION_WAIT;
-		c->note =
-		    pz_xasprintf("%s%s is training (%s): the plan waits for it",
-				 lv->arn ? lv->arn : r->address,
-				 cJSON_IsString(type) &&
-					 !strcmp(type->valuestring, "AUTOMATIC")
-				     ? ", started by automatic training,"
-				     : "",
-				 lv->status);
+		c->awaits = pz_plan_awaitable(ctx, r, lv);
+		if (c->awaits && !c->arn)
+			c->arn = pz_xstrdup(lv->arn);
+		c->note = pz_xasprintf(
+		    "%s%s is training (%s): %s", lv->arn ? lv->arn : r->address,
+		    cJSON_IsString(type) &&
+			    !strcmp(type->valuestring, "AUTOMATIC")
+			? ", started by automatic training,"
+			: "",
+		    lv->status,
+		    c->awaits ? "started by an earlier apply, "
+				"apply waits for it to finish"
+			      : "the plan waits for it");
 	} else if (failed && repeats(lv->failure_reason) && !imported &&
 		   !config_changed &&
 		   !(sol && (sol->action == PZ_ACTION_CREATE ||

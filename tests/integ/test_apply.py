@@ -16,6 +16,11 @@ resources), not only on pz's output:
 - throttling and server errors: apply succeeds with no duplicate; an
   answer lost after the service made the resource is adopted, not
   duplicated;
+- an interrupt while a training runs: nothing new starts, the training
+  is recorded and goes on, the lock is released; the next apply waits
+  for it instead of training again;
+- a full import quota (5 per region) queues the import until a slot
+  frees;
 - destroy stops a training in progress before deleting its solution;
 - confirmation: no terminal and no -auto-approve is an error, not a
   hang; -json prints one UI message per line.
@@ -382,6 +387,123 @@ def test_destroy_stops_training_in_progress(pz_bin):
             ops.index("DeleteSolution"), ops
         assert not refused(sim, m), refused(sim, m)
         assert live(sim) == [], live(sim)
+
+
+def test_interrupt_records_what_runs_and_next_apply_waits(pz_bin):
+    import signal
+    import subprocess
+    import time
+    with Sim(time_scale=0.0005) as sim:
+        pz = Pz(pz_bin, sim)
+        path = small(pz, sim)
+        # Training lasts 2,520 simulated seconds: 25 s here.
+        sim.control("POST", "/__sim/clock", {"time_scale": 0.01})
+        env = dict(pz.env)
+        env.update(FAST)
+        p = subprocess.Popen([pz_bin, "apply", "-auto-approve", "-f", path],
+                             env=env, cwd=pz.home, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        out = b""
+        deadline = time.time() + 120
+        while b"solution_version.ups: Creating..." not in out:
+            line = p.stdout.readline()
+            assert line and time.time() < deadline, out
+            out += line
+        t0 = time.time()
+        p.send_signal(signal.SIGINT)
+        rest, err = p.communicate(timeout=60)
+        out += rest
+        took = time.time() - t0
+        assert p.returncode == 1, (p.returncode, out, err)
+        # It stopped waiting at once, said what goes on in AWS, and
+        # started nothing after the signal.
+        assert took < 10, took
+        err = err.decode()
+        assert "Still going on in AWS" in err and \
+            "solution_version.ups (creating)" in err, err
+        assert b"campaign.upsCampaign: Creating" not in out, out
+        assert not os.path.exists(os.path.join(pz.home, "work",
+                                               "pz.state.json.lock"))
+        st = json.load(open(os.path.join(pz.home, "work",
+                                         "pz.state.json")))
+        sv = [x for x in st["resources"]
+              if x["address"] == "solution_version.ups"]
+        assert sv and sv[0]["arn"], st
+        trainings = [c for c in sim.calls()
+                     if c["operation"] == "CreateSolutionVersion"]
+        # The next apply waits for that training, never starts another.
+        sim.control("POST", "/__sim/clock", {"time_scale": 0.0005})
+        r = apply(pz, "-f", path).ok()
+        assert "Apply complete!" in r.out, r
+        assert [c for c in sim.calls()
+                if c["operation"] == "CreateSolutionVersion"] == \
+            trainings, "trained twice"
+        r = pz.run("plan", "-f", path, "-detailed-exitcode", env=FAST)
+        assert r.rc == 0, r
+
+
+def test_full_import_quota_queues_the_import(pz_bin):
+    import subprocess
+    import time
+    call = harness._simh.personalize
+    with Sim(time_scale=0.0005) as sim:
+        pz = Pz(pz_bin, sim)
+        path = small(pz, sim)
+        # Five other dataset groups fill the region's 5 import slots
+        # (one import at a time per dataset).
+        schema = {"type": "record", "name": "Interactions",
+                  "namespace": "com.amazonaws.personalize.schema",
+                  "fields": INTERACTIONS, "version": "1.0"}
+        st, sc = call(sim, "CreateSchema", {"name": "other-i",
+                                            "schema": json.dumps(schema)})
+        assert st == 200, sc
+        datasets = []
+        for i in range(5):
+            st, g = call(sim, "CreateDatasetGroup", {"name": "other%d" % i})
+            assert st == 200, g
+            deadline = time.time() + 60
+            while True:
+                st, d = call(sim, "CreateDataset", {
+                    "name": "other%d-i" % i, "datasetType": "Interactions",
+                    "datasetGroupArn": g["datasetGroupArn"],
+                    "schemaArn": sc["schemaArn"]})
+                if st == 200 or time.time() > deadline:
+                    break
+                time.sleep(0.2)  # the group is still being created
+            assert st == 200, d
+            datasets.append(d["datasetArn"])
+        time.sleep(0.5)
+        # Imports take 600 simulated seconds: 60 s here.
+        sim.control("POST", "/__sim/clock", {"time_scale": 0.1})
+        for i, arn in enumerate(datasets):
+            st, j = call(sim, "CreateDatasetImportJob", {
+                "jobName": "other-%d" % i, "datasetArn": arn,
+                "dataSource": {"dataLocation":
+                               "s3://small-data/Interactions/a.csv"},
+                "roleArn": ROLE})
+            assert st == 200, j
+        env = dict(pz.env)
+        env.update(FAST)
+        p = subprocess.Popen([pz_bin, "apply", "-auto-approve", "-f", path],
+                             env=env, cwd=pz.home, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        out = b""
+        while b"dataset_import_job.Interactions: Queued" not in out:
+            line = p.stdout.readline()
+            assert line, (out, p.stderr.read())
+            out += line
+        # The other imports finish: a slot frees, ours runs.
+        sim.control("POST", "/__sim/clock", {"time_scale": 0.0005})
+        rest, err = p.communicate(timeout=240)
+        out = (out + rest).decode()
+        assert p.returncode == 0, (out, err)
+        assert "a quota is full" in out, out
+        ours = [c for c in sim.calls()
+                if c["operation"] == "CreateDatasetImportJob" and
+                c["params"].get("jobName", "").startswith("pz-")]
+        assert ours[0]["error"] == "LimitExceededException", ours
+        assert [c["status"] for c in ours].count(200) == 1, ours
+        assert "Apply complete! Resources: 7 added" in out, out
 
 
 def test_confirmation_and_json(pz_bin):

@@ -372,6 +372,21 @@ def more_cases(binary, spec, state, data, same):
               "{itemExplorationConfig: {explorationWeight: '0.3'}}\n"),
           None, {"refreshed": True, "now": NOW})
 
+    # Issue 11: an apply interrupted while a training ran (recorded
+    # CREATE PENDING, still training) and before the campaign: the next
+    # plan awaits the training, creates the campaign on it, trains
+    # nothing new.
+    cut = copy.deepcopy(state)
+    cut["resources"] = [r for r in cut["resources"]
+                        if r["address"] != "campaign.upsCampaign"]
+    for r in cut["resources"]:
+        if r["address"] == "solution_version.ups":
+            r["status"] = "CREATE PENDING"
+    running = live_from_state(cut, data)
+    running["resources"]["solution_version.ups"]["status"] = \
+        "CREATE IN_PROGRESS"
+    write("apply-interrupted", spec, cut, running)
+
 
 def interrupted_cases(spec, state, same):
     """An apply killed at the wrong moment (issue 11, chaos)."""
