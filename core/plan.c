@@ -605,7 +605,9 @@ static void waits_for_deps(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 		const struct pz_resource *d = ctx->spec->resources[r->deps[i]];
 		const struct pz_change *dc = ctx->by_index[d->index];
 
-		if (!dc || dc->action != PZ_ACTION_WAIT ||
+		/* An awaited one (an earlier apply's, recorded) is waited
+		 * for by this apply: what depends on it follows it. */
+		if (!dc || dc->action != PZ_ACTION_WAIT || dc->awaits ||
 		    (dc->arn && !pz_live_in_progress(pz_plan_ctx_live(ctx, d))))
 			continue;
 		c->action = PZ_ACTION_WAIT;
