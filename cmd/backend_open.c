@@ -21,8 +21,7 @@
 #include "providers/aws/backend_s3.h"
 #include "providers/aws/client.h"
 
-/* A named workspace from PZ_WORKSPACE, or NULL for the default one. */
-static const char *workspace(void)
+const char *pz_cmd_workspace(void)
 {
 	const char *ws = getenv("PZ_WORKSPACE");
 
@@ -66,7 +65,7 @@ static int open_s3(struct pz_backend **out, const struct pz_settings *s)
 	struct pz_aws_client_options o;
 	struct pz_backend_s3_opts so;
 	struct pz_aws_client *c = NULL;
-	const char *ws = workspace();
+	const char *ws = pz_cmd_workspace();
 	char *key;
 	int r;
 
@@ -136,7 +135,7 @@ static int open_backend(struct pz_backend **out, const struct pz_spec *spec,
 				    "-f FILE or -state=PATH");
 	if (spec->settings.backend == PZ_BACKEND_S3)
 		return open_s3(out, &spec->settings);
-	if (workspace())
+	if (pz_cmd_workspace())
 		return pz_error_set(PZ_EINVAL,
 				    "PZ_WORKSPACE is set, but workspaces need "
 				    "the S3 backend; for another local state "

@@ -96,9 +96,50 @@ struct pz_diags;
 void pz_cmd_spec_warnings(bool on);
 int pz_cmd_load_spec(struct pz_spec **out, const char *file,
 		     const struct pz_strlist *var_args, bool json_diags);
+/* The same from text in memory, shown as path (pz plan -git-head reads
+ * the spec from a commit). */
+int pz_cmd_load_spec_text(struct pz_spec **out, const char *path,
+			  const char *text, size_t len,
+			  const struct pz_strlist *var_args, bool json_diags);
 /* -var NAME=VALUE strings as spec vars; *out is one allocation (free). */
 int pz_cmd_parse_vars(const struct pz_strlist *list, struct pz_spec_var **out);
 void pz_cmd_print_diags(const struct pz_diags *diags, bool json);
+
+/* The named workspace from PZ_WORKSPACE, or NULL for the default one
+ * (backend_open.c). */
+const char *pz_cmd_workspace(void);
+
+/*
+ * The spec, loaded as pz_cmd_load_spec does, and what git says about it
+ * (git.c, core/gitops.h): the spec comes from the work tree, or from the
+ * commit git_head names; *git (the caller's, pz_plan_git_free) is the
+ * commit it is from, whether the work tree is dirty and, with git_base,
+ * the review of the change since that commit (the base's spec loaded
+ * with the same -var values). Without git_base and git_head, a spec
+ * outside a repository (or in one with no commit) is no error: *git is
+ * NULL then. 0, or 1 after printing why.
+ */
+struct pz_plan_git;
+int pz_cmd_git_load_spec(struct pz_spec **spec, struct pz_plan_git **git,
+			 const char *file, const struct pz_strlist *vars,
+			 const char *git_base, const char *git_head);
+/*
+ * For pz apply: may plan be applied from the work tree of spec_path
+ * (core/gitops.h: at the commit it was made at, in a clean tree)? 1
+ * after printing why not (prefixed with origin, the plan file, when not
+ * NULL); else 0 with commit the one the state should record ("" for
+ * none), after a warning on stderr when that commit is older than the
+ * one st records. pz_cmd_git_record puts commit in st (NULL when "").
+ */
+struct pz_plan;
+struct pz_state;
+int pz_cmd_git_apply_check(const struct pz_plan *plan, const char *spec_path,
+			   const struct pz_state *st, const char *origin,
+			   char commit[41]);
+void pz_cmd_git_record(struct pz_state *st, const char *commit);
+/* What the markdown plan's marker names: the workspace, else the spec's
+ * path in the repository, else as given. Borrowed. */
+const char *pz_cmd_git_marker(const struct pz_plan *plan);
 
 struct pz_aws_client;
 /* An AWS client for the spec's region and profile (client.c), with at most
@@ -196,6 +237,7 @@ struct pz_cmd_plan_args {
 	bool destroy, refresh;
 	bool quiet;	    /* no "refreshed N resources" line */
 	bool spec_warnings; /* print warnings about the spec's content */
+	const char *git_base, *git_head; /* pz plan -git-base, -git-head */
 };
 struct pz_cmd_planned {
 	struct pz_spec *spec;
@@ -206,6 +248,7 @@ struct pz_cmd_planned {
 	struct pz_plan *plan;
 	struct pz_live *live, *live_state;
 	size_t nstate;
+	struct pz_plan_git *git; /* for the plan, until it is made */
 };
 int pz_cmd_plan_make(struct pz_cmd_planned *p,
 		     const struct pz_cmd_plan_args *a);

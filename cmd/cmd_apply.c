@@ -591,7 +591,7 @@ static int apply_saved(const char *path)
 	struct pz_backend *b = NULL;
 	struct pz_state *st = NULL;
 	struct pz_aws_client *client = NULL;
-	char digest[65];
+	char digest[65], commit[41];
 	int status = 1;
 
 	if (opt_targets.n || opt_destroy) {
@@ -630,6 +630,9 @@ static int apply_saved(const char *path)
 			path);
 		goto out;
 	}
+	/* At the commit it was made at, in a clean tree (docs/gitops.md). */
+	if (pz_cmd_git_apply_check(plan, spec->path, st, path, commit))
+		goto out;
 	if (!pz_plan_has_changes(plan) && !plan->nops) {
 		printf("No changes. Your infrastructure matches the "
 		       "configuration.\n");
@@ -638,6 +641,7 @@ static int apply_saved(const char *path)
 	}
 	if (pz_cmd_client_new(&client, spec, 50))
 		goto out;
+	pz_cmd_git_record(st, commit);
 	status = execute(b, st, client, plan, plan->destroy);
 out:
 	if (pz_cmd_backend_close(b))
@@ -654,6 +658,7 @@ static int run(int argc, char **argv, bool destroy)
 {
 	struct pz_cmd_plan_args a;
 	struct pz_cmd_planned p;
+	char commit[41];
 	int status = 1;
 
 	if (opt_parallelism < 1 || opt_parallelism > 100) {
@@ -700,10 +705,13 @@ static int run(int argc, char **argv, bool destroy)
 		goto out;
 	}
 	print_plan(p.plan, opt_json);
+	if (pz_cmd_git_apply_check(p.plan, p.spec->path, p.state, NULL, commit))
+		goto out;
 	if (!opt_auto_approve && confirm(destroy))
 		goto out;
 	if (!p.client && pz_cmd_client_new(&p.client, p.spec, 50))
 		goto out;
+	pz_cmd_git_record(p.state, commit);
 	status = execute(p.backend, p.state, p.client, p.plan, destroy);
 out:
 	if (pz_cmd_planned_release(&p))

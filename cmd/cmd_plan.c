@@ -13,6 +13,7 @@
 
 static const char *opt_file, *opt_out, *opt_format, *opt_state;
 static const char *opt_lock_timeout, *opt_data_check;
+static const char *opt_git_base, *opt_git_head;
 static bool opt_json, opt_detailed, opt_refresh = true, opt_lock = true;
 static bool opt_destroy;
 static long opt_parallelism = 50;
@@ -50,6 +51,11 @@ static const struct pz_opt plan_opts[] = {
     {"data-check", PZ_OPT_STRING, &opt_data_check, "off|header|sample|full",
      "check the data each import would read against its schema "
      "(default sample)"},
+    {"git-base", PZ_OPT_STRING, &opt_git_base, "REF",
+     "review the change since this commit: the spec files it touches "
+     "and the resources it declares differently (docs/gitops.md)"},
+    {"git-head", PZ_OPT_STRING, &opt_git_head, "REF",
+     "plan the spec as this commit has it (default: the work tree)"},
     {NULL},
 };
 
@@ -135,10 +141,14 @@ static int run_plan(int argc, char **argv)
 	a.refresh = opt_refresh;
 	a.quiet = fmt != FMT_TEXT;
 	a.spec_warnings = true;
+	a.git_base = opt_git_base;
+	a.git_head = opt_git_head;
 	if (pz_cmd_plan_make(&p, &a))
 		goto out;
 	memset(&ro, 0, sizeof(ro));
 	ro.color = fmt == FMT_TEXT && pz_cmd_color(stdout);
+	ro.marker = pz_cmd_git_marker(p.plan);
+	ro.artifact = opt_out;
 	r = fmt == FMT_JSON	  ? pz_plan_render_json(p.plan, &out)
 	    : fmt == FMT_MARKDOWN ? pz_plan_render_markdown(p.plan, &out, &ro)
 				  : pz_plan_render_text(p.plan, &out, &ro);
@@ -180,7 +190,10 @@ const struct pz_cmd pz_cmd_plan = {
 	"the plan says which trigger fired. Changes made outside pz\n"
 	"are shown first. Before an import, its data in S3 is checked\n"
 	"against the dataset's schema (-data-check); data errors make\n"
-	"the plan fail. Exit status: 0, or 1 on error; with\n"
+	"the plan fail. In a git work tree the plan records the commit\n"
+	"its spec is from; -git-base reviews a change: the spec files\n"
+	"it touches and the resources it declares differently\n"
+	"(docs/gitops.md). Exit status: 0, or 1 on error; with\n"
 	"-detailed-exitcode 2 when the plan has changes.",
     .opts = plan_opts,
     .max_args = 0,

@@ -108,6 +108,7 @@ static cJSON *state_json(const struct pz_state *st, bool stored)
 		return root;
 	cJSON_AddNumberToObject(root, "serial", (double)st->serial);
 	cJSON_AddStringToObject(root, "lineage", st->lineage);
+	pz_json_add_str_or_null(root, "git_commit", st->git_commit);
 	values = cJSON_AddObjectToObject(root, "values");
 	mod = cJSON_AddObjectToObject(values, "root_module");
 	list = cJSON_AddArrayToObject(mod, "resources");
@@ -188,6 +189,9 @@ static int show_state(void)
 			putchar('\n');
 		pz_cmd_print_resource(stdout, &st->resources[i]);
 	}
+	if (stored && st->git_commit)
+		printf("\nLast applied from git commit %s (serial %llu).\n",
+		       pz_esc(st->git_commit), (unsigned long long)st->serial);
 	status = 0;
 out:
 	pz_state_free(st);

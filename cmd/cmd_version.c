@@ -10,6 +10,7 @@
 #include <yaml.h>
 
 #include "cmd.h"
+#include "core/git.h"
 #include "core/json_out.h"
 #include "providers/aws/curl_api.h"
 
@@ -49,6 +50,7 @@ static int print_json(void)
 	cJSON_AddStringToObject(libs, "cjson", cJSON_Version());
 	expat_version(expat, sizeof(expat));
 	cJSON_AddStringToObject(libs, "expat", expat);
+	cJSON_AddStringToObject(libs, "libgit2", pz_git_library_version());
 	cJSON_AddItemToObject(root, "libraries", libs);
 	r = pz_cmd_print_json(root);
 	cJSON_Delete(root);
@@ -67,10 +69,12 @@ static int run_version(int argc, char **argv)
 	curl = curl_runtime_version();
 	expat_version(expat, sizeof(expat));
 	printf("pz v%s (commit %s)\n", PZ_VERSION, pz_build_commit);
-	printf("  libcurl %s, OpenSSL %s, libyaml %s, cJSON %s, expat %s\n",
+	printf("  libcurl %s, OpenSSL %s, libyaml %s, cJSON %s, expat %s, "
+	       "libgit2 %s\n",
 	       curl ? curl : "(not loadable)",
 	       OpenSSL_version(OPENSSL_VERSION_STRING),
-	       yaml_get_version_string(), cJSON_Version(), expat);
+	       yaml_get_version_string(), cJSON_Version(), expat,
+	       pz_git_library_version());
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "core/backend.h"
 #include "core/error.h"
+#include "core/gitops.h"
 #include "core/plan.h"
 #include "core/spec.h"
 #include "providers/aws/client.h"
@@ -105,7 +106,8 @@ int pz_cmd_plan_make(struct pz_cmd_planned *p, const struct pz_cmd_plan_args *a)
 	memset(p, 0, sizeof(*p));
 	pz_diags_init(&diags);
 	pz_cmd_spec_warnings(a->spec_warnings);
-	if (pz_cmd_load_spec(&p->spec, a->file, a->vars, false))
+	if (pz_cmd_git_load_spec(&p->spec, &p->git, a->file, a->vars,
+				 a->git_base, a->git_head))
 		return 1;
 	if (pz_cmd_parse_vars(a->vars, &p->vars))
 		goto out;
@@ -146,6 +148,10 @@ int pz_cmd_plan_make(struct pz_cmd_planned *p, const struct pz_cmd_plan_args *a)
 	}
 	r = pz_plan_make(&p->plan, p->spec, p->state, p->live, p->live_state,
 			 &po, &diags);
+	if (p->plan) {
+		p->plan->git = p->git;
+		p->git = NULL; /* transferred */
+	}
 	if (!r && p->client && !a->destroy &&
 	    pz_personalize_find_unmanaged(p->client, p->spec, p->plan,
 					  &diags)) {
@@ -197,6 +203,7 @@ int pz_cmd_planned_release(struct pz_cmd_planned *p)
 	free(p->live_state);
 	free(p->vars);
 	pz_plan_free(p->plan);
+	pz_plan_git_free(p->git);
 	pz_state_free(p->state);
 	pz_aws_client_free(p->client);
 	pz_spec_free(p->spec);

@@ -87,37 +87,26 @@ static void drop_spec_warnings(struct pz_diags *d)
 	d->n = k;
 }
 
-int pz_cmd_load_spec(struct pz_spec **out, const char *file,
-		     const struct pz_strlist *var_args, bool json_diags)
+/* The spec from path, or from text (len bytes) shown as path. */
+static int load_spec(struct pz_spec **out, const char *path, const char *text,
+		     size_t len, const struct pz_strlist *var_args,
+		     bool json_diags)
 {
 	struct pz_spec_var *vars = NULL;
 	struct pz_diags diags;
-	const char *path;
 	int r;
 
 	*out = NULL;
-	path = pz_cmd_spec_path(file);
-	if (!path)
-		return 1;
 	if (pz_cmd_parse_vars(var_args, &vars))
 		return 1;
 	pz_diags_init(&diags);
 	/* A signal stops a long parse, not only the waits after it. */
 	pz_doc_set_stop_flag(&pz_cmd_interrupted);
-	if (!strcmp(path, "-")) {
-		/* -f - reads the spec from stdin, as state push - does. */
-		struct pz_buf text;
-
-		pz_buf_init(&text, (size_t)16 << 20);
-		r = pz_buf_read_file(&text, "/dev/stdin");
-		if (!r)
-			r = pz_spec_load_text(out, "<stdin>", text.ptr,
-					      text.len, vars, var_args->n,
-					      &diags);
-		pz_buf_release(&text);
-	} else {
+	if (text)
+		r = pz_spec_load_text(out, path, text, len, vars, var_args->n,
+				      &diags);
+	else
 		r = pz_spec_load(out, path, vars, var_args->n, &diags);
-	}
 	free(vars);
 	if (r && r != PZ_ESPEC) {
 		pz_diags_release(&diags);
@@ -139,4 +128,36 @@ int pz_cmd_load_spec(struct pz_spec **out, const char *file,
 	}
 	pz_diags_release(&diags);
 	return 0;
+}
+
+int pz_cmd_load_spec(struct pz_spec **out, const char *file,
+		     const struct pz_strlist *var_args, bool json_diags)
+{
+	const char *path;
+	struct pz_buf text;
+	int r;
+
+	*out = NULL;
+	path = pz_cmd_spec_path(file);
+	if (!path)
+		return 1;
+	if (strcmp(path, "-"))
+		return load_spec(out, path, NULL, 0, var_args, json_diags);
+	/* -f - reads the spec from stdin, as state push - does. */
+	pz_buf_init(&text, (size_t)16 << 20);
+	if (pz_buf_read_file(&text, "/dev/stdin")) {
+		pz_buf_release(&text);
+		return pz_cmd_fail();
+	}
+	r = load_spec(out, "<stdin>", text.ptr ? text.ptr : "", text.len,
+		      var_args, json_diags);
+	pz_buf_release(&text);
+	return r;
+}
+
+int pz_cmd_load_spec_text(struct pz_spec **out, const char *path,
+			  const char *text, size_t len,
+			  const struct pz_strlist *var_args, bool json_diags)
+{
+	return load_spec(out, path, text, len, var_args, json_diags);
 }

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "error.h"
+#include "gitops.h"
 #include "hash.h"
 #include "json_out.h"
 #include "tojson.h"
@@ -102,6 +103,7 @@ void pz_plan_free(struct pz_plan *plan)
 		free(plan->ops[i].after);
 	free(plan->ops);
 	free(plan->spec_path);
+	pz_plan_git_free(plan->git);
 	free(plan);
 }
 

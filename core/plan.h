@@ -123,6 +123,40 @@ struct pz_drift {
 	cJSON *after;  /* as it is now (NULL when deleted) */
 };
 
+/*
+ * What git says about a plan (issue 15, core/gitops.h): the commit its
+ * spec is from and, with pz plan -git-base, the review of a change: the
+ * spec files it touches and the resources whose declaration it adds,
+ * removes or changes.
+ */
+struct pz_plan_git_file {
+	char *path;	    /* as the head has it */
+	char *old_path;	    /* as the base has it, when renamed */
+	const char *status; /* "added", "deleted", "modified", "renamed" */
+	bool spec;	    /* the plan's own spec file */
+};
+
+struct pz_plan_git_resource {
+	char *address;
+	const char *change; /* "added", "removed", "changed" */
+	char **members;	    /* the members that differ (changed) */
+	size_t nmembers;
+};
+
+struct pz_plan_git {
+	char head[41];		   /* the commit the spec is from */
+	char base[41];		   /* -git-base's commit, or "" */
+	bool dirty;		   /* the spec is the work tree's, which has
+				    * uncommitted changes to tracked files */
+	char *head_ref, *base_ref; /* as given on the command line */
+	char *spec_path;	   /* the spec, relative to the work tree */
+	struct pz_plan_git_file *files;
+	size_t nfiles;
+	struct pz_plan_git_resource *resources;
+	size_t nresources;
+	char *note; /* why the review lists no resources, or NULL */
+};
+
 struct pz_plan {
 	struct pz_change *changes; /* apply order: creates and updates in
 				    * dependency order, then deletes in
@@ -141,6 +175,7 @@ struct pz_plan {
 	size_t nnotes;
 	struct pz_op *ops; /* the operation graph, in executable order */
 	size_t nops;
+	struct pz_plan_git *git; /* NULL: not made in a git work tree */
 };
 
 struct pz_plan_opts {
@@ -253,6 +288,12 @@ struct pz_render_opts {
 	bool color;
 	bool omit_notes;  /* text: leave the notes out (markdown adds them) */
 	size_t max_bytes; /* markdown: the limit (default 65536) */
+	/* markdown: what the hidden first-line marker names (the
+	 * workspace or the spec path; NULL: plan->spec_path), and where
+	 * the full plan is when the comment must be shortened (the saved
+	 * plan, a CI artifact; NULL: none named). */
+	const char *marker;
+	const char *artifact;
 };
 int pz_plan_render_text(const struct pz_plan *plan, struct pz_buf *out,
 			const struct pz_render_opts *o) PZ_MUST_USE;
@@ -265,6 +306,13 @@ int pz_plan_render_markdown(const struct pz_plan *plan, struct pz_buf *out,
 /* Saved plans (plan_file.c): the plan with the state serial and lineage
  * and the spec digest it was made against. */
 int pz_plan_save(const struct pz_plan *plan, const char *path);
+/* The saved form's bytes (what pz_plan_save writes), appended to out. */
+int pz_plan_serialize(const struct pz_plan *plan,
+		      struct pz_buf *out) PZ_MUST_USE;
+/* sha256 (hex) of the saved form: the plan's digest, shown in the
+ * markdown for review and by apply, so the plan applied can be matched
+ * to the one reviewed. */
+int pz_plan_digest(const struct pz_plan *plan, char out[65]);
 int pz_plan_load(struct pz_plan **out, const char *path);
 /*
  * Is a saved plan still what apply would do? Refused with PZ_ESTALE and

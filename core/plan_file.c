@@ -14,11 +14,16 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "gitops.h"
+#include "hash.h"
 #include "json_out.h"
 #include "plan.h"
 #include "tempfile.h"
 
-#define PLAN_FORMAT 2 /* 2: the operation graph */
+/* 2: the operation graph; 3: the git commit (format 2 plans still load:
+ * they record no commit). */
+#define PLAN_FORMAT	3
+#define PLAN_FORMAT_MIN 2
 
 static void clear_sensitive(cJSON *v)
 {
@@ -116,11 +121,10 @@ static void add_opt_str(cJSON *o, const char *k, const char *v)
 		cJSON_AddStringToObject(o, k, v);
 }
 
-int pz_plan_save(const struct pz_plan *plan, const char *path)
+int pz_plan_serialize(const struct pz_plan *plan, struct pz_buf *out)
 {
 	cJSON *root = cJSON_CreateObject(), *changes = cJSON_CreateArray();
 	cJSON *drift = cJSON_CreateArray();
-	struct pz_buf b;
 	size_t i;
 	int r;
 
@@ -133,6 +137,11 @@ int pz_plan_save(const struct pz_plan *plan, const char *path)
 	cJSON_AddStringToObject(root, "state_lineage", plan->state_lineage);
 	cJSON_AddBoolToObject(root, "destroy", plan->destroy);
 	cJSON_AddBoolToObject(root, "refreshed", plan->refreshed);
+	/* Always there from format 3 (null: made outside a git work tree),
+	 * so a plan whose commit was cut out is refused, not unchecked. */
+	cJSON_AddItemToObject(root, "git",
+			      plan->git ? pz_plan_git_json(plan->git)
+					: cJSON_CreateNull());
 	for (i = 0; i < plan->n; i++) {
 		const struct pz_change *c = &plan->changes[i];
 		cJSON *o = cJSON_CreateObject();
@@ -201,12 +210,32 @@ int pz_plan_save(const struct pz_plan *plan, const char *path)
 	cJSON_AddItemToObject(root, "drift", drift);
 	cJSON_AddItemToObject(root, "notes",
 			      str_list(plan->notes, plan->nnotes));
-	pz_buf_init(&b, 0);
-	r = pz_json_write(root, &b, 1);
+	r = pz_json_write(root, out, 1);
 	cJSON_Delete(root);
 	if (!r)
-		r = pz_buf_addc(&b, '\n');
-	if (r)
+		r = pz_buf_addc(out, '\n');
+	return r;
+}
+
+int pz_plan_digest(const struct pz_plan *plan, char out[65])
+{
+	struct pz_buf b;
+	int r;
+
+	pz_buf_init(&b, 0);
+	if (!(r = pz_plan_serialize(plan, &b)))
+		pz_sha256_hex(b.ptr, b.len, out);
+	pz_buf_release(&b);
+	return r;
+}
+
+int pz_plan_save(const struct pz_plan *plan, const char *path)
+{
+	struct pz_buf b;
+	int r;
+
+	pz_buf_init(&b, 0);
+	if ((r = pz_plan_serialize(plan, &b)))
 		goto out;
 	/* Only for its owner: a plan holds the values it will send,
 	 * sensitive ones too. */
@@ -374,11 +403,14 @@ int pz_plan_load(struct pz_plan **out, const char *path)
 				 path);
 		goto out;
 	}
-	if (v->valueint != PLAN_FORMAT) {
+	if (v->valuedouble < PLAN_FORMAT_MIN || v->valuedouble > PLAN_FORMAT ||
+	    v->valuedouble != (double)v->valueint) {
 		r = pz_error_set(PZ_EINVAL,
-				 "'%s' is a plan of format %d, written by "
-				 "another pz version; make a new plan",
-				 path, v->valueint);
+				 "'%s' is a plan of format %g, which this pz "
+				 "(formats %d to %d) cannot read: make a new "
+				 "plan with this pz",
+				 path, v->valuedouble, PLAN_FORMAT_MIN,
+				 PLAN_FORMAT);
 		goto out;
 	}
 	plan = pz_xcalloc(1, sizeof(*plan));
@@ -403,6 +435,27 @@ int pz_plan_load(struct pz_plan **out, const char *path)
 	plan->state_serial = v ? (uint64_t)whole : 0;
 	plan->destroy = get_bool(root, "destroy");
 	plan->refreshed = get_bool(root, "refreshed");
+	v = cJSON_GetObjectItemCaseSensitive(root, "git");
+	if (!v && cJSON_GetObjectItemCaseSensitive(root, "pz_plan_format")
+			  ->valuedouble >= 3) {
+		r = pz_error_set(PZ_EINVAL,
+				 "'%s' is not a valid saved plan: it lacks "
+				 "the git commit it was made at; make a new "
+				 "plan",
+				 path);
+		goto out;
+	}
+	if (v && !cJSON_IsNull(v) &&
+	    (r = pz_plan_git_from_json(&plan->git, v))) {
+		char *why = pz_xstrdup(pz_error_last());
+
+		r = pz_error_set(PZ_EINVAL,
+				 "'%s' is not a valid saved plan: %s; make a "
+				 "new plan",
+				 path, why);
+		free(why);
+		goto out;
+	}
 	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(root, "changes"))
 	{
 		struct pz_change *ch;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "gitops.h"
 #include "json_out.h"
 #include "plan.h"
 #include "provider.h"
@@ -519,12 +520,75 @@ static void put_ops(struct out *o, const struct pz_plan *plan)
 	put(o, "\n");
 }
 
+/* "abcdef123456 (main)": a commit as people read it. */
+static void put_commit(struct out *o, const char *id, const char *ref)
+{
+	put(o, "%.12s", id);
+	if (ref && strncmp(ref, id, strlen(ref)))
+		put(o, " (%s)", pz_esc(ref));
+}
+
+/* Where the spec comes from and, with a base, what the change declares
+ * differently (issue 15). */
+static void put_git(struct out *o, const struct pz_plan_git *pg)
+{
+	size_t i, k;
+
+	put(o, "Git: the spec %s is from commit ",
+	    pg->spec_path ? pz_esc(pg->spec_path) : "");
+	put_commit(o, pg->head, pg->head_ref);
+	put(o, "%s\n", pg->dirty ? " plus uncommitted changes" : "");
+	if (pg->dirty)
+		put(o,
+		    "%sWarning: the work tree has uncommitted changes: this "
+		    "plan is of them, not of commit %.12s; apply on merge "
+		    "needs a plan of a clean checkout.%s\n",
+		    col(o, C_DEL), pg->head, col(o, C_OFF));
+	if (!pg->base[0]) {
+		put(o, "\n");
+		return;
+	}
+	put(o, "Compared with the base, commit ");
+	put_commit(o, pg->base, pg->base_ref);
+	put(o, ":\n");
+	if (!pg->nfiles)
+		put(o, "  no spec file changed\n");
+	for (i = 0; i < pg->nfiles; i++) {
+		const struct pz_plan_git_file *f = &pg->files[i];
+
+		put(o, "  %-8s %s", f->status, pz_esc(f->path));
+		if (f->old_path && strcmp(f->old_path, f->path))
+			put(o, " (was %s)", pz_esc(f->old_path));
+		put(o, "%s\n", f->spec ? "  <- the spec" : "");
+	}
+	if (pg->note)
+		put(o, "  (%s)\n", pz_esc(pg->note));
+	else if (!pg->nresources)
+		put(o, "  the change declares no resource differently\n");
+	for (i = 0; i < pg->nresources; i++) {
+		const struct pz_plan_git_resource *gr = &pg->resources[i];
+
+		put(o, "  %s %s %s",
+		    !strcmp(gr->change, "added")     ? "+"
+		    : !strcmp(gr->change, "removed") ? "-"
+						     : "~",
+		    pz_esc(gr->address), gr->change);
+		for (k = 0; k < gr->nmembers; k++)
+			put(o, "%s%s", k ? ", " : ": ", pz_esc(gr->members[k]));
+		put(o, "\n");
+	}
+	put(o, "\n");
+}
+
 int pz_plan_render_text(const struct pz_plan *plan, struct pz_buf *out,
 			const struct pz_render_opts *ro)
 {
 	struct out o = {out, ro && ro->color, 0};
 	bool sym[6] = {false}, create_first = false;
 	size_t i;
+
+	if (plan->git && !(ro && ro->omit_notes))
+		put_git(&o, plan->git);
 
 	if (plan->ndrift) {
 		put(&o, "%sNote: Objects have changed outside of pz%s\n\n",
@@ -816,6 +880,8 @@ int pz_plan_render_json(const struct pz_plan *plan, struct pz_buf *out)
 	for (i = 0; i < plan->nnotes; i++)
 		cJSON_AddItemToArray(notes, cJSON_CreateString(plan->notes[i]));
 	cJSON_AddItemToObject(root, "pz_notes", notes);
+	if (plan->git)
+		cJSON_AddItemToObject(root, "git", pz_plan_git_json(plan->git));
 	r = pz_json_write(root, out, -1);
 	if (!r)
 		r = pz_buf_addc(out, '\n');
@@ -826,7 +892,82 @@ int pz_plan_render_json(const struct pz_plan *plan, struct pz_buf *out)
 /* --- markdown
  * ------------------------------------------------------------------ */
 
-static int md_summary(const struct pz_plan *plan, struct pz_buf *out)
+/* The hidden first line a CI step finds its earlier comment by:
+ * "<!-- pz-plan: NAME -->", NAME never ending the comment early. */
+static int md_marker(const struct pz_plan *plan,
+		     const struct pz_render_opts *ro, struct pz_buf *out)
+{
+	const char *m = ro && ro->marker  ? ro->marker
+			: plan->spec_path ? plan->spec_path
+					  : "";
+	char prev = 0;
+	int r = pz_buf_adds(out, "<!-- pz-plan: ");
+
+	for (; *m && !r; m++) {
+		char c = *m;
+
+		if ((unsigned char)c < 0x20 || c == 0x7f || c == '<' ||
+		    c == '>' || (c == '-' && prev == '-'))
+			c = '_';
+		r = pz_buf_addc(out, c);
+		prev = c;
+	}
+	return r ? r : pz_buf_adds(out, " -->\n");
+}
+
+/* Inline code that stays inline: backticks in the text become quotes. */
+static int md_code(struct pz_buf *out, const char *s)
+{
+	const char *e = pz_esc(s);
+	int r = pz_buf_addc(out, '`');
+
+	for (; *e && !r; e++)
+		r = pz_buf_addc(out, *e == '`' ? '\'' : *e);
+	return r ? r : pz_buf_addc(out, '`');
+}
+
+/* One line of the warning block: what a delete or replacement loses. */
+static int md_loss(struct pz_buf *out, const struct pz_change *c)
+{
+	const struct pz_rtype *t = pz_rtype_find(c->type);
+	size_t i;
+	int r = pz_buf_adds(out, "> - ");
+
+	if (!r)
+		r = md_code(out, c->address);
+	if (!r)
+		r = pz_buf_adds(out, c->action == PZ_ACTION_DELETE
+					 ? " is destroyed"
+					 : " is replaced");
+	if (!r && c->cause) {
+		r = pz_buf_adds(out,
+				c->cause_deleted ? " because " : " because ");
+		if (!r)
+			r = md_code(out, c->cause);
+		if (!r)
+			r = pz_buf_adds(out, c->cause_deleted ? " is destroyed"
+							      : " is replaced");
+	}
+	for (i = 0; i < c->nreplace && !r; i++) {
+		r = pz_buf_adds(out, i ? ", " : " (forced by ");
+		if (!r)
+			r = md_code(out, c->replace_paths[i]);
+		if (!r && i + 1 == c->nreplace)
+			r = pz_buf_addc(out, ')');
+	}
+	if (!r && !c->implicit && t && t->loss_note)
+		r = pz_buf_printf(out, ": **%s**", t->loss_note);
+	if (!r && c->implicit)
+		r = pz_buf_adds(out, " (no API call: only the record)");
+	for (i = 0; t && t->arn_path && i < c->nreplace && !r; i++)
+		if (!strcmp(c->replace_paths[i], "name"))
+			r = pz_buf_adds(out, "; it gets a new ARN, so whatever "
+					     "uses the old one must change");
+	return r ? r : pz_buf_addc(out, '\n');
+}
+
+static int md_summary(const struct pz_plan *plan, struct pz_buf *out,
+		      size_t max)
 {
 	int r = pz_buf_printf(out,
 			      "### pz plan: %zu to add, %zu to change, %zu to "
@@ -836,7 +977,7 @@ static int md_summary(const struct pz_plan *plan, struct pz_buf *out)
 			      "| destroy | %zu |\n",
 			      plan->nadd, plan->nchange, plan->ndestroy,
 			      plan->nadd, plan->nchange, plan->ndestroy);
-	size_t i, risky = 0;
+	size_t i, risky = 0, shown;
 
 	if (!r && plan->nwait)
 		r = pz_buf_printf(out, "| waiting for data | %zu |\n",
@@ -845,26 +986,19 @@ static int md_summary(const struct pz_plan *plan, struct pz_buf *out)
 		if (plan->changes[i].action == PZ_ACTION_DELETE ||
 		    plan->changes[i].action == PZ_ACTION_REPLACE)
 			risky++;
-	if (!r && risky) {
+	if (!r && risky)
 		r = pz_buf_printf(out,
 				  "\n> [!WARNING]\n> This plan destroys or "
-				  "replaces %zu resource%s:\n",
+				  "replaces %zu resource%s; what is lost:\n",
 				  risky, risky == 1 ? "" : "s");
-		for (i = 0; i < plan->n && !r; i++) {
-			const struct pz_change *c = &plan->changes[i];
-
-			if (c->action == PZ_ACTION_DELETE)
-				r = pz_buf_printf(out,
-						  "> - `%s` is destroyed\n",
-						  pz_esc(c->address));
-			else if (c->action == PZ_ACTION_REPLACE)
-				r = pz_buf_printf(
-				    out, "> - `%s` is replaced%s%s%s\n",
-				    pz_esc(c->address), c->nreplace ? " (" : "",
-				    c->nreplace ? c->replace_paths[0] : "",
-				    c->nreplace ? ")" : "");
+	for (i = 0, shown = 0; i < plan->n && !r && shown < max; i++)
+		if (plan->changes[i].action == PZ_ACTION_DELETE ||
+		    plan->changes[i].action == PZ_ACTION_REPLACE) {
+			r = md_loss(out, &plan->changes[i]);
+			shown++;
 		}
-	}
+	if (!r && risky > shown)
+		r = pz_buf_printf(out, "> - … and %zu more\n", risky - shown);
 	if (!r && plan->ndrift)
 		r = pz_buf_printf(out,
 				  "\n%zu resource%s changed outside pz since "
@@ -873,33 +1007,105 @@ static int md_summary(const struct pz_plan *plan, struct pz_buf *out)
 	return r;
 }
 
-int pz_plan_render_markdown(const struct pz_plan *plan, struct pz_buf *out,
-			    const struct pz_render_opts *ro)
+/* The review of the change (pz plan -git-base): what it touches. At most
+ * max entries of each list. */
+static int md_git(const struct pz_plan_git *pg, struct pz_buf *out, size_t max)
 {
-	size_t max = ro && ro->max_bytes ? ro->max_bytes : 65536;
-	size_t start = out->len, i;
-	struct pz_buf text;
-	struct pz_render_opts plain = {false, true, 0};
+	size_t i, k;
 	int r;
-	const char *p;
 
-	if (!pz_plan_has_changes(plan) && !plan->ndrift) {
-		r = pz_buf_adds(out, "### pz plan: no changes\n\nYour "
-				     "infrastructure matches the spec.\n");
-		for (i = 0; i < plan->nnotes && !r; i++)
-			r = pz_buf_printf(out, "\n_Note: %s_\n",
-					  pz_esc(plan->notes[i]));
+	if (pg->dirty &&
+	    (r = pz_buf_printf(out,
+			       "\n> [!CAUTION]\n> Made from a work tree with "
+			       "uncommitted changes on `%.12s`: not a plan of "
+			       "any commit.\n",
+			       pg->head)))
 		return r;
+	if (!pg->base[0])
+		return 0;
+	r = pz_buf_printf(
+	    out, "\n**The change** (`%.12s`..`%.12s`): ", pg->base, pg->head);
+	if (!r && !pg->nfiles)
+		r = pz_buf_adds(out, "no spec file changed.\n");
+	for (i = 0; i < pg->nfiles && i < max && !r; i++) {
+		const struct pz_plan_git_file *f = &pg->files[i];
+
+		r = pz_buf_adds(out, i ? ", " : "");
+		if (!r)
+			r = md_code(out, f->path);
+		if (!r)
+			r = pz_buf_printf(out, " %s", f->status);
+		if (!r && f->old_path && strcmp(f->old_path, f->path)) {
+			r = pz_buf_adds(out, " from ");
+			if (!r)
+				r = md_code(out, f->old_path);
+		}
+		if (!r && i + 1 == pg->nfiles)
+			r = pz_buf_adds(out, ".\n");
 	}
-	if ((r = md_summary(plan, out)))
-		return r;
+	if (!r && pg->nfiles > max)
+		r = pz_buf_printf(out, " and %zu more files.\n",
+				  pg->nfiles - max);
+	if (!r && pg->note)
+		r = pz_buf_printf(out, "\n_%s_\n", pz_esc(pg->note));
+	else if (!r && pg->nfiles && !pg->nresources)
+		r = pz_buf_adds(out,
+				"\nIt declares no resource differently.\n");
+	if (!r && pg->nresources)
+		r = pz_buf_adds(out,
+				"\n| resource | in the spec |\n|---|---|\n");
+	for (i = 0; i < pg->nresources && i < max && !r; i++) {
+		const struct pz_plan_git_resource *gr = &pg->resources[i];
+
+		r = pz_buf_adds(out, "| ");
+		if (!r)
+			r = md_code(out, gr->address);
+		if (!r)
+			r = pz_buf_printf(out, " | %s", gr->change);
+		for (k = 0; k < gr->nmembers && !r; k++) {
+			r = pz_buf_adds(out, k ? ", " : ": ");
+			if (!r)
+				r = md_code(out, gr->members[k]);
+		}
+		if (!r)
+			r = pz_buf_adds(out, " |\n");
+	}
+	if (!r && pg->nresources > max)
+		r = pz_buf_printf(out, "| … | and %zu more |\n",
+				  pg->nresources - max);
+	return r;
+}
+
+/* The diff, markers moved to column 0 so GitHub colours the lines. */
+static int md_diff(const struct pz_plan *plan, struct pz_buf *out)
+{
+	struct pz_render_opts plain = {.omit_notes = true};
+	static const char ticks[] = "````````````````````````````````";
+	struct pz_buf text;
+	size_t fence = 3;
+	const char *p;
+	int r;
+
 	pz_buf_init(&text, 0);
 	if ((r = pz_plan_render_text(plan, &text, &plain)))
 		goto out;
-	if ((r = pz_buf_adds(out, "\n<details><summary>Show the plan"
-				  "</summary>\n\n```diff\n")))
+	/* A fence longer than any run of backticks in the plan, which
+	 * would otherwise end the block (CommonMark). */
+	for (p = pz_buf_cstr(&text); *p; p++) {
+		size_t run = 0;
+
+		while (p[run] == '`')
+			run++;
+		if (run >= fence)
+			fence = run + 1 < sizeof(ticks) - 1 ? run + 1
+							    : sizeof(ticks) - 1;
+		p += run ? run - 1 : 0;
+	}
+	if ((r = pz_buf_printf(out,
+			       "\n<details><summary>Show the plan</summary>"
+			       "\n\n%.*sdiff\n",
+			       (int)fence, ticks)))
 		goto out;
-	/* Markers to column 0, so GitHub colours the lines. */
 	for (p = pz_buf_cstr(&text); *p && !r;) {
 		const char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p) : strlen(p), lead = 0;
@@ -927,35 +1133,160 @@ int pz_plan_render_markdown(const struct pz_plan *plan, struct pz_buf *out,
 		p += len + (nl ? 1 : 0);
 	}
 	if (!r)
-		r = pz_buf_adds(out, "```\n\n</details>\n");
-	if (!r && out->len - start > max) {
-		/* Too long for a comment: the summary and the addresses. */
-		pz_buf_truncate(out, start);
-		r = md_summary(plan, out);
-		if (!r)
-			r = pz_buf_adds(out, "\nThe full plan is too long for "
-					     "a comment; the changes:\n\n");
-		for (i = 0; i < plan->n && !r; i++) {
-			const struct pz_change *c = &plan->changes[i];
+		r = pz_buf_printf(out, "%.*s\n\n</details>\n", (int)fence,
+				  ticks);
+out:
+	pz_buf_release(&text);
+	return r;
+}
 
-			if (c->action == PZ_ACTION_NOOP ||
-			    c->action == PZ_ACTION_WAIT)
-				continue;
-			if (out->len - start + 200 > max) {
-				r = pz_buf_printf(out,
-						  "- … and more (see `pz show "
-						  "-json`)\n");
-				break;
-			}
-			r = pz_buf_printf(out, "- `%s`: %s\n",
-					  pz_esc(c->address),
-					  pz_action_name(c->action));
-		}
-	}
+/* What the plan was made against, and its digest: the last lines. */
+static int md_footer(const struct pz_plan *plan, struct pz_buf *out)
+{
+	char digest[65];
+	int r = pz_plan_digest(plan, digest);
+
+	if (!r)
+		r = pz_buf_adds(out, "\n---\n<sub>");
+	if (!r && plan->git)
+		r = pz_buf_printf(out, "commit `%s`%s · ", plan->git->head,
+				  plan->git->dirty ? " (dirty)" : "");
+	if (!r)
+		r = pz_buf_printf(out,
+				  "state serial %llu, lineage `%s` · plan "
+				  "digest `sha256:%s`</sub>\n",
+				  (unsigned long long)plan->state_serial,
+				  plan->state_lineage[0] ? plan->state_lineage
+							 : "(none yet)",
+				  digest);
+	return r;
+}
+
+static int md_notes(const struct pz_plan *plan, struct pz_buf *out)
+{
+	size_t i;
+	int r = 0;
+
 	for (i = 0; i < plan->nnotes && !r; i++)
 		r = pz_buf_printf(out, "\n_Note: %s_\n",
 				  pz_esc(plan->notes[i]));
+	return r;
+}
+
+/*
+ * The comment when the whole one is over max: the summary, the review,
+ * the changes by address while they fit, where the full plan is, the
+ * footer. The lists are cut until it fits; never over max.
+ */
+static int md_short(const struct pz_plan *plan, const struct pz_render_opts *ro,
+		    struct pz_buf *out, size_t start, size_t max)
+{
+	static const size_t caps[] = {1000, 100, 10, 0};
+	struct pz_buf tail;
+	size_t i, k, shown = 0, listed = 0;
+	int r;
+
+	pz_buf_init(&tail, 0);
+	/* The end first, to know what it needs. */
+	if (ro && ro->artifact) {
+		r = pz_buf_adds(&tail, "\nThe full plan is too long for a "
+				       "comment: it is in ");
+		if (!r)
+			r = md_code(&tail, ro->artifact);
+		if (!r)
+			r = pz_buf_adds(&tail, " (read it with `pz show`).\n");
+	} else {
+		r = pz_buf_adds(&tail, "\nThe full plan is too long for a "
+				       "comment: save it with `pz plan -out` "
+				       "and read it with `pz show`.\n");
+	}
+	if (!r)
+		r = md_footer(plan, &tail);
+	for (k = 0; k < PZ_ARRAY_LEN(caps) && !r; k++) {
+		pz_buf_truncate(out, start);
+		r = md_marker(plan, ro, out);
+		if (!r)
+			r = md_summary(plan, out, caps[k]);
+		if (!r && plan->git)
+			r = md_git(plan->git, out, caps[k]);
+		if (!r && out->len - start + tail.len + 200 <= max)
+			break;
+	}
+	if (r)
+		goto out;
+	if ((r = pz_buf_adds(out, "\nThe changes:\n\n")))
+		goto out;
+	for (i = 0; i < plan->n; i++)
+		if (plan->changes[i].action != PZ_ACTION_NOOP &&
+		    plan->changes[i].action != PZ_ACTION_WAIT)
+			listed++;
+	for (i = 0; i < plan->n && !r; i++) {
+		const struct pz_change *c = &plan->changes[i];
+		size_t mark = out->len;
+
+		if (c->action == PZ_ACTION_NOOP || c->action == PZ_ACTION_WAIT)
+			continue;
+		r = pz_buf_adds(out, "- ");
+		if (!r)
+			r = md_code(out, c->address);
+		if (!r)
+			r = pz_buf_printf(out, ": %s\n",
+					  pz_action_name(c->action));
+		/* Room for this line, "and N more" and the end. */
+		if (!r && out->len - start + tail.len + 40 > max) {
+			pz_buf_truncate(out, mark);
+			break;
+		}
+		shown++;
+	}
+	if (!r && shown < listed)
+		r = pz_buf_printf(out, "- … and %zu more\n", listed - shown);
+	if (!r)
+		r = pz_buf_add(out, tail.ptr, tail.len);
+	if (!r && out->len - start > max) {
+		/* A limit smaller than the summary itself: the head of it,
+		 * cut at a character boundary. */
+		size_t cut = start + max;
+
+		while (cut > start &&
+		       ((unsigned char)out->ptr[cut] & 0xc0) == 0x80)
+			cut--;
+		pz_buf_truncate(out, cut);
+	}
 out:
-	pz_buf_release(&text);
+	pz_buf_release(&tail);
+	return r;
+}
+
+int pz_plan_render_markdown(const struct pz_plan *plan, struct pz_buf *out,
+			    const struct pz_render_opts *ro)
+{
+	size_t max = ro && ro->max_bytes ? ro->max_bytes : 65536;
+	size_t start = out->len;
+	int r;
+
+	if ((r = md_marker(plan, ro, out)))
+		return r;
+	if (!pz_plan_has_changes(plan) && !plan->ndrift) {
+		r = pz_buf_adds(out, "### pz plan: no changes\n\nYour "
+				     "infrastructure matches the spec.\n");
+	} else {
+		r = md_summary(plan, out, (size_t)-1);
+	}
+	if (!r && plan->git)
+		r = md_git(plan->git, out, (size_t)-1);
+	/* The usage and cost table (h14) goes here, after the review and
+	 * before the diff. */
+	if (!r && (pz_plan_has_changes(plan) || plan->ndrift))
+		r = md_diff(plan, out);
+	if (!r)
+		r = md_notes(plan, out);
+	if (!r)
+		r = md_footer(plan, out);
+	if (!r && out->len - start > max) {
+		/* Too long for a comment (GitHub takes 65,536 characters). */
+		pz_buf_truncate(out, start);
+		r = md_short(plan, ro, out, start, max);
+	}
 	return r;
 }

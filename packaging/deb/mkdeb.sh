@@ -65,7 +65,7 @@ deps=$(cd "$work/src" && dpkg-shlibdeps -O -e"$root/usr/bin/pz" 2>"$work/shlibde
 # its soname is a string in the binary. Its package comes
 # from the library's owner and that package's shlibs entry.
 needed=$(readelf -d "$root/usr/bin/pz" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
-for so in $(grep -aoE 'lib[A-Za-z0-9_+-]+\.so\.[0-9]+' "$root/usr/bin/pz" | sort -u); do
+for so in $(grep -aoE 'lib[A-Za-z0-9_+-]+\.so(\.[0-9]+)+' "$root/usr/bin/pz" | sort -u); do
 	printf '%s\n' "$needed" | grep -qxF "$so" && continue
 	path=$(ldconfig -p | awk -v so="$so" '$1 == so && /x86-64|'"$arch"'/ { print $NF; exit }')
 	[ -n "$path" ] || path=$(ldconfig -p | awk -v so="$so" '$1 == so { print $NF; exit }')

@@ -55,7 +55,7 @@ if c != "unknown":
                         stderr=subprocess.DEVNULL).returncode != 0:
         bad("git_commit %s is not a commit of this repository" % c)
 libs = v.get("libraries", {})
-for name in ("libcurl", "openssl", "libyaml", "cjson", "expat"):
+for name in ("libcurl", "openssl", "libyaml", "cjson", "expat", "libgit2"):
     if name not in libs:
         bad("no %s in libraries" % name)
     elif name != "libcurl" and not re.match(r"\d+\.\d+", libs[name] or ""):

@@ -195,7 +195,9 @@ def test_saved_plan_and_markdown(pz_bin):
         r.ok()
         assert "Saved the plan to: " + out in r.out
         saved = json.load(open(out))
-        assert saved["pz_plan_format"] == 2
+        assert saved["pz_plan_format"] == 3
+        # Made outside any git work tree: it records no commit.
+        assert saved["git"] is None
         # The saved plan holds the operation graph apply will run.
         assert [o["op"] for o in saved["operations"]].count("create") == 10
         assert all(a < i for i, o in enumerate(saved["operations"])
@@ -223,8 +225,11 @@ def test_saved_plan_and_markdown(pz_bin):
             f.write(text)
         r = pz.run("plan", "-f", path, "-format=markdown")
         r.ok()
-        assert r.out.startswith("### pz plan: 10 to add, 0 to change, "
-                                "0 to destroy")
+        # The marker a CI step finds its comment by, then the summary.
+        first, rest = r.out.split("\n", 1)
+        assert first == "<!-- pz-plan: %s -->" % path, r.out
+        assert rest.startswith("### pz plan: 10 to add, 0 to change, "
+                               "0 to destroy")
         assert "<details>" in r.out and len(r.out) <= 65536
         # A saved plan whose graph was edited is refused, not shown.
         saved = json.load(open(out))

@@ -9,7 +9,10 @@ live=-
 [ -f "$dir/state.json" ] && state=state.json
 [ -f "$dir/live.json" ] && live=live.json
 fail=0
-for fmt in text json md; do
+# formats: the renderings a case checks (default all three).
+formats="text json md"
+[ -f "$dir/formats" ] && formats=$(cat "$dir/formats")
+for fmt in $formats; do
 	case $fmt in text) f=plan.txt ;; json) f=plan.json ;; md) f=plan.md ;; esac
 	out=$(mktemp)
 	# args: extra options for the case (-destroy, -target=ADDR)
@@ -18,6 +21,11 @@ for fmt in text json md; do
 	# shellcheck disable=SC2086
 	(cd "$dir" && "$bin" spec.yaml "$state" "$live" "$fmt" $args) >"$out" 2>&1
 	echo "exit: $?" >>"$out"
+	# A pull request comment never exceeds GitHub's 65,536 characters.
+	if [ "$fmt" = md ] && [ "$(wc -c <"$out")" -gt 65536 ]; then
+		echo "FAIL: $dir: the markdown plan is over 65,536 bytes"
+		fail=1
+	fi
 	if [ "${PZ_UPDATE_GOLDEN:-}" = 1 ]; then
 		cp "$out" "$dir/$f"
 	elif ! diff -u "$dir/$f" "$out"; then

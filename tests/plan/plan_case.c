@@ -3,7 +3,8 @@
  * state and a description of the live service in, a rendered plan out.
  *
  *   plan_case SPEC STATE|- LIVE|- text|json|md [-record OUT_STATE]
- *             [-destroy] [-target=ADDR]...
+ *             [-destroy] [-target=ADDR]... [-git=GIT_JSON]
+ *             [-marker=NAME] [-artifact=NAME]
  *
  * LIVE is JSON: {"refreshed": bool, "now": seconds, "resources":
  * {ADDRESS: {"exists": bool, "arn", "status", "failureReason",
@@ -11,7 +12,9 @@
  * [{"key", "etag", "size"}]}}}}. With "refreshed", a resource not
  * listed does not exist. -record writes the state as apply would leave
  * it if every change succeeded (ARNs made up from type and key), which
- * is how the cases' states are made.
+ * is how the cases' states are made. -git attaches what pz plan
+ * -git-base would (core/gitops.h's JSON form); -marker and -artifact
+ * are the markdown's marker and where it says the full plan is.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +22,7 @@
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/gitops.h"
 #include "core/json_out.h"
 #include "core/plan.h"
 #include "core/state.h"
@@ -110,9 +114,9 @@ int main(int argc, char **argv)
 	struct pz_diags d;
 	struct pz_live *live, *live_state = NULL;
 	struct pz_plan_opts opts;
-	struct pz_render_opts ro = {false, false, 0};
+	struct pz_render_opts ro = {.color = false};
 	struct pz_buf out;
-	cJSON *lj = NULL, *all = NULL;
+	cJSON *lj = NULL, *all = NULL, *git_json = NULL;
 	bool refreshed = false;
 	const char *targets[8];
 	size_t ntargets = 0;
@@ -171,7 +175,13 @@ int main(int argc, char **argv)
 			  refreshed);
 	memset(&opts, 0, sizeof(opts));
 	for (i = 5; i < (size_t)argc; i++) {
-		if (!strcmp(argv[i], "-destroy"))
+		if (!strncmp(argv[i], "-git=", 5))
+			git_json = read_json(argv[i] + 5);
+		else if (!strncmp(argv[i], "-marker=", 8))
+			ro.marker = argv[i] + 8;
+		else if (!strncmp(argv[i], "-artifact=", 10))
+			ro.artifact = argv[i] + 10;
+		else if (!strcmp(argv[i], "-destroy"))
 			opts.destroy = true;
 		else if (!strncmp(argv[i], "-target=", 8))
 			targets[ntargets++ % 8] = argv[i] + 8;
@@ -181,6 +191,11 @@ int main(int argc, char **argv)
 	opts.refreshed = refreshed;
 	opts.now = now;
 	r = pz_plan_make(&plan, spec, state, live, live_state, &opts, &d);
+	if (git_json && pz_plan_git_from_json(&plan->git, git_json)) {
+		fprintf(stderr, "plan_case: %s\n", pz_error_last());
+		return 2;
+	}
+	cJSON_Delete(git_json);
 	pz_buf_init(&out, 0);
 	if (d.n) {
 		pz_diags_sort(&d);

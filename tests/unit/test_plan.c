@@ -102,7 +102,8 @@ static void test_markdown_limit(void **state)
 	ro.max_bytes = 1000;
 	assert_int_equal(pz_plan_render_markdown(plan, &md, &ro), 0);
 	assert_true(md.len <= 1000);
-	assert_non_null(strstr(md.ptr, "and more"));
+	assert_non_null(strstr(md.ptr, "- … and "));
+	assert_non_null(strstr(md.ptr, " more\n"));
 	pz_buf_release(&md);
 	pz_plan_free(plan);
 	pz_spec_free(spec);
