@@ -419,8 +419,13 @@ static bool queue_full(struct xop *xo, const struct pz_rt_result *res)
 	long ms;
 	char *m;
 
+	/* A count per dataset group (one event tracker, ten filters)
+	 * frees only when something is deleted: an error, not a queue.
+	 * Recommenders also count against the region's trainings, which
+	 * do free. */
 	if (!res->code || strcmp(res->code, "LimitExceededException") ||
-	    stopping(x))
+	    stopping(x) ||
+	    (t && t->group_quota && strcmp(t->name, "recommender")))
 		return false;
 	if (!xo->queued_at)
 		xo->queued_at = now;
@@ -587,6 +592,14 @@ static void start(struct exec *x, struct xop *xo)
 			}
 			xo->intent = true;
 			pz_plan_record(x->st, c, xo->arn, "CREATE REQUESTED",
+				       resolve, x, wall(x));
+			save(x);
+		} else if (!xo->arn && !pz_state_find(x->st, c->address)) {
+			/* Its ARN comes only with the answer: the record
+			 * still says that pz asked, so that what a stopped
+			 * run made is adopted, not called someone else's. */
+			xo->intent = true;
+			pz_plan_record(x->st, c, NULL, "CREATE REQUESTED",
 				       resolve, x, wall(x));
 			save(x);
 		}

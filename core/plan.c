@@ -597,6 +597,40 @@ void pz_plan_decide(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 	}
 }
 
+/*
+ * A resource is not made on one the plan waits for while that one is
+ * still being made (an import, a training an earlier apply started) or
+ * does not exist yet: the service refuses it (not ACTIVE), or worse,
+ * accepts it and fails later (a training on an import in progress has
+ * no data). The next plan, once that one is done, makes it. Changes
+ * are planned in dependency order, so the wait carries down a chain.
+ */
+static void waits_for_deps(struct pz_plan_ctx *ctx, const struct pz_resource *r,
+			   struct pz_change *c)
+{
+	size_t i;
+
+	if (c->action != PZ_ACTION_CREATE && c->action != PZ_ACTION_REPLACE)
+		return;
+	for (i = 0; i < r->ndeps; i++) {
+		const struct pz_resource *d = ctx->spec->resources[r->deps[i]];
+		const struct pz_change *dc = ctx->by_index[d->index];
+
+		/* An awaited one (an earlier apply's, recorded) is waited
+		 * for by this apply: what depends on it follows it. */
+		if (!dc || dc->action != PZ_ACTION_WAIT || dc->awaits ||
+		    (dc->arn && !pz_live_in_progress(pz_plan_ctx_live(ctx, d))))
+			continue;
+		c->action = PZ_ACTION_WAIT;
+		c->reason = NULL;
+		free(c->trigger);
+		c->trigger = NULL;
+		free(c->note);
+		c->note = pz_xasprintf("waits for %s", dc->address);
+		return;
+	}
+}
+
 static void plan_resource(struct pz_plan_ctx *ctx, const struct pz_resource *r)
 {
 	const struct pz_state_resource *st = pz_plan_ctx_state(ctx, r->address);
@@ -607,6 +641,8 @@ static void plan_resource(struct pz_plan_ctx *ctx, const struct pz_resource *r)
 
 	set_deps(c, ctx->spec, r);
 	c->prevent_destroy = prevent_destroy(r);
+	c->requested = st && !st->arn && st->status &&
+		       !strcmp(st->status, "CREATE REQUESTED");
 	c->after = desired(ctx, r);
 	if (exists) {
 		c->arn = pz_xstrdup(arn);
@@ -618,6 +654,7 @@ static void plan_resource(struct pz_plan_ctx *ctx, const struct pz_resource *r)
 		r->type->plan(ctx, r, c);
 	else
 		pz_plan_decide(ctx, r, c);
+	waits_for_deps(ctx, r, c);
 	ctx->by_index[r->index] = c;
 }
 

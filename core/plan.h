@@ -78,6 +78,13 @@ struct pz_change {
 	 * was interrupted): apply waits for it to finish (an await
 	 * operation), and what depends on it is planned as if it were. */
 	bool awaits;
+	/* The state holds a record of it with no ARN, status "CREATE
+	 * REQUESTED": an apply asked the service for it (a type whose ARN
+	 * is known only from the answer) and was stopped before the
+	 * answer. A resource of its name that exists may be that one: the
+	 * create adopts it if it is (runtime), so the plan does not call
+	 * it someone else's. */
+	bool requested;
 	/* Replaced or deleted only because this other resource is (the
 	 * service refuses to delete that one while this one exists):
 	 * Terraform's replace_triggered_by, action_reason
@@ -298,7 +305,7 @@ struct pz_render_opts {
 	 * plan, a CI artifact; NULL: none named). */
 	const char *marker;
 	const char *artifact;
-	bool omit_usage;  /* text: leave the usage out (markdown adds it) */
+	bool omit_usage; /* text: leave the usage out (markdown adds it) */
 };
 int pz_plan_render_text(const struct pz_plan *plan, struct pz_buf *out,
 			const struct pz_render_opts *o) PZ_MUST_USE;

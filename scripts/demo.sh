@@ -52,6 +52,8 @@ export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
 export AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 echo "simulator at $AWS_ENDPOINT_URL"
+# pz.notify's webhook: the simulator's sink (it records what it gets).
+sed -i "s|webhook: http://127.0.0.1:9/pz-hook|webhook: $AWS_ENDPOINT_URL/__sim/webhook/demo|" pz.yaml
 
 step "synthetic MovieLens data to s3://pz-demo-data/movielens/"
 /usr/bin/python3 "$root/examples/movielens/gen-data.py" "$tmp/data" \
@@ -88,6 +90,9 @@ step "a campaign's minProvisionedTPS 1 -> 2: one UpdateCampaign, in place"
 sed -i '0,/minProvisionedTPS: 1$/s//minProvisionedTPS: 2/' pz.yaml
 "$pz" plan -out=tps.plan | grep -E '^  # |^Plan:'
 "$pz" apply tps.plan | grep -E 'Modif|Apply'
+
+step "pz recommend userPersonalizationCampaign -user 1 -n 10   (GetRecommendations)"
+"$pz" recommend userPersonalizationCampaign -user 1 -n 10
 
 step "pz destroy -auto-approve   (in the order the service allows)"
 "$pz" destroy -auto-approve 2>&1 | grep -E 'Destroy|Removed' | tail -n 8

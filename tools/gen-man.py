@@ -74,8 +74,14 @@ ENVIRONMENT = [
     ("NO_COLOR, TERM",
      "NO_COLOR set to anything, or TERM=dumb, turns ANSI colours off, as "
      "-no-color does."),
+    ("PZ_POLL_MIN_MS, PZ_POLL_MAX_MS",
+     "pz apply's polling bounds while it waits for a resource, in "
+     "milliseconds (defaults 1000 and 30000): for simulators."),
+    ("XDG_CACHE_HOME",
+     "Where the data check keeps what it found for each object "
+     "(pz/data-check/ under it; default ~/.cache)."),
     ("HOME, USER",
-     "HOME locates ~/.aws; USER names who holds a lock."),
+     "HOME locates ~/.aws and the cache; USER names who holds a lock."),
 ]
 
 EXIT_STATUS = [

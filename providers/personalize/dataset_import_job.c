@@ -277,6 +277,16 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 				 "from %s",
 				 r->origin->address, lv->data_objects,
 				 lv->data_objects == 1 ? "" : "s", location);
+	} else if (st && st->arn && lv->refreshed && !lv->exists) {
+		/* Recorded before its call (exec.c), then never made: an
+		 * apply stopped in between. Its digest was not imported. */
+		c->action = PZ_ACTION_CREATE;
+		c->trigger = pz_xasprintf(
+		    "the last import, %s, does not exist (the apply that "
+		    "recorded it stopped before creating it): import %zu "
+		    "object%s from %s",
+		    st->arn, lv->data_objects, lv->data_objects == 1 ? "" : "s",
+		    location);
 	} else if (!cJSON_IsString(last)) {
 		c->action = PZ_ACTION_CREATE;
 		c->trigger = pz_xasprintf(

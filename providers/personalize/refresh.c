@@ -156,7 +156,8 @@ struct side {
 	struct pz_live *out;
 	cJSON *answer;
 	int *first_error;
-	bool unrecorded; /* versions: the list is all pz knows of them */
+	bool unrecorded; /* versions of a solution whose version pz has
+			  * not recorded: the list is all pz knows of them */
 };
 
 static void on_side(void *ud, int rc, cJSON *output,
@@ -193,37 +194,6 @@ static int submit_side(struct pz_aws_client *c, struct side *sd,
 			       in, done);
 	cJSON_Delete(in);
 	return r;
-}
-
-/*
- * A solution version pz never trained, of a solution with automatic
- * training on: the service trains the first one itself, so its versions
- * are listed (the newest is followed, solution_version.c). Returns the
- * number of reads submitted (0 or 1), or an error.
- */
-static int submit_unrecorded(struct pz_aws_client *c,
-			     const struct pz_state *state,
-			     const struct pz_resource *res, struct pz_live *out,
-			     struct side *sd, int *first_error)
-{
-	const struct pz_state_resource *so;
-	int r;
-
-	if (strcmp(res->type->name, "solution_version") || !res->origin ||
-	    !state || !pz_pers_auto_training(res->origin))
-		return 0;
-	so = pz_state_find(state, res->origin->address);
-	if (!so || !so->arn)
-		return 0;
-	memset(sd, 0, sizeof(*sd));
-	sd->kind = SIDE_VERSIONS;
-	sd->address = res->address;
-	sd->out = out;
-	sd->first_error = first_error;
-	sd->unrecorded = true;
-	if ((r = submit_side(c, sd, so->arn)))
-		return r;
-	return 1;
 }
 
 static bool has_tags(const struct pz_rtype *t)
@@ -300,10 +270,12 @@ static void merge_side(struct side *sd)
 {
 	const cJSON *v;
 
+	/* Any version: the service's (automatic training) or the one an
+	 * interrupted apply started (solution_version.c tells which). */
 	if (sd->answer && sd->unrecorded &&
 	    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
 		sd->answer, "solutionVersions")) > 0)
-		sd->out->exists = true; /* trained by the service */
+		sd->out->exists = true;
 	if (!sd->answer || !sd->out->exists)
 		return;
 	if (sd->kind == SIDE_VERSIONS) {
@@ -398,6 +370,28 @@ static void settle(struct pz_aws_client *c)
 	pz_error_release(&saved);
 }
 
+/* A solution version pz has not recorded, of a solution it has: the
+ * solution's versions are listed (merge_side). */
+static int list_unrecorded(struct pz_aws_client *c,
+			   const struct pz_state *state,
+			   const struct pz_resource *res, struct pz_live *out,
+			   struct side *sd, int *first_error, size_t *nside)
+{
+	const struct pz_state_resource *so =
+	    res->origin && state ? pz_state_find(state, res->origin->address)
+				 : NULL;
+
+	if (strcmp(res->type->name, "solution_version") || !so || !so->arn)
+		return 0;
+	*sd = (struct side){.kind = SIDE_VERSIONS,
+			    .address = res->address,
+			    .out = out,
+			    .first_error = first_error,
+			    .unrecorded = true};
+	(*nside)++;
+	return submit_side(c, sd, so->arn);
+}
+
 int pz_personalize_refresh(struct pz_aws_client *c, const struct pz_spec *spec,
 			   const struct pz_state *state, struct pz_live *live,
 			   struct pz_live *live_state)
@@ -417,12 +411,10 @@ int pz_personalize_refresh(struct pz_aws_client *c, const struct pz_spec *spec,
 		if (!st || !st->arn || !res->type->describe_op) {
 			/* Never made: nothing to read, it does not exist. */
 			live[i].refreshed = true;
-			r = submit_unrecorded(c, state, res, &live[i],
-					      &sides[nside], &first_error);
-			if (r < 0)
+			if ((r = list_unrecorded(c, state, res, &live[i],
+						 &sides[nside], &first_error,
+						 &nside)))
 				goto out;
-			nside += (size_t)r;
-			r = 0;
 			continue;
 		}
 		reads[k] =
@@ -693,6 +685,25 @@ static bool managed(const struct pz_plan *plan, const char *arn)
 	return false;
 }
 
+/*
+ * The state records it with an ARN the refresh found nothing at: most
+ * often the intent an apply records before its create call (exec.c),
+ * killed before the answer. The call may still reach the service after
+ * the refresh; if it made the resource, the create adopts it (it is
+ * refused as existing, described and compared with the spec), so the
+ * probe must not call it someone else's.
+ */
+static bool recorded_gone(const struct pz_plan *plan, const char *address)
+{
+	size_t i;
+
+	for (i = 0; i < plan->ndrift; i++)
+		if (plan->drift[i].deleted &&
+		    !strcmp(plan->drift[i].address, address))
+			return true;
+	return false;
+}
+
 int pz_personalize_find_unmanaged(struct pz_aws_client *c,
 				  const struct pz_spec *spec,
 				  const struct pz_plan *plan,
@@ -729,7 +740,8 @@ int pz_personalize_find_unmanaged(struct pz_aws_client *c,
 
 		if ((ch->action != PZ_ACTION_CREATE &&
 		     ch->action != PZ_ACTION_REPLACE) ||
-		    !res || !res->type->describe_op)
+		    !res || !res->type->describe_op || ch->requested ||
+		    recorded_gone(plan, ch->address))
 			continue;
 		probes[n].res = res;
 		probes[n].replacing = ch->action == PZ_ACTION_REPLACE;

@@ -40,6 +40,8 @@ struct call {
 	cJSON *next_tag, *next_untag;
 	char *arn;
 	cJSON *body; /* create: the request, to recognise our own */
+	struct pz_rt_result refused; /* create: the refusal, while pz
+				      * looks for its own by name */
 	/* delete of a solution: its trainings stopped first */
 	int pending;   /* calls of this round not answered yet */
 	bool again;    /* a training is still stopping: look again */
@@ -67,6 +69,7 @@ static void complete(struct call *cl, struct pz_rt_result *res)
 	cJSON_Delete(cl->body);
 	free(cl->failure);
 	free(cl->arn);
+	pz_rt_result_release(&cl->refused);
 	free(cl);
 }
 
@@ -220,6 +223,92 @@ static void on_adopt(void *ud, int rc, cJSON *out,
 	complete(cl, &res);
 }
 
+/* Describes cl->arn, to adopt it when it is the resource cl creates
+ * (on_adopt); false when the call could not be made (res says why). */
+static bool describe_to_adopt(struct call *cl, struct pz_rt_result *res)
+{
+	cJSON *in = cJSON_CreateObject();
+	struct pz_aws_json_done d = {on_adopt, cl};
+	int r;
+
+	cJSON_AddStringToObject(in, cl->t->arn_member, cl->arn);
+	r = pz_aws_json_submit(cl->c, PZ_AWS_PERSONALIZE, cl->t->describe_op,
+			       in, d);
+	cJSON_Delete(in);
+	if (!r)
+		return true;
+	result_error(res, r, NULL, cl->t->describe_op);
+	return false;
+}
+
+/*
+ * The event trackers of the group, after CreateEventTracker was refused
+ * (the name is taken, or the group has its one tracker): an apply
+ * killed before it recorded the ARN, which is not made from the name,
+ * left ours. The one with our name is described and adopted like any
+ * other; with none, the refusal stands.
+ */
+static void on_trackers(void *ud, int rc, cJSON *out,
+			const struct pz_aws_response *resp)
+{
+	struct call *cl = ud;
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(cl->body, "name");
+	const cJSON *v;
+	struct pz_rt_result res;
+
+	(void)resp;
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(rc ? NULL : out,
+							       "eventTrackers"))
+	{
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(v, "name");
+		const cJSON *a =
+		    cJSON_GetObjectItemCaseSensitive(v, "eventTrackerArn");
+
+		if (cJSON_IsString(n) && cJSON_IsString(a) &&
+		    cJSON_IsString(name) &&
+		    !strcmp(n->valuestring, name->valuestring)) {
+			cl->arn = pz_xstrdup(a->valuestring);
+			break;
+		}
+	}
+	cJSON_Delete(out);
+	memset(&res, 0, sizeof(res));
+	if (cl->arn && describe_to_adopt(cl, &res))
+		return;
+	if (!res.rc) {
+		res = cl->refused;
+		memset(&cl->refused, 0, sizeof(cl->refused));
+	}
+	complete(cl, &res);
+}
+
+/* A refused CreateEventTracker: looks for ours by name. True when the
+ * search is under way. */
+static bool find_tracker(struct call *cl, int rc,
+			 const struct pz_aws_response *resp)
+{
+	const cJSON *g =
+	    cJSON_GetObjectItemCaseSensitive(cl->body, "datasetGroupArn");
+	struct pz_aws_json_done d = {on_trackers, cl};
+	cJSON *in;
+	int r;
+
+	if (!rc || cl->arn || strcmp(cl->t->name, "event_tracker") ||
+	    !cJSON_IsString(g) || !resp || !resp->error.code ||
+	    (strcmp(resp->error.code, "ResourceAlreadyExistsException") &&
+	     strcmp(resp->error.code, "LimitExceededException")))
+		return false;
+	in = cJSON_CreateObject();
+	cJSON_AddStringToObject(in, "datasetGroupArn", g->valuestring);
+	r = pz_aws_json_submit(cl->c, PZ_AWS_PERSONALIZE, "ListEventTrackers",
+			       in, d);
+	cJSON_Delete(in);
+	if (r)
+		return false;
+	result_error(&cl->refused, rc, resp, cl->t->create_op);
+	return true;
+}
+
 static void on_create(void *ud, int rc, cJSON *out,
 		      const struct pz_aws_response *resp)
 {
@@ -229,24 +318,18 @@ static void on_create(void *ud, int rc, cJSON *out,
 	    cJSON_GetObjectItemCaseSensitive(out, cl->t->arn_member);
 
 	memset(&res, 0, sizeof(res));
+	if (find_tracker(cl, rc, resp)) {
+		cJSON_Delete(out);
+		return;
+	}
 	if (rc && cl->arn && cl->t->describe_op && resp && resp->error.code &&
 	    !strcmp(resp->error.code, "ResourceAlreadyExistsException")) {
 		/* An answer lost on the way (a retried request), or an
 		 * apply interrupted before it recorded the ARN: the
 		 * resource may be ours. */
-		cJSON *in = cJSON_CreateObject();
-		struct pz_aws_json_done d = {on_adopt, cl};
-		int r;
-
 		cJSON_Delete(out);
-		cJSON_AddStringToObject(in, cl->t->arn_member, cl->arn);
-		r = pz_aws_json_submit(cl->c, PZ_AWS_PERSONALIZE,
-				       cl->t->describe_op, in, d);
-		cJSON_Delete(in);
-		if (!r)
-			return;
-		result_error(&res, r, NULL, cl->t->describe_op);
-		complete(cl, &res);
+		if (!describe_to_adopt(cl, &res))
+			complete(cl, &res);
 		return;
 	}
 	if (rc)

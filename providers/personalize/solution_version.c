@@ -187,6 +187,41 @@ static void first_by_service(const struct pz_resource *r, struct pz_change *c,
 	    made ? " within the hour after it is created" : "");
 }
 
+/*
+ * The service's newest version is one pz started but never recorded: a
+ * manual training created after the recorded one (or with none
+ * recorded), by an apply killed before CreateSolutionVersion's answer
+ * gave it the ARN (refresh.c lists the versions to find it).
+ */
+static bool was_interrupted(const struct pz_state_resource *st,
+			    const struct pz_live *lv, const cJSON *type)
+{
+	const cJSON *trained =
+	    st ? cJSON_GetObjectItemCaseSensitive(st->meta, "trained_at")
+	       : NULL;
+
+	if (!lv || !lv->refreshed || !lv->exists || !lv->arn || !lv->created ||
+	    (cJSON_IsString(type) && strcmp(type->valuestring, "MANUAL")))
+		return false;
+	if (!st || !st->arn)
+		return true;
+	return strcmp(lv->arn, st->arn) && cJSON_IsNumber(trained) &&
+	       strtod(lv->created, NULL) >= trained->valuedouble;
+}
+
+/* The import job js finished before `created` (epoch seconds): what it
+ * imported was there for a version created then. */
+static bool imported_before(const struct pz_state_resource *js,
+			    const char *created)
+{
+	const cJSON *at =
+	    js ? cJSON_GetObjectItemCaseSensitive(js->meta, "imported_at")
+	       : NULL;
+
+	return created && cJSON_IsNumber(at) &&
+	       at->valuedouble <= strtod(created, NULL);
+}
+
 static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 		 struct pz_change *c)
 {
@@ -223,6 +258,7 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 	 * refresh.c lists them), or one made by hand. */
 	bool outside = refreshed && lv->arn &&
 		       (!st || !st->arn || strcmp(lv->arn, st->arn));
+	bool unrecorded = was_interrupted(st, lv, type);
 	cJSON *data = cJSON_CreateObject();
 	char digest[65], *imported = NULL;
 	bool have_imports = false, data_waits = false, data_known = true;
@@ -261,6 +297,10 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 			continue;
 		}
 		cJSON_AddStringToObject(data, t, d->valuestring);
+		/* The interrupted apply's version trained on what was
+		 * imported before it was created. */
+		if (unrecorded && imported_before(js, lv->created))
+			continue;
 		was = cJSON_GetObjectItemCaseSensitive(digests, t);
 		/* An adopted version was trained on the data the service
 		 * held when it was adopted: what the import job recorded. */
@@ -272,8 +312,10 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 			imported = pz_xstrdup(j->address);
 	}
 	cJSON_AddItemToObject(c->meta, "data_digests", data);
-	config_changed =
-	    cJSON_IsString(cfg) && strcmp(cfg->valuestring, digest);
+	config_changed = cJSON_IsString(cfg) &&
+			 strcmp(cfg->valuestring, digest) && !unrecorded;
+	if (unrecorded)
+		outside = false;
 	if (adopted && !cJSON_IsString(cfg))
 		cJSON_AddTrueToObject(c->meta, "adopted");
 
@@ -376,7 +418,12 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 			pz_node_str(pz_node_get(retrain(r), "maxAge"))));
 	} else {
 		c->action = PZ_ACTION_NOOP;
-		if (outside)
+		if (unrecorded)
+			c->note = pz_xasprintf(
+			    "%s is the training an interrupted apply started "
+			    "(killed before it could record it): pz follows it",
+			    lv->arn);
+		else if (outside)
 			c->note = pz_xasprintf(
 			    "the service trained %s itself%s: pz follows it",
 			    lv->arn,

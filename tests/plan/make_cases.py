@@ -170,6 +170,7 @@ def main():
     recommender_cases(binary)
     promote_cases(spec, state, data)
     usage_cases(spec, state, data, same)
+    interrupted_cases(spec, state, same)
 
     seed = open(os.path.join(HERE, "..", "..", "examples", "seed",
                              "params.json")).read()
@@ -557,6 +558,45 @@ def usage_cases(spec, state, data, same):
           args="-prices=prices.yaml", files=priced)
     write("usage-prices-bad", spec, state, same,
           args="-prices=prices.yaml", files={"prices.yaml": BAD_PRICES})
+def interrupted_cases(spec, state, same):
+    """An apply killed at the wrong moment (issue 11, chaos)."""
+    # The import job's ARN was recorded before its call, and the call
+    # never made it: the data was not imported, so it is imported again.
+    lost = copy.deepcopy(same)
+    lost["resources"]["dataset_import_job.Interactions"]["exists"] = False
+    write("interrupted-import", spec, state, lost)
+
+    # Data imported, a training started, killed before its answer gave
+    # the version's ARN: the service's newer manual version is that
+    # training, followed (the campaign moves to it), not trained again.
+    st = copy.deepcopy(state)
+    meta(st, "dataset_import_job.Interactions").update(
+        {"data_digest": D3, "data_objects": 4, "import_seq": 2,
+         "imported_at": NOW + 3600})
+    meta(st, "solution_version.ups")["trained_at"] = NOW
+    live = live_from_state(st, [("dataset_import_job.Interactions", D3, 4),
+                                ("dataset_import_job.Items", D2, 1)],
+                           now=NOW + 7200)
+    v = live["resources"]["solution_version.ups"]
+    v["arn"] = ("arn:aws:personalize:us-east-1:123456789012:solution/ups/"
+                "7e8f9a0b")
+    v["attrs"]["trainingType"] = "MANUAL"
+    v["created"] = NOW + 3700
+    write("interrupted-training", spec, st, live)
+
+    # The first apply killed while an import runs: the training waits
+    # for it (a training on an import in progress has no data), and so
+    # does the campaign on the training.
+    first = copy.deepcopy(state)
+    first["resources"] = [r for r in first["resources"]
+                          if r["address"] not in ("solution_version.ups",
+                                                  "campaign.upsCampaign")]
+    importing = live_from_state(first, [
+        ("dataset_import_job.Interactions", D1, 3),
+        ("dataset_import_job.Items", D2, 1)])
+    importing["resources"]["dataset_import_job.Interactions"]["status"] = \
+        "CREATE IN_PROGRESS"
+    write("waits-for-import", spec, first, importing)
 
 
 if __name__ == "__main__":

@@ -626,6 +626,36 @@ class SlowLifecycles(Base):
                   if r["arn"] == dsg]
         self.assertEqual(states, [])
 
+    def test_last_updated_when_done(self):
+        # A lifecycle that ends in work (an import reads its data) stamps
+        # lastUpdatedDateTime when it becomes ACTIVE, as every status
+        # change does: clients time their waits by it.
+        self.sim.control("POST", "/__sim/clock", {"advance_s": 0})
+        dsg = self.call("CreateDatasetGroup", {"name": "stamp"})[
+            "datasetGroupArn"]
+        self.advance(40)
+        self.s3("PUT", "/stamp-data")
+        self.upload("stamp-data", "i.csv", h.make_interactions())
+        si = self.call("CreateSchema", {"name": "stamp-i", "schema":
+                                        h.INTERACTIONS_SCHEMA})["schemaArn"]
+        ds = self.call("CreateDataset", {
+            "name": "stamp-i", "schemaArn": si, "datasetGroupArn": dsg,
+            "datasetType": "Interactions"})["datasetArn"]
+        self.advance(40)
+        job = {"jobName": "stamp", "datasetArn": ds,
+               "dataSource": {"dataLocation": "s3://stamp-data/i.csv"}}
+        if h.model_requires("CreateDatasetImportJobRequest.roleArn"):
+            job["roleArn"] = ROLE
+        arn = self.call("CreateDatasetImportJob", job)["datasetImportJobArn"]
+        self.advance(1000)
+        d = self.call("DescribeDatasetImportJob", {
+            "datasetImportJobArn": arn})["datasetImportJob"]
+        self.assertEqual(d["status"], "ACTIVE")
+        # 60 s pending + 540 s importing (the test's own seconds aside);
+        # not 60, when IN_PROGRESS began.
+        took = d["lastUpdatedDateTime"] - d["creationDateTime"]
+        self.assertLess(abs(took - (60 + 540)), 30, took)
+
     def test_stop_training(self):
         self.sim.control("POST", "/__sim/clock", {"advance_s": 0})
         dsg = self.call("CreateDatasetGroup", {"name": "stop"})[

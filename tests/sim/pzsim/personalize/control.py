@@ -295,7 +295,10 @@ class Control(JsonService):
                         rec["status"] = status
                         rec["lastUpdatedDateTime"] = t
                     if action:
+                        was = rec["status"]
                         getattr(self, "_do_" + action)(rec, t)
+                        if rec["status"] != was:  # done (or failed) now
+                            rec["lastUpdatedDateTime"] = t
                     changed = True
                     rec = res.get(arn)
                 if rec is not None and rec["steps"]:
