@@ -119,26 +119,78 @@ void pz_pers_usage_campaign(struct pz_plan_ctx *ctx, const struct pz_change *c,
 			      tps, expected->str);
 }
 
+/* A status member saying the recommender is stopped. */
+static bool inactive(const cJSON *attrs)
+{
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(attrs, "status");
+
+	return cJSON_IsString(st) && !strcmp(st->valuestring, "INACTIVE");
+}
+
 void pz_pers_usage_recommender(struct pz_plan_ctx *ctx,
 			       const struct pz_change *c, struct pz_usage *u)
 {
-	(void)ctx;
-	/* TODO(recommender pause): a stopped recommender bills nothing;
-	 * count it zero once the spec can say it is paused. */
-	hourly(c, u, "recommenderConfig.minRecommendationRequestsPerSecond",
-	       "minRecommendationRequestsPerSecond", PZ_UNIT_REQUEST_HOUR, 1);
-	if (c->action == PZ_ACTION_CREATE || c->action == PZ_ACTION_UPDATE ||
-	    c->action == PZ_ACTION_REPLACE)
+	static const char path[] =
+	    "recommenderConfig.minRecommendationRequestsPerSecond";
+	const struct pz_resource *r =
+	    pz_spec_find(pz_plan_ctx_spec(ctx), c->address);
+	const struct pz_live *lv = r ? pz_plan_ctx_live(ctx, r) : NULL;
+	const struct pz_state_resource *st = pz_plan_ctx_state(ctx, c->address);
+	/* Stopped now: the planned status change says so, else what the
+	 * refresh saw (or the state recorded). */
+	bool was_paused =
+	    c->before && cJSON_GetObjectItemCaseSensitive(c->before, "status")
+		? inactive(c->before)
+	    : lv && lv->refreshed && lv->exists && lv->status
+		? !strcmp(lv->status, "INACTIVE")
+		: st && st->status && !strcmp(st->status, "INACTIVE");
+	/* Stopped after apply: a planned stop, or one that stays stopped
+	 * (a new one starts ACTIVE; a stop waiting for an update follows
+	 * at the next apply). */
+	bool paused =
+	    c->after && cJSON_GetObjectItemCaseSensitive(c->after, "status")
+		? inactive(c->after)
+		: was_paused && c->action == PZ_ACTION_NOOP;
+	double n;
+
+	if (exists_before(c)) {
+		n = number(c->before, path, 1);
+		if (was_paused)
+			pz_usage_add(u, PZ_USAGE_BEFORE, c->address,
+				     PZ_UNIT_REQUEST_HOUR, 0,
+				     "stopped: not billed");
+		else
+			pz_usage_add(u, PZ_USAGE_BEFORE, c->address,
+				     PZ_UNIT_REQUEST_HOUR,
+				     n * PZ_HOURS_PER_MONTH,
+				     "minRecommendationRequestsPerSecond %g x "
+				     "730 hours",
+				     n);
+	}
+	if (exists_after(c)) {
+		n = paused ? 0 : number(c->after, path, 1);
+		if (paused)
+			pz_usage_add(u, PZ_USAGE_MONTHLY, c->address,
+				     PZ_UNIT_REQUEST_HOUR, 0,
+				     "stopped (pz.state INACTIVE): not billed "
+				     "while it is");
+		else
+			pz_usage_add(
+			    u, PZ_USAGE_MONTHLY, c->address,
+			    PZ_UNIT_REQUEST_HOUR, n * PZ_HOURS_PER_MONTH,
+			    "minRecommendationRequestsPerSecond %g x "
+			    "730 hours%s",
+			    n, member(c->after, path) ? "" : " (the default)");
+	}
+	if (!paused &&
+	    (c->action == PZ_ACTION_CREATE || c->action == PZ_ACTION_UPDATE ||
+	     c->action == PZ_ACTION_REPLACE))
 		pz_usage_hint(u, c->address,
 			      "bills %g request-hours a month while it runs, "
 			      "traffic or not: one that serves nothing for a "
 			      "while (staging, a test) can be stopped "
-			      "(StopRecommender) and started again",
-			      number(c->after,
-				     "recommenderConfig."
-				     "minRecommendationRequestsPerSecond",
-				     1) *
-				  PZ_HOURS_PER_MONTH);
+			      "(pz: {state: INACTIVE}) and started again",
+			      number(c->after, path, 1) * PZ_HOURS_PER_MONTH);
 }
 
 /*
