@@ -202,6 +202,17 @@ int main(int argc, char **argv)
 				if (pz_diags_render_text(&d, &out, false) == 0)
 					fputs(pz_buf_cstr(&out), stdout);
 				pz_buf_release(&out);
+				for (i = 0; i < spec->nresources; i++)
+					pz_live_release(&live[i]);
+				for (i = 0; i < nstate; i++)
+					pz_live_release(&live_state[i]);
+				free(live);
+				free(live_state);
+				pz_state_free(state);
+				pz_spec_free(spec);
+				pz_diags_release(&d);
+				cJSON_Delete(lj);
+				cJSON_Delete(git_json);
 				return 1;
 			}
 		}
