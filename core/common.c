@@ -226,3 +226,35 @@ char *pz_path_dir(const char *path)
 		return pz_xstrdup("/");
 	return pz_xstrndup(path, (size_t)(slash - path));
 }
+
+void pz_heap_push(size_t *h, size_t *n, size_t v)
+{
+	size_t i = (*n)++;
+
+	while (i && h[(i - 1) / 2] > v) {
+		h[i] = h[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	h[i] = v;
+}
+
+size_t pz_heap_pop(size_t *h, size_t *n)
+{
+	size_t top = h[0], v = h[--*n], i = 0;
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= *n)
+			break;
+		if (c + 1 < *n && h[c + 1] < h[c])
+			c++;
+		if (v <= h[c])
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	if (*n)
+		h[i] = v;
+	return top;
+}

@@ -96,4 +96,9 @@ bool pz_double_to_i64(double d, int64_t min, int64_t max, int64_t *out);
 
 #include "banned.h"
 
+/* A min-heap of indices in h[0..*n): push v; pop the smallest (*n > 0).
+ * The caller sizes h. */
+void pz_heap_push(size_t *h, size_t *n, size_t v);
+size_t pz_heap_pop(size_t *h, size_t *n);
+
 #endif

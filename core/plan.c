@@ -737,39 +737,6 @@ static void delete_one(struct pz_plan_ctx *ctx, size_t i, bool all)
 	}
 }
 
-/* A min-heap of state indices. */
-static void iheap_push(size_t *h, size_t *n, size_t v)
-{
-	size_t i = (*n)++;
-
-	while (i && h[(i - 1) / 2] > v) {
-		h[i] = h[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	h[i] = v;
-}
-
-static size_t iheap_pop(size_t *h, size_t *n)
-{
-	size_t top = h[0], v = h[--*n], i = 0;
-
-	for (;;) {
-		size_t c = 2 * i + 1;
-
-		if (c >= *n)
-			break;
-		if (c + 1 < *n && h[c + 1] < h[c])
-			c++;
-		if (v <= h[c])
-			break;
-		h[i] = h[c];
-		i = c;
-	}
-	if (*n)
-		h[i] = v;
-	return top;
-}
-
 /*
  * The deletes, each after what needs it (in the state) is deleted: in
  * passes over the state in its order, each placing every resource
@@ -832,12 +799,12 @@ static void plan_deletes(struct pz_plan_ctx *ctx, bool all)
 	}
 	for (i = 0; i < n; i++)
 		if (!done[i] && !users[i])
-			iheap_push(cur, &ncur, i);
+			pz_heap_push(cur, &ncur, i);
 	while (placed < n) {
 		bool progress = false;
 
 		while (ncur) {
-			i = iheap_pop(cur, &ncur);
+			i = pz_heap_pop(cur, &ncur);
 			delete_one(ctx, i, all);
 			done[i] = true;
 			placed++;
@@ -847,9 +814,9 @@ static void plan_deletes(struct pz_plan_ctx *ctx, bool all)
 
 				if (!done[d] && !--users[d]) {
 					if (d > i)
-						iheap_push(cur, &ncur, d);
+						pz_heap_push(cur, &ncur, d);
 					else
-						iheap_push(next, &nnext, d);
+						pz_heap_push(next, &nnext, d);
 				}
 			}
 		}

@@ -735,39 +735,6 @@ int pz_plan_check_quotas(const struct pz_plan *plan, const struct pz_spec *spec,
 	return r;
 }
 
-/* A binary min-heap of operation indices. */
-static void heap_push(size_t *h, size_t *n, size_t v)
-{
-	size_t i = (*n)++;
-
-	while (i && h[(i - 1) / 2] > v) {
-		h[i] = h[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	h[i] = v;
-}
-
-static size_t heap_pop(size_t *h, size_t *n)
-{
-	size_t top = h[0], v = h[--*n], i = 0;
-
-	for (;;) {
-		size_t c = 2 * i + 1;
-
-		if (c >= *n)
-			break;
-		if (c + 1 < *n && h[c + 1] < h[c])
-			c++;
-		if (v <= h[c])
-			break;
-		h[i] = h[c];
-		i = c;
-	}
-	if (*n)
-		h[i] = v;
-	return top;
-}
-
 /* Kahn's algorithm, taking the ready operation made first (so output
  * follows the planner's dependency order where the graph allows):
  * O((operations + waits) log operations). */
@@ -804,14 +771,14 @@ static size_t *topo(const struct opset *os, size_t *ndone)
 	}
 	for (i = 0; i < os->n; i++)
 		if (!indeg[i])
-			heap_push(heap, &nheap, i);
+			pz_heap_push(heap, &nheap, i);
 	while (nheap) {
-		i = heap_pop(heap, &nheap);
+		i = pz_heap_pop(heap, &nheap);
 		done[i] = true;
 		out[n++] = i;
 		for (k = start[i]; k < start[i + 1]; k++)
 			if (!--indeg[next[k]])
-				heap_push(heap, &nheap, next[k]);
+				pz_heap_push(heap, &nheap, next[k]);
 	}
 	*ndone = n;
 	/* What a cycle left: appended so nothing is lost (an error). */
