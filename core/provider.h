@@ -148,6 +148,9 @@ struct pz_rtype {
 	 * the type wait for its deletes, so a replacement fits. */
 	int group_quota;
 	bool quota_adjustable;
+	/* What apply's live line calls one being created ("training");
+	 * NULL: "creating". */
+	const char *creating;
 };
 
 /* Registers t (static storage, not copied). Registering a name twice is

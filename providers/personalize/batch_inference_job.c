@@ -25,6 +25,7 @@ static void check_inference(struct pz_spec *spec, struct pz_resource *r,
 
 const struct pz_rtype pz_rtype_batch_inference_job = {
     .wait_timeout_s = 172800,
+    .creating = "running",
     .name = "batch_inference_job",
     .label = "batch inference job",
     .section = "batchInferenceJobs",

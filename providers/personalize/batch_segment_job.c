@@ -24,6 +24,7 @@ static void check_segment(struct pz_spec *spec, struct pz_resource *r,
 
 const struct pz_rtype pz_rtype_batch_segment_job = {
     .wait_timeout_s = 172800,
+    .creating = "running",
     .name = "batch_segment_job",
     .label = "batch segment job",
     .section = "batchSegmentJobs",

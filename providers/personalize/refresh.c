@@ -409,8 +409,13 @@ int pz_personalize_refresh(struct pz_aws_client *c, const struct pz_spec *spec,
 		    state ? pz_state_find(state, res->address) : NULL;
 
 		if (!st || !st->arn || !res->type->describe_op) {
-			/* Never made: nothing to read, it does not exist. */
+			/* Never made: nothing to read, it does not exist.
+			 * Whether its name is taken is asked after the
+			 * refresh, with the account: ask that now, beside
+			 * the reads, not after them. */
 			live[i].refreshed = true;
+			if (pz_aws_client_region(c))
+				pz_sts_identity_prefetch(c);
 			if ((r = list_unrecorded(c, state, res, &live[i],
 						 &sides[nside], &first_error,
 						 &nside)))
