@@ -72,13 +72,15 @@ static inline size_t scan(const char *p, size_t from, size_t len)
 
 /*
  * Where the special bytes of p[base, base + 64) are, as bits (none
- * past len), 16 bytes at a time with SSE2 where there is
- * SSE2: the fast path walks the bits instead of the bytes, as
- * simdjson's first stage does.
+ * past len), 16 bytes at a time with SSE2 where there is SSE2: the
+ * fast path walks the bits instead of the bytes, as simdjson's first
+ * stage does. *hi gets the bytes >= 0x80 the same way (found only when
+ * the block has one: an ASCII block costs one OR per 16 bytes).
  */
-static inline uint64_t block_bits(const char *p, size_t base, size_t len)
+static inline uint64_t block_bits(const char *p, size_t base, size_t len,
+				  uint64_t *hi)
 {
-	uint64_t bits = 0;
+	uint64_t bits = 0, h = 0;
 	size_t k;
 
 #if defined(__SSE2__)
@@ -87,6 +89,7 @@ static inline uint64_t block_bits(const char *p, size_t base, size_t len)
 			      lf = _mm_set1_epi8('\n'),
 			      cr = _mm_set1_epi8('\r'),
 			      quote = _mm_set1_epi8('"');
+		__m128i any = _mm_setzero_si128();
 
 		for (k = 0; k < 4; k++) {
 			__m128i v = _mm_loadu_si128(
@@ -99,14 +102,45 @@ static inline uint64_t block_bits(const char *p, size_t base, size_t len)
 
 			bits |= (uint64_t)(uint16_t)_mm_movemask_epi8(m)
 				<< (16 * k);
+			any = _mm_or_si128(any, v);
 		}
+		if (_mm_movemask_epi8(any))
+			for (k = 0; k < 4; k++)
+				h |= (uint64_t)(uint16_t)_mm_movemask_epi8(
+					 _mm_loadu_si128(
+					     (const __m128i *)(const void *)(p +
+									     base +
+									     16 * k)))
+				     << (16 * k);
+		*hi = h;
 		return bits;
 	}
 #endif
-	for (k = 0; k < 64 && base + k < len; k++)
-		if (special[(unsigned char)p[base + k]])
+	for (k = 0; k < 64 && base + k < len; k++) {
+		unsigned char b = (unsigned char)p[base + k];
+
+		if (special[b])
 			bits |= (uint64_t)1 << k;
+		if (b & 0x80)
+			h |= (uint64_t)1 << k;
+	}
+	*hi = h;
 	return bits;
+}
+
+/* True when no byte of p[0, n) is >= 0x80: eight at a time. */
+static bool all_ascii(const char *p, size_t n)
+{
+	uint64_t any = 0, w;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		any |= w;
+	}
+	for (; i < n; i++)
+		any |= (unsigned char)p[i];
+	return !(any & 0x8080808080808080ULL);
 }
 
 void pz_csv_init(struct pz_csv *c, pz_csv_record_fn on_record,
@@ -125,9 +159,23 @@ void pz_csv_release(struct pz_csv *c)
 {
 	free(c->buf);
 	free(c->fields);
+	free(c->pos);
 	c->buf = NULL;
 	c->fields = NULL;
-	c->cap = c->fields_cap = 0;
+	c->pos = NULL;
+	c->cap = 0;
+}
+
+void pz_csv_where(const struct pz_csv_record *r, size_t i, uint64_t *line,
+		  uint32_t *col)
+{
+	if (r->pos) {
+		*line = r->pos[i].line;
+		*col = r->pos[i].col;
+		return;
+	}
+	*line = r->line;
+	*col = (uint32_t)(r->fields[i].p - r->start) + 1;
 }
 
 static int report(struct pz_csv *c, uint64_t line, uint32_t col,
@@ -159,24 +207,18 @@ static inline int begin_field(struct pz_csv *c, bool quoted)
 		return discard(c, c->col,
 			       "more than 1024 fields in a record; the "
 			       "record is skipped");
-	PZ_GROW(c->fields, c->nfields, c->fields_cap);
-	f = &c->fields[c->nfields++];
+	f = &c->fields[c->nfields];
 	f->p = (const char *)(uintptr_t)c->len; /* an offset until emitted */
 	f->len = 0;
-	f->line = c->line;
-	f->col = c->col;
 	f->quoted = quoted;
+	c->pos[c->nfields].line = c->line;
+	c->pos[c->nfields].col = c->col;
+	c->nfields++;
 	return 0;
 }
 
 static inline int append(struct pz_csv *c, const char *p, size_t n)
 {
-	if (n && c->len + n <= c->cap && !c->skip) {
-		memcpy(c->buf + c->len, p, n);
-		c->len += n;
-		c->fields[c->nfields - 1].len += n;
-		return 0;
-	}
 	if (c->skip || !n)
 		return 0;
 	if (c->len + n > PZ_CSV_MAX_RECORD)
@@ -197,7 +239,7 @@ static inline int append(struct pz_csv *c, const char *p, size_t n)
 	}
 	memcpy(c->buf + c->len, p, n);
 	c->len += n;
-	c->fields[c->nfields - 1].len += n;
+	c->fields[c->nfields - 1].len += (uint32_t)n;
 	return 0;
 }
 
@@ -209,12 +251,20 @@ static int end_record(struct pz_csv *c)
 	if (!c->skip && c->nfields &&
 	    !(c->nfields == 1 && c->fields[0].len == 0 &&
 	      !c->fields[0].quoted)) {
+		struct pz_csv_record rec;
+
 		for (i = 0; i < c->nfields; i++)
 			c->fields[i].p =
 			    c->buf ? c->buf + (size_t)(uintptr_t)c->fields[i].p
 				   : "";
-		c->records++;
-		r = c->on_record(c->ud, c->fields, c->nfields, c->records);
+		rec.fields = c->fields;
+		rec.n = c->nfields;
+		rec.number = ++c->records;
+		rec.line = c->pos[0].line;
+		rec.ascii = all_ascii(c->buf, c->len);
+		rec.start = NULL;
+		rec.pos = c->pos;
+		r = c->on_record(c->ud, &rec);
 	}
 	c->skip = false;
 	c->len = 0;
@@ -226,89 +276,108 @@ static int end_record(struct pz_csv *c)
 /*
  * The common case without copying: whole records of unquoted fields,
  * as many as data holds from at, found by walking the bits of the
- * special bytes 64 at a time; each record's fields point into data.
- * Returns where the records it handed over end (at: none): the state
- * machine goes on from there (a quote, a record the chunk cuts, one
- * over the limits). *r is what the callback said; a non-zero stops.
+ * special bytes 64 at a time; each record's fields point into data,
+ * and only their start and length are written (a field's place is
+ * worked out from its pointer when asked, pz_csv_where). Returns where
+ * the records it handed over end (at: none): the state machine goes on
+ * from there (a quote, a record the chunk cuts, one over the limits).
+ * *stop is what the callback said; a non-zero stops.
  */
 static size_t fast_records(struct pz_csv *c, const char *data, size_t len,
-			   size_t at, int *r)
+			   size_t at, int *stop)
 {
-	/* Locals, not c's members: stores through f could alias them and
-	 * make the compiler reload each after every store. */
+	/* Locals, not c's members: stores through the fields could alias
+	 * them and make the compiler reload each after every store. */
 	struct pz_csv_field *fields = c->fields;
-	/* Fields we may fill before growing or giving up: the array's
-	 * capacity, at most PZ_CSV_MAX_FIELDS. */
-	size_t cap = c->fields_cap < PZ_CSV_MAX_FIELDS ? c->fields_cap
-						       : PZ_CSV_MAX_FIELDS;
-	uint64_t line = c->line;
-	size_t base = at, rec = at, start = at, n = 0;
-	uint64_t bits = block_bits(data, base, len);
+	struct pz_csv_record rec;
+	uint64_t line = c->line, hi;
+	size_t base = at, start = at, recp = at, n = 0;
+	/* One past the last byte >= 0x80 in the blocks before base (0:
+	 * none): a record is ASCII when that is at or before its start
+	 * and the current block has none in it. */
+	size_t hi_end = 0;
+	uint64_t bits = block_bits(data, base, len, &hi);
 
-	*r = 0;
+	rec.fields = fields;
+	rec.pos = NULL;
+	*stop = 0;
 	for (;;) {
-		struct pz_csv_field *f;
 		size_t j;
 		unsigned char b;
 
 		while (!bits) {
+			if (hi)
+				hi_end = base + 64 -
+					 (size_t)__builtin_clzll(hi);
 			base += 64;
 			if (base >= len)
 				goto out;
-			bits = block_bits(data, base, len);
+			bits = block_bits(data, base, len, &hi);
+			/* The LF of a CRLF whose CR ended the block before. */
+			if (start > base)
+				bits &= ~(uint64_t)0 << (start - base);
 		}
 		j = base + (size_t)__builtin_ctzll(bits);
 		bits &= bits - 1;
-		if (j < rec)
-			continue; /* the LF of a CRLF already taken */
 		b = (unsigned char)data[j];
+		if (b == ',') {
+			/* Room for this field and the record's last: one
+			 * with more fields is the state machine's. */
+			if (n >= PZ_CSV_MAX_FIELDS - 1)
+				goto out;
+			fields[n].p = data + start;
+			fields[n].len = (uint32_t)(j - start);
+			fields[n].quoted = false;
+			n++;
+			start = j + 1;
+			continue;
+		}
 		if (b == '"')
 			goto out;
-		if (n == cap) {
-			if (n >= PZ_CSV_MAX_FIELDS)
-				goto out;
-			cap = c->fields_cap ? c->fields_cap * 2 : 16;
-			fields = pz_xreallocarray(fields, cap, sizeof(*fields));
-			c->fields = fields;
-			c->fields_cap = cap;
-			if (cap > PZ_CSV_MAX_FIELDS)
-				cap = PZ_CSV_MAX_FIELDS;
-		}
-		f = &fields[n++];
-		f->p = data + start;
-		f->len = j - start;
-		f->line = line;
-		f->col = (uint32_t)(start - rec + 1);
-		f->quoted = false;
-		start = j + 1;
-		if (b == ',')
-			continue;
 		/* \n or \r: the record ends. One too long is the state
 		 * machine's to report. */
-		if (j - rec > PZ_CSV_MAX_RECORD)
+		if (j - recp > PZ_CSV_MAX_RECORD)
 			goto out;
+		fields[n].p = data + start;
+		fields[n].len = (uint32_t)(j - start);
+		fields[n].quoted = false;
+		n++;
+		start = j + 1;
+		if (b == '\r') {
+			if (start == len) {
+				c->pending_cr = true;
+			} else if (data[start] == '\n') {
+				/* Its bit is the lowest left, unless it
+				 * opens the next block. */
+				if (start < base + 64)
+					bits &= bits - 1;
+				start++;
+			}
+		}
 		if (!(n == 1 && fields[0].len == 0)) {
-			c->records++;
-			*r = c->on_record(c->ud, fields, n, c->records);
+			size_t lo = recp > base ? recp - base : 0;
+
+			rec.n = n;
+			rec.number = ++c->records;
+			rec.line = line;
+			rec.start = data + recp;
+			rec.ascii = hi_end <= recp &&
+				    !(hi & (((uint64_t)1 << (j - base)) - 1) &
+				      (~(uint64_t)0 << lo));
+			*stop = c->on_record(c->ud, &rec);
 		}
 		n = 0;
 		line++;
-		if (b == '\r') {
-			if (start == len)
-				c->pending_cr = true;
-			else if (data[start] == '\n')
-				start++;
-		}
-		rec = start;
-		if (*r)
+		recp = start;
+		if (*stop)
 			goto out;
 	}
 out:
-	if (rec > at) {
+	if (recp > at) {
 		c->line = line;
 		c->col = 1;
 	}
-	return rec;
+	return recp;
 }
 
 int pz_csv_feed(struct pz_csv *c, const char *data, size_t len)
@@ -316,6 +385,10 @@ int pz_csv_feed(struct pz_csv *c, const char *data, size_t len)
 	size_t i = 0;
 	int r = 0;
 
+	if (!c->fields) {
+		c->fields = pz_xcalloc(PZ_CSV_MAX_FIELDS, sizeof(*c->fields));
+		c->pos = pz_xcalloc(PZ_CSV_MAX_FIELDS, sizeof(*c->pos));
+	}
 	c->bytes += len;
 	while (i < len && !r) {
 		unsigned char b = (unsigned char)data[i];
@@ -442,9 +515,8 @@ int pz_csv_finish(struct pz_csv *c)
 
 	if (c->state == S_Q) {
 		uint64_t line =
-		    c->nfields ? c->fields[c->nfields - 1].line : c->line;
-		uint32_t col =
-		    c->nfields ? c->fields[c->nfields - 1].col : c->col;
+		    c->nfields ? c->pos[c->nfields - 1].line : c->line;
+		uint32_t col = c->nfields ? c->pos[c->nfields - 1].col : c->col;
 
 		if (!c->skip)
 			r = report(c, line, col,

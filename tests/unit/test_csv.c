@@ -19,22 +19,28 @@
 #include "core/buf.h"
 #include "core/csv.h"
 
-static int on_rec(void *ud, const struct pz_csv_field *f, size_t n,
-		  uint64_t record)
+static int on_rec(void *ud, const struct pz_csv_record *r)
 {
 	struct pz_buf *b = ud;
 	size_t i;
 
-	(void)record;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < r->n; i++) {
+		const struct pz_csv_field *f = &r->fields[i];
+		uint64_t line;
+		uint32_t col;
+
+		pz_csv_where(r, i, &line, &col);
+		if (!i)
+			assert_int_equal(line, r->line);
 		assert_int_equal(pz_buf_printf(b, "%s%llu:%u%s=", i ? "|" : "",
-					       (unsigned long long)f[i].line,
-					       f[i].col,
-					       f[i].quoted ? "q" : ""),
+					       (unsigned long long)line, col,
+					       f->quoted ? "q" : ""),
 				 0);
-		assert_int_equal(pz_buf_add(b, f[i].p, f[i].len), 0);
+		assert_int_equal(pz_buf_add(b, f->p, f->len), 0);
 	}
-	assert_int_equal(pz_buf_addc(b, '\n'), 0);
+	/* A record that is not ASCII says so. */
+	assert_int_equal(pz_buf_adds(b, r->ascii ? "\n" : " (not ascii)\n"),
+			 0);
 	return 0;
 }
 
