@@ -22,6 +22,10 @@
 
 #define PZ_CSV_MAX_RECORD (1u << 20) /* bytes of one record's fields */
 #define PZ_CSV_MAX_FIELDS 1024
+/* Records are handed over in batches of at most this many (fields: at
+ * most PZ_CSV_BATCH_FIELDS in all). */
+#define PZ_CSV_BATCH_RECORDS 512
+#define PZ_CSV_BATCH_FIELDS  (2 * PZ_CSV_MAX_FIELDS)
 
 struct pz_csv_field {
 	const char *p; /* not NUL-terminated; quotes removed, "" unescaped */
@@ -54,9 +58,12 @@ struct pz_csv_record {
 	const struct pz_csv_pos *pos;
 };
 
-/* Returns 0 to go on, anything else to stop reading (pz_csv_feed then
- * returns that value). */
-typedef int (*pz_csv_record_fn)(void *ud, const struct pz_csv_record *r);
+/* The next n records, in order (n >= 1; one call per record would cost
+ * more than many records' checks). Returns 0 to go on, anything else to
+ * stop reading: the records after the one it stopped at are not to be
+ * looked at, and pz_csv_feed returns that value. */
+typedef int (*pz_csv_record_fn)(void *ud, const struct pz_csv_record *r,
+				size_t n);
 typedef int (*pz_csv_error_fn)(void *ud, uint64_t line, uint32_t col,
 			       const char *message);
 
@@ -70,9 +77,11 @@ struct pz_csv {
 	bool pending_cr;
 	char *buf; /* the current record's field bytes */
 	size_t len, cap;
-	/* PZ_CSV_MAX_FIELDS each, allocated at the first feed; a copied
-	 * record's fields hold offsets in buf until it is handed over */
+	/* allocated at the first feed: the batch's fields and records (a
+	 * copied record's fields hold offsets in buf until it is handed
+	 * over), and the places of a copied record's fields */
 	struct pz_csv_field *fields;
+	struct pz_csv_record *recs;
 	struct pz_csv_pos *pos;
 	size_t nfields;
 	uint64_t line, records, bytes;

@@ -289,6 +289,15 @@ static inline uint64_t le8_digits(uint64_t w)
 	return ((w & 0x0000FFFF0000FFFFULL) * 42949672960001ULL) >> 32;
 }
 
+/* Eight ASCII digits loaded little-endian: every byte 0x30-0x39 (high
+ * nibble 3, and adding 6 does not carry into it). */
+static PZ_INLINE bool digits8(uint64_t w)
+{
+	return ((w & 0xF0F0F0F0F0F0F0F0ULL) |
+		(((w + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4)) ==
+	       0x3333333333333333ULL;
+}
+
 static PZ_INLINE bool parse_int(const char *p, size_t n, long long *out)
 {
 	size_t i = 0;
@@ -306,11 +315,7 @@ static PZ_INLINE bool parse_int(const char *p, size_t n, long long *out)
 		uint64_t w;
 
 		memcpy(&w, p + i, 8);
-		/* Every byte 0x30-0x39: high nibble 3, and adding 6 does
-		 * not carry into it. */
-		if (((w & 0xF0F0F0F0F0F0F0F0ULL) |
-		     (((w + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >>
-		      4)) != 0x3333333333333333ULL)
+		if (!digits8(w))
 			return false;
 		v = v * 100000000ULL + le8_digits(w);
 	}
@@ -813,65 +818,110 @@ static PZ_COLD void value_problem(struct pz_dc_obj *o,
 	}
 }
 
+/* The whole check of value i of r by its column: what it finds is a
+ * problem. Out of line: check_values calls it only for the values its
+ * quick tests do not settle. */
+static PZ_COLD void check_value(struct pz_dc_obj *o,
+				const struct pz_csv_record *r, size_t i)
+{
+	const struct column *c = &o->cols[i];
+	const struct pz_csv_field *v = &r->fields[i];
+	long long x;
+
+	if (v->len == 0 && !v->quoted) {
+		if (!c->nullable)
+			value_problem(o, r, i, NULL);
+		return;
+	}
+	switch (c->check) {
+	case CHECK_TIMESTAMP:
+		/* Seconds, from 1970 to an hour from now. */
+		if (!parse_int(v->p, v->len, &x) || x < 0 ||
+		    x > o->dc->now + 3600)
+			timestamp_problem(o, r, i);
+		break;
+	case CHECK_INT:
+		if (!parse_int(v->p, v->len, &x) || x < INT32_MIN ||
+		    x > INT32_MAX)
+			value_problem(o, r, i,
+				      "an int (a whole number of 32 bits)");
+		break;
+	case CHECK_LONG:
+		if (!parse_int(v->p, v->len, &x))
+			value_problem(o, r, i, "a long (a whole number)");
+		break;
+	case CHECK_NUMBER:
+		if (!is_number(v->p, v->len))
+			value_problem(o, r, i, "a number");
+		break;
+	case CHECK_BOOLEAN:
+		if (!ieq(v->p, v->len, "true") && !ieq(v->p, v->len, "false"))
+			value_problem(o, r, i, "a boolean (true or false)");
+		break;
+	case CHECK_ID:
+	case CHECK_STRING: check_string(o, r, i); break;
+	default: break;
+	}
+}
+
+/* Ten ASCII digits (an epoch in seconds from 2001 to 2286) whose value
+ * is at most max: the common TIMESTAMP, eight digits at a time. */
+static PZ_INLINE bool epoch10_at_most(const char *p, long long max)
+{
+	uint64_t w;
+	unsigned d8 = (unsigned)(unsigned char)p[8] - '0',
+		 d9 = (unsigned)(unsigned char)p[9] - '0';
+
+	memcpy(&w, p, 8);
+	if (!digits8(w) || d8 > 9 || d9 > 9)
+		return false;
+	return (long long)(le8_digits(w) * 100 + d8 * 10 + d9) <= max;
+}
+
 /*
  * The values of a record, each by its column's check (found from the
  * header). The common value is settled here with a test or two on its
  * bytes (an ASCII record's IDs and strings by their length, a
- * timestamp by its parse and range); anything else goes to the out of
- * line check that says what is wrong.
+ * ten-digit timestamp by its value, a null where null is allowed);
+ * only what these do not settle goes to check_value. Each quick test
+ * passes only values check_value would find nothing wrong with.
  */
-static void check_values(struct pz_dc_obj *o, const struct pz_csv_record *r,
-			 size_t m)
+static PZ_INLINE void check_values(struct pz_dc_obj *o,
+				   const struct pz_csv_record *r, size_t m,
+				   long long ts_max)
 {
 	const struct column *cols = o->cols;
 	const struct pz_csv_field *v = r->fields;
-	long long ts_max = o->dc->now + 3600, x;
 	size_t i;
 
 	for (i = 0; i < m; i++) {
-		if (v[i].len == 0 && !v[i].quoted) {
-			if (!cols[i].nullable)
-				value_problem(o, r, i, NULL);
-			continue;
-		}
 		switch (cols[i].check) {
-		case CHECK_TIMESTAMP:
-			/* Seconds, from 1970 to an hour from now. */
-			if (!parse_int(v[i].p, v[i].len, &x) || x < 0 ||
-			    x > ts_max)
-				timestamp_problem(o, r, i);
-			break;
-		case CHECK_INT:
-			if (!parse_int(v[i].p, v[i].len, &x) ||
-			    x < INT32_MIN || x > INT32_MAX)
-				value_problem(o, r, i,
-					      "an int (a whole number of 32 "
-					      "bits)");
-			break;
-		case CHECK_LONG:
-			if (!parse_int(v[i].p, v[i].len, &x))
-				value_problem(o, r, i,
-					      "a long (a whole number)");
-			break;
-		case CHECK_NUMBER:
-			if (!is_number(v[i].p, v[i].len))
-				value_problem(o, r, i, "a number");
-			break;
-		case CHECK_BOOLEAN:
-			if (!ieq(v[i].p, v[i].len, "true") &&
-			    !ieq(v[i].p, v[i].len, "false"))
-				value_problem(o, r, i,
-					      "a boolean (true or false)");
-			break;
 		case CHECK_ID:
 		case CHECK_STRING:
-			/* ASCII: as many characters as bytes; within
-			 * 1 to quick_max nothing can be wrong. */
-			if (!r->ascii || v[i].len - 1 >= cols[i].quick_max)
-				check_string(o, r, i);
+			/* ASCII: as many characters as bytes; 1 to
+			 * quick_max of them cannot be wrong. */
+			if (r->ascii && v[i].len - 1 < cols[i].quick_max)
+				continue;
 			break;
-		default: break;
+		case CHECK_TIMESTAMP:
+			if (v[i].len == 10 && epoch10_at_most(v[i].p, ts_max))
+				continue;
+			break;
+		case CHECK_NUMBER:
+			if (v[i].len ? is_number(v[i].p, v[i].len)
+				     : !v[i].quoted && cols[i].nullable)
+				continue;
+			break;
+		case CHECK_NONE:
+			if (v[i].len || v[i].quoted || cols[i].nullable)
+				continue;
+			break;
+		default:
+			if (!v[i].len && !v[i].quoted && cols[i].nullable)
+				continue;
+			break;
 		}
+		check_value(o, r, i);
 	}
 }
 
@@ -1027,44 +1077,18 @@ static void check_header(struct pz_dc_obj *o, const struct pz_csv_record *r)
 	free(seen);
 }
 
-static void count_row(struct pz_dc_obj *o, const struct pz_csv_field *v,
+/* pz data stats' counts of a row. */
+static void stats_row(struct pz_dc_obj *o, const struct pz_csv_field *v,
 		      size_t n)
 {
 	struct pz_dc *dc = o->dc;
 	const struct pz_csv_field *ev =
 	    o->c_event >= 0 && (size_t)o->c_event < n ? &v[o->c_event] : NULL;
-	const struct pz_csv_field *user =
-	    o->c_user >= 0 && (size_t)o->c_user < n ? &v[o->c_user] : NULL;
-	uint64_t uh = 0;
 	size_t i;
 
-	dc->records++;
-	if (!dc->interactions)
-		goto stats;
-	for (i = 0; i < dc->nfilters; i++) {
-		struct filter *f = &dc->filters[i];
-		const char *want = f->event_type;
-
-		if (want && (!ev || f->event_len != ev->len ||
-			     memcmp(want, ev->p, ev->len)))
-			continue;
-		f->n++;
-		o->fn[i]++;
-		if (f->users2 >= PZ_DC_MIN_USERS || !user)
-			continue;
-		if (!uh)
-			uh = hash64(user->p, user->len);
-		if (umap_bump(&f->m, uh, 1) == 2) {
-			f->users2++;
-			if (o->u2n[i] < PZ_DC_MIN_USERS)
-				o->u2[i][o->u2n[i]++] = uh;
-		}
-	}
-stats:
-	if (!dc->want_stats)
-		return;
-	if (user)
-		hcount_bump(&dc->users, hash64(user->p, user->len));
+	if (o->c_user >= 0 && (size_t)o->c_user < n)
+		hcount_bump(&dc->users,
+			    hash64(v[o->c_user].p, v[o->c_user].len));
 	if (o->c_item >= 0 && (size_t)o->c_item < n)
 		hcount_bump(&dc->items,
 			    hash64(v[o->c_item].p, v[o->c_item].len));
@@ -1100,6 +1124,54 @@ stats:
 	}
 }
 
+/* The row's user, for filter i that has fewer than 25 users with 2
+ * interactions yet. *uh: the user's hash, 0 until needed. */
+static void count_user(struct pz_dc_obj *o, const struct pz_csv_field *v,
+		       size_t n, size_t i, uint64_t *uh)
+{
+	struct filter *f = &o->dc->filters[i];
+
+	if (o->c_user < 0 || (size_t)o->c_user >= n)
+		return;
+	if (!*uh)
+		*uh = hash64(v[o->c_user].p, v[o->c_user].len);
+	if (umap_bump(&f->m, *uh, 1) == 2) {
+		f->users2++;
+		if (o->u2n[i] < PZ_DC_MIN_USERS)
+			o->u2[i][o->u2n[i]++] = *uh;
+	}
+}
+
+/* A row's counts: records, and for Interactions each filter's
+ * interactions and users (pz data stats' too when wanted). */
+static PZ_INLINE void count_row(struct pz_dc_obj *o,
+				const struct pz_csv_field *v, size_t n)
+{
+	struct pz_dc *dc = o->dc;
+	uint64_t uh = 0;
+	size_t i;
+
+	dc->records++;
+	if (dc->interactions) {
+		for (i = 0; i < dc->nfilters; i++) {
+			struct filter *f = &dc->filters[i];
+
+			if (f->event_type &&
+			    (o->c_event < 0 || (size_t)o->c_event >= n ||
+			     f->event_len != v[o->c_event].len ||
+			     memcmp(f->event_type, v[o->c_event].p,
+				    f->event_len)))
+				continue;
+			f->n++;
+			o->fn[i]++;
+			if (f->users2 < PZ_DC_MIN_USERS)
+				count_user(o, v, n, i, &uh);
+		}
+	}
+	if (dc->want_stats)
+		stats_row(o, v, n);
+}
+
 /* A row whose number of fields is not the header's. */
 static PZ_COLD void shape_problem(struct pz_dc_obj *o,
 				  const struct pz_csv_record *r)
@@ -1114,23 +1186,31 @@ static PZ_COLD void shape_problem(struct pz_dc_obj *o,
 		schema_note(o);
 }
 
-static int on_record(void *ud, const struct pz_csv_record *r)
+static int on_records(void *ud, const struct pz_csv_record *recs, size_t n)
 {
 	struct pz_dc_obj *o = ud;
+	const struct pz_dc *dc = o->dc;
+	long long ts_max = dc->now + 3600;
+	size_t k = 0;
 
 	if (!o->header_seen) {
 		o->header_seen = true;
-		check_header(o, r);
-		return o->dc->level == PZ_DC_HEADER ? 1 : 0;
+		check_header(o, &recs[k++]);
+		if (dc->level == PZ_DC_HEADER)
+			return 1;
 	}
-	o->rows++;
-	if (r->n != o->ncols)
-		shape_problem(o, r);
-	check_values(o, r, r->n < o->ncols ? r->n : o->ncols);
-	count_row(o, r->fields, r->n);
-	if (o->dc->level == PZ_DC_SAMPLE && o->rows >= PZ_DC_SAMPLE_ROWS &&
-	    minimums_met(o->dc))
-		return 1;
+	for (; k < n; k++) {
+		const struct pz_csv_record *r = &recs[k];
+
+		o->rows++;
+		if (r->n != o->ncols)
+			shape_problem(o, r);
+		check_values(o, r, r->n < o->ncols ? r->n : o->ncols, ts_max);
+		count_row(o, r->fields, r->n);
+		if (dc->level == PZ_DC_SAMPLE && o->rows >= PZ_DC_SAMPLE_ROWS &&
+		    minimums_met(dc))
+			return 1;
+	}
 	return 0;
 }
 
@@ -1157,7 +1237,7 @@ struct pz_dc_obj *pz_dc_obj_add(struct pz_dc *dc, const char *url,
 	o->size = size;
 	o->c_user = o->c_item = o->c_event = o->c_ts = -1;
 	pz_diags_init(&o->diags);
-	pz_csv_init(&o->csv, on_record, on_error, o);
+	pz_csv_init(&o->csv, on_records, on_error, o);
 	o->fn = pz_xcalloc(nf, sizeof(*o->fn));
 	o->u2 = pz_xcalloc(nf, sizeof(*o->u2));
 	o->u2n = pz_xcalloc(nf, sizeof(*o->u2n));

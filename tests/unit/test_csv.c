@@ -19,9 +19,8 @@
 #include "core/buf.h"
 #include "core/csv.h"
 
-static int on_rec(void *ud, const struct pz_csv_record *r)
+static void render(struct pz_buf *b, const struct pz_csv_record *r)
 {
-	struct pz_buf *b = ud;
 	size_t i;
 
 	for (i = 0; i < r->n; i++) {
@@ -41,6 +40,14 @@ static int on_rec(void *ud, const struct pz_csv_record *r)
 	/* A record that is not ASCII says so. */
 	assert_int_equal(pz_buf_adds(b, r->ascii ? "\n" : " (not ascii)\n"),
 			 0);
+}
+
+static int on_rec(void *ud, const struct pz_csv_record *r, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		render(ud, &r[k]);
 	return 0;
 }
 
