@@ -3,9 +3,10 @@
  *
  * A byte-at-a-time state machine, except for whole records of unquoted
  * fields (nearly all of a Personalize file), which are handed over
- * where they lie, found from a bitmap of the special bytes 64 at a
- * time; inside an unquoted field the state machine too finds the next
- * special byte at once and copies the run before it.
+ * where they lie, in batches, found from bitmaps of the special bytes
+ * (stage 1, SIMD over 4 KiB windows; stage 2 walks the bits); inside an
+ * unquoted field the state machine too finds the next special byte at
+ * once and copies the run before it.
  */
 #include "csv.h"
 
@@ -13,6 +14,10 @@
 #include <string.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
+#endif
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define PZ_CSV_AVX2 1
+#include <immintrin.h>
 #endif
 
 enum {
@@ -150,10 +155,7 @@ static bool block_bits_sse2(const char *p, size_t nblocks, uint64_t *bits)
 }
 #endif
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define PZ_CSV_AVX2 1
-#include <immintrin.h>
-
+#if defined(PZ_CSV_AVX2)
 /*
  * AVX2: a byte is special when it equals the entry of a 16-byte table
  * at its low nibble (pshufb): ',' 0x2C at 0xC, '"' 0x22 at 0x2, LF
@@ -407,6 +409,8 @@ fast_records(struct pz_csv *c, const char *data, size_t len, size_t at,
 {
 	uint64_t wbits[WINDOW_BLOCKS], whi[WINDOW_BLOCKS];
 	block_bits_fn fn = pick_block_bits();
+	/* The current block (the last may end before 64 bytes: blk never
+	 * goes past end). */
 	const char *end = data + len, *blk = data + at;
 	/* Where the next field starts, and the record. */
 	const char *start = blk, *recp = blk;
@@ -430,13 +434,17 @@ fast_records(struct pz_csv *c, const char *data, size_t len, size_t at,
 
 		while (!bits) {
 			if (whi[k])
-				hi_end = blk + 64 - __builtin_clzll(whi[k]);
-			blk += 64;
+				hi_end = blk + (64 - __builtin_clzll(whi[k]));
 			if (++k == nb) {
-				if (blk >= end)
+				/* Whole blocks within a window; after the
+				 * last, the end. */
+				if (end - blk <= 64)
 					goto out;
+				blk += 64;
 				nb = load_window(fn, blk, end, wbits, whi);
 				k = 0;
+			} else {
+				blk += 64;
 			}
 			bits = wbits[k];
 			/* The LF of a CRLF whose CR ended the block before. */
@@ -473,7 +481,7 @@ fast_records(struct pz_csv *c, const char *data, size_t len, size_t at,
 			} else if (*start == '\n') {
 				/* Its bit is the lowest left, unless it
 				 * opens the next block. */
-				if (start < blk + 64)
+				if (start - blk < 64)
 					bits &= bits - 1;
 				start++;
 			}

@@ -4,9 +4,11 @@
  * fields optionally in double quotes with "" for a quote inside.
  *
  * Push model: the caller feeds the bytes in chunks of any size (a ranged
- * GET, a read(2)); each complete record is handed to a callback with its
- * fields. Memory is constant: one record at most PZ_CSV_MAX_RECORD bytes
- * and PZ_CSV_MAX_FIELDS fields is held, whatever the input's size. What
+ * GET, a read(2)); complete records are handed to a callback with their
+ * fields, in batches. Memory is constant: one record of at most
+ * PZ_CSV_MAX_RECORD bytes is copied (one the chunks cut, or with
+ * quotes), and a batch of at most PZ_CSV_BATCH_FIELDS fields points
+ * into the fed chunk, whatever the input's size (about 80 KiB). What
  * is malformed (a quote inside an unquoted field, text after a closing
  * quote, an unterminated quote, a record over the limits) goes to the
  * error callback with its place, and reading goes on with the next
@@ -14,6 +16,13 @@
  *
  * Lines and columns are 1-based; a column counts bytes from the start
  * of the line, as FILE:LINE:COL diagnostics do.
+ *
+ * Speed (docs/benchmarks.md): records of unquoted fields inside a chunk
+ * are found without copying, from bitmaps of the special bytes made
+ * with SIMD 4 KiB at a time (AVX2 where the CPU has it, chosen at run
+ * time), and handed over with no call per record; the bitmap pass also
+ * says which records are ASCII, so that a checker need not look at
+ * their bytes again for UTF-8.
  */
 #ifndef PZ_CSV_H
 #define PZ_CSV_H
