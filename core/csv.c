@@ -125,11 +125,9 @@ static inline uint64_t sse2_mask(__m128i v)
 	const __m128i comma = _mm_set1_epi8(','), lf = _mm_set1_epi8('\n'),
 		      cr = _mm_set1_epi8('\r'), quote = _mm_set1_epi8('"');
 
-	return (uint16_t)_mm_movemask_epi8(
-	    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, comma),
-				      _mm_cmpeq_epi8(v, lf)),
-			 _mm_or_si128(_mm_cmpeq_epi8(v, cr),
-				      _mm_cmpeq_epi8(v, quote))));
+	return (uint16_t)_mm_movemask_epi8(_mm_or_si128(
+	    _mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, lf)),
+	    _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, quote))));
 }
 
 static bool block_bits_sse2(const char *p, size_t nblocks, uint64_t *bits)
@@ -165,10 +163,10 @@ static bool block_bits_sse2(const char *p, size_t nblocks, uint64_t *bits)
 __attribute__((target("avx2"))) static bool
 block_bits_avx2(const char *p, size_t nblocks, uint64_t *bits)
 {
-	const __m256i table = _mm256_setr_epi8(
-	    -1, -1, '"', -1, -1, -1, -1, -1, -1, -1, '\n', -1, ',', '\r', -1, 0,
-	    -1, -1, '"', -1, -1, -1, -1, -1, -1, -1, '\n', -1, ',', '\r', -1,
-	    0);
+	const __m256i table =
+	    _mm256_setr_epi8(-1, -1, '"', -1, -1, -1, -1, -1, -1, -1, '\n', -1,
+			     ',', '\r', -1, 0, -1, -1, '"', -1, -1, -1, -1, -1,
+			     -1, -1, '\n', -1, ',', '\r', -1, 0);
 	__m256i any = _mm256_setzero_si256();
 	size_t b;
 
@@ -403,9 +401,10 @@ static int end_record(struct pz_csv *c)
  * non-zero stops. Out of line: its own registers, not the state
  * machine's.
  */
-static __attribute__((noinline)) size_t
-fast_records(struct pz_csv *c, const char *data, size_t len, size_t at,
-	     int *stop)
+static __attribute__((noinline)) size_t fast_records(struct pz_csv *c,
+						     const char *data,
+						     size_t len, size_t at,
+						     int *stop)
 {
 	uint64_t wbits[WINDOW_BLOCKS], whi[WINDOW_BLOCKS];
 	block_bits_fn fn = pick_block_bits();
@@ -497,9 +496,9 @@ fast_records(struct pz_csv *c, const char *data, size_t len, size_t at,
 			r->line = line;
 			r->ascii =
 			    hi_end <= recp &&
-			    (!h ||
-			     !(h & (((uint64_t)1 << (j - blk)) - 1) &
-			       (~(uint64_t)0 << (recp > blk ? recp - blk : 0))));
+			    (!h || !(h & (((uint64_t)1 << (j - blk)) - 1) &
+				     (~(uint64_t)0
+				      << (recp > blk ? recp - blk : 0))));
 			r->start = recp;
 			r->pos = NULL;
 			r++;
@@ -513,8 +512,8 @@ fast_records(struct pz_csv *c, const char *data, size_t len, size_t at,
 		if (r == c->recs + PZ_CSV_BATCH_RECORDS ||
 		    f > c->fields + PZ_CSV_BATCH_FIELDS - PZ_CSV_MAX_FIELDS) {
 			c->records = number;
-			*stop = c->on_record(c->ud, c->recs,
-					     (size_t)(r - c->recs));
+			*stop =
+			    c->on_record(c->ud, c->recs, (size_t)(r - c->recs));
 			r = c->recs;
 			f = f0 = c->fields;
 			flim = f + PZ_CSV_MAX_FIELDS - 1;
@@ -540,8 +539,7 @@ int pz_csv_feed(struct pz_csv *c, const char *data, size_t len)
 	int r = 0;
 
 	if (!c->fields) {
-		c->fields =
-		    pz_xcalloc(PZ_CSV_BATCH_FIELDS, sizeof(*c->fields));
+		c->fields = pz_xcalloc(PZ_CSV_BATCH_FIELDS, sizeof(*c->fields));
 		c->recs = pz_xcalloc(PZ_CSV_BATCH_RECORDS, sizeof(*c->recs));
 		c->pos = pz_xcalloc(PZ_CSV_MAX_FIELDS, sizeof(*c->pos));
 	}

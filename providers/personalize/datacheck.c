@@ -51,14 +51,14 @@ struct column {
 	const struct pz_avro_field *f; /* NULL: not a field of the schema */
 	unsigned char check;	       /* CHECK_* */
 	bool nullable;		       /* an empty value is null, and allowed */
-	uint32_t quick_max; /* see set_column */
+	uint32_t quick_max;	       /* see set_column */
 };
 
 struct filter {
 	char *event_type; /* NULL: every event */
 	size_t event_len;
-	uint64_t n;	  /* interactions that pass it */
-	uint64_t users2;  /* users with at least 2 */
+	uint64_t n;	 /* interactions that pass it */
+	uint64_t users2; /* users with at least 2 */
 	struct umap m;
 };
 
@@ -669,8 +669,8 @@ static bool counted(struct pz_dc_obj *o, size_t cat)
  * of its column, with the note at the column's field (on the
  * diagnostic it adds, never on another's). */
 static void PZ_PRINTF(5, 6)
-    field_problem(struct pz_dc_obj *o, const struct pz_csv_record *r,
-		  size_t i, uint32_t off, const char *fmt, ...)
+    field_problem(struct pz_dc_obj *o, const struct pz_csv_record *r, size_t i,
+		  uint32_t off, const char *fmt, ...)
 {
 	struct pz_pos at;
 	char *msg;
@@ -1064,8 +1064,8 @@ static void check_header(struct pz_dc_obj *o, const struct pz_csv_record *r)
 	for (j = 0; j < s->nfields; j++) {
 		if (seen[j] || s->fields[j].nullable)
 			continue;
-		problem(o, n + CAT_EXTRA + j, PZ_SEV_ERROR,
-			(uint32_t)r->line, 1,
+		problem(o, n + CAT_EXTRA + j, PZ_SEV_ERROR, (uint32_t)r->line,
+			1,
 			"the header has no %s column, and the schema requires "
 			"it (its type does not allow null)",
 			s->fields[j].name);

@@ -38,8 +38,7 @@ static void render(struct pz_buf *b, const struct pz_csv_record *r)
 		assert_int_equal(pz_buf_add(b, f->p, f->len), 0);
 	}
 	/* A record that is not ASCII says so. */
-	assert_int_equal(pz_buf_adds(b, r->ascii ? "\n" : " (not ascii)\n"),
-			 0);
+	assert_int_equal(pz_buf_adds(b, r->ascii ? "\n" : " (not ascii)\n"), 0);
 }
 
 static int on_rec(void *ud, const struct pz_csv_record *r, size_t n)
@@ -108,8 +107,8 @@ static void check_cuts(const char *text, const char *want, size_t from,
 		char *got = read_cut(text, k);
 
 		if (strcmp(got, want))
-			fail_msg("cut at %zu:\n--- got\n%s--- want\n%s", k,
-				 got, want);
+			fail_msg("cut at %zu:\n--- got\n%s--- want\n%s", k, got,
+				 want);
 		free(got);
 	}
 }
@@ -264,11 +263,10 @@ static void test_block_edges(void **state)
 				assert_int_equal(
 				    pz_buf_adds(&in, cases[t].tail), 0);
 				assert_int_equal(pz_buf_adds(&in, "b,c\n"), 0);
-				assert_int_equal(pz_buf_printf(&want,
-							       "1:1=a|1:3=%.*s",
-							       (int)filler,
-							       in.ptr + 2),
-						 0);
+				assert_int_equal(
+				    pz_buf_printf(&want, "1:1=a|1:3=%.*s",
+						  (int)filler, in.ptr + 2),
+				    0);
 				if (cases[t].rest)
 					assert_int_equal(
 					    pz_buf_adds(&want, cases[t].rest),
@@ -282,9 +280,8 @@ static void test_block_edges(void **state)
 				assert_int_equal(
 				    pz_buf_adds(&want, "2:1=b|2:3=c\n"), 0);
 				check(pz_buf_cstr(&in), pz_buf_cstr(&want));
-				check_cuts(pz_buf_cstr(&in),
-					   pz_buf_cstr(&want), at - 2,
-					   at + 4);
+				check_cuts(pz_buf_cstr(&in), pz_buf_cstr(&want),
+					   at - 2, at + 4);
 				pz_buf_release(&in);
 				pz_buf_release(&want);
 			}
@@ -307,8 +304,8 @@ static void test_ascii_flag(void **state)
 		const char *v = high ? "\xc3\xa9" : "e";
 
 		assert_int_equal(pz_buf_printf(&in, "r%zu,%.*s%s\n", i,
-					       (int)(i % 17), "zzzzzzzzzzzzzzzzz",
-					       v),
+					       (int)(i % 17),
+					       "zzzzzzzzzzzzzzzzz", v),
 				 0);
 		assert_int_equal(
 		    pz_buf_printf(&want, "%zu:1=r%zu|%zu:%d=%.*s%s%s\n", i + 1,
@@ -325,8 +322,10 @@ static void test_ascii_flag(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_plain),	 cmocka_unit_test(test_quoted),
-	    cmocka_unit_test(test_errors),	 cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_plain),
+	    cmocka_unit_test(test_quoted),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_limits),
 	    cmocka_unit_test(test_many_records),
 	    cmocka_unit_test(test_block_edges),
 	    cmocka_unit_test(test_ascii_flag),

@@ -47,12 +47,12 @@ static char *diagnose(const char *text, size_t chunk, size_t cut)
 	size_t n = strlen(text), off = 0, i;
 
 	pz_diags_init(&d);
-	assert_int_equal(pz_doc_load(&doc, "s.json", schema_json,
-				     strlen(schema_json), &d),
-			 0);
-	assert_int_equal(pz_avro_check(&s, "s.json", doc->root,
-				       "Interactions", NULL, &d),
-			 0);
+	assert_int_equal(
+	    pz_doc_load(&doc, "s.json", schema_json, strlen(schema_json), &d),
+	    0);
+	assert_int_equal(
+	    pz_avro_check(&s, "s.json", doc->root, "Interactions", NULL, &d),
+	    0);
 	/* now: 2023-11-14 22:13:20 */
 	dc = pz_dc_new(s, "s.json", "Interactions", "s3://b/p/", PZ_DC_FULL,
 		       true, 1700000000);
