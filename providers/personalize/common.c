@@ -7,6 +7,7 @@
 
 #include "avro.h"
 #include "core/provider_ops.h"
+#include "core/unknown.h"
 #include "pers.h"
 #include "personalize.h"
 
@@ -251,7 +252,7 @@ const struct pz_avro_schema *pz_pers_dataset_schema(const struct pz_spec *spec,
 void pz_pers_ref(cJSON *body, const char *member, const char *address)
 {
 	cJSON_DeleteItemFromObjectCaseSensitive(body, member);
-	cJSON_AddItemToObject(body, member, cJSON_CreateRaw(address));
+	cJSON_AddItemToObject(body, member, pz_unknown_new(address));
 }
 
 void pz_pers_supply_group(const struct pz_spec *spec,

@@ -121,7 +121,8 @@ void pz_pers_batch_plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 
 /* Planning helpers. */
 /* Sets body.member to a reference to the ARN of the resource at address
- * (a cJSON Raw item, resolved by the planner). */
+ * (a value known after apply, core/unknown.h, that the planner resolves
+ * when the resource keeps its ARN, and apply otherwise). */
 void pz_pers_ref(cJSON *body, const char *member, const char *address);
 /* body.datasetGroupArn = the dataset group's ARN. */
 void pz_pers_supply_group(const struct pz_spec *spec,
