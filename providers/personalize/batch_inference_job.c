@@ -33,7 +33,7 @@ const struct pz_rtype pz_rtype_batch_inference_job = {
     .describe_op = "DescribeBatchInferenceJob",
     .arn_member = "batchInferenceJobArn",
     .response_key = "batchInferenceJob",
-    .arn_path = "batch-inference-job/",
+    PZ_PERS_ARN_OF_NAME("batch-inference-job"),
     .order = 70,
     .link = pz_pers_batch_link,
     .check = check_inference,

@@ -32,7 +32,7 @@ const struct pz_rtype pz_rtype_batch_segment_job = {
     .describe_op = "DescribeBatchSegmentJob",
     .arn_member = "batchSegmentJobArn",
     .response_key = "batchSegmentJob",
-    .arn_path = "batch-segment-job/",
+    PZ_PERS_ARN_OF_NAME("batch-segment-job"),
     .order = 70,
     .link = pz_pers_batch_link,
     .check = check_segment,

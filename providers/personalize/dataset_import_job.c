@@ -346,7 +346,7 @@ const struct pz_rtype pz_rtype_dataset_import_job = {
     .describe_op = "DescribeDatasetImportJob",
     .arn_member = "datasetImportJobArn",
     .response_key = "datasetImportJob",
-    .arn_path = "dataset-import-job/",
+    PZ_PERS_ARN_OF_NAME("dataset-import-job"),
     .order = 30,
     .link = link,
     .supply = supply,

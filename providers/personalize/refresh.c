@@ -631,7 +631,7 @@ static int probe_by_list(struct pz_aws_client *c, const struct pz_spec *spec,
 		if (plan->changes[i].action == PZ_ACTION_CREATE &&
 		    !strcmp(plan->changes[i].address, g->address))
 			return 0; /* a new group has no tracker */
-	path = pz_xasprintf("dataset-group/%s", g->name);
+	path = pz_xasprintf("%s%s", pz_rtype_dataset_group.arn_path, g->name);
 	group_arn = pz_pers_arn(region, account, path);
 	free(path);
 	p->plan = plan;

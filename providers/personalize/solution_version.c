@@ -455,6 +455,7 @@ const struct pz_rtype pz_rtype_solution_version = {
     .describe_op = "DescribeSolutionVersion",
     .arn_member = "solutionVersionArn",
     .response_key = "solutionVersion",
+    PZ_PERS_ARN("solution", 2), /* solution/NAME/ID */
     .order = 50,
     .link = link,
     .supply = supply,

@@ -362,7 +362,7 @@ def test_saved_plan_and_markdown(pz_bin):
         r.ok()
         assert "Saved the plan to: " + out in r.out
         saved = json.load(open(out))
-        assert saved["pz_plan_format"] == 3
+        assert saved["pz_plan_format"] == 4
         # Made outside any git work tree: it records no commit.
         assert saved["git"] is None
         # The saved plan holds the operation graph apply will run.
