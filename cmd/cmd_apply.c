@@ -675,8 +675,9 @@ static int apply_saved(const char *path)
 	int status = 1;
 
 	if (opt_targets.n || opt_destroy || opt_prices || !opt_usage) {
-		pz_cmd_error("apply: a saved plan is applied as it is: -target, "
-			     "-destroy, -prices and -usage belong to pz plan");
+		pz_cmd_error(
+		    "apply: a saved plan is applied as it is: -target, "
+		    "-destroy, -prices and -usage belong to pz plan");
 		return 1;
 	}
 	if (pz_plan_load_checked(&plan, path, NULL))

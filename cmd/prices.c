@@ -34,10 +34,9 @@ static void check_region(const struct pz_prices *p, const struct pz_spec *spec,
 		return;
 	}
 	src = pz_aws_client_region_source(c);
-	(void)pz_prices_check_region(p, pz_aws_client_region(c),
-				     !strcmp(src, "spec") ? "the spec's pz.region"
-							  : src,
-				     diags);
+	(void)pz_prices_check_region(
+	    p, pz_aws_client_region(c),
+	    !strcmp(src, "spec") ? "the spec's pz.region" : src, diags);
 	pz_aws_client_free(c);
 }
 

@@ -13,11 +13,8 @@
 #include "usage.h"
 
 static const char *const unit_names[PZ_UNIT_COUNT] = {
-    "TPS-hour",
-    "request-hour",
-    "training-hour",
-    "GB-ingested",
-    "GB-batch-input",
+    "TPS-hour",	   "request-hour",   "training-hour",
+    "GB-ingested", "GB-batch-input",
 };
 
 const char *pz_unit_name(enum pz_unit u)

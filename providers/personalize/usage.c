@@ -421,8 +421,8 @@ void pz_pers_usage_batch(struct pz_plan_ctx *ctx, const struct pz_change *c,
 		return;
 	if (lv && lv->data_error)
 		pz_usage_add(u, PZ_USAGE_ONCE, c->address,
-			     PZ_UNIT_GB_BATCH_INPUT, -1,
-			     "input not listed: %s", lv->data_error);
+			     PZ_UNIT_GB_BATCH_INPUT, -1, "input not listed: %s",
+			     lv->data_error);
 	else if (!lv || !lv->data_listed ||
 		 !listed_bytes(lv->data_list, loc, &bytes, &n))
 		pz_usage_add(u, PZ_USAGE_ONCE, c->address,

@@ -204,10 +204,9 @@ int main(int argc, char **argv)
 			pz_prices_free(prices);
 			prices = NULL;
 			if (pz_prices_load(&prices, argv[i] + 8, &d) ||
-			    pz_prices_check_region(prices,
-						   spec->settings.region,
-						   "the spec's pz.region",
-						   &d)) {
+			    pz_prices_check_region(
+				prices, spec->settings.region,
+				"the spec's pz.region", &d)) {
 				/* As pz plan: each problem at its line. */
 				pz_buf_init(&out, 0);
 				if (pz_diags_render_text(&d, &out, false) == 0)

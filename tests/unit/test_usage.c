@@ -161,14 +161,12 @@ static void test_prices_region_and_batch_input(void **st)
 	(void)st;
 	pz_diags_init(&d);
 	assert_int_equal(pz_prices_load(&p, y, &d), 0);
-	assert_int_equal(pz_prices_check_region(p, "eu-west-1", "AWS_REGION",
-						&d),
-			 0);
+	assert_int_equal(
+	    pz_prices_check_region(p, "eu-west-1", "AWS_REGION", &d), 0);
 	assert_int_equal(pz_prices_check_region(p, NULL, "none", &d), 0);
 	assert_int_equal(d.n, 0);
-	assert_int_equal(pz_prices_check_region(p, "us-east-1", "AWS_REGION",
-						&d),
-			 PZ_ESPEC);
+	assert_int_equal(
+	    pz_prices_check_region(p, "us-east-1", "AWS_REGION", &d), PZ_ESPEC);
 	assert_int_equal(d.nerrors, 1);
 	assert_string_equal(d.items[0].file, y);
 	assert_int_equal(d.items[0].pos.line, 3);
@@ -182,8 +180,8 @@ static void test_prices_region_and_batch_input(void **st)
 	assert_int_equal(pz_prices_load(&p, b, &d), PZ_ESPEC);
 	assert_int_equal(d.nerrors, 2);
 	assert_int_equal(d.items[0].pos.line, 1);
-	assert_non_null(strstr(d.items[0].message,
-			       "GB-batch-input has no price"));
+	assert_non_null(
+	    strstr(d.items[0].message, "GB-batch-input has no price"));
 	/* No suggestion of a unit that cannot be priced. */
 	assert_null(strstr(d.items[1].message, "did you mean"));
 	pz_diags_release(&d);
