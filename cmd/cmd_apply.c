@@ -43,7 +43,9 @@
 #include "providers/aws/client.h"
 
 static const char *opt_file, *opt_state, *opt_lock_timeout, *opt_data_check;
+static const char *opt_prices;
 static bool opt_auto_approve, opt_json, opt_refresh = true, opt_lock = true;
+static bool opt_usage = true;
 static bool opt_destroy;
 static long opt_parallelism = 10;
 static struct pz_strlist opt_vars, opt_targets;
@@ -76,6 +78,7 @@ static const struct pz_opt apply_opts[] = {
      "run may write the state)"},
     {"lock-timeout", PZ_OPT_STRING, &opt_lock_timeout, "DURATION",
      "wait this long for the state lock (e.g. 30s; default 0s)"},
+    PZ_OPT_ROWS_USAGE(&opt_usage, &opt_prices),
     {NULL},
 };
 
@@ -794,9 +797,10 @@ static int apply_saved(const char *path)
 	char digest[65], commit[41];
 	int status = 1;
 
-	if (opt_targets.n || opt_destroy) {
-		pz_cmd_error("apply: a saved plan is applied as it is: -target "
-			     "and -destroy belong to pz plan");
+	if (opt_targets.n || opt_destroy || opt_prices || !opt_usage) {
+		pz_cmd_error(
+		    "apply: a saved plan is applied as it is: -target, "
+		    "-destroy, -prices and -usage belong to pz plan");
 		return 1;
 	}
 	if (pz_plan_load_checked(&plan, path, NULL))
@@ -886,6 +890,8 @@ static int run(int argc, char **argv, bool destroy)
 	a.parallelism = 50;
 	a.destroy = destroy;
 	a.refresh = opt_refresh;
+	a.usage_off = !opt_usage;
+	a.prices = opt_prices;
 	a.quiet = opt_json;
 	a.spec_warnings = true;
 	if (pz_cmd_plan_make(&p, &a))

@@ -51,6 +51,7 @@ void pz_live_release(struct pz_live *l)
 	free(l->status);
 	free(l->failure_reason);
 	free(l->data_digest);
+	free(l->data_error);
 	free(l->created);
 	cJSON_Delete(l->attrs);
 	cJSON_Delete(l->data_list);

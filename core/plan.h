@@ -51,6 +51,9 @@ struct pz_live {
 	char *data_digest; /* sha256 over sorted "key etag size" lines */
 	size_t data_objects;
 	cJSON *data_list; /* [{"key", "etag", "size"}] in key order */
+	/* Batch jobs: their input is listed too, for the plan's usage only;
+	 * a listing that failed is this message, never the plan's error. */
+	char *data_error;
 	/* Solution versions: the newest version the service has. */
 	char *created; /* RFC 3339, when known */
 };

@@ -39,5 +39,6 @@ const struct pz_rtype pz_rtype_batch_inference_job = {
     .check = check_inference,
     .supply = pz_pers_batch_supply,
     .plan = pz_pers_batch_plan,
+    .usage = pz_pers_usage_batch,
     .implicit_delete = true,
 };

@@ -38,5 +38,6 @@ const struct pz_rtype pz_rtype_batch_segment_job = {
     .check = check_segment,
     .supply = pz_pers_batch_supply,
     .plan = pz_pers_batch_plan,
+    .usage = pz_pers_usage_batch,
     .implicit_delete = true,
 };

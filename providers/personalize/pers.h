@@ -155,5 +155,9 @@ void pz_pers_usage_solution_version(struct pz_plan_ctx *ctx,
 				    struct pz_usage *u);
 void pz_pers_usage_import(struct pz_plan_ctx *ctx, const struct pz_change *c,
 			  struct pz_usage *u);
+/* Batch inference and batch segment jobs: the size of their input (the
+ * refresh lists it for this hook alone). */
+void pz_pers_usage_batch(struct pz_plan_ctx *ctx, const struct pz_change *c,
+			 struct pz_usage *u);
 
 #endif

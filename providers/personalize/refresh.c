@@ -356,6 +356,30 @@ out:
 	return r;
 }
 
+/* The objects a batch job would read (jobInput.s3DataSource.path, a
+ * prefix as the service reads it), for the plan's usage alone: a
+ * listing that fails is said there, and fails nothing but an interrupt. */
+static int list_batch_input(struct pz_aws_client *c,
+			    const struct pz_resource *res, struct pz_live *out)
+{
+	const char *path = pz_node_str(pz_node_get(
+	    pz_node_get(pz_node_get(res->body, "jobInput"), "s3DataSource"),
+	    "path"));
+	int r;
+
+	if (!path)
+		return 0;
+	r = list_data(c, path, out);
+	if (!r || r == PZ_EINTR)
+		return r;
+	out->data_error = pz_xstrdup(pz_error_last());
+	out->data_listed = false;
+	cJSON_Delete(out->data_list);
+	out->data_list = NULL;
+	pz_error_clear();
+	return 0;
+}
+
 /* After a failed submission: the reads already submitted end (their
  * callbacks run) before their records are freed; the error stays. */
 static void settle(struct pz_aws_client *c)
@@ -475,12 +499,15 @@ int pz_personalize_refresh(struct pz_aws_client *c, const struct pz_spec *spec,
 		goto out;
 	for (i = 0; i < nside; i++)
 		merge_side(&sides[i]);
-	/* The data under each import job's location. */
+	/* The data under each import job's location, and what each batch
+	 * job would read. */
 	for (i = 0; i < spec->nresources && !r; i++) {
 		const struct pz_resource *res = spec->resources[i];
 
 		if (!strcmp(res->type->name, "dataset_import_job") && res->data)
 			r = list_data(c, res->data, &live[i]);
+		else if (res->type->usage == pz_pers_usage_batch)
+			r = list_batch_input(c, res, &live[i]);
 	}
 out:
 	settle(c);

@@ -312,7 +312,7 @@ USAGE_ENTRY = {
     "properties": {
         "address": {"type": "string"},
         "unit": {"enum": ["TPS-hour", "request-hour", "training-hour",
-                          "GB-ingested"]},
+                          "GB-ingested", "GB-batch-input"]},
         "quantity": {"type": ["number", "null"]},
         "basis": {"type": "string"},
         "usd": {"type": "number"},
