@@ -212,7 +212,7 @@ int pz_cmd_backend_close(struct pz_backend *b)
 		} else if (r) {
 			/* One line: what failed, that the lock stays, and the
 			 * way out. */
-			pz_cmd_error("unable to release the state lock on %s "
+			pz_cmd_error("unable to release the state lock on '%s' "
 				     "(%s): the lock %s is still held; once "
 				     "no run uses the state, remove it with: "
 				     "pz force-unlock %s",

@@ -113,7 +113,7 @@ static int run_help(struct pz_setup *s, int argc, char **argv)
 	(void)s;
 	if (opt_json) {
 		if (argc) {
-			pz_cmd_error("help: -json prints every command; "
+			pz_cmd_error("-json prints every command; "
 				     "drop '%s'",
 				     argv[0]);
 			return 1;
