@@ -58,16 +58,19 @@ extern struct pz_shared_opts pz_opts;
 #define PZ_HELP_SPEC_STATE                                                   \
 	"the spec, which says where the state is (default: pz.yaml, pz.yml " \
 	"or pz.json here)"
+/* clang-format off */
 #define PZ_OPT_ROWS_SPEC(help)                                               \
 	{"f", PZ_OPT_STRING, &pz_opts.file, "FILE", help},                   \
-	    {"var", PZ_OPT_LIST, &pz_opts.vars, "NAME=VALUE",                \
-	     "set ${var:NAME}; repeatable"}
+	{"var", PZ_OPT_LIST, &pz_opts.vars, "NAME=VALUE",                    \
+	 "set ${var:NAME}; repeatable"}
 #define PZ_OPT_ROW_STATE(help)                                               \
 	{"state", PZ_OPT_STRING, &pz_opts.state, "PATH", help}
-#define PZ_OPT_ROW_LOCK(help) {"lock", PZ_OPT_BOOL, &pz_opts.lock, NULL, help}
+#define PZ_OPT_ROW_LOCK(help)                                                \
+	{"lock", PZ_OPT_BOOL, &pz_opts.lock, NULL, help}
 #define PZ_OPT_ROW_LOCK_TIMEOUT(help)                                        \
 	{"lock-timeout", PZ_OPT_STRING, &pz_opts.lock_timeout, "DURATION",   \
 	 help}
+/* clang-format on */
 
 /*
  * What a command needs opened before it runs, after git's RUN_SETUP:
@@ -350,14 +353,14 @@ int pz_cmd_planned_release(struct pz_cmd_planned *p);
 
 /* What pz_cmd_setup opened for a command (cmd->setup). */
 struct pz_setup {
-	unsigned needs;		  /* cmd->setup, as the prepare hook left it */
-	const char *lock_op;	  /* default: the command's name */
-	long parallelism;	  /* for PZ_SETUP_CLIENT; 0: the default */
-	bool json_diags;	  /* the spec's diagnostics as JSON on stdout */
-	struct pz_spec *spec;	  /* PZ_SETUP_SPEC, or STATE without -state */
-	struct pz_backend *backend; /* PZ_SETUP_STATE */
-	struct pz_state *state;	    /* PZ_SETUP_LOAD */
-	bool stored;		    /* whether the backend held a state */
+	unsigned needs;	      /* cmd->setup, as the prepare hook left it */
+	const char *lock_op;  /* default: the command's name */
+	long parallelism;     /* for PZ_SETUP_CLIENT; 0: the default */
+	bool json_diags;      /* the spec's diagnostics as JSON on stdout */
+	struct pz_spec *spec; /* PZ_SETUP_SPEC, or STATE without -state */
+	struct pz_backend *backend;   /* PZ_SETUP_STATE */
+	struct pz_state *state;	      /* PZ_SETUP_LOAD */
+	bool stored;		      /* whether the backend held a state */
 	struct pz_aws_client *client; /* PZ_SETUP_CLIENT */
 	struct pz_cmd_plan_args plan; /* PZ_SETUP_PLAN */
 	void *data; /* what a hook kept for run, freed with data_free */

@@ -675,9 +675,9 @@ static int apply_saved(const char *path)
 		return pz_cmd_fail();
 	if (pz_cmd_load_spec(&spec,
 			     pz_opts.file ? pz_opts.file
-				      : (plan->spec_path && *plan->spec_path
-					     ? plan->spec_path
-					     : NULL),
+					  : (plan->spec_path && *plan->spec_path
+						 ? plan->spec_path
+						 : NULL),
 			     &pz_opts.vars, false))
 		goto out;
 	if (pz_plan_check_consistent(plan, spec, path)) {

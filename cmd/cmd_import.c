@@ -337,8 +337,7 @@ const struct pz_cmd pz_cmd_import = {
     .opts = import_opts,
     .min_args = 2,
     .max_args = 2,
-    .setup =
-	PZ_SETUP_SPEC | PZ_SETUP_STATE | PZ_SETUP_LOCK | PZ_SETUP_LOAD,
+    .setup = PZ_SETUP_SPEC | PZ_SETUP_STATE | PZ_SETUP_LOCK | PZ_SETUP_LOAD,
     .spec_ready = import_spec_ready,
     .run = run_import,
 };

@@ -30,14 +30,16 @@ static long opt_n = -1;
 static bool opt_json;
 
 /* The rows recommend and rank share, after their own. */
+/* clang-format off */
 #define RUNTIME_ROWS                                                         \
 	{"filter", PZ_OPT_STRING, &opt_filter, "NAME",                       \
 	 "apply this filter of the spec (its name or key), or a filter "     \
 	 "ARN"},                                                             \
-	    {"json", PZ_OPT_BOOL, &opt_json, NULL, "print one JSON object"}, \
-	    PZ_OPT_ROWS_SPEC(PZ_HELP_SPEC_STATE),                            \
-	    PZ_OPT_ROW_STATE("read this local state file instead of the "    \
-			     "spec's backend")
+	{"json", PZ_OPT_BOOL, &opt_json, NULL, "print one JSON object"},     \
+	PZ_OPT_ROWS_SPEC(PZ_HELP_SPEC_STATE),                                \
+	PZ_OPT_ROW_STATE("read this local state file instead of the "        \
+			 "spec's backend")
+/* clang-format on */
 
 static const struct pz_opt recommend_opts[] = {
     {"user", PZ_OPT_STRING, &opt_user, "ID",
@@ -429,9 +431,9 @@ static int run_rank(struct pz_setup *s, int argc, char **argv)
 		cJSON_AddItemToArray(list, cJSON_CreateString(argv[i]));
 	if (filter)
 		cJSON_AddStringToObject(in, "filterArn", filter);
-	status = call_runtime(s->client, "GetPersonalizedRanking",
-			      "/personalize-ranking", in, &t,
-			      "personalizedRanking");
+	status =
+	    call_runtime(s->client, "GetPersonalizedRanking",
+			 "/personalize-ranking", in, &t, "personalizedRanking");
 out:
 	cJSON_Delete(in);
 	free(filter);

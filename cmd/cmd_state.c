@@ -393,7 +393,7 @@ enum {
 	ALLOW_JSON = 1 << 3,
 };
 
-#define READ (PZ_SETUP_STATE | PZ_SETUP_LOAD)
+#define READ  (PZ_SETUP_STATE | PZ_SETUP_LOAD)
 #define WRITE (PZ_SETUP_STATE | PZ_SETUP_LOCK | PZ_SETUP_LOAD)
 
 /* Each subcommand's row, as the command table's: its setup (the lock
@@ -408,13 +408,12 @@ static const struct sub {
 	int (*prepare)(struct pz_setup *s, int argc, char **argv);
 	int (*run)(struct pz_setup *s, int argc, char **argv);
 } subs[] = {
-    {"list", "[ADDR|TYPE...]", 0, -1, ALLOW_JSON, READ, NULL, NULL,
-     state_list},
+    {"list", "[ADDR|TYPE...]", 0, -1, ALLOW_JSON, READ, NULL, NULL, state_list},
     {"show", "ADDR", 1, 1, ALLOW_JSON, READ, NULL, NULL, state_show},
     {"rm", "ADDR...", 1, -1, ALLOW_LOCK | ALLOW_DRY_RUN, WRITE, "state rm",
      NULL, state_rm},
-    {"mv", "FROM TO", 2, 2, ALLOW_LOCK | ALLOW_DRY_RUN, WRITE, "state mv",
-     NULL, state_mv},
+    {"mv", "FROM TO", 2, 2, ALLOW_LOCK | ALLOW_DRY_RUN, WRITE, "state mv", NULL,
+     state_mv},
     {"pull", NULL, 0, 0, 0, READ, NULL, NULL, state_pull},
     /* It reads the stored state itself: -force replaces one it cannot
      * parse. */

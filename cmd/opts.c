@@ -228,7 +228,8 @@ int pz_cmd_parse(const struct pz_cmd *cmd, int *argc, char **argv)
 			value = argv[++i];
 		} else {
 			pz_cmd_error("-%s needs a value (-%s=%s)", o->name,
-				     o->name, o->metavar ? o->metavar : "VALUE");
+				     o->name,
+				     o->metavar ? o->metavar : "VALUE");
 			return 1;
 		}
 		if ((size_t)(o - cmd->opts) >= PZ_ARRAY_LEN(seen))

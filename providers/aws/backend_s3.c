@@ -443,13 +443,13 @@ static int unlock(struct pz_backend *b)
 			    b->location);
 		if (!is_ours(s, &holder, owner, s->lock_id)) {
 			free(etag);
-			return pz_error_set(PZ_ELOCKED,
-					    "the lock on '%s' is now %s's (%s), "
-					    "not ours; leaving it",
-					    b->location,
-					    holder.who[0] ? holder.who
-							  : "someone else",
-					    holder.id);
+			return pz_error_set(
+			    PZ_ELOCKED,
+			    "the lock on '%s' is now %s's (%s), "
+			    "not ours; leaving it",
+			    b->location,
+			    holder.who[0] ? holder.who : "someone else",
+			    holder.id);
 		}
 		r = delete_lock(s, etag);
 		free(etag);
@@ -488,10 +488,11 @@ static int force_unlock(struct pz_backend *b, const char *id)
 					    b->location);
 		if (strcmp(holder.id, id)) {
 			free(etag);
-			return pz_error_set(PZ_EINVAL,
-					    "the lock on '%s' has ID %s, not %s; "
-					    "nothing removed",
-					    b->location, holder.id, id);
+			return pz_error_set(
+			    PZ_EINVAL,
+			    "the lock on '%s' has ID %s, not %s; "
+			    "nothing removed",
+			    b->location, holder.id, id);
 		}
 		r = delete_lock(s, etag);
 		free(etag);
@@ -604,14 +605,14 @@ static int write_state(struct pz_backend *b, const char *data, size_t len)
 				pz_error_clear();
 				return 0;
 			}
-			return pz_error_set(PZ_ECONFLICT,
-					    "the state '%s' %s since pz read it: "
-					    "another run wrote it without "
-					    "holding the lock; nothing was "
-					    "written (run the command again)",
-					    b->location,
-					    o.if_match ? "changed"
-						       : "was created");
+			return pz_error_set(
+			    PZ_ECONFLICT,
+			    "the state '%s' %s since pz read it: "
+			    "another run wrote it without "
+			    "holding the lock; nothing was "
+			    "written (run the command again)",
+			    b->location,
+			    o.if_match ? "changed" : "was created");
 		}
 		r = bucket_error(s, r, &err);
 		pz_aws_error_release(&err);
