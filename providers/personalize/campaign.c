@@ -185,6 +185,91 @@ static void gate_meta(const struct pz_resource *r, struct pz_change *c)
 	cJSON_AddNumberToObject(o, "minDelta", g.min_delta);
 }
 
+/*
+ * The solution the campaign serves now, when it is another than the
+ * spec's sol: the name in its version's ARN ("...:solution/NAME/ID" or
+ * ".../$LATEST"), else the solution its state record depends on. NULL
+ * when it is sol's, or pz cannot tell. Written to out[n].
+ */
+static const char *other_solution(struct pz_plan_ctx *ctx,
+				  const struct pz_resource *r,
+				  const struct pz_resource *sol,
+				  const struct pz_change *c, char *out,
+				  size_t n)
+{
+	const struct pz_state_resource *st = pz_plan_ctx_state(ctx, r->address);
+	const cJSON *v =
+	    cJSON_GetObjectItemCaseSensitive(c->before, "solutionVersionArn");
+	const char *p, *end;
+	size_t i;
+
+	if (cJSON_IsString(v) && (p = strstr(v->valuestring, ":solution/")) &&
+	    (end = strchr(p += strlen(":solution/"), '/')) && sol->name) {
+		if ((size_t)(end - p) == strlen(sol->name) &&
+		    !strncmp(p, sol->name, (size_t)(end - p)))
+			return NULL;
+		snprintf(out, n, "solution '%.*s'", (int)(end - p), p);
+		return out;
+	}
+	for (i = 0; st && i < st->ndeps; i++) {
+		const char *d = st->deps[i], *key;
+
+		if (pz_str_has_prefix(d, "solution."))
+			key = d + strlen("solution.");
+		else if (pz_str_has_prefix(d, "solution_version."))
+			key = d + strlen("solution_version.");
+		else
+			continue;
+		if (strcmp(key, sol->key)) {
+			snprintf(out, n, "solution.%s", key);
+			return out;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Whether UpdateCampaign may move a campaign to a version of another
+ * solution is not settled (personalize-rules.md §9.6): a campaign whose
+ * spec names another solution than the one it serves is replaced, which
+ * the service allows either way.
+ */
+static bool moves_solution(struct pz_plan_ctx *ctx, const struct pz_resource *r,
+			   struct pz_change *c)
+{
+	const struct pz_resource *sol = r->data;
+	char was[256];
+	size_t i, k = 0;
+	bool found = false;
+
+	if (!sol || c->action != PZ_ACTION_UPDATE ||
+	    !other_solution(ctx, r, sol, c, was, sizeof(was)))
+		return false;
+	for (i = 0; i < c->nupdate; i++) {
+		if (!strcmp(c->update_paths[i], "solutionVersionArn")) {
+			found = true;
+			free(c->update_paths[i]);
+		} else {
+			c->update_paths[k++] = c->update_paths[i];
+		}
+	}
+	c->nupdate = k;
+	if (!found)
+		return false;
+	c->replace_paths = pz_xreallocarray(c->replace_paths, c->nreplace + 1,
+					    sizeof(*c->replace_paths));
+	c->replace_paths[c->nreplace++] = pz_xstrdup("solutionVersionArn");
+	c->action = PZ_ACTION_REPLACE;
+	c->reason = "replace_because_cannot_update";
+	free(c->note);
+	c->note = pz_xasprintf(
+	    "it moves from %s to %s: whether UpdateCampaign can move a "
+	    "campaign to another solution's version is not settled "
+	    "(personalize-rules.md 9.6), so pz replaces it",
+	    was, sol->address);
+	return true;
+}
+
 static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 		 struct pz_change *c)
 {
@@ -241,6 +326,8 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 		return;
 	}
 	pz_plan_decide(ctx, r, c);
+	if (moves_solution(ctx, r, c))
+		return;
 	if (syncs(r))
 		plan_sync(c);
 	if (c->action == PZ_ACTION_CREATE && vc &&

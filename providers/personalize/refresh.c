@@ -50,6 +50,56 @@ static void latest_update(const cJSON *obj, struct pz_live *out)
 	}
 }
 
+/*
+ * A solution's settings are what its last finished UpdateSolution set:
+ * whether DescribeSolution's solutionConfig shows an update's
+ * autoTrainingConfig and eventsConfig, or only latestSolutionUpdate
+ * does, is not settled (personalize-rules.md §9.1). The finished
+ * update's values are taken either way, so that a changed schedule is
+ * not planned again at every plan.
+ */
+static void latest_settings(const cJSON *obj, struct pz_live *out)
+{
+	static const char *const top[] = {"performAutoTraining",
+					  "performIncrementalUpdate"};
+	static const char *const cfg[] = {"autoTrainingConfig", "eventsConfig"};
+	const cJSON *u =
+	    cJSON_GetObjectItemCaseSensitive(obj, "latestSolutionUpdate");
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(u, "status");
+	const cJSON *suc =
+	    cJSON_GetObjectItemCaseSensitive(u, "solutionUpdateConfig");
+	cJSON *sc;
+	size_t i;
+
+	if (!cJSON_IsString(st) || strcmp(st->valuestring, "ACTIVE"))
+		return;
+	for (i = 0; i < PZ_ARRAY_LEN(top); i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(u, top[i]);
+
+		if (!cJSON_IsBool(v))
+			continue;
+		cJSON_DeleteItemFromObjectCaseSensitive(out->attrs, top[i]);
+		cJSON_AddItemToObject(out->attrs, top[i],
+				      cJSON_Duplicate(v, 1));
+	}
+	if (!cJSON_IsObject(suc) || !suc->child)
+		return;
+	sc = cJSON_GetObjectItemCaseSensitive(out->attrs, "solutionConfig");
+	if (!cJSON_IsObject(sc)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(out->attrs,
+							"solutionConfig");
+		sc = cJSON_AddObjectToObject(out->attrs, "solutionConfig");
+	}
+	for (i = 0; i < PZ_ARRAY_LEN(cfg); i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(suc, cfg[i]);
+
+		if (!v)
+			continue;
+		cJSON_DeleteItemFromObjectCaseSensitive(sc, cfg[i]);
+		cJSON_AddItemToObject(sc, cfg[i], cJSON_Duplicate(v, 1));
+	}
+}
+
 /* A campaign that syncs with its solution's latest version is at
  * "<solution ARN>/$LATEST", whichever version it serves now. */
 static void latest_version(const cJSON *obj, struct pz_live *out)
@@ -112,6 +162,8 @@ void pz_personalize_project(const struct pz_rtype *t, const cJSON *answer,
 	}
 	if (!strcmp(t->name, "campaign"))
 		latest_version(obj, out);
+	if (!strcmp(t->name, "solution"))
+		latest_settings(obj, out);
 }
 
 /* One Describe in flight; each keeps its own error, so twenty

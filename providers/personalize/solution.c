@@ -125,6 +125,19 @@ static void check(struct pz_spec *spec, struct pz_resource *r,
 			      "aws-user-personalization and aws-hrnn-coldstart "
 			      "recipes, not %s; use FULL",
 			      r->address, pz_pers_recipe(r));
+	else if (mode && !strcmp(mode, "UPDATE") && !pz_pers_auto_training(r) &&
+		 (!max_age || (on && !lists(on, "maxAge")) ||
+		  pz_pers_duration(pz_node_str(max_age)) > 7 * 86400))
+		/* API_CreateSolutionVersion: UPDATE stops the service's
+		 * item updates of the version; retrain in full weekly. */
+		pz_pers_warning(spec, pz_node_get(retrain, "trainingMode")->pos,
+				"%s: trainingMode UPDATE trains on new data "
+				"only, and the version it makes no longer gets "
+				"the service's automatic item updates; AWS "
+				"advises a FULL training at least weekly: add "
+				"maxAge (7d or less) to pz.retrain, which "
+				"trains FULL",
+				r->address);
 	if (lists(on, "maxAge") && !max_age)
 		pz_pers_error(spec, on->pos,
 			      "%s retrains on maxAge but sets no "

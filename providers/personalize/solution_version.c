@@ -131,17 +131,31 @@ bool pz_pers_update_mode_recipe(const char *recipe)
 /*
  * FULL, except for a dataChange when pz.retrain.trainingMode asks for
  * UPDATE, the recipe allows it and the solution has an ACTIVE version
- * (the first version of a solution is FULL, so a FULL one exists).
+ * trained FULL (API_CreateSolutionVersion). base is the trainingMode of
+ * the ACTIVE version: FULL, or UPDATE (which needed a FULL one before
+ * it); a version the service trained itself (AUTOTRAIN) is not one.
  */
 static void training_mode(const struct pz_resource *r, struct pz_change *c,
-			  bool data_change, bool active)
+			  bool data_change, bool active, const cJSON *base)
 {
 	const char *want = pz_node_str(pz_node_get(retrain(r), "trainingMode"));
 	const char *mode = "FULL";
 
 	if (want && !strcmp(want, "UPDATE") && data_change && active &&
-	    pz_pers_update_mode_recipe(pz_pers_recipe(r->origin)))
-		mode = "UPDATE";
+	    pz_pers_update_mode_recipe(pz_pers_recipe(r->origin))) {
+		if (cJSON_IsString(base) &&
+		    (!strcmp(base->valuestring, "FULL") ||
+		     !strcmp(base->valuestring, "UPDATE")))
+			mode = "UPDATE";
+		else if (!c->note)
+			c->note = pz_xasprintf(
+			    "FULL, not UPDATE: trainingMode UPDATE needs an "
+			    "ACTIVE version trained FULL, and the active one "
+			    "was trained %s",
+			    cJSON_IsString(base)
+				? base->valuestring
+				: "in a mode pz does not know");
+	}
 	cJSON_ReplaceItemInObjectCaseSensitive(c->after, "trainingMode",
 					       cJSON_CreateString(mode));
 }
@@ -254,6 +268,12 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 	    refreshed
 		? cJSON_GetObjectItemCaseSensitive(lv->attrs, "trainingType")
 		: NULL;
+	/* How the version it has was trained: FULL, UPDATE or AUTOTRAIN. */
+	const cJSON *base =
+	    cJSON_GetObjectItemCaseSensitive(refreshed ? lv->attrs
+					     : st      ? st->attributes
+						       : NULL,
+					     "trainingMode");
 	/* A version pz did not train: the service's (automatic training,
 	 * refresh.c lists them), or one made by hand. */
 	bool outside = refreshed && lv->arn &&
@@ -335,7 +355,7 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 			set(c, PZ_ACTION_CREATE,
 			    pz_xstrdup("first training of the solution"));
 		}
-		training_mode(r, c, false, false);
+		training_mode(r, c, false, false, NULL);
 		free(imported);
 		return;
 	}
@@ -395,7 +415,7 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 		    pz_xasprintf("dataChange: data imported since the last "
 				 "training (%s)",
 				 imported));
-		training_mode(r, c, true, active);
+		training_mode(r, c, true, active, base);
 		free(imported);
 		return;
 	} else if (config_changed && enabled(r, "configChange")) {
@@ -441,7 +461,7 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 					     "leaves out dataChange");
 	}
 	if (c->action == PZ_ACTION_CREATE)
-		training_mode(r, c, false, active);
+		training_mode(r, c, false, active, NULL);
 	free(imported);
 }
 

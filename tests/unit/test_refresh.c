@@ -3,7 +3,8 @@
  * progress and failures (latest*Update) while the top-level status stays
  * ACTIVE become UPDATE <status>, so that the planner waits for an update
  * in progress and plans a failed one again; a campaign that syncs is
- * at <solution ARN>/$LATEST.
+ * at <solution ARN>/$LATEST; a solution has the settings of its last
+ * finished update (personalize-rules.md §9.1).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -104,6 +105,64 @@ static void syncing_campaign_is_at_latest(void **unused)
 	pz_live_release(&l);
 }
 
+/* personalize-rules.md §9.1: DescribeSolution's solutionConfig may keep
+ * the old schedule after an UpdateSolution, with the new one only in
+ * latestSolutionUpdate; the finished update is what the solution has. */
+static void finished_solution_update_is_its_settings(void **unused)
+{
+	struct pz_live l;
+	const cJSON *sc, *v;
+
+	(void)unused;
+	project("solution",
+		"{\"solution\": {\"solutionArn\": \"arn:s\", \"status\": "
+		"\"ACTIVE\", \"performAutoTraining\": true, "
+		"\"solutionConfig\": {\"eventValueThreshold\": \"1\", "
+		"\"autoTrainingConfig\": {\"schedulingExpression\": "
+		"\"rate(7 days)\"}}, \"latestSolutionUpdate\": {\"status\": "
+		"\"ACTIVE\", \"performAutoTraining\": true, "
+		"\"solutionUpdateConfig\": {\"autoTrainingConfig\": "
+		"{\"schedulingExpression\": \"rate(14 days)\"}}}}}",
+		&l);
+	assert_string_equal(l.status, "ACTIVE");
+	sc = cJSON_GetObjectItemCaseSensitive(l.attrs, "solutionConfig");
+	v = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(sc, "autoTrainingConfig"),
+	    "schedulingExpression");
+	assert_string_equal(v->valuestring, "rate(14 days)");
+	/* What the update did not name stays as described. */
+	v = cJSON_GetObjectItemCaseSensitive(sc, "eventValueThreshold");
+	assert_string_equal(v->valuestring, "1");
+	pz_live_release(&l);
+
+	/* A failed update changed nothing: the described settings stand. */
+	project("solution",
+		"{\"solution\": {\"solutionArn\": \"arn:s\", \"status\": "
+		"\"ACTIVE\", \"performAutoTraining\": false, "
+		"\"latestSolutionUpdate\": {\"status\": \"CREATE FAILED\", "
+		"\"performAutoTraining\": true, \"solutionUpdateConfig\": "
+		"{\"autoTrainingConfig\": {\"schedulingExpression\": "
+		"\"rate(3 days)\"}}}}}",
+		&l);
+	assert_string_equal(l.status, "UPDATE FAILED");
+	assert_true(cJSON_IsFalse(
+	    cJSON_GetObjectItemCaseSensitive(l.attrs, "performAutoTraining")));
+	assert_null(
+	    cJSON_GetObjectItemCaseSensitive(l.attrs, "solutionConfig"));
+	pz_live_release(&l);
+
+	/* A finished update that turned automatic training off. */
+	project("solution",
+		"{\"solution\": {\"solutionArn\": \"arn:s\", \"status\": "
+		"\"ACTIVE\", \"performAutoTraining\": true, "
+		"\"latestSolutionUpdate\": {\"status\": \"ACTIVE\", "
+		"\"performAutoTraining\": false}}}",
+		&l);
+	assert_true(cJSON_IsFalse(
+	    cJSON_GetObjectItemCaseSensitive(l.attrs, "performAutoTraining")));
+	pz_live_release(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -111,6 +170,7 @@ int main(void)
 	    cmocka_unit_test(update_failure_is_a_failure),
 	    cmocka_unit_test(finished_update_is_active),
 	    cmocka_unit_test(syncing_campaign_is_at_latest),
+	    cmocka_unit_test(finished_solution_update_is_its_settings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
