@@ -293,10 +293,14 @@ def test_golden_cases_execute_without_a_refused_call(pz_bin):
         st, f = harness._simh.personalize(sim, "DescribeFilter", {
             "filterArn": recorded()[0]["arn"]})
         assert st == 200 and f["filter"]["status"].startswith("CREATE"), f
+        # And a campaign update made outside pz, still running.
+        dry.aws(sim, "personalize", "update-campaign", "--campaign-arn",
+                CAMPAIGN, "--min-provisioned-tps", "6")
         print("step: in-progress", flush=True)
         out = s.plan_out("in-progress")
         assert "filter.views-only" in out, out
         assert "filter.views-only will be created" not in out, out
+        assert "# campaign.upsCampaign waits" in out, out
         ops = json.load(open(s.plan))["operations"]
         assert [(o["op"], o["address"]) for o in ops] == \
             [("await", "filter.views-only")], ops
@@ -309,6 +313,8 @@ def test_golden_cases_execute_without_a_refused_call(pz_bin):
                    "CreateFilter" and c["params"].get("name") ==
                    "views-only"]
         assert len(creates) == 1, creates
+        harness._simh.wait_for(lambda: campaign_tps(sim) == 6, 60, 0.05)
+        s.converged("in-progress, the campaign updated")
 
         # Destroyed whole, as everything above left it.
         out, calls, _ = s.step("destroy", expect=("will be destroyed",),
