@@ -1,8 +1,9 @@
 """The plan golden cases test_dry_apply.py does not replay, replayed
 against the simulator with the test executor (dry_apply): maxAge (with
 PZ_NOW standing in for the clock), maxAge under trainingMode UPDATE, a
-failed import, a failed training, ignoreChanges and a creation still
-in progress when planned (an interrupted apply).
+failed import, a failed training, ignoreChanges, a creation still in
+progress when planned (an interrupted apply) and a creation the service
+failed (a tainted filter).
 
 Each step is planned by pz plan against the live simulator, saved and
 executed; no call may be refused (ResourceInUse, ResourceAlreadyExists,
@@ -315,6 +316,26 @@ def test_golden_cases_execute_without_a_refused_call(pz_bin):
         assert len(creates) == 1, creates
         harness._simh.wait_for(lambda: campaign_tps(sim) == 6, 60, 0.05)
         s.converged("in-progress, the campaign updated")
+
+        # tainted: the service fails a filter's creation (a fault the
+        # simulator injects); the plan after it replaces the filter.
+        sim.faults(inject=[{"operation": "CreateFilter",
+                            "fail": "Internal failure"}])
+        doomed = added + ("  - name: no-views\n    filterExpression: "
+                          "EXCLUDE ItemID WHERE Interactions.EVENT_TYPE "
+                          "IN (\"view\")\n")
+        s.write(doomed)
+        out, calls, log = s.step(
+            "tainted, the creation fails",
+            expect=("filter.no-views will be created",), fails=True)
+        assert "failed create filter.no-views" in log, log
+        out, calls, _ = s.step(
+            "tainted",
+            expect=("# filter.no-views must be replaced",
+                    "(its creation failed earlier, so it is tainted)",
+                    "(it failed: Internal failure)"))
+        assert [c["operation"] for c in writes(calls)] == \
+            ["DeleteFilter", "CreateFilter"], writes(calls)
 
         # Destroyed whole, as everything above left it.
         out, calls, _ = s.step("destroy", expect=("will be destroyed",),
