@@ -273,7 +273,8 @@ def test_golden_cases_execute_without_a_refused_call(pz_bin):
                            "IN (\"view\")\n")
         s.write(added)
         s.plan_out("in-progress, the create")
-        sim.control("POST", "/__sim/clock", {"time_scale": 1.0})
+        # Slow enough that the creation outlasts a loaded machine.
+        sim.control("POST", "/__sim/clock", {"time_scale": 20.0})
         mark = s.mark()
         p = subprocess.Popen([s.dry, s.plan, s.state], env=s.pz.env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
