@@ -232,8 +232,13 @@ static void test_durations(void **state)
  * ignored. */
 static void test_now_override(void **state)
 {
-	static const char *const bad[] = {"abc", "-5",	 "0",	"1e9",
-					  "12x", " 12", "99999999999999999999",
+	static const char *const bad[] = {"abc",
+					  "-5",
+					  "0",
+					  "1e9",
+					  "12x",
+					  " 12",
+					  "99999999999999999999",
 					  "9007199254740992"};
 	long long t0, t;
 	size_t i;
