@@ -280,13 +280,19 @@ def test_golden_cases_execute_without_a_refused_call(pz_bin):
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              start_new_session=True)
         try:
+            # Killed once the service has accepted the creation and
+            # the state records it (apply may record its ARN, known
+            # from the name, before the call).
             def recorded():
                 if not os.path.exists(s.state):
                     return None
                 st = json.load(open(s.state))
-                return [r for r in st["resources"]
-                        if r["address"] == "filter.views-only" and
-                        r.get("arn")]
+                return [c for c in sim.calls(mark)
+                        if c["operation"] == "CreateFilter" and
+                        c["status"] == 200] and \
+                    [r for r in st["resources"]
+                     if r["address"] == "filter.views-only" and
+                     r.get("arn")]
             harness._simh.wait_for(recorded, 60, 0.02)
         finally:
             os.killpg(p.pid, signal.SIGKILL)
