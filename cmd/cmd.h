@@ -163,6 +163,15 @@ struct pz_prices;
  * printing each problem at its file:line:col. */
 int pz_cmd_load_prices(struct pz_prices **out, const struct pz_spec *spec,
 		       const char *flag);
+/* The -usage and -prices rows of the commands that plan (plan, apply,
+ * destroy): usage a bool * (default true), prices a const char **. */
+#define PZ_OPT_ROWS_USAGE(usage, prices)                                     \
+	{"usage", PZ_OPT_BOOL, usage, NULL,                                  \
+	 "end the plan with what it bills in AWS's units (default true; "    \
+	 "-usage=false leaves it out)"},                                     \
+	    {"prices", PZ_OPT_STRING, prices, "FILE",                        \
+	     "turn the usage into USD with the prices in FILE (default: "    \
+	     "the spec's pz.prices; docs/usage-cost.md)"}
 
 struct pz_aws_client;
 /* An AWS client for the spec's region and profile (client.c), with at most

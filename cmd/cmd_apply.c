@@ -43,7 +43,9 @@
 #include "providers/aws/client.h"
 
 static const char *opt_file, *opt_state, *opt_lock_timeout, *opt_data_check;
+static const char *opt_prices;
 static bool opt_auto_approve, opt_json, opt_refresh = true, opt_lock = true;
+static bool opt_usage = true;
 static bool opt_destroy;
 static long opt_parallelism = 10;
 static struct pz_strlist opt_vars, opt_targets;
@@ -76,6 +78,7 @@ static const struct pz_opt apply_opts[] = {
      "run may write the state)"},
     {"lock-timeout", PZ_OPT_STRING, &opt_lock_timeout, "DURATION",
      "wait this long for the state lock (e.g. 30s; default 0s)"},
+    PZ_OPT_ROWS_USAGE(&opt_usage, &opt_prices),
     {NULL},
 };
 
@@ -137,6 +140,14 @@ struct run {
 	size_t nleft, left_cap;
 	bool save_failed;
 	unsigned char *results; /* per op, for the notification */
+	/* The live line (a terminal only): what runs now. */
+	bool live, live_shown;
+	struct running {
+		size_t op;
+		double since; /* monotonic seconds */
+		bool queued;
+	} * running;
+	size_t nrunning, running_cap;
 };
 
 static int save_state(void *ud, struct pz_state *st)
@@ -223,6 +234,115 @@ static void push(size_t **v, size_t *n, size_t *cap, size_t x)
 	(*v)[(*n)++] = x;
 }
 
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * The live line: on a terminal, under the progress lines, one line
+ * says what is running now ("3 creating 00m12s, 1 training 42m10s":
+ * how many, and the longest wait), redrawn on every event (a wait has
+ * one every 10 s). Each progress line erases it first. Not with -json,
+ * -no-color, NO_COLOR or TERM=dumb, nor when stdout is not a terminal.
+ */
+static void live_clear(struct run *rn)
+{
+	if (!rn->live_shown)
+		return;
+	fputs("\r\033[K", stdout);
+	rn->live_shown = false;
+}
+
+static void live_track(struct run *rn, const struct pz_exec_event *ev)
+{
+	size_t i;
+
+	for (i = 0; i < rn->nrunning && rn->running[i].op != ev->op; i++)
+		;
+	switch (ev->kind) {
+	case PZ_EXEC_START:
+		if (i == rn->nrunning) {
+			PZ_GROW(rn->running, rn->nrunning, rn->running_cap);
+			rn->running[rn->nrunning++] = (struct running){
+			    ev->op, mono_now() - ev->elapsed, false};
+		} else {
+			rn->running[i].queued = false;
+		}
+		break;
+	case PZ_EXEC_QUEUED:
+		if (i < rn->nrunning)
+			rn->running[i].queued = true;
+		break;
+	case PZ_EXEC_STILL: break;
+	default:
+		if (i < rn->nrunning)
+			rn->running[i] = rn->running[--rn->nrunning];
+		break;
+	}
+}
+
+static const char *live_word(const struct run *rn, const struct running *r)
+{
+	const struct pz_op *op = &rn->plan->ops[r->op];
+	const struct pz_rtype *t =
+	    pz_rtype_find(rn->plan->changes[op->change].type);
+
+	if (r->queued)
+		return "queued";
+	if ((op->kind == PZ_OP_CREATE || op->kind == PZ_OP_AWAIT) && t &&
+	    t->creating)
+		return t->creating;
+	return verb(op->kind, 1);
+}
+
+struct live_group {
+	const char *word;
+	size_t n;
+	double oldest;
+};
+
+static void live_draw(struct run *rn)
+{
+	struct live_group g[8];
+	size_t ng = 0, i, j;
+	double now = mono_now();
+	char line[160], t[32];
+	int len = 0;
+
+	if (!rn->live || !rn->nrunning)
+		return;
+	for (i = 0; i < rn->nrunning; i++) {
+		const char *w = live_word(rn, &rn->running[i]);
+
+		for (j = 0; j < ng && strcmp(g[j].word, w); j++)
+			;
+		if (j == ng) {
+			if (ng == sizeof(g) / sizeof(g[0]))
+				continue;
+			g[ng++] = (struct live_group){w, 0, now};
+		}
+		g[j].n++;
+		if (rn->running[i].since < g[j].oldest)
+			g[j].oldest = rn->running[i].since;
+	}
+	for (j = 0; j < ng && len < (int)sizeof(line); j++) {
+		fmt_elapsed(now - g[j].oldest, t, sizeof(t));
+		len += snprintf(line + len, sizeof(line) - (size_t)len,
+				"%s%zu %s %s", j ? ", " : "", g[j].n, g[j].word,
+				t);
+	}
+	/* One line, whatever the terminal's width: at most 79 columns. */
+	if (len > 79)
+		memcpy(line + 76, "...", 4);
+	printf("\033[2m%s\033[0m", line);
+	fflush(stdout);
+	rn->live_shown = true;
+}
+
 static void on_event(void *ud, const struct pz_exec_event *ev)
 {
 	struct run *rn = ud;
@@ -302,7 +422,10 @@ static void on_event(void *ud, const struct pz_exec_event *ev)
 	default: return;
 	}
 	if (!rn->json) {
+		live_clear(rn);
 		printf("%s\n", msg);
+		live_track(rn, ev);
+		live_draw(rn);
 		fflush(stdout);
 		return;
 	}
@@ -609,6 +732,7 @@ static int execute(const struct pz_spec *spec, struct pz_backend *b,
 	rn.json = opt_json;
 	rn.destroy = destroy;
 	rn.results = pz_xcalloc(plan->nops + 1, sizeof(*rn.results));
+	rn.live = !opt_json && pz_cmd_color(stdout);
 	pz_provider_ops()->runtime(&rt, client);
 	gates = pz_provider_ops()->gates_new(plan, st, &rt);
 	if (pz_provider_ops()->runtime_identify(&rt))
@@ -629,6 +753,8 @@ static int execute(const struct pz_spec *spec, struct pz_backend *b,
 	pz_cmd_signals_graceful(true);
 	r = pz_exec_run(plan, st, &rt, &eo, &sum);
 	pz_cmd_signals_graceful(false);
+	live_clear(&rn);
+	free(rn.running);
 	pz_provider_ops()->runtime_release(&rt);
 	/* A kept campaign stays recorded on its version. */
 	pz_provider_ops()->gates_settle(gates, st);
@@ -671,9 +797,10 @@ static int apply_saved(const char *path)
 	char digest[65], commit[41];
 	int status = 1;
 
-	if (opt_targets.n || opt_destroy) {
-		pz_cmd_error("apply: a saved plan is applied as it is: -target "
-			     "and -destroy belong to pz plan");
+	if (opt_targets.n || opt_destroy || opt_prices || !opt_usage) {
+		pz_cmd_error(
+		    "apply: a saved plan is applied as it is: -target, "
+		    "-destroy, -prices and -usage belong to pz plan");
 		return 1;
 	}
 	if (pz_plan_load_checked(&plan, path, NULL))
@@ -763,6 +890,8 @@ static int run(int argc, char **argv, bool destroy)
 	a.parallelism = 50;
 	a.destroy = destroy;
 	a.refresh = opt_refresh;
+	a.usage_off = !opt_usage;
+	a.prices = opt_prices;
 	a.quiet = opt_json;
 	a.spec_warnings = true;
 	if (pz_cmd_plan_make(&p, &a))

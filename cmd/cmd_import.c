@@ -3,8 +3,9 @@
  * AWS, so pz manages it from now on.
  *
  * ADDR must be declared in the spec and the ARN's resource type must be
- * ADDR's. Under the state lock, pz refuses an ADDR or ARN that is
- * already in the state, reads the live resource (Describe<Type>) and
+ * ADDR's (its descriptor's arn_type and arn_parts, core/provider.h; the
+ * provider parses the ARN). Under the state lock, pz refuses an ADDR or ARN
+ * that is already in the state, reads the live resource (Describe<Type>) and
  * records its ARN, status, the members of the Describe answer that are
  * members of the type's create request (the facts), and the
  * dependencies of ADDR in the spec graph. The next plan compares the
@@ -45,94 +46,10 @@ static const struct pz_opt import_opts[] = {
     {NULL},
 };
 
-/* How each type's ARN looks: arn:...:TYPE/NAME[/...]. The Describe
- * call and what is kept of its answer are the planner's refresh
- * (core/provider_ops.h). */
-static const struct import_type {
-	const char *type;     /* pz's type: "solution_version" */
-	const char *arn_type; /* in the ARN: "solution" */
-	int arn_parts;	      /* names after it: solution/NAME/ID is 2 */
-} import_types[] = {
-    {"dataset_group", "dataset-group", 1},
-    {"schema", "schema", 1},
-    {"dataset", "dataset", 2},
-    {"dataset_import_job", "dataset-import-job", 1},
-    {"solution", "solution", 1},
-    {"solution_version", "solution", 2},
-    {"campaign", "campaign", 1},
-    {"event_tracker", "event-tracker", 1},
-    {"filter", "filter", 1},
-    {"recommender", "recommender", 1},
-    {"batch_inference_job", "batch-inference-job", 1},
-    {"batch_segment_job", "batch-segment-job", 1},
-    {"metric_attribution", "metric-attribution", 1},
-};
-
-static const struct import_type *import_type(const char *type)
-{
-	size_t i;
-
-	for (i = 0; i < PZ_ARRAY_LEN(import_types); i++)
-		if (!strcmp(import_types[i].type, type))
-			return &import_types[i];
-	return NULL;
-}
-
-/* The parts of arn:PARTITION:personalize:REGION:ACCOUNT:TYPE/NAME[/..]. */
-struct arn {
-	char region[64];
-	char account[64];
-	char type[64];
-	int parts; /* names after the type */
-};
-
-static int parse_arn(const char *text, struct arn *out)
-{
-	const char *f[6], *p = text, *res;
-	size_t i;
-	int n;
-
-	memset(out, 0, sizeof(*out));
-	for (i = 0; i < 5; i++) {
-		f[i] = p;
-		p = strchr(p, ':');
-		if (!p)
-			goto bad;
-		p++;
-	}
-	res = f[5] = p;
-	if (strncmp(f[0], "arn:", 4) || strncmp(f[2], "personalize:", 12))
-		goto bad;
-	if ((size_t)(f[4] - f[3]) > sizeof(out->region))
-		goto bad;
-	snprintf(out->region, sizeof(out->region), "%.*s",
-		 (int)(f[4] - f[3] - 1), f[3]);
-	if ((size_t)(f[5] - f[4]) > sizeof(out->account))
-		goto bad;
-	snprintf(out->account, sizeof(out->account), "%.*s",
-		 (int)(f[5] - f[4] - 1), f[4]);
-	p = strchr(res, '/');
-	if (!p || p == res || (size_t)(p - res) >= sizeof(out->type))
-		goto bad;
-	snprintf(out->type, sizeof(out->type), "%.*s", (int)(p - res), res);
-	for (n = 0; p; p = strchr(p + 1, '/')) {
-		if (!p[1] || p[1] == '/')
-			goto bad;
-		n++;
-	}
-	out->parts = n;
-	return 0;
-bad:
-	return pz_error_set(PZ_EINVAL,
-			    "'%s' is not an Amazon Personalize ARN "
-			    "(arn:aws:personalize:REGION:ACCOUNT:TYPE/NAME)",
-			    text);
-}
-
 /* ADDR in the spec, of a type pz can import, with an ARN of that type. */
 static int check_target(const struct pz_spec *spec, const char *addr,
 			const char *arn_text, const struct pz_resource **out,
-			const struct import_type **it, struct arn *arn)
+			struct pz_arn *arn)
 {
 	const struct pz_resource *r = pz_spec_find(spec, addr);
 
@@ -154,19 +71,19 @@ static int check_target(const struct pz_spec *spec, const char *addr,
 		free(cands);
 		return 1;
 	}
-	*it = import_type(r->type->name);
-	if (!*it) {
+	/* The type's ARN form is a fact of its descriptor. */
+	if (!r->type->arn_type) {
 		pz_cmd_error("pz cannot import %s resources", r->type->name);
 		return 1;
 	}
-	if (parse_arn(arn_text, arn))
+	if (pz_provider_ops()->parse_arn(arn_text, arn))
 		return pz_cmd_fail();
-	if (strcmp(arn->type, (*it)->arn_type) ||
-	    arn->parts != (*it)->arn_parts) {
+	if (strcmp(arn->type, r->type->arn_type) ||
+	    arn->parts != r->type->arn_parts) {
 		pz_cmd_error("%s is a %s, but %s is not a %s ARN (%s/...)",
 			     addr,
 			     r->type->label ? r->type->label : r->type->name,
-			     arn_text, r->type->name, (*it)->arn_type);
+			     arn_text, r->type->name, r->type->arn_type);
 		return 1;
 	}
 	*out = r;
@@ -175,7 +92,7 @@ static int check_target(const struct pz_spec *spec, const char *addr,
 
 /* The resource as it is now (refresh.h's Describe and projection). */
 static int describe(struct pz_aws_client **c, const struct pz_resource *r,
-		    const struct arn *arn, const char *arn_text,
+		    const struct pz_arn *arn, const char *arn_text,
 		    const struct pz_spec *spec, struct pz_live *out)
 {
 	struct pz_aws_client_options o;
@@ -230,7 +147,6 @@ out:
 static int run_import(int argc, char **argv)
 {
 	const char *addr = argv[0], *arn_text = argv[1];
-	const struct import_type *it = NULL;
 	const struct pz_resource *r = NULL;
 	const struct pz_state_resource *have;
 	struct pz_backend *b = NULL;
@@ -239,7 +155,7 @@ static int run_import(int argc, char **argv)
 	const cJSON *name;
 	struct pz_aws_client *client = NULL;
 	struct pz_live live;
-	struct arn arn;
+	struct pz_arn arn;
 	char **added = NULL;
 	bool stored;
 	size_t i, nadded = 0;
@@ -250,7 +166,7 @@ static int run_import(int argc, char **argv)
 	/* Everything that needs no network or lock first. */
 	if (pz_cmd_load_spec(&spec, opt_file, &opt_vars, false))
 		return 1;
-	if (check_target(spec, addr, arn_text, &r, &it, &arn))
+	if (check_target(spec, addr, arn_text, &r, &arn))
 		goto out;
 	if (pz_cmd_backend_open(&b, spec, opt_state, "import",
 				opt_lock_timeout))

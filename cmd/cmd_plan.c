@@ -57,12 +57,7 @@ static const struct pz_opt plan_opts[] = {
      "and the resources it declares differently (docs/gitops.md)"},
     {"git-head", PZ_OPT_STRING, &opt_git_head, "REF",
      "plan the spec as this commit has it (default: the work tree)"},
-    {"usage", PZ_OPT_BOOL, &opt_usage, NULL,
-     "end the plan with what it bills in AWS's units (default true; "
-     "-usage=false leaves it out)"},
-    {"prices", PZ_OPT_STRING, &opt_prices, "FILE",
-     "turn the usage into USD with the prices in FILE (default: the "
-     "spec's pz.prices)"},
+    PZ_OPT_ROWS_USAGE(&opt_usage, &opt_prices),
     {NULL},
 };
 
@@ -218,8 +213,7 @@ const struct pz_cmd pz_cmd_plan = {
 	"the plan fail. In a git work tree the plan records the commit\n"
 	"its spec is from; -git-base reviews a change: the spec files\n"
 	"it touches and the resources it declares differently\n"
-	"(docs/gitops.md). Exit status: 0, or 1 on error; with\n"
-	"the plan fail. Every plan ends with what it bills in AWS's\n"
+	"(docs/gitops.md). Every plan ends with what it bills in AWS's\n"
 	"units (each month, once, and the change per month), in USD\n"
 	"with -prices=FILE (docs/usage-cost.md); it never fails a\n"
 	"plan. Exit status: 0, or 1 on error; with\n"

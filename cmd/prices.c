@@ -3,6 +3,7 @@
  * pz.prices), for plan and apply alike (cmd.h).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
 #include "core/common.h"
@@ -11,6 +12,33 @@
 #include "core/escape.h"
 #include "core/spec.h"
 #include "core/usage.h"
+#include "providers/aws/client.h"
+
+/* The prices must be for the region the plan is made in: the one the
+ * client would pick (AWS_REGION, the profile's, the spec's pz.region).
+ * The client reads its configuration here and calls nothing. */
+static void check_region(const struct pz_prices *p, const struct pz_spec *spec,
+			 struct pz_diags *diags)
+{
+	struct pz_aws_client_options o = {0};
+	struct pz_aws_client *c = NULL;
+	const char *src;
+
+	if (!p->region)
+		return;
+	o.default_region = spec->settings.region;
+	o.profile = spec->settings.profile;
+	if (pz_aws_client_new(&c, &o)) {
+		/* Said again, and fatally, when the plan needs the client. */
+		pz_error_clear();
+		return;
+	}
+	src = pz_aws_client_region_source(c);
+	(void)pz_prices_check_region(
+	    p, pz_aws_client_region(c),
+	    !strcmp(src, "spec") ? "the spec's pz.region" : src, diags);
+	pz_aws_client_free(c);
+}
 
 int pz_cmd_load_prices(struct pz_prices **out, const struct pz_spec *spec,
 		       const char *flag)
@@ -33,6 +61,14 @@ int pz_cmd_load_prices(struct pz_prices **out, const struct pz_spec *spec,
 	}
 	pz_diags_init(&diags);
 	r = pz_prices_load(out, name, &diags);
+	if (!r) {
+		check_region(*out, spec, &diags);
+		if (diags.nerrors) {
+			pz_prices_free(*out);
+			*out = NULL;
+			r = PZ_ESPEC;
+		}
+	}
 	if (diags.n)
 		pz_cmd_print_diags(&diags, false);
 	if (r == PZ_ESPEC)

@@ -10,6 +10,7 @@
 #include "error.h"
 #include "facts.h"
 #include "provider.h"
+#include "unknown.h"
 
 enum xstate {
 	X_WAIT,
@@ -116,47 +117,22 @@ static const char *resolve(void *ud, const char *address)
 	return r ? r->arn : NULL;
 }
 
-/* v with every unknown value replaced by the ARN it names; the name of
- * one that is still unknown goes to *missing. */
-static cJSON *resolved(struct exec *x, const cJSON *v, const char **missing)
-{
-	cJSON *out, *c;
-
-	if (!v)
-		return NULL;
-	if (cJSON_IsRaw(v)) {
-		const char *arn = resolve(x, v->valuestring);
-
-		if (!arn) {
-			*missing = v->valuestring;
-			return cJSON_CreateNull();
-		}
-		return cJSON_CreateString(arn);
-	}
-	if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
-		return cJSON_Duplicate(v, 1);
-	out = cJSON_IsObject(v) ? cJSON_CreateObject() : cJSON_CreateArray();
-	for (c = v->child; c; c = c->next) {
-		cJSON *d = resolved(x, c, missing);
-
-		if (cJSON_IsObject(v))
-			cJSON_AddItemToObject(out, c->string, d);
-		else
-			cJSON_AddItemToArray(out, d);
-	}
-	return out;
-}
-
-/* The create request: the members of its input shape, resolved. */
-static cJSON *create_body(struct exec *x, const struct pz_rtype *t,
-			  const struct pz_change *c, const char **missing)
+/* The create request: the members of its input shape, every value
+ * known only after apply resolved (an error naming the member when one
+ * is not). */
+static int create_body(struct exec *x, const struct pz_rtype *t,
+		       const struct pz_change *c, cJSON **out)
 {
 	const struct pz_operation *op = pz_facts_operation(t->create_op);
 	const struct pz_shape *in = op ? pz_facts_shape(op->input) : NULL;
-	cJSON *all = resolved(x, c->after, missing), *body, *m;
+	cJSON *all, *body, *m;
+	int r;
 
+	if ((r = pz_unknown_resolved(out, c->after, resolve, x)))
+		return r;
+	all = *out;
 	if (!in || !all)
-		return all;
+		return 0;
 	body = cJSON_CreateObject();
 	while ((m = all->child)) {
 		cJSON_DetachItemViaPointer(all, m);
@@ -166,7 +142,8 @@ static cJSON *create_body(struct exec *x, const struct pz_rtype *t,
 			cJSON_Delete(m);
 	}
 	cJSON_Delete(all);
-	return body;
+	*out = body;
+	return 0;
 }
 
 static void start_ready(struct exec *x);
@@ -206,6 +183,22 @@ static void fail(struct xop *xo, const char *message)
 		save(x);
 	}
 	emit(xo, PZ_EXEC_FAILED, NULL, message);
+}
+
+/* pz_plan_record for the operation, then saved; a value that does not
+ * resolve fails the operation (start() resolved them all before the
+ * call, so only a bug gets here). */
+static bool record(struct xop *xo, const char *arn, const char *status)
+{
+	struct exec *x = xo->x;
+
+	if (pz_plan_record(x->st, change_of(xo), arn, status, resolve, x,
+			   wall(x))) {
+		fail(xo, pz_error_last());
+		return false;
+	}
+	save(x);
+	return true;
 }
 
 #define TICK_MS 250
@@ -313,10 +306,8 @@ static void on_read(void *ud, const struct pz_rt_result *res)
 		}
 		finish(xo, xo->arn);
 	} else if (res->status == PZ_RT_DONE) {
-		pz_plan_record(x->st, c, xo->arn, "ACTIVE", resolve, x,
-			       wall(x));
-		save(x);
-		finish(xo, xo->arn);
+		if (record(xo, xo->arn, "ACTIVE"))
+			finish(xo, xo->arn);
 	} else {
 		if (timed_out(xo))
 			goto next;
@@ -472,7 +463,6 @@ static void on_created(void *ud, const struct pz_rt_result *res)
 {
 	struct xop *xo = ud;
 	struct exec *x = xo->x;
-	const struct pz_change *c = change_of(xo);
 
 	/* Refused by the service (it answered with an error code): nothing
 	 * was made, or what exists is not ours. Without an answer (a lost
@@ -495,10 +485,10 @@ static void on_created(void *ud, const struct pz_rt_result *res)
 	free(xo->arn);
 	xo->arn = pz_xstrdup(res->arn);
 	/* Recorded before waiting: an interrupt leaves nothing untracked. */
-	pz_plan_record(x->st, c, xo->arn, "CREATE PENDING", resolve, x,
-		       wall(x));
-	save(x);
-	poll_later(xo);
+	if (record(xo, xo->arn, "CREATE PENDING"))
+		poll_later(xo);
+	else
+		start_ready(x);
 }
 
 static void on_changed(void *ud, const struct pz_rt_result *res)
@@ -524,27 +514,11 @@ static void on_changed(void *ud, const struct pz_rt_result *res)
 	poll_later(xo);
 }
 
-/* A reference whose ARN is still unknown is an error, never a null
- * sent to the service. Frees body then. */
-static bool unresolved(struct xop *xo, cJSON *body, const char *missing)
-{
-	char *m;
-
-	if (!missing)
-		return false;
-	m = pz_xasprintf("it needs the ARN of %s, which is not known", missing);
-	cJSON_Delete(body);
-	fail(xo, m);
-	free(m);
-	return true;
-}
-
 static void start(struct exec *x, struct xop *xo)
 {
 	const struct pz_op *op = &x->plan->ops[xo->i];
 	const struct pz_change *c = change_of(xo);
 	const struct pz_rtype *t = pz_rtype_find(c->type);
-	const char *missing = NULL;
 	cJSON *body;
 	int r = 0;
 
@@ -572,9 +546,12 @@ static void start(struct exec *x, struct xop *xo)
 		finish(xo, NULL);
 		return;
 	case PZ_OP_CREATE:
-		body = create_body(x, t, c, &missing);
-		if (unresolved(xo, body, missing))
+		/* A value still unknown is an error, never a null sent to
+		 * the service. */
+		if (create_body(x, t, c, &body)) {
+			fail(xo, pz_error_last());
 			return;
+		}
 		if (x->rt->arn_of && !xo->arn &&
 		    (xo->arn = x->rt->arn_of(x->rt->impl, t, body))) {
 			/* Recorded before the call: a run killed before
@@ -591,26 +568,29 @@ static void start(struct exec *x, struct xop *xo)
 				pz_state_put_copy(xo->before, old);
 			}
 			xo->intent = true;
-			pz_plan_record(x->st, c, xo->arn, "CREATE REQUESTED",
-				       resolve, x, wall(x));
-			save(x);
+			if (!record(xo, xo->arn, "CREATE REQUESTED")) {
+				cJSON_Delete(body);
+				return;
+			}
 		} else if (!xo->arn && !pz_state_find(x->st, c->address)) {
 			/* Its ARN comes only with the answer: the record
 			 * still says that pz asked, so that what a stopped
 			 * run made is adopted, not called someone else's. */
 			xo->intent = true;
-			pz_plan_record(x->st, c, NULL, "CREATE REQUESTED",
-				       resolve, x, wall(x));
-			save(x);
+			if (!record(xo, NULL, "CREATE REQUESTED")) {
+				cJSON_Delete(body);
+				return;
+			}
 		}
 		r = x->rt->create(x->rt->impl, t, body, on_created, xo);
 		cJSON_Delete(body);
 		break;
 	case PZ_OP_UPDATE:
 		xo->arn = pz_xstrdup(c->arn ? c->arn : "");
-		body = resolved(x, c->after, &missing);
-		if (unresolved(xo, body, missing))
+		if (pz_unknown_resolved(&body, c->after, resolve, x)) {
+			fail(xo, pz_error_last());
 			return;
+		}
 		r = x->rt->update(x->rt->impl, t, xo->arn, c->before, body,
 				  on_changed, xo);
 		cJSON_Delete(body);

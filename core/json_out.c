@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
+#include "unknown.h"
+
 static int cmp_keys(const void *a, const void *b)
 {
 	const cJSON *x = *(const cJSON *const *)a;
@@ -44,6 +47,13 @@ static int write_value(const cJSON *v, struct pz_buf *out, int indent,
 	size_t n = 0, i;
 	int r = 0;
 
+	if (pz_unknown_is(v))
+		return pz_error_set(PZ_EINVAL,
+				    "a value known only after apply (the ARN "
+				    "of %s) cannot be written as JSON",
+				    pz_unknown_ref(v));
+	if (cJSON_IsRaw(v))
+		PZ_BUG("a raw JSON item: pz makes none");
 	if (cJSON_IsNull(v) || cJSON_IsInvalid(v))
 		return pz_buf_adds(out, "null");
 	if (cJSON_IsTrue(v))
@@ -55,8 +65,6 @@ static int write_value(const cJSON *v, struct pz_buf *out, int indent,
 	if (cJSON_IsString(v))
 		return pz_buf_add_json_str(out, v->valuestring,
 					   strlen(v->valuestring));
-	if (cJSON_IsRaw(v))
-		return pz_buf_adds(out, v->valuestring);
 	for (c = v->child; c; c = c->next)
 		n++;
 	if (cJSON_IsArray(v)) {
@@ -121,11 +129,14 @@ bool pz_json_equal(const cJSON *a, const cJSON *b)
 
 	if (!a || !b)
 		return a == b;
+	if (pz_unknown_is(a) || pz_unknown_is(b))
+		return pz_unknown_is(a) && pz_unknown_is(b) &&
+		       !strcmp(pz_unknown_ref(a), pz_unknown_ref(b));
 	if ((a->type & 0xFF) != (b->type & 0xFF))
 		return false;
 	if (cJSON_IsNumber(a))
 		return a->valuedouble == b->valuedouble;
-	if (cJSON_IsString(a) || cJSON_IsRaw(a))
+	if (cJSON_IsString(a))
 		return strcmp(a->valuestring, b->valuestring) == 0;
 	if (cJSON_IsArray(a)) {
 		const cJSON *x = a->child, *y = b->child;

@@ -16,12 +16,14 @@
 void pz_json_init(void);
 
 /* indent < 0: compact; otherwise pretty with that many spaces per level
- * (starting at level 0). */
+ * (starting at level 0). A value known only after apply (unknown.h) is
+ * refused: PZ_EINVAL, naming it. */
 int pz_json_write(const cJSON *v, struct pz_buf *out, int indent) PZ_MUST_USE;
 /* Adds key: s to o, or key: null when s is NULL. */
 void pz_json_add_str_or_null(cJSON *o, const char *key, const char *s);
 /* True when a and b are equal as JSON values (object key order ignored,
- * numbers compared as numbers). */
+ * numbers compared as numbers); two unknown values are equal when they
+ * refer to the same thing. */
 bool pz_json_equal(const cJSON *a, const cJSON *b);
 
 /*

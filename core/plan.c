@@ -14,6 +14,7 @@
 #include "hash.h"
 #include "json_out.h"
 #include "tojson.h"
+#include "unknown.h"
 #include "usage.h"
 
 struct pz_plan_ctx {
@@ -50,6 +51,7 @@ void pz_live_release(struct pz_live *l)
 	free(l->status);
 	free(l->failure_reason);
 	free(l->data_digest);
+	free(l->data_error);
 	free(l->created);
 	cJSON_Delete(l->attrs);
 	cJSON_Delete(l->data_list);
@@ -217,44 +219,19 @@ static const char *current_arn(const struct pz_plan_ctx *ctx,
 	return st ? st->arn : NULL;
 }
 
-/* A reference is an address, optionally followed by "/" and text to
- * append to the ARN ("solution.ups/$LATEST"): where that text starts. */
-static const char *ref_tail(const char *ref)
+/* The ARN of a resource that keeps it through this plan (no change,
+ * an update, or waited for); NULL for the rest: known after apply. */
+static const char *kept_arn(void *ud, const char *address)
 {
-	const char *slash = strchr(ref, '/');
+	struct pz_plan_ctx *ctx = ud;
+	const struct pz_resource *r = pz_spec_find(ctx->spec, address);
+	const struct pz_change *ch = r ? ctx->by_index[r->index] : NULL;
 
-	return slash ? slash : ref + strlen(ref);
-}
-
-/* Replaces references to resources that keep their ARN by that ARN;
- * the rest stay unknown (Raw). */
-static void resolve_refs(struct pz_plan_ctx *ctx, cJSON *v)
-{
-	cJSON *c;
-
-	if (cJSON_IsRaw(v)) {
-		const char *tail = ref_tail(v->valuestring);
-		char *addr = pz_xstrndup(v->valuestring,
-					 (size_t)(tail - v->valuestring));
-		const struct pz_resource *r = pz_spec_find(ctx->spec, addr);
-		const struct pz_change *ch = r ? ctx->by_index[r->index] : NULL;
-		const char *arn = r ? current_arn(ctx, r) : NULL;
-
-		if (arn && ch &&
-		    (ch->action == PZ_ACTION_NOOP ||
-		     ch->action == PZ_ACTION_UPDATE ||
-		     ch->action == PZ_ACTION_WAIT)) {
-			char *s = pz_xasprintf("%s%s", arn, tail);
-
-			free(v->valuestring);
-			v->valuestring = s;
-			v->type = cJSON_String;
-		}
-		free(addr);
-		return;
-	}
-	for (c = v->child; c; c = c->next)
-		resolve_refs(ctx, c);
+	if (!ch ||
+	    (ch->action != PZ_ACTION_NOOP && ch->action != PZ_ACTION_UPDATE &&
+	     ch->action != PZ_ACTION_WAIT))
+		return NULL;
+	return current_arn(ctx, r);
 }
 
 static cJSON *desired(struct pz_plan_ctx *ctx, const struct pz_resource *r)
@@ -282,7 +259,7 @@ static cJSON *desired(struct pz_plan_ctx *ctx, const struct pz_resource *r)
 	}
 	if (r->type->supply)
 		r->type->supply(ctx->spec, r, body);
-	resolve_refs(ctx, body);
+	(void)pz_unknown_resolve_known(body, kept_arn, ctx);
 	return body;
 }
 
@@ -390,7 +367,7 @@ static void diff_value(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 {
 	const cJSON *m;
 
-	if (cJSON_IsRaw(want)) {
+	if (pz_unknown_is(want)) {
 		/* Known after apply: a change unless both are the same
 		 * unknown. */
 		if (!have || !pz_json_equal(want, have))
@@ -1019,53 +996,31 @@ int pz_plan_make(struct pz_plan **out, const struct pz_spec *spec,
 	return r;
 }
 
-static void resolve_all(cJSON *v,
-			const char *(*resolve)(void *ud, const char *address),
-			void *ud)
-{
-	cJSON *c;
-
-	if (cJSON_IsRaw(v)) {
-		const char *tail = ref_tail(v->valuestring);
-		char *addr = pz_xstrndup(v->valuestring,
-					 (size_t)(tail - v->valuestring));
-		const char *arn = resolve ? resolve(ud, addr) : NULL;
-		char *s = arn ? pz_xasprintf("%s%s", arn, tail) : NULL;
-
-		free(addr);
-		free(v->valuestring);
-		v->valuestring = s;
-		v->type = arn ? cJSON_String : cJSON_NULL;
-		return;
-	}
-	for (c = v->child; c; c = c->next)
-		resolve_all(c, resolve, ud);
-}
-
-void pz_plan_record(struct pz_state *st, const struct pz_change *c,
-		    const char *arn, const char *status,
-		    const char *(*resolve)(void *ud, const char *address),
-		    void *ud, long long now)
+int pz_plan_record(struct pz_state *st, const struct pz_change *c,
+		   const char *arn, const char *status,
+		   pz_unknown_resolve_fn resolve, void *ud, long long now)
 {
 	struct pz_state_resource *r;
 	const cJSON *m;
+	cJSON *attrs;
 	bool new_arn;
 
 	if (c->action == PZ_ACTION_DELETE) {
 		pz_state_remove(st, c->address);
 		pz_error_clear();
-		return;
+		return 0;
 	}
+	/* Never a null where an ARN belongs: the record stays as it was. */
+	if (pz_unknown_resolved(&attrs, c->after, resolve, ud))
+		return pz_error_wrap(0, "%s", c->address);
 	{
 		const struct pz_state_resource *was =
 		    pz_state_find(st, c->address);
 
 		new_arn = !arn || !was || !was->arn || strcmp(was->arn, arn);
 	}
-	r = pz_state_record(st, c->address, c->type, arn, status,
-			    c->after ? cJSON_Duplicate(c->after, 1) : NULL,
+	r = pz_state_record(st, c->address, c->type, arn, status, attrs,
 			    (const char *const *)c->deps, c->ndeps);
-	resolve_all(r->attributes, resolve, ud);
 	/* A meta member the plan left null and named *_at is a time stamp
 	 * of this apply ("trained_at", "imported_at"), of when it was last
 	 * recorded: for a create, when it ended. One named *_started_at
@@ -1091,6 +1046,7 @@ void pz_plan_record(struct pz_state *st, const struct pz_change *c,
 		cJSON_DeleteItemFromObjectCaseSensitive(r->meta, m->string);
 		cJSON_AddItemToObject(r->meta, m->string, v);
 	}
+	return 0;
 }
 
 int pz_spec_digest(const struct pz_spec *spec, const struct pz_spec_var *vars,

@@ -15,8 +15,8 @@
  * is older than maxAge. Each such change says which trigger fired.
  *
  * Values known only after apply (an ARN of a resource being created)
- * are cJSON Raw items whose text is the address they come from; the
- * renderers print them as "(known after apply)".
+ * are unknown values (unknown.h) referring to the address they come
+ * from; the renderers print them as "(known after apply)".
  */
 #ifndef PZ_PLAN_H
 #define PZ_PLAN_H
@@ -26,6 +26,7 @@
 #include "diag.h"
 #include "spec.h"
 #include "state.h"
+#include "unknown.h"
 
 enum pz_action {
 	PZ_ACTION_NOOP,
@@ -50,6 +51,9 @@ struct pz_live {
 	char *data_digest; /* sha256 over sorted "key etag size" lines */
 	size_t data_objects;
 	cJSON *data_list; /* [{"key", "etag", "size"}] in key order */
+	/* Batch jobs: their input is listed too, for the plan's usage only;
+	 * a listing that failed is this message, never the plan's error. */
+	char *data_error;
 	/* Solution versions: the newest version the service has. */
 	char *created; /* RFC 3339, when known */
 };
@@ -254,15 +258,17 @@ int pz_spec_digest(const struct pz_spec *spec, const struct pz_spec_var *vars,
 
 /*
  * Records in st what applying c did: for a delete, the record goes; else
- * the record holds arn, status, c->after with every reference replaced
- * by resolve(ud, address) (the ARN apply got for that resource), the
- * dependencies and c->meta, whose null members named *_at become now
- * (seconds since the epoch): when a training or an import ran.
+ * the record holds arn, status, c->after with every value known only
+ * after apply replaced by the ARN resolve(ud, address) gives (the ARN
+ * apply got for that resource), the dependencies and c->meta, whose
+ * null members named *_at become now (seconds since the epoch): when a
+ * training or an import ran. When a value does not resolve (resolve
+ * NULL: none does), the state is left as it was and the error,
+ * PZ_EINVAL, names the address, the member and what it refers to.
  */
-void pz_plan_record(struct pz_state *st, const struct pz_change *c,
-		    const char *arn, const char *status,
-		    const char *(*resolve)(void *ud, const char *address),
-		    void *ud, long long now);
+int pz_plan_record(struct pz_state *st, const struct pz_change *c,
+		   const char *arn, const char *status,
+		   pz_unknown_resolve_fn resolve, void *ud, long long now);
 
 /* For the types' plan hooks (providers). Borrowed, may be NULL. */
 struct pz_plan_ctx;

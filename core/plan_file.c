@@ -4,7 +4,11 @@
  * state's serial and lineage and the spec's digest, so that applying a
  * plan whose world has moved on is refused.
  *
- * Values known only after apply are written as {"$unknown": ADDRESS}.
+ * Values known only after apply (unknown.h) are written as
+ * {"$unknown": REFERENCE}, sensitive ones as {"$sensitive": VALUE}.
+ * Since format 4 a key of the plan's own values that starts with "$"
+ * is written with one more "$" in front, so that no value from a spec
+ * or from AWS (a map member named "$unknown") reads back as a marker.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,12 +23,15 @@
 #include "json_out.h"
 #include "plan.h"
 #include "tempfile.h"
+#include "unknown.h"
 #include "usage.h"
 
 /* 2: the operation graph; 3: the git commit (format 2 plans still load:
- * they record no commit). */
-#define PLAN_FORMAT	3
-#define PLAN_FORMAT_MIN 2
+ * they record no commit); 4: keys starting with "$" escaped (formats 2
+ * and 3 still load, without unescaping: they wrote the markers alike). */
+#define PLAN_FORMAT	    4
+#define PLAN_FORMAT_MIN	    2
+#define PLAN_FORMAT_ESCAPED 4
 
 static void clear_sensitive(cJSON *v)
 {
@@ -51,59 +58,99 @@ static cJSON *encode(const cJSON *v)
 		cJSON_Delete(plain);
 		return out;
 	}
-	if (cJSON_IsRaw(v)) {
+	if (pz_unknown_is(v)) {
 		out = cJSON_CreateObject();
-		cJSON_AddStringToObject(out, "$unknown", v->valuestring);
+		cJSON_AddStringToObject(out, "$unknown", pz_unknown_ref(v));
 		return out;
 	}
 	if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
 		out = cJSON_IsObject(v) ? cJSON_CreateObject()
 					: cJSON_CreateArray();
 		for (c = v->child; c; c = c->next) {
-			if (cJSON_IsObject(v))
+			if (cJSON_IsObject(v) && c->string[0] == '$') {
+				char *k = pz_xasprintf("$%s", c->string);
+
+				cJSON_AddItemToObject(out, k, encode(c));
+				free(k);
+			} else if (cJSON_IsObject(v)) {
 				cJSON_AddItemToObject(out, c->string,
 						      encode(c));
-			else
+			} else {
 				cJSON_AddItemToArray(out, encode(c));
+			}
 		}
 		return out;
 	}
 	return cJSON_Duplicate(v, 1);
 }
 
-static cJSON *decode(const cJSON *v)
+/* The marker v is, when it is an object of the one member name. */
+static const cJSON *marker(const cJSON *v, const char *name)
+{
+	const cJSON *u;
+
+	if (!cJSON_IsObject(v) ||
+	    !(u = cJSON_GetObjectItemCaseSensitive(v, name)) || u->next ||
+	    v->child != u)
+		return NULL;
+	return u;
+}
+
+/* escaped: the plan's format escapes keys that start with "$". */
+static cJSON *decode(const cJSON *v, bool escaped)
 {
 	const cJSON *u, *c;
 	cJSON *out;
 
 	if (!v || cJSON_IsNull(v))
 		return NULL;
-	if (cJSON_IsObject(v) &&
-	    (u = cJSON_GetObjectItemCaseSensitive(v, "$sensitive")) &&
-	    !u->next && v->child == u) {
-		out = decode(u);
+	if ((u = marker(v, "$sensitive"))) {
+		out = decode(u, escaped);
 		return out ? pz_json_mark_sensitive(out) : NULL;
 	}
-	if (cJSON_IsObject(v) &&
-	    (u = cJSON_GetObjectItemCaseSensitive(v, "$unknown")) &&
-	    cJSON_IsString(u) && !u->next && v->child == u)
-		return cJSON_CreateRaw(u->valuestring);
+	if ((u = marker(v, "$unknown")) && cJSON_IsString(u) &&
+	    u->valuestring[0])
+		return pz_unknown_new(u->valuestring);
 	if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
 		out = cJSON_IsObject(v) ? cJSON_CreateObject()
 					: cJSON_CreateArray();
 		for (c = v->child; c; c = c->next) {
-			cJSON *d = decode(c);
+			cJSON *d = decode(c, escaped);
 
 			if (!d)
 				d = cJSON_CreateNull();
-			if (cJSON_IsObject(v))
-				cJSON_AddItemToObject(out, c->string, d);
-			else
+			if (cJSON_IsArray(v))
 				cJSON_AddItemToArray(out, d);
+			else if (escaped && c->string[0] == '$' &&
+				 c->string[1] == '$')
+				cJSON_AddItemToObject(out, c->string + 1, d);
+			else
+				cJSON_AddItemToObject(out, c->string, d);
 		}
 		return out;
 	}
 	return cJSON_Duplicate(v, 1);
+}
+
+/*
+ * c's member name, decoded, where no value can be known only after
+ * apply (only a change's after can hold one): such a value is refused,
+ * naming the resource.
+ */
+static int decode_known(cJSON **out, const cJSON *c, const char *name,
+			bool escaped, const char *path)
+{
+	*out = decode(cJSON_GetObjectItemCaseSensitive(c, name), escaped);
+	if (!pz_unknown_any(*out))
+		return 0;
+	return pz_error_set(
+	    PZ_EINVAL,
+	    "'%s' is not a valid saved plan: the %s of %s "
+	    "holds a value known only after apply, which only "
+	    "what a change makes can; make a new plan",
+	    path, name,
+	    cJSON_GetStringValue(
+		cJSON_GetObjectItemCaseSensitive(c, "address")));
 }
 
 static cJSON *str_list(char **items, size_t n)
@@ -394,6 +441,7 @@ int pz_plan_load(struct pz_plan **out, const char *path)
 	const cJSON *c, *v;
 	int64_t whole = 0;
 	struct pz_plan *plan = NULL;
+	bool escaped;
 	int r;
 
 	*out = NULL;
@@ -417,6 +465,7 @@ int pz_plan_load(struct pz_plan **out, const char *path)
 				 PLAN_FORMAT);
 		goto out;
 	}
+	escaped = v->valueint >= PLAN_FORMAT_ESCAPED;
 	plan = pz_xcalloc(1, sizeof(*plan));
 	plan->spec_path = pz_xstrdup(
 	    get_str(root, "spec_path") ? get_str(root, "spec_path") : "");
@@ -494,11 +543,12 @@ int pz_plan_load(struct pz_plan **out, const char *path)
 		ch->arn = dup_opt(c, "arn");
 		ch->cause = dup_opt(c, "cause");
 		ch->cause_deleted = get_bool(c, "cause_deleted");
-		ch->before =
-		    decode(cJSON_GetObjectItemCaseSensitive(c, "before"));
-		ch->after =
-		    decode(cJSON_GetObjectItemCaseSensitive(c, "after"));
-		ch->meta = decode(cJSON_GetObjectItemCaseSensitive(c, "meta"));
+		ch->after = decode(cJSON_GetObjectItemCaseSensitive(c, "after"),
+				   escaped);
+		if ((r = decode_known(&ch->before, c, "before", escaped,
+				      path)) ||
+		    (r = decode_known(&ch->meta, c, "meta", escaped, path)))
+			goto out;
 		ch->replace_paths = get_list(c, "replace_paths", &ch->nreplace);
 		ch->update_paths = get_list(c, "update_paths", &ch->nupdate);
 		ch->deps = get_list(c, "dependencies", &ch->ndeps);
@@ -519,9 +569,10 @@ int pz_plan_load(struct pz_plan **out, const char *path)
 		d->address = pz_xstrdup(get_str(c, "address"));
 		d->type = pz_xstrdup(get_str(c, "type"));
 		d->deleted = get_bool(c, "deleted");
-		d->before =
-		    decode(cJSON_GetObjectItemCaseSensitive(c, "before"));
-		d->after = decode(cJSON_GetObjectItemCaseSensitive(c, "after"));
+		if ((r = decode_known(&d->before, c, "before", escaped,
+				      path)) ||
+		    (r = decode_known(&d->after, c, "after", escaped, path)))
+			goto out;
 	}
 	plan->notes = get_list(root, "notes", &plan->nnotes);
 	if ((v = cJSON_GetObjectItemCaseSensitive(root, "usage")) &&

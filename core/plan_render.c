@@ -11,6 +11,7 @@
 #include "json_out.h"
 #include "plan.h"
 #include "provider.h"
+#include "unknown.h"
 #include "usage.h"
 
 #define C_ADD  "\033[32m"
@@ -58,8 +59,8 @@ static void put_scalar(struct out *o, const cJSON *v)
 		put(o, "null");
 	} else if (pz_json_is_sensitive(v)) {
 		put(o, PZ_SENSITIVE_TEXT);
-	} else if (cJSON_IsRaw(v)) {
-		put(o, "(known after apply)");
+	} else if (pz_unknown_is(v)) {
+		put(o, PZ_UNKNOWN_TEXT);
 	} else {
 		pz_buf_init(&tmp, 0);
 		if (pz_json_write(v, &tmp, -1) == 0)
@@ -407,7 +408,7 @@ static void put_change(struct out *o, const struct pz_change *c)
 	put(o, "%s%s%s resource \"%s\" \"%s\" {\n", col(o, color), sym,
 	    col(o, C_OFF), pz_esc(c->type), pz_esc(key_of(c->address)));
 	if (c->action == PZ_ACTION_CREATE) {
-		put_whole(o, c->after, '+', "(known after apply)");
+		put_whole(o, c->after, '+', PZ_UNKNOWN_TEXT);
 		return;
 	}
 	if (c->action == PZ_ACTION_DELETE) {
@@ -422,7 +423,7 @@ static void put_change(struct out *o, const struct pz_change *c)
 	width = max_width(keys, n, 0);
 	if (c->action == PZ_ACTION_REPLACE) {
 		indent(o, 6);
-		put(o, "%s~%s %-*s = \"%s\" -> (known after apply)\n",
+		put(o, "%s~%s %-*s = \"%s\" -> " PZ_UNKNOWN_TEXT "\n",
 		    col(o, C_CHG), col(o, C_OFF), (int)(width > 3 ? width : 3),
 		    "arn", c->arn ? pz_esc(c->arn) : "");
 	}
@@ -672,7 +673,7 @@ static cJSON *split_unknown(const cJSON *v, cJSON **unknown)
 	*unknown = NULL;
 	if (!v)
 		return cJSON_CreateNull();
-	if (cJSON_IsRaw(v)) {
+	if (pz_unknown_is(v)) {
 		*unknown = cJSON_CreateTrue();
 		return NULL;
 	}

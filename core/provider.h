@@ -65,6 +65,13 @@ struct pz_rtype {
 	/* Its ARN's resource part is this prefix and its name
 	 * ("campaign/"), or NULL when the ARN is not made from the name. */
 	const char *arn_path;
+	/* Its ARN's resource type, the segment before the first "/" of the
+	 * resource part ("solution" in arn:aws:personalize:us-east-1:
+	 * 123456789012:solution/NAME), and how many names follow it
+	 * (solution/NAME/ID, a solution version's, is 2). pz import takes
+	 * only an ARN of this form; NULL: the type is not imported. */
+	const char *arn_type;
+	int arn_parts;
 	/* Where the type sits in the dependency order when nothing else
 	 * decides (lower first); keeps output stable and readable. */
 	int order;
@@ -148,6 +155,9 @@ struct pz_rtype {
 	 * the type wait for its deletes, so a replacement fits. */
 	int group_quota;
 	bool quota_adjustable;
+	/* What apply's live line calls one being created ("training");
+	 * NULL: "creating". */
+	const char *creating;
 };
 
 /* Registers t (static storage, not copied). Registering a name twice is

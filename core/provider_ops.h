@@ -80,6 +80,15 @@ struct pz_dc_run_opts {
 	const char *cache_dir;
 };
 
+/* The parts of a provider's ARN that pz import checks:
+ * arn:PARTITION:SERVICE:REGION:ACCOUNT:TYPE/NAME[/...]. */
+struct pz_arn {
+	char region[64];  /* "" when the ARN has none */
+	char account[64]; /* "" when the ARN has none */
+	char type[64];	  /* the resource type: "solution" */
+	int parts;	  /* names after it: solution/NAME/ID is 2 */
+};
+
 struct pz_provider_ops {
 	/* What the service holds for every resource of the spec (live,
 	 * indexed like spec->resources) and of the state that the spec
@@ -103,6 +112,10 @@ struct pz_provider_ops {
 	void (*record)(struct pz_state *st, const struct pz_spec *spec,
 		       const struct pz_resource *r, const char *arn,
 		       struct pz_live *live);
+	/* pz import: text as one of the provider's ARNs, to check against
+	 * a type's arn_type and arn_parts (core/provider.h). 0, or
+	 * PZ_EINVAL saying what an ARN of the service looks like. */
+	int (*parse_arn)(const char *text, struct pz_arn *out);
 	int (*adopt)(void *client, const struct pz_spec *spec,
 		     const struct pz_resource *r, const char *arn,
 		     const struct pz_live *live, struct pz_state *st,

@@ -13,10 +13,8 @@
 #include "usage.h"
 
 static const char *const unit_names[PZ_UNIT_COUNT] = {
-    "TPS-hour",
-    "request-hour",
-    "training-hour",
-    "GB-ingested",
+    "TPS-hour",	   "request-hour",   "training-hour",
+    "GB-ingested", "GB-batch-input",
 };
 
 const char *pz_unit_name(enum pz_unit u)
@@ -32,6 +30,11 @@ int pz_unit_find(const char *name)
 		if (!strcmp(unit_names[i], name))
 			return i;
 	return -1;
+}
+
+bool pz_unit_priceable(enum pz_unit u)
+{
+	return (unsigned)u < PZ_UNIT_GB_BATCH_INPUT;
 }
 
 struct pz_usage *pz_usage_new(void)
@@ -240,14 +243,25 @@ int pz_prices_load(struct pz_prices **out, const char *path,
 				pz_diag_add(diags, PZ_SEV_ERROR, path, v->pos,
 					    "region is a region's name (e.g. "
 					    "us-east-1)");
-			else if (!p->region)
+			else if (!p->region) {
 				p->region = pz_xstrdup(v->str);
+				p->region_pos = v->pos;
+			}
 			continue;
 		}
 		unit = pz_unit_find(pr->key);
+		if (unit >= 0 && !pz_unit_priceable((enum pz_unit)unit)) {
+			pz_diag_add(diags, PZ_SEV_ERROR, path, pr->key_pos,
+				    "%s has no price: AWS bills a batch job by "
+				    "what it makes, not by the size of its "
+				    "input, which pz shows for scale; remove "
+				    "this line",
+				    unit_names[unit]);
+			continue;
+		}
 		if (unit < 0) {
-			const char *near =
-			    pz_str_suggest(pr->key, unit_names, PZ_UNIT_COUNT);
+			const char *near = pz_str_suggest(
+			    pr->key, unit_names, PZ_UNIT_GB_BATCH_INPUT);
 
 			if (near)
 				pz_diag_add(diags, PZ_SEV_ERROR, path,
@@ -291,6 +305,19 @@ int pz_prices_load(struct pz_prices **out, const char *path,
 	}
 	*out = p;
 	return 0;
+}
+
+int pz_prices_check_region(const struct pz_prices *p, const char *region,
+			   const char *source, struct pz_diags *diags)
+{
+	if (!p || !p->region || !region || !strcmp(p->region, region))
+		return 0;
+	pz_diag_add(diags, PZ_SEV_ERROR, p->path, p->region_pos,
+		    "these prices are for %s, but the plan is for %s (%s): "
+		    "give the prices of %s (and region: %s), or plan in %s",
+		    pz_esc(p->region), pz_esc(region), pz_esc(source),
+		    pz_esc(region), pz_esc(region), pz_esc(p->region));
+	return PZ_ESPEC;
 }
 
 void pz_usage_price(struct pz_usage *u, const struct pz_prices *p)
@@ -450,8 +477,12 @@ static int text_total(const struct pz_usage *u, enum pz_usage_set set,
 	char *usd;
 	int r;
 
-	if (!t.any || !t.priced)
+	if (!t.any)
 		return 0;
+	/* Said, so that no money reads as no cost. */
+	if (!t.priced)
+		return pz_buf_printf(out, "    %s: nothing priced or known\n",
+				     label);
 	usd = fmt_usd(t.usd, set == PZ_USAGE_DELTA);
 	r = pz_buf_printf(out, "    %s: %s%s%s\n", label, usd, per,
 			  t.unknown ? ", plus what is not priced or not "
@@ -523,8 +554,11 @@ static int md_total(const struct pz_usage *u, enum pz_usage_set set,
 	char *usd;
 	int r;
 
-	if (!t.any || !t.priced)
+	if (!t.any)
 		return 0;
+	if (!t.priced)
+		return pz_buf_printf(out, "| **%s** | | | | | not priced |\n",
+				     label);
 	usd = fmt_usd(t.usd, set == PZ_USAGE_DELTA);
 	r = pz_buf_printf(out, "| **%s** | | | | | **%s**%s |\n", label, usd,
 			  t.unknown ? " + not priced" : "");

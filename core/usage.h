@@ -27,12 +27,18 @@ enum pz_unit {
 	PZ_UNIT_REQUEST_HOUR,  /* "request-hour": a recommender's minimum */
 	PZ_UNIT_TRAINING_HOUR, /* "training-hour" */
 	PZ_UNIT_GB_INGESTED,   /* "GB-ingested": bulk data imported */
+	/* "GB-batch-input": the input a batch job reads. Not what AWS bills
+	 * a batch job by (the recommendations or segments it makes): shown
+	 * for scale, never priced. Last: the units before it are priced. */
+	PZ_UNIT_GB_BATCH_INPUT,
 	PZ_UNIT_COUNT,
 };
 
 const char *pz_unit_name(enum pz_unit u);
 /* -1 when name is no unit. */
 int pz_unit_find(const char *name);
+/* Whether a prices file may give the unit a price. */
+bool pz_unit_priceable(enum pz_unit u);
 
 enum pz_usage_set {
 	PZ_USAGE_MONTHLY, /* per month, for what exists after apply */
@@ -95,6 +101,7 @@ void pz_usage_finish(struct pz_usage *u);
 struct pz_prices {
 	char *path;
 	char *region; /* NULL when the file names none */
+	struct pz_pos region_pos;
 	bool has[PZ_UNIT_COUNT];
 	double usd[PZ_UNIT_COUNT];
 };
@@ -105,6 +112,12 @@ struct pz_prices {
 int pz_prices_load(struct pz_prices **out, const char *path,
 		   struct pz_diags *diags);
 void pz_prices_free(struct pz_prices *p);
+/* The prices are for one region: an error in diags at the file's region
+ * line when it names another than region (the plan's, from source:
+ * "AWS_REGION", "the spec's pz.region", ...). No check when either is
+ * NULL. 0, or PZ_ESPEC. */
+int pz_prices_check_region(const struct pz_prices *p, const char *region,
+			   const char *source, struct pz_diags *diags);
 /* Sets usd on every known item whose unit has a price. */
 void pz_usage_price(struct pz_usage *u, const struct pz_prices *p);
 

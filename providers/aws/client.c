@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "sts.h"
 #include "core/error.h"
 #include "core/log.h"
 
@@ -146,6 +147,7 @@ void pz_aws_client_free(struct pz_aws_client *c)
 	if (!c)
 		return;
 	pz_aws__http_shutdown(c);
+	pz_sts__identity_free(c);
 	if (c->blocking)
 		curl_easy_cleanup(c->blocking);
 	if (c->multi)

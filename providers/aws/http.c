@@ -744,7 +744,12 @@ static int attempt_setup(struct pz_aws_call *k, CURL *easy)
 	SETOPT(CURLOPT_ERRORBUFFER, k->errbuf);
 	SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
 	SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
-	SETOPT(CURLOPT_PIPEWAIT, 1L);
+	/* Over TLS, wait for the first connection's ALPN answer: one
+	 * HTTP/2 connection may carry every request. Plain http is
+	 * HTTP/1.1 only (curl's default asks HTTP/2 over TLS only), and
+	 * waiting there would hold every request behind the first whole
+	 * answer. */
+	SETOPT(CURLOPT_PIPEWAIT, strncmp(k->url, "https:", 6) ? 0L : 1L);
 	SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
 	timeout = req->timeout_ms > 0 ? req->timeout_ms : c->timeout_ms;
 	SETOPT(CURLOPT_TIMEOUT_MS, timeout);

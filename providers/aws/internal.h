@@ -77,6 +77,10 @@ struct pz_aws_client {
 	int in_callback;
 	bool stopped;
 	bool uninterruptible; /* ignores core/cancel.h */
+
+	/* GetCallerIdentity asked ahead (sts.c): at most once a client. */
+	struct pz_sts_identity *identity; /* the answer, when it came */
+	bool identity_asked, identity_settled;
 };
 
 /* Drops every call and timer without calling back (http.c). */

@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "creds.h"
 #include "http.h"
+#include "internal.h"
 #include "query.h"
 #include "xml.h"
 
@@ -29,6 +30,63 @@ static char *text_or_null(const struct pz_xml_node *doc, const char *path)
 	return v ? pz_xstrdup(v) : NULL;
 }
 
+/* The identity in doc, or an error. */
+static int identity_of(const struct pz_xml_node *doc,
+		       struct pz_sts_identity *id)
+{
+	id->account = text_or_null(doc, "GetCallerIdentityResult/Account");
+	id->arn = text_or_null(doc, "GetCallerIdentityResult/Arn");
+	id->user_id = text_or_null(doc, "GetCallerIdentityResult/UserId");
+	if (!id->account || !id->arn) {
+		pz_sts_identity_release(id);
+		return pz_error_set(PZ_EAWS,
+				    "sts GetCallerIdentity: the answer has no "
+				    "Account or Arn");
+	}
+	return 0;
+}
+
+static void on_prefetch(void *ud, int rc, struct pz_aws_response *resp)
+{
+	struct pz_aws_client *c = ud;
+	struct pz_xml_node *doc = NULL;
+	struct pz_sts_identity id = {0};
+
+	c->identity_settled = true;
+	if (rc || !resp || !resp->body.ptr ||
+	    pz_xml_parse(resp->body.ptr, resp->body.len, &doc))
+		return;
+	if (!identity_of(doc, &id)) {
+		c->identity = pz_xmalloc(sizeof(*c->identity));
+		*c->identity = id;
+	}
+	pz_xml_free(doc);
+}
+
+void pz_sts_identity_prefetch(struct pz_aws_client *c)
+{
+	if (c->identity_asked)
+		return;
+	c->identity_asked = true;
+	if (pz_aws_submit(
+		c, pz_aws_query_request(PZ_AWS_STS, "GetCallerIdentity", NULL),
+		on_prefetch, c))
+		c->identity_settled = true;
+}
+
+void pz_sts__identity_free(struct pz_aws_client *c)
+{
+	if (c->identity)
+		pz_sts_identity_release(c->identity);
+	free(c->identity);
+	c->identity = NULL;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? pz_xstrdup(s) : NULL;
+}
+
 int pz_sts_get_caller_identity(struct pz_aws_client *c,
 			       struct pz_sts_identity *id,
 			       struct pz_aws_error *err)
@@ -37,21 +95,26 @@ int pz_sts_get_caller_identity(struct pz_aws_client *c,
 	int r;
 
 	memset(id, 0, sizeof(*id));
+	if (err)
+		memset(err, 0, sizeof(*err));
+	/* Asked ahead: its answer, once it comes (an interrupted wait
+	 * leaves it to the next call). */
+	if (c->identity_asked && !c->identity_settled &&
+	    (r = pz_aws_run_until(c, &c->identity_settled)))
+		return r;
+	if (c->identity) {
+		id->account = dup_or_null(c->identity->account);
+		id->arn = dup_or_null(c->identity->arn);
+		id->user_id = dup_or_null(c->identity->user_id);
+		return 0;
+	}
 	r = pz_aws_query_call(c, PZ_AWS_STS, "GetCallerIdentity", NULL, &doc,
 			      err);
 	if (r)
 		return r;
-	id->account = text_or_null(doc, "GetCallerIdentityResult/Account");
-	id->arn = text_or_null(doc, "GetCallerIdentityResult/Arn");
-	id->user_id = text_or_null(doc, "GetCallerIdentityResult/UserId");
+	r = identity_of(doc, id);
 	pz_xml_free(doc);
-	if (!id->account || !id->arn) {
-		pz_sts_identity_release(id);
-		return pz_error_set(PZ_EAWS,
-				    "sts GetCallerIdentity: the answer has no "
-				    "Account or Arn");
-	}
-	return 0;
+	return r;
 }
 
 int pz_sts_assume_role(struct pz_aws_client *c,

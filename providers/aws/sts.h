@@ -20,10 +20,20 @@ struct pz_sts_identity {
 void pz_sts_identity_release(struct pz_sts_identity *id);
 
 /* Who the client's credentials belong to. id is filled on success and
- * owned by the caller; err (may be NULL) receives a service error. */
+ * owned by the caller; err (may be NULL) receives a service error. The
+ * answer of pz_sts_identity_prefetch is used when it came. */
 int pz_sts_get_caller_identity(struct pz_aws_client *c,
 			       struct pz_sts_identity *id,
 			       struct pz_aws_error *err);
+/*
+ * Asks GetCallerIdentity now, on c's event loop, so that its answer
+ * comes beside other reads (a plan's refresh) instead of after them.
+ * Nothing is reported here: a failed or unfinished ask makes
+ * pz_sts_get_caller_identity call again, with its own errors.
+ */
+void pz_sts_identity_prefetch(struct pz_aws_client *c);
+/* Frees what the prefetch kept (pz_aws_client_free). */
+void pz_sts__identity_free(struct pz_aws_client *c);
 
 struct pz_sts_assume_role {
 	const char *role_arn;

@@ -25,6 +25,7 @@ static void check_inference(struct pz_spec *spec, struct pz_resource *r,
 
 const struct pz_rtype pz_rtype_batch_inference_job = {
     .wait_timeout_s = 172800,
+    .creating = "running",
     .name = "batch_inference_job",
     .label = "batch inference job",
     .section = "batchInferenceJobs",
@@ -32,11 +33,12 @@ const struct pz_rtype pz_rtype_batch_inference_job = {
     .describe_op = "DescribeBatchInferenceJob",
     .arn_member = "batchInferenceJobArn",
     .response_key = "batchInferenceJob",
-    .arn_path = "batch-inference-job/",
+    PZ_PERS_ARN_OF_NAME("batch-inference-job"),
     .order = 70,
     .link = pz_pers_batch_link,
     .check = check_inference,
     .supply = pz_pers_batch_supply,
     .plan = pz_pers_batch_plan,
+    .usage = pz_pers_usage_batch,
     .implicit_delete = true,
 };

@@ -24,6 +24,7 @@ static void check_segment(struct pz_spec *spec, struct pz_resource *r,
 
 const struct pz_rtype pz_rtype_batch_segment_job = {
     .wait_timeout_s = 172800,
+    .creating = "running",
     .name = "batch_segment_job",
     .label = "batch segment job",
     .section = "batchSegmentJobs",
@@ -31,11 +32,12 @@ const struct pz_rtype pz_rtype_batch_segment_job = {
     .describe_op = "DescribeBatchSegmentJob",
     .arn_member = "batchSegmentJobArn",
     .response_key = "batchSegmentJob",
-    .arn_path = "batch-segment-job/",
+    PZ_PERS_ARN_OF_NAME("batch-segment-job"),
     .order = 70,
     .link = pz_pers_batch_link,
     .check = check_segment,
     .supply = pz_pers_batch_supply,
     .plan = pz_pers_batch_plan,
+    .usage = pz_pers_usage_batch,
     .implicit_delete = true,
 };

@@ -280,7 +280,7 @@ const struct pz_rtype pz_rtype_campaign = {
     .delete_op = "DeleteCampaign",
     .arn_member = "campaignArn",
     .response_key = "campaign",
-    .arn_path = "campaign/",
+    PZ_PERS_ARN_OF_NAME("campaign"),
     .order = 60,
     .link = link,
     .check = check,

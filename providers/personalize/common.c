@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "avro.h"
+#include "core/error.h"
 #include "core/provider_ops.h"
+#include "core/unknown.h"
 #include "pers.h"
 #include "personalize.h"
 
@@ -130,10 +132,11 @@ char *pz_pers_arn(const char *region, const char *account, const char *path)
 
 char *pz_pers_dataset_path(const char *group, const char *api_type)
 {
-	char *p = pz_xasprintf("dataset/%s/%s", group, api_type);
+	char *p = pz_xasprintf("%s/%s/%s", pz_rtype_dataset.arn_type, group,
+			       api_type);
 	size_t i;
 
-	for (i = strlen("dataset/") + strlen(group) + 1; p[i]; i++)
+	for (i = strlen(p) - strlen(api_type); p[i]; i++)
 		if (p[i] >= 'a' && p[i] <= 'z')
 			p[i] = (char)(p[i] - 'a' + 'A');
 	return p;
@@ -248,10 +251,53 @@ const struct pz_avro_schema *pz_pers_dataset_schema(const struct pz_spec *spec,
 	return d ? d->data : NULL;
 }
 
+int pz_pers_parse_arn(const char *text, struct pz_arn *out)
+{
+	const char *f[6], *p = text, *res;
+	size_t i;
+	int n;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < 5; i++) {
+		f[i] = p;
+		p = strchr(p, ':');
+		if (!p)
+			goto bad;
+		p++;
+	}
+	res = f[5] = p;
+	if (strncmp(f[0], "arn:", 4) || strncmp(f[2], "personalize:", 12))
+		goto bad;
+	if ((size_t)(f[4] - f[3]) > sizeof(out->region))
+		goto bad;
+	snprintf(out->region, sizeof(out->region), "%.*s",
+		 (int)(f[4] - f[3] - 1), f[3]);
+	if ((size_t)(f[5] - f[4]) > sizeof(out->account))
+		goto bad;
+	snprintf(out->account, sizeof(out->account), "%.*s",
+		 (int)(f[5] - f[4] - 1), f[4]);
+	p = strchr(res, '/');
+	if (!p || p == res || (size_t)(p - res) >= sizeof(out->type))
+		goto bad;
+	snprintf(out->type, sizeof(out->type), "%.*s", (int)(p - res), res);
+	for (n = 0; p; p = strchr(p + 1, '/')) {
+		if (!p[1] || p[1] == '/')
+			goto bad;
+		n++;
+	}
+	out->parts = n;
+	return 0;
+bad:
+	return pz_error_set(PZ_EINVAL,
+			    "'%s' is not an Amazon Personalize ARN "
+			    "(arn:aws:personalize:REGION:ACCOUNT:TYPE/NAME)",
+			    text);
+}
+
 void pz_pers_ref(cJSON *body, const char *member, const char *address)
 {
 	cJSON_DeleteItemFromObjectCaseSensitive(body, member);
-	cJSON_AddItemToObject(body, member, cJSON_CreateRaw(address));
+	cJSON_AddItemToObject(body, member, pz_unknown_new(address));
 }
 
 void pz_pers_supply_group(const struct pz_spec *spec,

@@ -46,10 +46,19 @@ struct umap {
 	bool full; /* saturated: new users are no longer counted */
 };
 
+/* How a column's values are checked, found once from the header. */
+struct column {
+	const struct pz_avro_field *f; /* NULL: not a field of the schema */
+	unsigned char check;	       /* CHECK_* */
+	bool nullable;		       /* an empty value is null, and allowed */
+	uint32_t quick_max;	       /* see set_column */
+};
+
 struct filter {
 	char *event_type; /* NULL: every event */
-	uint64_t n;	  /* interactions that pass it */
-	uint64_t users2;  /* users with at least 2 */
+	size_t event_len;
+	uint64_t n;	 /* interactions that pass it */
+	uint64_t users2; /* users with at least 2 */
 	struct umap m;
 };
 
@@ -72,9 +81,7 @@ struct pz_dc_obj {
 	uint64_t size, bytes;
 	struct pz_csv csv;
 	struct pz_diags diags;
-	/* column -> its schema field, NULL when unknown */
-	const struct pz_avro_field **colf;
-	unsigned char *colkind; /* column -> CHECK_* */
+	struct column *cols; /* from the header */
 	size_t ncols;
 	char *header; /* the header line's names, joined by commas */
 	bool header_seen, sniffed, stop, complete, cached, failed;
@@ -282,6 +289,15 @@ static inline uint64_t le8_digits(uint64_t w)
 	return ((w & 0x0000FFFF0000FFFFULL) * 42949672960001ULL) >> 32;
 }
 
+/* Eight ASCII digits loaded little-endian: every byte 0x30-0x39 (high
+ * nibble 3, and adding 6 does not carry into it). */
+static PZ_INLINE bool digits8(uint64_t w)
+{
+	return ((w & 0xF0F0F0F0F0F0F0F0ULL) |
+		(((w + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4)) ==
+	       0x3333333333333333ULL;
+}
+
 static PZ_INLINE bool parse_int(const char *p, size_t n, long long *out)
 {
 	size_t i = 0;
@@ -299,11 +315,7 @@ static PZ_INLINE bool parse_int(const char *p, size_t n, long long *out)
 		uint64_t w;
 
 		memcpy(&w, p + i, 8);
-		/* Every byte 0x30-0x39: high nibble 3, and adding 6 does
-		 * not carry into it. */
-		if (((w & 0xF0F0F0F0F0F0F0F0ULL) |
-		     (((w + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >>
-		      4)) != 0x3333333333333333ULL)
+		if (!digits8(w))
 			return false;
 		v = v * 100000000ULL + le8_digits(w);
 	}
@@ -470,8 +482,7 @@ static void obj_free(struct pz_dc_obj *o)
 	pz_diags_release(&o->diags);
 	free(o->url);
 	free(o->etag);
-	free(o->colf);
-	free(o->colkind);
+	free(o->cols);
 	free(o->header);
 	free(o->first);
 	free(o->more);
@@ -531,6 +542,7 @@ void pz_dc_add_solution(struct pz_dc *dc, const char *address,
 		memset(&dc->filters[f], 0, sizeof(dc->filters[f]));
 		dc->filters[f].event_type =
 		    event_type ? pz_xstrdup(event_type) : NULL;
+		dc->filters[f].event_len = event_type ? strlen(event_type) : 0;
 		dc->nfilters++;
 	}
 	dc->solutions = pz_xreallocarray(dc->solutions, dc->nsolutions + 1,
@@ -631,122 +643,131 @@ static bool is_timestamp(const char *name)
 	       !strcmp(name, "CREATION_TIMESTAMP");
 }
 
-/* What is wrong with a TIMESTAMP value that is not epoch seconds of the
- * past (parsed: t holds it as a whole number). Out of line: the check's
- * own path only parses and compares. */
-static PZ_COLD void timestamp_problem(struct pz_dc_obj *o, size_t col,
-				      const struct pz_avro_field *f,
-				      const struct pz_csv_field *v, bool parsed,
-				      long long t)
+/* Where field i of r starts, plus off bytes, for a message. */
+static struct pz_pos field_pos(const struct pz_csv_record *r, size_t i,
+			       uint32_t off)
 {
-	long long iso;
+	uint64_t line;
+	uint32_t col;
+
+	pz_csv_where(r, i, &line, &col);
+	return (struct pz_pos){(uint32_t)line, col + off, 0};
+}
+
+/* When category cat has had its first diagnostic, counts one more and
+ * returns true: the caller need not even word the message. */
+static bool counted(struct pz_dc_obj *o, size_t cat)
+{
+	if (cat < o->ncats && o->first[cat]) {
+		o->more[cat]++;
+		return true;
+	}
+	return false;
+}
+
+/* A problem with field i of r, at off bytes into it, in the category
+ * of its column, with the note at the column's field (on the
+ * diagnostic it adds, never on another's). */
+static void PZ_PRINTF(5, 6)
+    field_problem(struct pz_dc_obj *o, const struct pz_csv_record *r, size_t i,
+		  uint32_t off, const char *fmt, ...)
+{
+	struct pz_pos at;
+	char *msg;
+	va_list ap;
+
+	if (counted(o, i))
+		return;
+	at = field_pos(r, i, off);
+	va_start(ap, fmt);
+	msg = pz_xvasprintf(fmt, ap);
+	va_end(ap);
+	problem(o, i, PZ_SEV_ERROR, at.line, at.col, "%s", msg);
+	field_note(o, o->cols[i].f);
+	free(msg);
+}
+
+/* What is wrong with a TIMESTAMP value that is not epoch seconds of the
+ * past. Out of line: the check's own path only parses and compares. */
+static PZ_COLD void timestamp_problem(struct pz_dc_obj *o,
+				      const struct pz_csv_record *r, size_t i)
+{
+	const struct pz_csv_field *v = &r->fields[i];
+	const char *name = o->cols[i].f->name;
+	long long t = 0, iso;
 	char shown[200], date[32];
 
-	if (!parsed) {
+	if (counted(o, i))
+		return;
+	if (!parse_int(v->p, v->len, &t)) {
 		show(shown, sizeof(shown), v->p, v->len);
 		if (parse_iso(v->p, v->len, &iso))
-			problem(o, col, PZ_SEV_ERROR, v->line, v->col,
-				"%s '%s' is a date; Personalize wants epoch "
-				"seconds (%lld)",
-				f->name, shown, iso);
+			field_problem(o, r, i, 0,
+				      "%s '%s' is a date; Personalize wants "
+				      "epoch seconds (%lld)",
+				      name, shown, iso);
 		else
-			problem(o, col, PZ_SEV_ERROR, v->line, v->col,
-				"%s '%s' is not a whole number; Personalize "
-				"wants epoch seconds",
-				f->name, shown);
-		field_note(o, f);
+			field_problem(o, r, i, 0,
+				      "%s '%s' is not a whole number; "
+				      "Personalize wants epoch seconds",
+				      name, shown);
 		return;
 	}
 	if (t >= 100000000000LL && t < 100000000000000LL) {
-		problem(o, col, PZ_SEV_ERROR, v->line, v->col,
-			"%s %lld looks like milliseconds; Personalize wants "
-			"epoch seconds (%lld)",
-			f->name, t, t / 1000);
-		field_note(o, f);
+		field_problem(o, r, i, 0,
+			      "%s %lld looks like milliseconds; Personalize "
+			      "wants epoch seconds (%lld)",
+			      name, t, t / 1000);
 	} else if (t >= 100000000000000LL && t < 100000000000000000LL) {
-		problem(o, col, PZ_SEV_ERROR, v->line, v->col,
-			"%s %lld looks like microseconds; Personalize wants "
-			"epoch seconds (%lld)",
-			f->name, t, t / 1000000);
-		field_note(o, f);
+		field_problem(o, r, i, 0,
+			      "%s %lld looks like microseconds; Personalize "
+			      "wants epoch seconds (%lld)",
+			      name, t, t / 1000000);
 	} else if (t > o->dc->now + 3600) {
 		fmt_date(date, sizeof(date), t);
-		problem(o, col, PZ_SEV_ERROR, v->line, v->col,
-			"%s %lld is in the future (%s); Personalize wants "
-			"epoch seconds of when the event happened",
-			f->name, t, date);
-		field_note(o, f);
+		field_problem(o, r, i, 0,
+			      "%s %lld is in the future (%s); Personalize "
+			      "wants epoch seconds of when the event happened",
+			      name, t, date);
 	} else if (t < 0) {
-		problem(o, col, PZ_SEV_ERROR, v->line, v->col,
-			"%s %lld is before 1970; Personalize wants epoch "
-			"seconds",
-			f->name, t);
-		field_note(o, f);
+		field_problem(o, r, i, 0,
+			      "%s %lld is before 1970; Personalize wants "
+			      "epoch seconds",
+			      name, t);
 	}
 }
 
-static void check_timestamp(struct pz_dc_obj *o, size_t col,
-			    const struct pz_avro_field *f,
-			    const struct pz_csv_field *v)
+/*
+ * The whole check of a string value: UTF-8 (unless the record is
+ * ASCII), an ID's length, a categorical value's parts, a string's
+ * length. Out of line: the hot path calls it only when its quick test
+ * (an ASCII record, a length that cannot be wrong) does not settle it.
+ */
+static PZ_COLD void check_string(struct pz_dc_obj *o,
+				 const struct pz_csv_record *r, size_t i)
 {
-	long long t = 0;
-	bool parsed = parse_int(v->p, v->len, &t);
-
-	/* Seconds, from 1970 to an hour from now: nothing to say. */
-	if (parsed && t >= 0 && t <= o->dc->now + 3600)
-		return;
-	timestamp_problem(o, col, f, v, parsed, t);
-}
-
-/* True when p[0, n) has a byte >= 0x80: eight bytes at a time, the
- * last eight overlapping the ones before rather than byte by byte. */
-static bool has_high_bit(const unsigned char *p, size_t n)
-{
-	uint64_t any = 0, w;
-	size_t i;
-
-	if (n < 8) {
-		for (i = 0; i < n; i++)
-			any |= p[i];
-		return (any & 0x80) != 0;
-	}
-	for (i = 0; i + 8 <= n; i += 8) {
-		memcpy(&w, p + i, 8);
-		any |= w;
-	}
-	memcpy(&w, p + n - 8, 8);
-	any |= w;
-	return (any & 0x8080808080808080ULL) != 0;
-}
-
-/* ascii: the whole record is ASCII (on_record looks once), so the field
- * is valid UTF-8 as it is. */
-static void check_string(struct pz_dc_obj *o, size_t col, bool id,
-			 const struct pz_avro_field *f,
-			 const struct pz_csv_field *v, bool ascii)
-{
+	const struct column *c = &o->cols[i];
+	const struct pz_csv_field *v = &r->fields[i];
 	const unsigned char *p = (const unsigned char *)v->p;
 	size_t chars = v->len, bad;
 
-	if (!ascii && has_high_bit(p, v->len)) {
+	if (!r->ascii) {
 		bad = utf8_check(p, v->len, &chars);
 		if (bad < v->len) {
-			problem(o, col, PZ_SEV_ERROR, v->line,
-				v->col + (uint32_t)bad + (v->quoted ? 1 : 0),
-				"%s is not UTF-8 (byte 0x%02x); save the file "
-				"as UTF-8",
-				f->name, p[bad]);
-			field_note(o, f);
+			field_problem(o, r, i,
+				      (uint32_t)bad + (v->quoted ? 1 : 0),
+				      "%s is not UTF-8 (byte 0x%02x); save the "
+				      "file as UTF-8",
+				      c->f->name, p[bad]);
 			return;
 		}
 	}
-	if (id && (chars == 0 || chars > 256)) {
-		problem(o, col, PZ_SEV_ERROR, v->line, v->col,
-			"%s is %zu characters long; an ID has 1 to 256",
-			f->name, chars);
-		field_note(o, f);
-	} else if (f->categorical) {
-		size_t start = 0, k, n = 0;
+	if (c->check == CHECK_ID && (chars == 0 || chars > 256)) {
+		field_problem(o, r, i, 0,
+			      "%s is %zu characters long; an ID has 1 to 256",
+			      c->f->name, chars);
+	} else if (c->f->categorical) {
+		size_t start = 0, k;
 
 		for (k = 0; k <= v->len; k++) {
 			size_t len;
@@ -754,90 +775,153 @@ static void check_string(struct pz_dc_obj *o, size_t col, bool id,
 			if (k < v->len && p[k] != '|')
 				continue;
 			len = k - start;
-			n++;
 			if (len > 1000) {
-				problem(o, col, PZ_SEV_ERROR, v->line,
-					v->col + (uint32_t)start,
-					"%s: a categorical value of %zu "
-					"bytes; each value between '|' has "
-					"at most 1,000 characters",
-					f->name, len);
-				field_note(o, f);
+				field_problem(o, r, i, (uint32_t)start,
+					      "%s: a categorical value of %zu "
+					      "bytes; each value between '|' "
+					      "has at most 1,000 characters",
+					      c->f->name, len);
 				return;
 			}
 			start = k + 1;
 		}
-		(void)n;
 	} else if (chars > 20000) {
-		problem(o, col, PZ_SEV_ERROR, v->line, v->col,
-			"%s is %zu characters long; a string field has at "
-			"most 20,000",
-			f->name, chars);
-		field_note(o, f);
+		field_problem(o, r, i, 0,
+			      "%s is %zu characters long; a string field has "
+			      "at most 20,000",
+			      c->f->name, chars);
 	}
 }
 
 /* A value that is not of its field's type ("not WHAT"), or empty where
  * the schema does not allow null (what NULL). Out of line. */
-static PZ_COLD void value_problem(struct pz_dc_obj *o, size_t col,
-				  const struct pz_avro_field *f,
-				  const struct pz_csv_field *v,
+static PZ_COLD void value_problem(struct pz_dc_obj *o,
+				  const struct pz_csv_record *r, size_t i,
 				  const char *what)
 {
+	const struct pz_avro_field *f = o->cols[i].f;
+	const struct pz_csv_field *v = &r->fields[i];
 	char shown[200];
 
+	if (counted(o, i))
+		return;
 	if (!what) {
-		problem(o, col, PZ_SEV_ERROR, v->line, v->col,
-			"%s is empty, and the schema does not allow "
-			"null for it; fill it in every row, or make "
-			"its type [\"null\", \"%s\"]",
-			f->name, pz_avro_type_name(f->type));
+		field_problem(o, r, i, 0,
+			      "%s is empty, and the schema does not allow "
+			      "null for it; fill it in every row, or make "
+			      "its type [\"null\", \"%s\"]",
+			      f->name, pz_avro_type_name(f->type));
 	} else {
 		show(shown, sizeof(shown), v->p, v->len);
-		problem(o, col, PZ_SEV_ERROR, v->line, v->col,
-			"%s '%s' is not %s", f->name, shown, what);
+		field_problem(o, r, i, 0, "%s '%s' is not %s", f->name, shown,
+			      what);
 	}
-	field_note(o, f);
 }
 
-/* One value, by its column's check (colkind, found from the header). */
-static void check_value(struct pz_dc_obj *o, size_t col,
-			const struct pz_avro_field *f,
-			const struct pz_csv_field *v, bool ascii)
+/* The whole check of value i of r by its column: what it finds is a
+ * problem. Out of line: check_values calls it only for the values its
+ * quick tests do not settle. */
+static PZ_COLD void check_value(struct pz_dc_obj *o,
+				const struct pz_csv_record *r, size_t i)
 {
+	const struct column *c = &o->cols[i];
+	const struct pz_csv_field *v = &r->fields[i];
 	long long x;
 
 	if (v->len == 0 && !v->quoted) {
-		if (!f->nullable)
-			value_problem(o, col, f, v, NULL);
+		if (!c->nullable)
+			value_problem(o, r, i, NULL);
 		return;
 	}
-	switch (o->colkind[col]) {
-	case CHECK_TIMESTAMP: check_timestamp(o, col, f, v); break;
+	switch (c->check) {
+	case CHECK_TIMESTAMP:
+		/* Seconds, from 1970 to an hour from now. */
+		if (!parse_int(v->p, v->len, &x) || x < 0 ||
+		    x > o->dc->now + 3600)
+			timestamp_problem(o, r, i);
+		break;
 	case CHECK_INT:
 		if (!parse_int(v->p, v->len, &x) || x < INT32_MIN ||
 		    x > INT32_MAX)
-			value_problem(o, col, f, v,
+			value_problem(o, r, i,
 				      "an int (a whole number of 32 bits)");
 		break;
 	case CHECK_LONG:
 		if (!parse_int(v->p, v->len, &x))
-			value_problem(o, col, f, v, "a long (a whole number)");
+			value_problem(o, r, i, "a long (a whole number)");
 		break;
 	case CHECK_NUMBER:
 		if (!is_number(v->p, v->len))
-			value_problem(o, col, f, v, "a number");
+			value_problem(o, r, i, "a number");
 		break;
 	case CHECK_BOOLEAN:
 		if (!ieq(v->p, v->len, "true") && !ieq(v->p, v->len, "false"))
-			value_problem(o, col, f, v,
-				      "a boolean (true or false)");
+			value_problem(o, r, i, "a boolean (true or false)");
 		break;
 	case CHECK_ID:
-	case CHECK_STRING:
-		check_string(o, col, o->colkind[col] == CHECK_ID, f, v, ascii);
-		break;
+	case CHECK_STRING: check_string(o, r, i); break;
 	default: break;
+	}
+}
+
+/* Ten ASCII digits (an epoch in seconds from 2001 to 2286) whose value
+ * is at most max: the common TIMESTAMP, eight digits at a time. */
+static PZ_INLINE bool epoch10_at_most(const char *p, long long max)
+{
+	uint64_t w;
+	unsigned d8 = (unsigned)(unsigned char)p[8] - '0',
+		 d9 = (unsigned)(unsigned char)p[9] - '0';
+
+	memcpy(&w, p, 8);
+	if (!digits8(w) || d8 > 9 || d9 > 9)
+		return false;
+	return (long long)(le8_digits(w) * 100 + d8 * 10 + d9) <= max;
+}
+
+/*
+ * The values of a record, each by its column's check (found from the
+ * header). The common value is settled here with a test or two on its
+ * bytes (an ASCII record's IDs and strings by their length, a
+ * ten-digit timestamp by its value, a null where null is allowed);
+ * only what these do not settle goes to check_value. Each quick test
+ * passes only values check_value would find nothing wrong with.
+ */
+static PZ_INLINE void check_values(struct pz_dc_obj *o,
+				   const struct pz_csv_record *r, size_t m,
+				   long long ts_max)
+{
+	const struct column *cols = o->cols;
+	const struct pz_csv_field *v = r->fields;
+	size_t i;
+
+	for (i = 0; i < m; i++) {
+		switch (cols[i].check) {
+		case CHECK_ID:
+		case CHECK_STRING:
+			/* ASCII: as many characters as bytes; 1 to
+			 * quick_max of them cannot be wrong. */
+			if (r->ascii && v[i].len - 1 < cols[i].quick_max)
+				continue;
+			break;
+		case CHECK_TIMESTAMP:
+			if (v[i].len == 10 && epoch10_at_most(v[i].p, ts_max))
+				continue;
+			break;
+		case CHECK_NUMBER:
+			if (v[i].len ? is_number(v[i].p, v[i].len)
+				     : !v[i].quoted && cols[i].nullable)
+				continue;
+			break;
+		case CHECK_NONE:
+			if (v[i].len || v[i].quoted || cols[i].nullable)
+				continue;
+			break;
+		default:
+			if (!v[i].len && !v[i].quoted && cols[i].nullable)
+				continue;
+			break;
+		}
+		check_value(o, r, i);
 	}
 }
 
@@ -860,20 +944,40 @@ static unsigned char column_check(const struct pz_avro_field *f)
 	return CHECK_NONE;
 }
 
-static void check_header(struct pz_dc_obj *o, const struct pz_csv_field *h,
-			 size_t n)
+/* Column i reads field f. */
+static void set_column(struct pz_dc_obj *o, size_t i,
+		       const struct pz_avro_field *f)
+{
+	struct column *c = &o->cols[i];
+
+	c->f = f;
+	c->check = column_check(f);
+	c->nullable = f->nullable;
+	/* The longest ASCII value (less one) that needs no closer look: an
+	 * ID's 256 characters, a categorical value's 1,000 bytes (the
+	 * whole value cannot hold a longer part), a string's 20,000. */
+	c->quick_max = c->check == CHECK_ID ? 256
+		       : f->categorical	    ? 1000
+					    : 20000;
+}
+
+static void check_header(struct pz_dc_obj *o, const struct pz_csv_record *r)
 {
 	const struct pz_avro_schema *s = o->dc->schema;
+	const struct pz_csv_field *h = r->fields;
+	size_t n = r->n;
 	bool *seen = pz_xcalloc(s->nfields + 1, sizeof(*seen));
 	struct pz_buf joined;
 	size_t i, j;
 
 	o->ncols = n;
-	o->colf = pz_xcalloc(n, sizeof(*o->colf));
-	o->colkind = pz_xcalloc(n, sizeof(*o->colkind));
+	o->cols = pz_xcalloc(n, sizeof(*o->cols));
+	for (i = 0; i < n; i++)
+		o->cols[i].nullable = true; /* unknown: not checked */
 	o->c_user = o->c_item = o->c_event = o->c_ts = -1;
 	pz_buf_init(&joined, 0);
 	for (i = 0; i < n; i++) {
+		struct pz_pos at = field_pos(r, i, 0);
 		char name[200];
 		int f = -1;
 
@@ -886,7 +990,7 @@ static void check_header(struct pz_dc_obj *o, const struct pz_csv_field *h,
 			    !memcmp(s->fields[j].name, h[i].p, h[i].len))
 				f = (int)j;
 		if (h[i].quoted) {
-			problem(o, i, PZ_SEV_ERROR, h[i].line, h[i].col,
+			problem(o, i, PZ_SEV_ERROR, at.line, at.col,
 				"the header name \"%s\" is in quotes; "
 				"Personalize wants the names bare",
 				name);
@@ -916,17 +1020,17 @@ static void check_header(struct pz_dc_obj *o, const struct pz_csv_field *h,
 			}
 			if (i == 0 && h[i].len >= 3 &&
 			    !memcmp(h[i].p, "\xef\xbb\xbf", 3))
-				problem(o, i, PZ_SEV_ERROR, h[i].line, h[i].col,
+				problem(o, i, PZ_SEV_ERROR, at.line, at.col,
 					"the object starts with a UTF-8 byte "
 					"order mark; save it without one");
 			else if (best)
-				problem(o, i, PZ_SEV_ERROR, h[i].line, h[i].col,
+				problem(o, i, PZ_SEV_ERROR, at.line, at.col,
 					"the header names '%s', which is not a "
 					"field of the schema; did you mean "
 					"'%s'?",
 					name, best);
 			else
-				problem(o, i, PZ_SEV_ERROR, h[i].line, h[i].col,
+				problem(o, i, PZ_SEV_ERROR, at.line, at.col,
 					"the header names '%s', which is not a "
 					"field of the schema; rename the "
 					"column or add the field",
@@ -939,7 +1043,7 @@ static void check_header(struct pz_dc_obj *o, const struct pz_csv_field *h,
 			continue;
 		}
 		if (seen[f]) {
-			problem(o, i, PZ_SEV_ERROR, h[i].line, h[i].col,
+			problem(o, i, PZ_SEV_ERROR, at.line, at.col,
 				"the column %s appears twice in the header; "
 				"remove one",
 				s->fields[f].name);
@@ -947,8 +1051,7 @@ static void check_header(struct pz_dc_obj *o, const struct pz_csv_field *h,
 			continue;
 		}
 		seen[f] = true;
-		o->colf[i] = &s->fields[f];
-		o->colkind[i] = column_check(&s->fields[f]);
+		set_column(o, i, &s->fields[f]);
 		if (!strcmp(s->fields[f].name, "USER_ID"))
 			o->c_user = (int)i;
 		else if (!strcmp(s->fields[f].name, "ITEM_ID"))
@@ -961,7 +1064,8 @@ static void check_header(struct pz_dc_obj *o, const struct pz_csv_field *h,
 	for (j = 0; j < s->nfields; j++) {
 		if (seen[j] || s->fields[j].nullable)
 			continue;
-		problem(o, n + CAT_EXTRA + j, PZ_SEV_ERROR, h[0].line, 1,
+		problem(o, n + CAT_EXTRA + j, PZ_SEV_ERROR, (uint32_t)r->line,
+			1,
 			"the header has no %s column, and the schema requires "
 			"it (its type does not allow null)",
 			s->fields[j].name);
@@ -973,44 +1077,18 @@ static void check_header(struct pz_dc_obj *o, const struct pz_csv_field *h,
 	free(seen);
 }
 
-static void count_row(struct pz_dc_obj *o, const struct pz_csv_field *v,
+/* pz data stats' counts of a row. */
+static void stats_row(struct pz_dc_obj *o, const struct pz_csv_field *v,
 		      size_t n)
 {
 	struct pz_dc *dc = o->dc;
 	const struct pz_csv_field *ev =
 	    o->c_event >= 0 && (size_t)o->c_event < n ? &v[o->c_event] : NULL;
-	const struct pz_csv_field *user =
-	    o->c_user >= 0 && (size_t)o->c_user < n ? &v[o->c_user] : NULL;
-	uint64_t uh = 0;
 	size_t i;
 
-	dc->records++;
-	if (!dc->interactions)
-		goto stats;
-	for (i = 0; i < dc->nfilters; i++) {
-		struct filter *f = &dc->filters[i];
-		const char *want = f->event_type;
-
-		if (want && (!ev || strlen(want) != ev->len ||
-			     memcmp(want, ev->p, ev->len)))
-			continue;
-		f->n++;
-		o->fn[i]++;
-		if (f->users2 >= PZ_DC_MIN_USERS || !user)
-			continue;
-		if (!uh)
-			uh = hash64(user->p, user->len);
-		if (umap_bump(&f->m, uh, 1) == 2) {
-			f->users2++;
-			if (o->u2n[i] < PZ_DC_MIN_USERS)
-				o->u2[i][o->u2n[i]++] = uh;
-		}
-	}
-stats:
-	if (!dc->want_stats)
-		return;
-	if (user)
-		hcount_bump(&dc->users, hash64(user->p, user->len));
+	if (o->c_user >= 0 && (size_t)o->c_user < n)
+		hcount_bump(&dc->users,
+			    hash64(v[o->c_user].p, v[o->c_user].len));
 	if (o->c_item >= 0 && (size_t)o->c_item < n)
 		hcount_bump(&dc->items,
 			    hash64(v[o->c_item].p, v[o->c_item].len));
@@ -1046,46 +1124,93 @@ stats:
 	}
 }
 
-static int on_record(void *ud, const struct pz_csv_field *v, size_t n,
-		     uint64_t record)
+/* The row's user, for filter i that has fewer than 25 users with 2
+ * interactions yet. *uh: the user's hash, 0 until needed. */
+static void count_user(struct pz_dc_obj *o, const struct pz_csv_field *v,
+		       size_t n, size_t i, uint64_t *uh)
+{
+	struct filter *f = &o->dc->filters[i];
+
+	if (o->c_user < 0 || (size_t)o->c_user >= n)
+		return;
+	if (!*uh)
+		*uh = hash64(v[o->c_user].p, v[o->c_user].len);
+	if (umap_bump(&f->m, *uh, 1) == 2) {
+		f->users2++;
+		if (o->u2n[i] < PZ_DC_MIN_USERS)
+			o->u2[i][o->u2n[i]++] = *uh;
+	}
+}
+
+/* A row's counts: records, and for Interactions each filter's
+ * interactions and users (pz data stats' too when wanted). */
+static PZ_INLINE void count_row(struct pz_dc_obj *o,
+				const struct pz_csv_field *v, size_t n)
+{
+	struct pz_dc *dc = o->dc;
+	uint64_t uh = 0;
+	size_t i;
+
+	dc->records++;
+	if (dc->interactions) {
+		for (i = 0; i < dc->nfilters; i++) {
+			struct filter *f = &dc->filters[i];
+
+			if (f->event_type &&
+			    (o->c_event < 0 || (size_t)o->c_event >= n ||
+			     f->event_len != v[o->c_event].len ||
+			     memcmp(f->event_type, v[o->c_event].p,
+				    f->event_len)))
+				continue;
+			f->n++;
+			o->fn[i]++;
+			if (f->users2 < PZ_DC_MIN_USERS)
+				count_user(o, v, n, i, &uh);
+		}
+	}
+	if (dc->want_stats)
+		stats_row(o, v, n);
+}
+
+/* A row whose number of fields is not the header's. */
+static PZ_COLD void shape_problem(struct pz_dc_obj *o,
+				  const struct pz_csv_record *r)
+{
+	problem(o, o->ncols + CAT_SHAPE, PZ_SEV_ERROR, r->line, 1,
+		"the row has %zu field%s, the header %zu; quote "
+		"values that hold commas",
+		r->n, r->n == 1 ? "" : "s", o->ncols);
+	/* problem() sized first[] for this category. */
+	if (o->first[o->ncols + CAT_SHAPE] == o->diags.n &&
+	    !o->diags.items[o->diags.n - 1].note)
+		schema_note(o);
+}
+
+static int on_records(void *ud, const struct pz_csv_record *recs, size_t n)
 {
 	struct pz_dc_obj *o = ud;
-	size_t i, m;
-	bool ascii;
+	const struct pz_dc *dc = o->dc;
+	long long ts_max = dc->now + 3600;
+	size_t k = 0;
 
-	(void)record;
 	if (!o->header_seen) {
 		o->header_seen = true;
-		check_header(o, v, n);
-		return o->dc->level == PZ_DC_HEADER ? 1 : 0;
+		check_header(o, &recs[k++]);
+		if (dc->level == PZ_DC_HEADER)
+			return 1;
 	}
-	o->rows++;
-	if (n != o->ncols) {
-		problem(o, o->ncols + CAT_SHAPE, PZ_SEV_ERROR, v[0].line, 1,
-			"the row has %zu field%s, the header %zu; quote "
-			"values that hold commas",
-			n, n == 1 ? "" : "s", o->ncols);
-		/* problem() sized first[] for this category. */
-		if (o->first[o->ncols + CAT_SHAPE] == o->diags.n &&
-		    !o->diags.items[o->diags.n - 1].note)
-			schema_note(o);
-	}
-	m = n < o->ncols ? n : o->ncols;
-	/* The reader's fields lie in order in one buffer (csv.h): one look
-	 * at the bytes they span says whether any is not ASCII. */
-	ascii =
-	    !m || !has_high_bit((const unsigned char *)v[0].p,
-				(size_t)(v[m - 1].p - v[0].p) + v[m - 1].len);
-	for (i = 0; i < m; i++) {
-		const struct pz_avro_field *f = o->colf[i];
+	for (; k < n; k++) {
+		const struct pz_csv_record *r = &recs[k];
 
-		if (f)
-			check_value(o, i, f, &v[i], ascii);
+		o->rows++;
+		if (r->n != o->ncols)
+			shape_problem(o, r);
+		check_values(o, r, r->n < o->ncols ? r->n : o->ncols, ts_max);
+		count_row(o, r->fields, r->n);
+		if (dc->level == PZ_DC_SAMPLE && o->rows >= PZ_DC_SAMPLE_ROWS &&
+		    minimums_met(dc))
+			return 1;
 	}
-	count_row(o, v, n);
-	if (o->dc->level == PZ_DC_SAMPLE && o->rows >= PZ_DC_SAMPLE_ROWS &&
-	    minimums_met(o->dc))
-		return 1;
 	return 0;
 }
 
@@ -1112,7 +1237,7 @@ struct pz_dc_obj *pz_dc_obj_add(struct pz_dc *dc, const char *url,
 	o->size = size;
 	o->c_user = o->c_item = o->c_event = o->c_ts = -1;
 	pz_diags_init(&o->diags);
-	pz_csv_init(&o->csv, on_record, on_error, o);
+	pz_csv_init(&o->csv, on_records, on_error, o);
 	o->fn = pz_xcalloc(nf, sizeof(*o->fn));
 	o->u2 = pz_xcalloc(nf, sizeof(*o->u2));
 	o->u2n = pz_xcalloc(nf, sizeof(*o->u2n));

@@ -230,6 +230,7 @@ const struct pz_rtype pz_rtype_dataset = {
     .delete_op = "DeleteDataset",
     .arn_member = "datasetArn",
     .response_key = "dataset",
+    PZ_PERS_ARN("dataset", 2), /* dataset/GROUP/TYPE */
     .order = 20,
     .expand = expand,
     .link = link,

@@ -42,7 +42,7 @@ const struct pz_rtype pz_rtype_dataset_group = {
     .delete_op = "DeleteDatasetGroup",
     .arn_member = "datasetGroupArn",
     .response_key = "datasetGroup",
-    .arn_path = "dataset-group/",
+    PZ_PERS_ARN_OF_NAME("dataset-group"),
     .order = 10,
     .check = check,
 };

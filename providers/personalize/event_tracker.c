@@ -22,6 +22,7 @@ const struct pz_rtype pz_rtype_event_tracker = {
     .delete_op = "DeleteEventTracker",
     .arn_member = "eventTrackerArn",
     .response_key = "eventTracker",
+    PZ_PERS_ARN("event-tracker", 1), /* event-tracker/ID */
     .order = 25,
     .link = link,
     .supply = pz_pers_supply_group,

@@ -107,7 +107,7 @@ const struct pz_rtype pz_rtype_filter = {
     .delete_op = "DeleteFilter",
     .arn_member = "filterArn",
     .response_key = "filter",
-    .arn_path = "filter/",
+    PZ_PERS_ARN_OF_NAME("filter"),
     .order = 35,
     .expand = expand,
     .link = link,

@@ -72,7 +72,7 @@ const struct pz_rtype pz_rtype_metric_attribution = {
     .delete_op = "DeleteMetricAttribution",
     .arn_member = "metricAttributionArn",
     .response_key = "metricAttribution",
-    .arn_path = "metric-attribution/",
+    PZ_PERS_ARN_OF_NAME("metric-attribution"),
     .order = 28,
     .link = link,
     .supply = pz_pers_supply_group,

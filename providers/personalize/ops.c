@@ -84,6 +84,7 @@ const struct pz_provider_ops pz_personalize_ops = {
     .find_unmanaged = find_unmanaged,
     .describe = describe,
     .record = pz_personalize_record,
+    .parse_arn = pz_pers_parse_arn,
     .adopt = adopt,
     .data_check = data_check,
     .data_cache_dir = pz_dc_cache_dir,

@@ -119,9 +119,24 @@ struct pz_change;
 void pz_pers_batch_plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 			struct pz_change *c);
 
+/*
+ * A type's ARN form (core/provider.h's arn_type, arn_parts, arn_path):
+ * ..:SEG/NAME, made from the resource's name; or ..:SEG/A[/B], with n
+ * names after SEG, not made from the name alone.
+ */
+#define PZ_PERS_ARN_OF_NAME(seg) \
+	.arn_type = seg, .arn_parts = 1, .arn_path = seg "/"
+#define PZ_PERS_ARN(seg, n) .arn_type = seg, .arn_parts = n
+
+struct pz_arn;
+/* provider_ops' parse_arn: arn:PARTITION:personalize:REGION:ACCOUNT:
+ * TYPE/NAME[/...]. */
+int pz_pers_parse_arn(const char *text, struct pz_arn *out);
+
 /* Planning helpers. */
 /* Sets body.member to a reference to the ARN of the resource at address
- * (a cJSON Raw item, resolved by the planner). */
+ * (a value known after apply, core/unknown.h, that the planner resolves
+ * when the resource keeps its ARN, and apply otherwise). */
 void pz_pers_ref(cJSON *body, const char *member, const char *address);
 /* body.datasetGroupArn = the dataset group's ARN. */
 void pz_pers_supply_group(const struct pz_spec *spec,
@@ -140,5 +155,9 @@ void pz_pers_usage_solution_version(struct pz_plan_ctx *ctx,
 				    struct pz_usage *u);
 void pz_pers_usage_import(struct pz_plan_ctx *ctx, const struct pz_change *c,
 			  struct pz_usage *u);
+/* Batch inference and batch segment jobs: the size of their input (the
+ * refresh lists it for this hook alone). */
+void pz_pers_usage_batch(struct pz_plan_ctx *ctx, const struct pz_change *c,
+			 struct pz_usage *u);
 
 #endif

@@ -210,7 +210,7 @@ const struct pz_rtype pz_rtype_recommender = {
     .delete_op = "DeleteRecommender",
     .arn_member = "recommenderArn",
     .response_key = "recommender",
-    .arn_path = "recommender/",
+    PZ_PERS_ARN_OF_NAME("recommender"),
     .order = 45,
     .link = link,
     .supply = pz_pers_supply_group,

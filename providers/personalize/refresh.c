@@ -356,6 +356,30 @@ out:
 	return r;
 }
 
+/* The objects a batch job would read (jobInput.s3DataSource.path, a
+ * prefix as the service reads it), for the plan's usage alone: a
+ * listing that fails is said there, and fails nothing but an interrupt. */
+static int list_batch_input(struct pz_aws_client *c,
+			    const struct pz_resource *res, struct pz_live *out)
+{
+	const char *path = pz_node_str(pz_node_get(
+	    pz_node_get(pz_node_get(res->body, "jobInput"), "s3DataSource"),
+	    "path"));
+	int r;
+
+	if (!path)
+		return 0;
+	r = list_data(c, path, out);
+	if (!r || r == PZ_EINTR)
+		return r;
+	out->data_error = pz_xstrdup(pz_error_last());
+	out->data_listed = false;
+	cJSON_Delete(out->data_list);
+	out->data_list = NULL;
+	pz_error_clear();
+	return 0;
+}
+
 /* After a failed submission: the reads already submitted end (their
  * callbacks run) before their records are freed; the error stays. */
 static void settle(struct pz_aws_client *c)
@@ -409,8 +433,13 @@ int pz_personalize_refresh(struct pz_aws_client *c, const struct pz_spec *spec,
 		    state ? pz_state_find(state, res->address) : NULL;
 
 		if (!st || !st->arn || !res->type->describe_op) {
-			/* Never made: nothing to read, it does not exist. */
+			/* Never made: nothing to read, it does not exist.
+			 * Whether its name is taken is asked after the
+			 * refresh, with the account: ask that now, beside
+			 * the reads, not after them. */
 			live[i].refreshed = true;
+			if (pz_aws_client_region(c))
+				pz_sts_identity_prefetch(c);
 			if ((r = list_unrecorded(c, state, res, &live[i],
 						 &sides[nside], &first_error,
 						 &nside)))
@@ -470,12 +499,15 @@ int pz_personalize_refresh(struct pz_aws_client *c, const struct pz_spec *spec,
 		goto out;
 	for (i = 0; i < nside; i++)
 		merge_side(&sides[i]);
-	/* The data under each import job's location. */
+	/* The data under each import job's location, and what each batch
+	 * job would read. */
 	for (i = 0; i < spec->nresources && !r; i++) {
 		const struct pz_resource *res = spec->resources[i];
 
 		if (!strcmp(res->type->name, "dataset_import_job") && res->data)
 			r = list_data(c, res->data, &live[i]);
+		else if (res->type->usage == pz_pers_usage_batch)
+			r = list_batch_input(c, res, &live[i]);
 	}
 out:
 	settle(c);
@@ -626,7 +658,7 @@ static int probe_by_list(struct pz_aws_client *c, const struct pz_spec *spec,
 		if (plan->changes[i].action == PZ_ACTION_CREATE &&
 		    !strcmp(plan->changes[i].address, g->address))
 			return 0; /* a new group has no tracker */
-	path = pz_xasprintf("dataset-group/%s", g->name);
+	path = pz_xasprintf("%s%s", pz_rtype_dataset_group.arn_path, g->name);
 	group_arn = pz_pers_arn(region, account, path);
 	free(path);
 	p->plan = plan;

@@ -218,7 +218,7 @@ const struct pz_rtype pz_rtype_schema = {
     .delete_op = "DeleteSchema",
     .arn_member = "schemaArn",
     .response_key = "schema",
-    .arn_path = "schema/",
+    PZ_PERS_ARN_OF_NAME("schema"),
     .order = 5,
     .supply = supply,
     .plan = plan,

@@ -214,7 +214,7 @@ const struct pz_rtype pz_rtype_solution = {
     .delete_op = "DeleteSolution",
     .arn_member = "solutionArn",
     .response_key = "solution",
-    .arn_path = "solution/",
+    PZ_PERS_ARN_OF_NAME("solution"),
     .order = 40,
     .expand = expand,
     .link = link,

@@ -8,7 +8,8 @@
  * solution with automatic training trains on its schedule. Every figure
  * comes from what the plan already holds: the change's attributes
  * before and after, the state (how long the last training took) and
- * the S3 listing refresh made for an import.
+ * the S3 listing refresh made for an import, or of a batch job's input
+ * (shown for scale: AWS bills a batch job by what it makes).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -348,13 +349,11 @@ void pz_pers_usage_solution_version(struct pz_plan_ctx *ctx,
 		    multiple(solution));
 }
 
-/* The bytes of the listed objects an import reads: those under its
- * dataLocation (s3://bucket/prefix, or one object). */
-static bool import_bytes(const struct pz_change *c, double *bytes, size_t *n)
+/* The bytes of the listed objects (a refresh's listing) under location
+ * (s3://bucket/prefix, or one object): false when either is missing. */
+static bool listed_bytes(const cJSON *objects, const cJSON *loc, double *bytes,
+			 size_t *n)
 {
-	const cJSON *objects =
-	    cJSON_GetObjectItemCaseSensitive(c->meta, "objects");
-	const cJSON *loc = member(c->after, "dataSource.dataLocation");
 	const char *prefix, *o_key;
 	const cJSON *o;
 
@@ -390,7 +389,8 @@ void pz_pers_usage_import(struct pz_plan_ctx *ctx, const struct pz_change *c,
 	(void)ctx;
 	if (c->action != PZ_ACTION_CREATE)
 		return;
-	if (!import_bytes(c, &bytes, &n))
+	if (!listed_bytes(cJSON_GetObjectItemCaseSensitive(c->meta, "objects"),
+			  loc, &bytes, &n))
 		pz_usage_add(
 		    u, PZ_USAGE_ONCE, c->address, PZ_UNIT_GB_INGESTED, -1,
 		    "%s %s", where,
@@ -401,4 +401,38 @@ void pz_pers_usage_import(struct pz_plan_ctx *ctx, const struct pz_change *c,
 		pz_usage_add(u, PZ_USAGE_ONCE, c->address, PZ_UNIT_GB_INGESTED,
 			     bytes / GIB, "%zu object%s, %.0f bytes, under %s",
 			     n, n == 1 ? "" : "s", bytes, where);
+}
+
+void pz_pers_usage_batch(struct pz_plan_ctx *ctx, const struct pz_change *c,
+			 struct pz_usage *u)
+{
+	const struct pz_resource *r =
+	    pz_spec_find(pz_plan_ctx_spec(ctx), c->address);
+	const struct pz_live *lv = r ? pz_plan_ctx_live(ctx, r) : NULL;
+	const cJSON *loc = member(c->after, "jobInput.s3DataSource.path");
+	const char *where = cJSON_IsString(loc) ? loc->valuestring : "?";
+	const char *what = !strcmp(c->type, "batch_segment_job")
+			       ? "the user segments"
+			       : "the recommendations";
+	double bytes;
+	size_t n;
+
+	if (c->action != PZ_ACTION_CREATE)
+		return;
+	if (lv && lv->data_error)
+		pz_usage_add(u, PZ_USAGE_ONCE, c->address,
+			     PZ_UNIT_GB_BATCH_INPUT, -1, "input not listed: %s",
+			     lv->data_error);
+	else if (!lv || !lv->data_listed ||
+		 !listed_bytes(lv->data_list, loc, &bytes, &n))
+		pz_usage_add(u, PZ_USAGE_ONCE, c->address,
+			     PZ_UNIT_GB_BATCH_INPUT, -1,
+			     "input %s was not listed%s", where,
+			     lv && lv->refreshed ? "" : " (-refresh=false)");
+	else
+		pz_usage_add(u, PZ_USAGE_ONCE, c->address,
+			     PZ_UNIT_GB_BATCH_INPUT, bytes / GIB,
+			     "input: %zu object%s, %.0f bytes, under %s; AWS "
+			     "bills %s the job makes, not these bytes",
+			     n, n == 1 ? "" : "s", bytes, where, what);
 }

@@ -60,19 +60,39 @@ static void mix(uint64_t *h, const void *p, size_t n)
 	}
 }
 
-static int on_rec(void *ud, const struct pz_csv_field *f, size_t n,
-		  uint64_t record)
+static void record(void *ud, const struct pz_csv_record *r)
 {
-	size_t i;
+	bool high = false;
+	size_t i, k;
 
-	mix(ud, &record, sizeof(record));
-	for (i = 0; i < n; i++) {
-		mix(ud, f[i].p, f[i].len);
-		mix(ud, &f[i].len, sizeof(f[i].len));
-		mix(ud, &f[i].line, sizeof(f[i].line));
-		mix(ud, &f[i].col, sizeof(f[i].col));
-		mix(ud, &f[i].quoted, sizeof(f[i].quoted));
+	mix(ud, &r->number, sizeof(r->number));
+	mix(ud, &r->line, sizeof(r->line));
+	mix(ud, &r->ascii, sizeof(r->ascii));
+	for (i = 0; i < r->n; i++) {
+		const struct pz_csv_field *f = &r->fields[i];
+		uint64_t line;
+		uint32_t col;
+
+		pz_csv_where(r, i, &line, &col);
+		mix(ud, f->p, f->len);
+		mix(ud, &f->len, sizeof(f->len));
+		mix(ud, &line, sizeof(line));
+		mix(ud, &col, sizeof(col));
+		mix(ud, &f->quoted, sizeof(f->quoted));
+		for (k = 0; k < f->len; k++)
+			high |= (unsigned char)f->p[k] >= 0x80;
 	}
+	if (high == r->ascii)
+		abort(); /* the record's ASCII flag is wrong */
+}
+
+/* Batches are the reader's business: the same records either way. */
+static int on_rec(void *ud, const struct pz_csv_record *r, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		record(ud, &r[k]);
 	return 0;
 }
 

@@ -32,6 +32,7 @@ import os
 import random
 import re
 import shutil
+import subprocess
 import tempfile
 
 import harness
@@ -551,6 +552,62 @@ def test_confirmation_and_json(pz_bin):
         for x in msgs:
             assert {"@level", "@message", "@module", "@timestamp",
                     "type"} <= set(x), x
+
+
+def on_a_terminal(pz, *args, env=None):
+    """Runs pz with stdout and stderr on a pseudo-terminal: (rc, what
+    the terminal received)."""
+    import pty
+    master, slave = pty.openpty()
+    e = dict(pz.env)
+    e.update(FAST)
+    e["TERM"] = "xterm"
+    e.pop("NO_COLOR", None)
+    e.update(env or {})
+    p = subprocess.Popen([pz.binary] + list(args), env=e, cwd=pz.home,
+                         stdin=subprocess.DEVNULL, stdout=slave,
+                         stderr=slave)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the other side is closed
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(master)
+    return p.wait(timeout=300), out.decode("utf-8", "replace")
+
+
+def test_live_line_on_a_terminal(pz_bin):
+    """On a terminal, one live line under the progress lines says what
+    runs ("1 training 00m00s"); it is erased before every progress
+    line and before the summary. NO_COLOR gets plain lines."""
+    with Sim(time_scale=0.0005) as sim:
+        pz = Pz(pz_bin, sim)
+        path = small(pz, sim)
+        rc, out = on_a_terminal(pz, "apply", "-auto-approve", "-f", path)
+        assert rc == 0, out
+        live_lines = re.findall(r"\x1b\[2m([^\x1b]*)\x1b\[0m", out)
+        assert live_lines, out
+        for x in live_lines:
+            assert re.fullmatch(r"\d+ [a-z]+ \d\dm\d\ds"
+                                r"(, \d+ [a-z]+ \d\dm\d\ds)*", x), x
+        words = {w for x in live_lines
+                 for w in re.findall(r"\d+ ([a-z]+) ", x)}
+        assert {"creating", "importing", "training"} <= words, words
+        # Each live line is erased before the next line is printed.
+        assert out.count("\x1b[2m") == out.count("\r\x1b[K"), out
+        done = out.index("Apply complete!")
+        assert out.rindex("\r\x1b[K") < done, out
+        assert "\x1b[2m" not in out[done:], out[done:]
+        rc, out = on_a_terminal(pz, "destroy", "-auto-approve", "-f", path,
+                                env={"NO_COLOR": "1"})
+        assert rc == 0, out
+        assert "Destroy complete!" in out, out
+        assert "\x1b" not in out, out
 
 
 if __name__ == "__main__":

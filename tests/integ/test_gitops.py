@@ -274,7 +274,7 @@ def test_saved_plan_applies_only_at_its_commit(pz_bin):
     out = os.path.join(pz.home, "pr.pzplan")
     repo.plan("-out=" + out).ok()
     saved = json.load(open(out))
-    assert saved["pz_plan_format"] == 3 and saved["git"]["head"] == a
+    assert saved["pz_plan_format"] == 4 and saved["git"]["head"] == a
     spec = os.path.join(repo.dir, "pz.yaml")
     assert check(out, spec) == (0, "ok %s\n" % a)
     # pz show of the saved plan names its commit.
@@ -314,7 +314,8 @@ def test_saved_plan_formats(pz_bin):
     repo.plan("-out=" + out).ok()
     spec = os.path.join(repo.dir, "pz.yaml")
     doc = json.load(open(out))
-    # A format 3 plan whose commit was cut out is refused, not unchecked.
+    # A format 3 or later plan whose commit was cut out is refused, not
+    # unchecked.
     cut = dict(doc)
     del cut["git"]
     json.dump(cut, open(out, "w"))
@@ -328,10 +329,10 @@ def test_saved_plan_formats(pz_bin):
     old = dict(cut, pz_plan_format=2)
     json.dump(old, open(out, "w"))
     assert check(out, spec) == (0, "ok -\n")
-    new = dict(doc, pz_plan_format=4)
+    new = dict(doc, pz_plan_format=5)
     json.dump(new, open(out, "w"))
     rc, msg = check(out, spec)
-    assert rc == 2 and "format 4, which this pz (formats 2 to 3)" in msg, msg
+    assert rc == 2 and "format 5, which this pz (formats 2 to 4)" in msg, msg
     # Made from a dirty tree: applies at its commit, records none.
     repo.write("pz.yaml", BASE_SPEC + FILTER)
     repo.plan("-out=" + out).ok()

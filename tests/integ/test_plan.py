@@ -44,6 +44,38 @@ def test_seed_plan_counts_and_reads_only(pz_bin):
         assert ops.count("DescribeDatasetGroup") == 1, ops
 
 
+def test_identity_is_asked_beside_the_refresh(pz_bin):
+    """The account (for the unmanaged-name probes of the creates) is
+    asked while the refresh reads, not after: one round trip, not two,
+    on a slow link (issue 17)."""
+    with Sim() as sim:
+        pz = Pz(pz_bin, sim)
+        path = spec_dir(pz, "params.json", open(SEED).read())
+        pz.run("apply", "-f", path, "-auto-approve",
+               "-target=dataset_group.MovieLensDemo").ok()
+        lat = 0.8
+        sim.faults(latency_ms=lat * 1000)
+        t0 = time.time()
+        r = pz.run("plan", "-f", path)
+        r.ok()
+        calls = [c for c in sim.calls() if c["epoch"] >= t0]
+        ops = [c["operation"] for c in calls]
+        assert "GetCallerIdentity" in ops and \
+            "DescribeDatasetGroup" in ops, ops
+        assert ops.count("GetCallerIdentity") == 1, ops
+        # The refresh's reads and the identity leave together, in the
+        # first round trip: none waits for another's answer (plain
+        # http is HTTP/1.1: nothing to wait for before more
+        # connections open).
+        first = calls[0]["epoch"]
+        wave = [c for c in calls if c["operation"] in (
+            "GetCallerIdentity", "DescribeDatasetGroup",
+            "ListTagsForResource")]
+        assert len(wave) == 3, ops
+        late = [c for c in wave if c["epoch"] >= first + lat / 2]
+        assert not late, (late, calls)
+
+
 def test_unmanaged_resource_is_reported_not_adopted(pz_bin):
     with Sim() as sim:
         pz = Pz(pz_bin, sim)
@@ -280,7 +312,7 @@ USAGE_ENTRY = {
     "properties": {
         "address": {"type": "string"},
         "unit": {"enum": ["TPS-hour", "request-hour", "training-hour",
-                          "GB-ingested"]},
+                          "GB-ingested", "GB-batch-input"]},
         "quantity": {"type": ["number", "null"]},
         "basis": {"type": "string"},
         "usd": {"type": "number"},
@@ -330,7 +362,7 @@ def test_saved_plan_and_markdown(pz_bin):
         r.ok()
         assert "Saved the plan to: " + out in r.out
         saved = json.load(open(out))
-        assert saved["pz_plan_format"] == 3
+        assert saved["pz_plan_format"] == 4
         # Made outside any git work tree: it records no commit.
         assert saved["git"] is None
         # The saved plan holds the operation graph apply will run.

@@ -9,7 +9,8 @@
  * LIVE is JSON: {"refreshed": bool, "now": seconds, "resources":
  * {ADDRESS: {"exists": bool, "arn", "status", "failureReason",
  * "created", "attrs": {...}, "data": {"digest", "objects", "list":
- * [{"key", "etag", "size"}]}}}}. With "refreshed", a resource not
+ * [{"key", "etag", "size"}], "error"}}}} ("error": a batch job's input
+ * that could not be listed). With "refreshed", a resource not
  * listed does not exist. -record writes the state as apply would leave
  * it if every change succeeded (ARNs made up from type and key), which
  * is how the cases' states are made: each change recorded when created
@@ -89,6 +90,12 @@ static void fill_live(struct pz_live *l, const cJSON *all, const char *address,
 		v = cJSON_GetObjectItemCaseSensitive(data, "list");
 		if (cJSON_IsArray(v))
 			l->data_list = cJSON_Duplicate(v, 1);
+		/* A batch job's input that could not be listed. */
+		v = cJSON_GetObjectItemCaseSensitive(data, "error");
+		if (cJSON_IsString(v)) {
+			l->data_listed = false;
+			l->data_error = pz_xstrdup(v->valuestring);
+		}
 		if (!cJSON_GetObjectItemCaseSensitive(o, "exists"))
 			l->exists = false;
 	}
@@ -196,12 +203,16 @@ int main(int argc, char **argv)
 		else if (!strncmp(argv[i], "-prices=", 8)) {
 			pz_prices_free(prices);
 			prices = NULL;
-			if (pz_prices_load(&prices, argv[i] + 8, &d)) {
+			if (pz_prices_load(&prices, argv[i] + 8, &d) ||
+			    pz_prices_check_region(
+				prices, spec->settings.region,
+				"the spec's pz.region", &d)) {
 				/* As pz plan: each problem at its line. */
 				pz_buf_init(&out, 0);
 				if (pz_diags_render_text(&d, &out, false) == 0)
 					fputs(pz_buf_cstr(&out), stdout);
 				pz_buf_release(&out);
+				pz_prices_free(prices);
 				for (i = 0; i < spec->nresources; i++)
 					pz_live_release(&live[i]);
 				for (i = 0; i < nstate; i++)

@@ -19,22 +19,34 @@
 #include "core/buf.h"
 #include "core/csv.h"
 
-static int on_rec(void *ud, const struct pz_csv_field *f, size_t n,
-		  uint64_t record)
+static void render(struct pz_buf *b, const struct pz_csv_record *r)
 {
-	struct pz_buf *b = ud;
 	size_t i;
 
-	(void)record;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < r->n; i++) {
+		const struct pz_csv_field *f = &r->fields[i];
+		uint64_t line;
+		uint32_t col;
+
+		pz_csv_where(r, i, &line, &col);
+		if (!i)
+			assert_int_equal(line, r->line);
 		assert_int_equal(pz_buf_printf(b, "%s%llu:%u%s=", i ? "|" : "",
-					       (unsigned long long)f[i].line,
-					       f[i].col,
-					       f[i].quoted ? "q" : ""),
+					       (unsigned long long)line, col,
+					       f->quoted ? "q" : ""),
 				 0);
-		assert_int_equal(pz_buf_add(b, f[i].p, f[i].len), 0);
+		assert_int_equal(pz_buf_add(b, f->p, f->len), 0);
 	}
-	assert_int_equal(pz_buf_addc(b, '\n'), 0);
+	/* A record that is not ASCII says so. */
+	assert_int_equal(pz_buf_adds(b, r->ascii ? "\n" : " (not ascii)\n"), 0);
+}
+
+static int on_rec(void *ud, const struct pz_csv_record *r, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		render(ud, &r[k]);
 	return 0;
 }
 
@@ -65,6 +77,40 @@ static char *read_in(const char *text, size_t chunk)
 	if (!b.len)
 		return strdup("");
 	return pz_buf_detach(&b, NULL);
+}
+
+/* text in two feeds, cut at k. */
+static char *read_cut(const char *text, size_t k)
+{
+	struct pz_csv c;
+	struct pz_buf b;
+	size_t n = strlen(text);
+
+	pz_buf_init(&b, 0);
+	pz_csv_init(&c, on_rec, on_err, &b);
+	assert_int_equal(pz_csv_feed(&c, text, k), 0);
+	assert_int_equal(pz_csv_feed(&c, text + k, n - k), 0);
+	assert_int_equal(pz_csv_finish(&c), 0);
+	pz_csv_release(&c);
+	if (!b.len)
+		return strdup("");
+	return pz_buf_detach(&b, NULL);
+}
+
+/* As check, and cut in two at every byte from..to. */
+static void check_cuts(const char *text, const char *want, size_t from,
+		       size_t to)
+{
+	size_t k;
+
+	for (k = from; k <= to && k <= strlen(text); k++) {
+		char *got = read_cut(text, k);
+
+		if (strcmp(got, want))
+			fail_msg("cut at %zu:\n--- got\n%s--- want\n%s", k, got,
+				 want);
+		free(got);
+	}
 }
 
 static void check(const char *text, const char *want)
@@ -177,12 +223,112 @@ static void test_many_records(void **state)
 	pz_buf_release(&want);
 }
 
+/*
+ * The edges of the fast path: a quote, a CRLF, a CR and a byte >= 0x80
+ * on each side of a 64-byte block's end and of the 4 KiB window's,
+ * with every chunk cut around them (a CRLF cut between its CR and LF,
+ * a UTF-8 sequence cut inside it): the same records, places and ASCII
+ * flags everywhere.
+ */
+static void test_block_edges(void **state)
+{
+	static const struct {
+		const char *tail; /* after "a,xxx" on line 1 */
+		const char *rest; /* what the record shows after "xxx" (NULL:
+				   * a quoted third field at the tail + 2) */
+	} cases[] = {
+	    {",\"q,\"\"x\"\"\"\n", NULL},
+	    {"\r\n", "\n"},
+	    {"\r", "\n"},
+	    {"\xc3\xa9\n", "\xc3\xa9 (not ascii)\n"},
+	    {"\xe2\x82\xac\n", "\xe2\x82\xac (not ascii)\n"},
+	};
+	static const size_t edges[] = {64, 4096};
+	size_t t, e, at;
+
+	(void)state;
+	for (t = 0; t < PZ_ARRAY_LEN(cases); t++) {
+		for (e = 0; e < PZ_ARRAY_LEN(edges); e++) {
+			/* The tail starts at byte `at`, around the edge. */
+			for (at = edges[e] - 3; at <= edges[e] + 1; at++) {
+				struct pz_buf in, want;
+				size_t filler = at - 2;
+
+				pz_buf_init(&in, 0);
+				pz_buf_init(&want, 0);
+				assert_int_equal(pz_buf_adds(&in, "a,"), 0);
+				while (in.len < at)
+					assert_int_equal(pz_buf_addc(&in, 'x'),
+							 0);
+				assert_int_equal(
+				    pz_buf_adds(&in, cases[t].tail), 0);
+				assert_int_equal(pz_buf_adds(&in, "b,c\n"), 0);
+				assert_int_equal(
+				    pz_buf_printf(&want, "1:1=a|1:3=%.*s",
+						  (int)filler, in.ptr + 2),
+				    0);
+				if (cases[t].rest)
+					assert_int_equal(
+					    pz_buf_adds(&want, cases[t].rest),
+					    0);
+				else
+					assert_int_equal(
+					    pz_buf_printf(&want,
+							  "|1:%zuq=q,\"x\"\n",
+							  at + 2),
+					    0);
+				assert_int_equal(
+				    pz_buf_adds(&want, "2:1=b|2:3=c\n"), 0);
+				check(pz_buf_cstr(&in), pz_buf_cstr(&want));
+				check_cuts(pz_buf_cstr(&in), pz_buf_cstr(&want),
+					   at - 2, at + 4);
+				pz_buf_release(&in);
+				pz_buf_release(&want);
+			}
+		}
+	}
+}
+
+/* A record is ASCII or not by its own bytes only, wherever the bytes
+ * >= 0x80 of its neighbours lie in the blocks. */
+static void test_ascii_flag(void **state)
+{
+	struct pz_buf in, want;
+	size_t i;
+
+	(void)state;
+	pz_buf_init(&in, 0);
+	pz_buf_init(&want, 0);
+	for (i = 0; i < 600; i++) {
+		bool high = i % 7 == 0 || i % 11 == 3;
+		const char *v = high ? "\xc3\xa9" : "e";
+
+		assert_int_equal(pz_buf_printf(&in, "r%zu,%.*s%s\n", i,
+					       (int)(i % 17),
+					       "zzzzzzzzzzzzzzzzz", v),
+				 0);
+		assert_int_equal(
+		    pz_buf_printf(&want, "%zu:1=r%zu|%zu:%d=%.*s%s%s\n", i + 1,
+				  i, i + 1, snprintf(NULL, 0, "r%zu,", i) + 1,
+				  (int)(i % 17), "zzzzzzzzzzzzzzzzz", v,
+				  high ? " (not ascii)" : ""),
+		    0);
+	}
+	check(pz_buf_cstr(&in), pz_buf_cstr(&want));
+	pz_buf_release(&in);
+	pz_buf_release(&want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_plain),	 cmocka_unit_test(test_quoted),
-	    cmocka_unit_test(test_errors),	 cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_plain),
+	    cmocka_unit_test(test_quoted),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_limits),
 	    cmocka_unit_test(test_many_records),
+	    cmocka_unit_test(test_block_edges),
+	    cmocka_unit_test(test_ascii_flag),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

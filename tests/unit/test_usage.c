@@ -147,6 +147,52 @@ static void test_prices_errors(void **st)
 	free(dup);
 }
 
+/* The prices are for the plan's region: another is an error at the
+ * file's region line; the batch input is shown, never priced. */
+static void test_prices_region_and_batch_input(void **st)
+{
+	char *y = write_file("r.yaml", "# example\nTPS-hour: 0.2\n"
+				       "region: eu-west-1\n");
+	char *b = write_file("b.yaml", "GB-batch-input: 0.01\n"
+				       "GB-batch-inpt: 1\n");
+	struct pz_prices *p = NULL;
+	struct pz_diags d;
+
+	(void)st;
+	pz_diags_init(&d);
+	assert_int_equal(pz_prices_load(&p, y, &d), 0);
+	assert_int_equal(
+	    pz_prices_check_region(p, "eu-west-1", "AWS_REGION", &d), 0);
+	assert_int_equal(pz_prices_check_region(p, NULL, "none", &d), 0);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(
+	    pz_prices_check_region(p, "us-east-1", "AWS_REGION", &d), PZ_ESPEC);
+	assert_int_equal(d.nerrors, 1);
+	assert_string_equal(d.items[0].file, y);
+	assert_int_equal(d.items[0].pos.line, 3);
+	assert_int_equal(d.items[0].pos.col, 9);
+	assert_non_null(strstr(d.items[0].message,
+			       "these prices are for eu-west-1, but the plan "
+			       "is for us-east-1 (AWS_REGION)"));
+	pz_prices_free(p);
+	pz_diags_release(&d);
+	pz_diags_init(&d);
+	assert_int_equal(pz_prices_load(&p, b, &d), PZ_ESPEC);
+	assert_int_equal(d.nerrors, 2);
+	assert_int_equal(d.items[0].pos.line, 1);
+	assert_non_null(
+	    strstr(d.items[0].message, "GB-batch-input has no price"));
+	/* No suggestion of a unit that cannot be priced. */
+	assert_null(strstr(d.items[1].message, "did you mean"));
+	pz_diags_release(&d);
+	assert_false(pz_unit_priceable(PZ_UNIT_GB_BATCH_INPUT));
+	assert_true(pz_unit_priceable(PZ_UNIT_GB_INGESTED));
+	assert_int_equal(pz_unit_find("GB-batch-input"),
+			 PZ_UNIT_GB_BATCH_INPUT);
+	free(y);
+	free(b);
+}
+
 static const struct pz_usage_item *
 item(const struct pz_usage *u, enum pz_usage_set set, const char *address)
 {
@@ -346,6 +392,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_prices_yaml_and_json),
 	    cmocka_unit_test(test_prices_errors),
+	    cmocka_unit_test(test_prices_region_and_batch_input),
 	    cmocka_unit_test(test_delta),
 	    cmocka_unit_test(test_price_and_render),
 	    cmocka_unit_test(test_record_started_at),
