@@ -212,7 +212,7 @@ int pz_cmd_backend_close(struct pz_backend *b)
 		} else if (r) {
 			/* One line: what failed, that the lock stays, and the
 			 * way out. */
-			pz_cmd_error("unable to release the state lock on %s "
+			pz_cmd_error("unable to release the state lock on '%s' "
 				     "(%s): the lock %s is still held; once "
 				     "no run uses the state, remove it with: "
 				     "pz force-unlock %s",
@@ -223,38 +223,4 @@ int pz_cmd_backend_close(struct pz_backend *b)
 	}
 	pz_backend_free(b);
 	return status;
-}
-
-/* Whether a spec file is there to be found without -f. */
-static bool default_spec_exists(void)
-{
-	return access("pz.yaml", F_OK) == 0 || access("pz.yml", F_OK) == 0 ||
-	       access("pz.json", F_OK) == 0;
-}
-
-int pz_cmd_state_open(struct pz_backend **out, struct pz_spec **spec,
-		      const char *file, const struct pz_strlist *vars,
-		      const char *state_flag, bool need_spec,
-		      const char *operation, const char *lock_timeout)
-{
-	*out = NULL;
-	*spec = NULL;
-	if (need_spec || !state_flag) {
-		if (!file && !default_spec_exists()) {
-			pz_cmd_error(
-			    "no spec here (pz.yaml, pz.yml or pz.json) "
-			    "to say where the state is: pass -f FILE%s",
-			    need_spec ? "" : " or -state=PATH");
-			return 1;
-		}
-		if (pz_cmd_load_spec(spec, file, vars, false))
-			return 1;
-	}
-	if (pz_cmd_backend_open(out, *spec, state_flag, operation,
-				lock_timeout)) {
-		pz_spec_free(*spec);
-		*spec = NULL;
-		return 1;
-	}
-	return 0;
 }

@@ -20,7 +20,7 @@
 
 enum pz_opt_kind {
 	PZ_OPT_BOOL,   /* -flag, -flag=true|false */
-	PZ_OPT_STRING, /* -flag=VALUE; the last one wins */
+	PZ_OPT_STRING, /* -flag=VALUE; twice with two values: an error */
 	PZ_OPT_INT,    /* -flag=N */
 	PZ_OPT_LIST,   /* repeatable -flag=VALUE, collected in order */
 };
@@ -39,6 +39,76 @@ struct pz_opt {
 	const char *help;
 };
 
+/*
+ * The options most commands share, one row each (PZ_OPT_ROWS_SPEC and
+ * the rows below): the command tables splice the rows in, with the help
+ * text that command gives them, and the setup (pz_cmd_setup) reads the
+ * values from here.
+ */
+struct pz_shared_opts {
+	const char *file;	  /* -f FILE */
+	struct pz_strlist vars;	  /* -var NAME=VALUE */
+	const char *state;	  /* -state PATH */
+	bool lock;		  /* -lock (default true) */
+	const char *lock_timeout; /* -lock-timeout DURATION */
+};
+extern struct pz_shared_opts pz_opts;
+
+#define PZ_HELP_SPEC "the spec (default: pz.yaml, pz.yml or pz.json here)"
+#define PZ_HELP_SPEC_STATE                                                   \
+	"the spec, which says where the state is (default: pz.yaml, pz.yml " \
+	"or pz.json here)"
+/* clang-format off */
+#define PZ_OPT_ROWS_SPEC(help)                                               \
+	{"f", PZ_OPT_STRING, &pz_opts.file, "FILE", help},                   \
+	{"var", PZ_OPT_LIST, &pz_opts.vars, "NAME=VALUE",                    \
+	 "set ${var:NAME}; repeatable"}
+#define PZ_OPT_ROW_STATE(help)                                               \
+	{"state", PZ_OPT_STRING, &pz_opts.state, "PATH", help}
+#define PZ_OPT_ROW_LOCK(help)                                                \
+	{"lock", PZ_OPT_BOOL, &pz_opts.lock, NULL, help}
+#define PZ_OPT_ROW_LOCK_TIMEOUT(help)                                        \
+	{"lock-timeout", PZ_OPT_STRING, &pz_opts.lock_timeout, "DURATION",   \
+	 help}
+/* clang-format on */
+
+/*
+ * What a command needs opened before it runs, after git's RUN_SETUP:
+ * declared in its table (.setup), opened in this order by
+ * pz_cmd_setup and released by pz_cmd_setup_release, so a command's run
+ * function starts with them in its struct pz_setup.
+ */
+enum pz_setup_need {
+	/* The spec (-f, -var), its diagnostics printed. */
+	PZ_SETUP_SPEC = 1 << 0,
+	/* Its warnings about content too (validate, plan). */
+	PZ_SETUP_SPEC_WARNINGS = 1 << 1,
+	/* The state backend: -state, else the spec's (the spec is then
+	 * loaded even without PZ_SETUP_SPEC; with -state it is not). */
+	PZ_SETUP_STATE = 1 << 2,
+	/* Its lock, for s->lock_op (the command's name unless the prepare
+	 * hook says otherwise), unless -lock=false; -lock-timeout waits. */
+	PZ_SETUP_LOCK = 1 << 3,
+	/* The state read (s->state, s->stored). Without the lock, a
+	 * -state that names no file is an error, not an empty state. */
+	PZ_SETUP_LOAD = 1 << 4,
+	/* An AWS client for the spec's region, s->parallelism requests in
+	 * flight (0: the client's default). */
+	PZ_SETUP_CLIENT = 1 << 5,
+	/* pz_cmd_plan_make does the setup, interleaved with planning (spec
+	 * from a commit, prices, the client only with a refresh): the
+	 * setup fills s->plan from the shared options, the lock op being
+	 * the command's name (none with -lock=false). */
+	PZ_SETUP_PLAN = 1 << 6,
+};
+
+struct pz_spec;
+struct pz_backend;
+struct pz_state;
+struct pz_aws_client;
+struct pz_cmd_plan_args;
+struct pz_setup;
+
 struct pz_cmd {
 	const char *name;
 	const char *summary;	 /* one line for `pz help` */
@@ -46,7 +116,16 @@ struct pz_cmd {
 	const char *description; /* paragraphs for --help */
 	const struct pz_opt *opts; /* terminated by an entry with name NULL */
 	int min_args, max_args;	   /* positional arguments; max -1: unlimited */
-	int (*run)(int argc, char **argv);
+	unsigned setup;		   /* enum pz_setup_need */
+	/* Optional, before anything is opened: checks the options and,
+	 * where what the command needs depends on them or on a
+	 * subcommand, changes s->needs (and s->lock_op, s->parallelism,
+	 * s->json_diags). 0, or 1 after printing why. */
+	int (*prepare)(struct pz_setup *s, int argc, char **argv);
+	/* Optional, once the spec is loaded, before the state is opened
+	 * or locked: checks that need the spec but no lock. */
+	int (*spec_ready)(struct pz_setup *s, int argc, char **argv);
+	int (*run)(struct pz_setup *s, int argc, char **argv);
 };
 
 extern const struct pz_cmd *const pz_commands[];
@@ -231,15 +310,6 @@ int pz_cmd_backend_lock(struct pz_backend *b, const char *operation,
 /* Releases the lock if held and frees b (NULL is fine): call it on
  * every path out. 0, or 1 after printing why the lock stays. */
 int pz_cmd_backend_close(struct pz_backend *b);
-/*
- * Like pz_cmd_backend_open, for the state commands: loads the spec (-f,
- * -var) unless state_flag makes it unneeded and need_spec is false.
- * *spec is NULL when not loaded (else pz_spec_free).
- */
-int pz_cmd_state_open(struct pz_backend **out, struct pz_spec **spec,
-		      const char *file, const struct pz_strlist *vars,
-		      const char *state_flag, bool need_spec,
-		      const char *operation, const char *lock_timeout);
 /* One state resource for people: address, ARN, status, attributes,
  * dependencies (cmd_show.c; pz state show uses it too). */
 struct pz_state_resource;
@@ -289,6 +359,33 @@ int pz_cmd_plan_make(struct pz_cmd_planned *p,
 /* Frees everything and releases the lock: 0, or 1 after printing why
  * the lock stays. */
 int pz_cmd_planned_release(struct pz_cmd_planned *p);
+
+/* What pz_cmd_setup opened for a command (cmd->setup). */
+struct pz_setup {
+	unsigned needs;	      /* cmd->setup, as the prepare hook left it */
+	const char *lock_op;  /* default: the command's name */
+	long parallelism;     /* for PZ_SETUP_CLIENT; 0: the default */
+	bool json_diags;      /* the spec's diagnostics as JSON on stdout */
+	struct pz_spec *spec; /* PZ_SETUP_SPEC, or STATE without -state */
+	struct pz_backend *backend;   /* PZ_SETUP_STATE */
+	struct pz_state *state;	      /* PZ_SETUP_LOAD */
+	bool stored;		      /* whether the backend held a state */
+	struct pz_aws_client *client; /* PZ_SETUP_CLIENT */
+	struct pz_cmd_plan_args plan; /* PZ_SETUP_PLAN */
+	void *data; /* what a hook kept for run, freed with data_free */
+	void (*data_free)(void *data);
+};
+/*
+ * Runs cmd's prepare hook, then opens what s->needs says, in order:
+ * spec, spec_ready hook, backend, lock, state, client. 0, or 1 after
+ * printing why (what was opened is released by pz_cmd_setup_release,
+ * which the caller calls in both cases).
+ */
+int pz_cmd_setup(const struct pz_cmd *cmd, struct pz_setup *s, int argc,
+		 char **argv);
+/* Frees what the setup opened, releasing the lock: 0, or 1 after
+ * printing why the lock stays. */
+int pz_cmd_setup_release(struct pz_setup *s);
 
 /*
  * Notifications at the end of apply and destroy (notify.c): one JSON

@@ -42,13 +42,13 @@
 #include "core/spec.h"
 #include "providers/aws/client.h"
 
-static const char *opt_file, *opt_state, *opt_lock_timeout, *opt_data_check;
+static const char *opt_data_check;
 static const char *opt_prices;
-static bool opt_auto_approve, opt_json, opt_refresh = true, opt_lock = true;
+static bool opt_auto_approve, opt_json, opt_refresh = true;
 static bool opt_usage = true;
 static bool opt_destroy;
 static long opt_parallelism = 10;
-static struct pz_strlist opt_vars, opt_targets;
+static struct pz_strlist opt_targets;
 
 /* apply's own options first: destroy takes the rest (destroy_opts). */
 static const struct pz_opt apply_opts[] = {
@@ -56,10 +56,7 @@ static const struct pz_opt apply_opts[] = {
      "destroy everything in the state (as pz destroy)"},
     {"data-check", PZ_OPT_STRING, &opt_data_check, "off|header|sample|full",
      "check the data each import would read (default sample)"},
-    {"f", PZ_OPT_STRING, &opt_file, "FILE",
-     "the spec (default: pz.yaml, pz.yml or pz.json here)"},
-    {"var", PZ_OPT_LIST, &opt_vars, "NAME=VALUE",
-     "set ${var:NAME}; repeatable"},
+    PZ_OPT_ROWS_SPEC(PZ_HELP_SPEC),
     {"auto-approve", PZ_OPT_BOOL, &opt_auto_approve, NULL,
      "do not ask for confirmation"},
     {"target", PZ_OPT_LIST, &opt_targets, "ADDR",
@@ -71,13 +68,11 @@ static const struct pz_opt apply_opts[] = {
      "needs -auto-approve or a plan file"},
     {"refresh", PZ_OPT_BOOL, &opt_refresh, NULL,
      "read the live resources before planning (default true)"},
-    {"state", PZ_OPT_STRING, &opt_state, "PATH",
-     "use the local state file at PATH"},
-    {"lock", PZ_OPT_BOOL, &opt_lock, NULL,
-     "hold the state lock (default true; never turn it off while another "
-     "run may write the state)"},
-    {"lock-timeout", PZ_OPT_STRING, &opt_lock_timeout, "DURATION",
-     "wait this long for the state lock (e.g. 30s; default 0s)"},
+    PZ_OPT_ROW_STATE("use the local state file at PATH"),
+    PZ_OPT_ROW_LOCK("hold the state lock (default true; never turn it off "
+		    "while another run may write the state)"),
+    PZ_OPT_ROW_LOCK_TIMEOUT("wait this long for the state lock (e.g. 30s; "
+			    "default 0s)"),
     PZ_OPT_ROWS_USAGE(&opt_usage, &opt_prices),
     {NULL},
 };
@@ -489,11 +484,9 @@ static int confirm(bool destroy)
 	char line[64];
 
 	if (isatty(STDIN_FILENO) != 1) {
-		pz_cmd_error("%s: stdin is not a terminal, so pz cannot ask "
-			     "for confirmation: pass -auto-approve, or save a "
-			     "plan with `pz plan -out=FILE` and apply that "
-			     "file",
-			     destroy ? "destroy" : "apply");
+		pz_cmd_error("stdin is not a terminal, so pz cannot ask for "
+			     "confirmation: pass -auto-approve, or save a plan "
+			     "with `pz plan -out=FILE` and apply that file");
 		return 1;
 	}
 	if (destroy)
@@ -798,29 +791,29 @@ static int apply_saved(const char *path)
 	int status = 1;
 
 	if (opt_targets.n || opt_destroy || opt_prices || !opt_usage) {
-		pz_cmd_error(
-		    "apply: a saved plan is applied as it is: -target, "
-		    "-destroy, -prices and -usage belong to pz plan");
+		pz_cmd_error("a saved plan is applied as it is: -target, "
+			     "-destroy, -prices and -usage belong to pz plan");
 		return 1;
 	}
 	if (pz_plan_load_checked(&plan, path, NULL))
 		return pz_cmd_fail();
 	if (pz_cmd_load_spec(&spec,
-			     opt_file ? opt_file
-				      : (plan->spec_path && *plan->spec_path
-					     ? plan->spec_path
-					     : NULL),
-			     &opt_vars, false))
+			     pz_opts.file ? pz_opts.file
+					  : (plan->spec_path && *plan->spec_path
+						 ? plan->spec_path
+						 : NULL),
+			     &pz_opts.vars, false))
 		goto out;
 	if (pz_plan_check_consistent(plan, spec, path)) {
 		pz_cmd_fail();
 		goto out;
 	}
-	if (pz_cmd_parse_vars(&opt_vars, &vars))
+	if (pz_cmd_parse_vars(&pz_opts.vars, &vars))
 		goto out;
-	pz_spec_digest(spec, vars, opt_vars.n, digest);
-	if (pz_cmd_backend_open(&b, spec, opt_state, opt_lock ? "apply" : NULL,
-				opt_lock_timeout))
+	pz_spec_digest(spec, vars, pz_opts.vars.n, digest);
+	if (pz_cmd_backend_open(&b, spec, pz_opts.state,
+				pz_opts.lock ? "apply" : NULL,
+				pz_opts.lock_timeout))
 		goto out;
 	if (pz_backend_load(b, &st, NULL)) {
 		pz_cmd_fail();
@@ -858,7 +851,7 @@ out:
 	return status;
 }
 
-static int run(int argc, char **argv, bool destroy)
+static int run(const struct pz_setup *s, int argc, char **argv, bool destroy)
 {
 	struct pz_cmd_plan_args a;
 	struct pz_cmd_planned p;
@@ -871,20 +864,13 @@ static int run(int argc, char **argv, bool destroy)
 		return 1;
 	}
 	if (opt_json && !opt_auto_approve && !argc) {
-		pz_cmd_error("%s: -json needs -auto-approve (or a saved plan): "
-			     "pz cannot ask for confirmation in JSON",
-			     destroy ? "destroy" : "apply");
+		pz_cmd_error("-json needs -auto-approve (or a saved plan): pz "
+			     "cannot ask for confirmation in JSON");
 		return 1;
 	}
 	if (argc)
 		return apply_saved(argv[0]);
-	memset(&a, 0, sizeof(a));
-	a.command = destroy ? "destroy" : "apply";
-	a.file = opt_file;
-	a.vars = &opt_vars;
-	a.state_flag = opt_state;
-	a.lock_op = opt_lock ? a.command : NULL;
-	a.lock_timeout = opt_lock_timeout;
+	a = s->plan;
 	a.data_check = opt_data_check;
 	a.targets = &opt_targets;
 	a.parallelism = 50;
@@ -893,7 +879,6 @@ static int run(int argc, char **argv, bool destroy)
 	a.usage_off = !opt_usage;
 	a.prices = opt_prices;
 	a.quiet = opt_json;
-	a.spec_warnings = true;
 	if (pz_cmd_plan_make(&p, &a))
 		goto out;
 	/* Nothing to change, and nothing an earlier run left to wait for. */
@@ -925,14 +910,24 @@ out:
 	return status;
 }
 
-static int run_apply(int argc, char **argv)
+/* The plan's setup (cmd.h), locked as "destroy" with -destroy. */
+static int prepare_apply(struct pz_setup *s, int argc, char **argv)
 {
-	return run(argc, argv, opt_destroy);
+	(void)argc;
+	(void)argv;
+	if (opt_destroy)
+		s->lock_op = "destroy";
+	return 0;
 }
 
-static int run_destroy(int argc, char **argv)
+static int run_apply(struct pz_setup *s, int argc, char **argv)
 {
-	return run(argc, argv, true);
+	return run(s, argc, argv, opt_destroy);
+}
+
+static int run_destroy(struct pz_setup *s, int argc, char **argv)
+{
+	return run(s, argc, argv, true);
 }
 
 const struct pz_cmd pz_cmd_apply = {
@@ -957,6 +952,8 @@ const struct pz_cmd pz_cmd_apply = {
 	"when anything failed or was interrupted.",
     .opts = apply_opts,
     .max_args = 1,
+    .setup = PZ_SETUP_PLAN | PZ_SETUP_SPEC_WARNINGS,
+    .prepare = prepare_apply,
     .run = run_apply,
 };
 
@@ -972,5 +969,6 @@ const struct pz_cmd pz_cmd_destroy = {
 	"call: the service never deletes them. Exit status: 0, or 1.",
     .opts = destroy_opts,
     .max_args = 0,
+    .setup = PZ_SETUP_PLAN | PZ_SETUP_SPEC_WARNINGS,
     .run = run_destroy,
 };

@@ -15,15 +15,10 @@
 #include "core/spec.h"
 #include "providers/aws/client.h"
 
-static const char *opt_file;
 static bool opt_json;
-static struct pz_strlist opt_vars;
 
 static const struct pz_opt data_opts[] = {
-    {"f", PZ_OPT_STRING, &opt_file, "FILE",
-     "the spec (default: pz.yaml, pz.yml or pz.json here)"},
-    {"var", PZ_OPT_LIST, &opt_vars, "NAME=VALUE",
-     "set ${var:NAME}; repeatable"},
+    PZ_OPT_ROWS_SPEC(PZ_HELP_SPEC),
     {"json", PZ_OPT_BOOL, &opt_json, NULL, "print one JSON object"},
     {NULL},
 };
@@ -101,9 +96,8 @@ static cJSON *to_json(const struct pz_resource *ds, const struct pz_dc_stats *s)
 	return o;
 }
 
-static int data_stats(int argc, char **argv)
+static int data_stats(const struct pz_spec *spec, int argc, char **argv)
 {
-	struct pz_spec *spec = NULL;
 	struct pz_aws_client *client = NULL;
 	struct pz_diags diags;
 	cJSON *all = NULL, *list = NULL;
@@ -111,8 +105,6 @@ static int data_stats(int argc, char **argv)
 	int status = 1;
 
 	pz_diags_init(&diags);
-	if (pz_cmd_load_spec(&spec, opt_file, &opt_vars, false))
-		return 1;
 	if (opt_json) {
 		all = cJSON_CreateObject();
 		list = cJSON_AddArrayToObject(all, "datasets");
@@ -130,6 +122,8 @@ static int data_stats(int argc, char **argv)
 		if (argc == 0 &&
 		    !pz_spec_find_type(spec, "dataset_import_job", ds->key))
 			continue; /* no data location: nothing to read */
+		/* Only when there is data to read: a spec without a data
+		 * location needs no region. */
 		if (!client &&
 		    pz_cmd_client_new(&client, spec,
 				      PZ_AWS_DEFAULT_MAX_CONNECTIONS))
@@ -149,7 +143,7 @@ static int data_stats(int argc, char **argv)
 		pz_dc_stats_release(&st);
 	}
 	if (argc > 0 && !found) {
-		pz_cmd_error("data stats: the spec declares no dataset '%s' "
+		pz_cmd_error("the spec declares no dataset '%s' "
 			     "(Interactions, Items, Users, Actions, "
 			     "ActionInteractions)",
 			     argv[0]);
@@ -168,21 +162,27 @@ out:
 	cJSON_Delete(all);
 	pz_diags_release(&diags);
 	pz_aws_client_free(client);
-	pz_spec_free(spec);
 	return status;
 }
 
-static int run_data(int argc, char **argv)
+/* The subcommand and its arguments, before the spec is read. */
+static int prepare_data(struct pz_setup *s, int argc, char **argv)
 {
+	(void)s;
 	if (strcmp(argv[0], "stats")) {
 		pz_cmd_error("'%s' is not a data command: stats", argv[0]);
 		return 1;
 	}
 	if (argc > 2) {
-		pz_cmd_error("data stats: too many arguments");
+		pz_cmd_error("too many arguments to data stats");
 		return 1;
 	}
-	return data_stats(argc - 1, argv + 1);
+	return 0;
+}
+
+static int run_data(struct pz_setup *s, int argc, char **argv)
+{
+	return data_stats(s->spec, argc - 1, argv + 1);
 }
 
 const struct pz_cmd pz_cmd_data = {
@@ -200,5 +200,7 @@ const struct pz_cmd pz_cmd_data = {
     .opts = data_opts,
     .min_args = 1,
     .max_args = 2,
+    .setup = PZ_SETUP_SPEC,
+    .prepare = prepare_data,
     .run = run_data,
 };

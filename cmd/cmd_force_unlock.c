@@ -12,55 +12,33 @@
 #include "core/error.h"
 #include "core/spec.h"
 
-static const char *opt_file;
-static const char *opt_state;
-static struct pz_strlist opt_vars;
-
 static const struct pz_opt force_unlock_opts[] = {
-    {"f", PZ_OPT_STRING, &opt_file, "FILE",
-     "the spec, which says where the state is (default: pz.yaml, "
-     "pz.yml or pz.json here)"},
-    {"var", PZ_OPT_LIST, &opt_vars, "NAME=VALUE",
-     "set ${var:NAME}; repeatable"},
-    {"state", PZ_OPT_STRING, &opt_state, "PATH",
-     "the lock of this local state file instead of the spec's backend"},
+    PZ_OPT_ROWS_SPEC(PZ_HELP_SPEC_STATE),
+    PZ_OPT_ROW_STATE(
+	"the lock of this local state file instead of the spec's backend"),
     {NULL},
 };
 
-static int run_force_unlock(int argc, char **argv)
+static int run_force_unlock(struct pz_setup *s, int argc, char **argv)
 {
-	struct pz_backend *b = NULL;
-	struct pz_spec *spec = NULL;
+	struct pz_backend *b = s->backend;
 	struct pz_lock_info holder;
 	char desc[512];
 	bool held = false;
-	int status = 1;
 
 	(void)argc;
-	if (pz_cmd_state_open(&b, &spec, opt_file, &opt_vars, opt_state, false,
-			      NULL, NULL))
-		return 1;
-	if (b->ops->lock_info(b, &holder, &held)) {
-		pz_cmd_fail();
-		goto out;
-	}
+	if (b->ops->lock_info(b, &holder, &held))
+		return pz_cmd_fail();
 	if (!held) {
-		pz_cmd_error("the state %s is not locked; nothing to do",
+		pz_cmd_error("the state '%s' is not locked; nothing to do",
 			     b->location);
-		goto out;
+		return 1;
 	}
-	if (b->ops->force_unlock(b, argv[0])) {
-		pz_cmd_fail();
-		goto out;
-	}
+	if (b->ops->force_unlock(b, argv[0]))
+		return pz_cmd_fail();
 	pz_lock_info_describe(&holder, desc, sizeof(desc));
-	printf("Removed the lock on %s: %s.\n", b->location, desc);
-	status = 0;
-out:
-	if (pz_cmd_backend_close(b))
-		status = 1;
-	pz_spec_free(spec);
-	return status;
+	printf("Removed the lock on '%s': %s.\n", b->location, desc);
+	return 0;
 }
 
 const struct pz_cmd pz_cmd_force_unlock = {
@@ -77,5 +55,6 @@ const struct pz_cmd pz_cmd_force_unlock = {
     .opts = force_unlock_opts,
     .min_args = 1,
     .max_args = 1,
+    .setup = PZ_SETUP_STATE,
     .run = run_force_unlock,
 };

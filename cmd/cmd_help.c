@@ -106,13 +106,14 @@ static int print_tables(void)
 	return r;
 }
 
-static int run_help(int argc, char **argv)
+static int run_help(struct pz_setup *s, int argc, char **argv)
 {
 	const struct pz_cmd *cmd;
 
+	(void)s;
 	if (opt_json) {
 		if (argc) {
-			pz_cmd_error("help: -json prints every command; "
+			pz_cmd_error("-json prints every command; "
 				     "drop '%s'",
 				     argv[0]);
 			return 1;

@@ -28,23 +28,19 @@
 #include "providers/aws/client.h"
 #include "providers/aws/sts.h"
 
-static const char *opt_file;
-static const char *opt_state;
-static const char *opt_lock_timeout;
-static struct pz_strlist opt_vars;
-
 static const struct pz_opt import_opts[] = {
-    {"f", PZ_OPT_STRING, &opt_file, "FILE",
-     "the spec that declares ADDR (default: pz.yaml, pz.yml or "
-     "pz.json here)"},
-    {"var", PZ_OPT_LIST, &opt_vars, "NAME=VALUE",
-     "set ${var:NAME}; repeatable"},
-    {"state", PZ_OPT_STRING, &opt_state, "PATH",
-     "record in this local state file instead of the spec's backend"},
-    {"lock-timeout", PZ_OPT_STRING, &opt_lock_timeout, "DURATION",
-     "wait this long for the state lock (default 0s)"},
+    PZ_OPT_ROWS_SPEC("the spec that declares ADDR (default: pz.yaml, "
+		     "pz.yml or pz.json here)"),
+    PZ_OPT_ROW_STATE("record in this local state file instead of the "
+		     "spec's backend"),
+    PZ_OPT_ROW_LOCK_TIMEOUT("wait this long for the state lock (default "
+			    "0s)"),
     {NULL},
 };
+
+/* What check_target found, for run_import. */
+static const struct pz_resource *target;
+static struct pz_arn target_arn;
 
 /* ADDR in the spec, of a type pz can import, with an ARN of that type. */
 static int check_target(const struct pz_spec *spec, const char *addr,
@@ -144,37 +140,32 @@ out:
 	return rc;
 }
 
-static int run_import(int argc, char **argv)
+/* Everything that needs no network or lock first. */
+static int import_spec_ready(struct pz_setup *s, int argc, char **argv)
+{
+	(void)argc;
+	return check_target(s->spec, argv[0], argv[1], &target, &target_arn);
+}
+
+static int run_import(struct pz_setup *s, int argc, char **argv)
 {
 	const char *addr = argv[0], *arn_text = argv[1];
-	const struct pz_resource *r = NULL;
+	const struct pz_resource *r = target;
 	const struct pz_state_resource *have;
-	struct pz_backend *b = NULL;
-	struct pz_spec *spec = NULL;
-	struct pz_state *st = NULL, *next = NULL;
+	struct pz_backend *b = s->backend;
+	const struct pz_spec *spec = s->spec;
+	const struct pz_state *st = s->state;
+	struct pz_state *next = NULL;
 	const cJSON *name;
 	struct pz_aws_client *client = NULL;
 	struct pz_live live;
-	struct pz_arn arn;
 	char **added = NULL;
-	bool stored;
+	bool stored = s->stored;
 	size_t i, nadded = 0;
 	int rc = 1;
 
 	(void)argc;
 	memset(&live, 0, sizeof(live));
-	/* Everything that needs no network or lock first. */
-	if (pz_cmd_load_spec(&spec, opt_file, &opt_vars, false))
-		return 1;
-	if (check_target(spec, addr, arn_text, &r, &arn))
-		goto out;
-	if (pz_cmd_backend_open(&b, spec, opt_state, "import",
-				opt_lock_timeout))
-		goto out;
-	if (pz_backend_load(b, &st, &stored)) {
-		pz_cmd_fail();
-		goto out;
-	}
 	if ((have = pz_state_find(st, addr))) {
 		pz_cmd_error("%s is already in the state (%s); to import it "
 			     "again, pz state rm %s first",
@@ -188,7 +179,7 @@ static int run_import(int argc, char **argv)
 				     arn_text, st->resources[i].address);
 			goto out;
 		}
-	if (describe(&client, r, &arn, arn_text, spec, &live)) {
+	if (describe(&client, r, &target_arn, arn_text, spec, &live)) {
 		pz_cmd_fail();
 		goto out;
 	}
@@ -220,12 +211,12 @@ static int run_import(int argc, char **argv)
 	printf("Imported %s: %s (%s).\n", addr, arn_text,
 	       live.status ? live.status : "no status");
 	for (i = 0; i < nadded; i++) {
-		const struct pz_state_resource *s =
+		const struct pz_state_resource *got =
 		    pz_state_find(next, added[i]);
 
 		printf("Imported %s: %s (%s), which %s %s.\n", added[i],
-		       s && s->arn ? s->arn : "?",
-		       s && s->status ? s->status : "no status",
+		       got && got->arn ? got->arn : "?",
+		       got && got->status ? got->status : "no status",
 		       !strcmp(r->type->name, "campaign") ? "it serves"
 							  : "is the latest of",
 		       addr);
@@ -238,10 +229,6 @@ out:
 	pz_aws_client_free(client);
 	pz_live_release(&live);
 	pz_state_free(next);
-	pz_state_free(st);
-	if (pz_cmd_backend_close(b))
-		rc = 1;
-	pz_spec_free(spec);
 	return rc;
 }
 
@@ -264,5 +251,7 @@ const struct pz_cmd pz_cmd_import = {
     .opts = import_opts,
     .min_args = 2,
     .max_args = 2,
+    .setup = PZ_SETUP_SPEC | PZ_SETUP_STATE | PZ_SETUP_LOCK | PZ_SETUP_LOAD,
+    .spec_ready = import_spec_ready,
     .run = run_import,
 };

@@ -21,9 +21,6 @@
 #include "providers/aws/http.h"
 #include "core/provider_ops.h"
 
-static const char *opt_file;
-static const char *opt_state;
-static struct pz_strlist opt_vars;
 static long opt_last = 0;
 static bool opt_json;
 
@@ -31,13 +28,9 @@ static const struct pz_opt metrics_opts[] = {
     {"last", PZ_OPT_INT, &opt_last, "N",
      "only the newest N versions of each solution (default: every one)"},
     {"json", PZ_OPT_BOOL, &opt_json, NULL, "print one JSON object"},
-    {"f", PZ_OPT_STRING, &opt_file, "FILE",
-     "the spec, which says where the state is (default: pz.yaml, pz.yml "
-     "or pz.json here)"},
-    {"var", PZ_OPT_LIST, &opt_vars, "NAME=VALUE",
-     "set ${var:NAME}; repeatable"},
-    {"state", PZ_OPT_STRING, &opt_state, "PATH",
-     "read this local state file instead of the spec's backend"},
+    PZ_OPT_ROWS_SPEC(PZ_HELP_SPEC_STATE),
+    PZ_OPT_ROW_STATE("read this local state file instead of the spec's "
+		     "backend"),
     {NULL},
 };
 
@@ -369,31 +362,28 @@ static void print_text(const cJSON *sols)
 	}
 }
 
-static int run_metrics(int argc, char **argv)
+static int prepare_metrics(struct pz_setup *s, int argc, char **argv)
 {
-	struct pz_backend *b = NULL;
-	struct pz_spec *spec = NULL;
-	struct pz_state *st = NULL;
-	struct pz_aws_client *c = NULL;
-	cJSON *root = NULL, *sols;
-	bool stored = false;
-	int status = 1;
-	size_t i, found = 0;
-
+	(void)argc;
+	(void)argv;
+	s->parallelism = 10;
 	if (opt_last < 0) {
 		pz_cmd_error("-last takes a positive number, not %ld",
 			     opt_last);
 		return 1;
 	}
-	if (pz_cmd_state_open(&b, &spec, opt_file, &opt_vars, opt_state, false,
-			      NULL, NULL))
-		return 1;
-	if (pz_backend_load(b, &st, &stored)) {
-		status = pz_cmd_fail();
-		goto out;
-	}
-	if (pz_cmd_client_new(&c, spec, 10))
-		goto out;
+	return 0;
+}
+
+static int run_metrics(struct pz_setup *s, int argc, char **argv)
+{
+	const struct pz_state *st = s->state;
+	struct pz_aws_client *c = s->client;
+	cJSON *root = NULL, *sols;
+	bool stored = s->stored;
+	int status = 1;
+	size_t i, found = 0;
+
 	root = cJSON_CreateObject();
 	sols = cJSON_AddArrayToObject(root, "solutions");
 	if (argc && pz_str_has_prefix(argv[0], "arn:")) {
@@ -439,10 +429,6 @@ static int run_metrics(int argc, char **argv)
 	}
 out:
 	cJSON_Delete(root);
-	pz_aws_client_free(c);
-	pz_state_free(st);
-	pz_cmd_backend_close(b);
-	pz_spec_free(spec);
 	return status;
 }
 
@@ -461,5 +447,7 @@ const struct pz_cmd pz_cmd_metrics = {
     .opts = metrics_opts,
     .min_args = 0,
     .max_args = 1,
+    .setup = PZ_SETUP_STATE | PZ_SETUP_LOAD | PZ_SETUP_CLIENT,
+    .prepare = prepare_metrics,
     .run = run_metrics,
 };

@@ -11,20 +11,17 @@
 #include "cmd.h"
 #include "core/plan.h"
 
-static const char *opt_file, *opt_out, *opt_format, *opt_state;
-static const char *opt_lock_timeout, *opt_data_check, *opt_prices;
+static const char *opt_out, *opt_format;
+static const char *opt_data_check, *opt_prices;
 static const char *opt_git_base, *opt_git_head;
 static bool opt_usage = true;
-static bool opt_json, opt_detailed, opt_refresh = true, opt_lock = true;
+static bool opt_json, opt_detailed, opt_refresh = true;
 static bool opt_destroy;
 static long opt_parallelism = 50;
-static struct pz_strlist opt_vars, opt_targets;
+static struct pz_strlist opt_targets;
 
 static const struct pz_opt plan_opts[] = {
-    {"f", PZ_OPT_STRING, &opt_file, "FILE",
-     "the spec (default: pz.yaml, pz.yml or pz.json here)"},
-    {"var", PZ_OPT_LIST, &opt_vars, "NAME=VALUE",
-     "set ${var:NAME}; repeatable"},
+    PZ_OPT_ROWS_SPEC(PZ_HELP_SPEC),
     {"out", PZ_OPT_STRING, &opt_out, "FILE",
      "save the plan, for pz apply FILE and pz show FILE"},
     {"json", PZ_OPT_BOOL, &opt_json, NULL,
@@ -43,12 +40,10 @@ static const struct pz_opt plan_opts[] = {
      "plan to destroy everything in the state"},
     {"parallelism", PZ_OPT_INT, &opt_parallelism, "N",
      "at most N reads in flight during refresh (default 50)"},
-    {"state", PZ_OPT_STRING, &opt_state, "PATH",
-     "use the local state file at PATH"},
-    {"lock", PZ_OPT_BOOL, &opt_lock, NULL,
-     "hold the state lock while planning (default true)"},
-    {"lock-timeout", PZ_OPT_STRING, &opt_lock_timeout, "DURATION",
-     "wait this long for the state lock (e.g. 30s; default 0s)"},
+    PZ_OPT_ROW_STATE("use the local state file at PATH"),
+    PZ_OPT_ROW_LOCK("hold the state lock while planning (default true)"),
+    PZ_OPT_ROW_LOCK_TIMEOUT("wait this long for the state lock (e.g. 30s; "
+			    "default 0s)"),
     {"data-check", PZ_OPT_STRING, &opt_data_check, "off|header|sample|full",
      "check the data each import would read against its schema "
      "(default sample)"},
@@ -115,7 +110,7 @@ static int check_out_path(const char *path)
 	return r;
 }
 
-static int run_plan(int argc, char **argv)
+static int run_plan(struct pz_setup *s, int argc, char **argv)
 {
 	struct pz_cmd_plan_args a;
 	struct pz_cmd_planned p;
@@ -139,13 +134,7 @@ static int run_plan(int argc, char **argv)
 		pz_cmd_capture_errors(&errors);
 	if (opt_out && check_out_path(opt_out))
 		goto out;
-	memset(&a, 0, sizeof(a));
-	a.command = "plan";
-	a.file = opt_file;
-	a.vars = &opt_vars;
-	a.state_flag = opt_state;
-	a.lock_op = opt_lock ? "plan" : NULL;
-	a.lock_timeout = opt_lock_timeout;
+	a = s->plan;
 	a.data_check = opt_data_check;
 	a.targets = &opt_targets;
 	a.parallelism = opt_parallelism;
@@ -154,7 +143,6 @@ static int run_plan(int argc, char **argv)
 	a.usage_off = !opt_usage;
 	a.prices = opt_prices;
 	a.quiet = fmt != FMT_TEXT;
-	a.spec_warnings = true;
 	a.git_base = opt_git_base;
 	a.git_head = opt_git_head;
 	if (pz_cmd_plan_make(&p, &a))
@@ -220,5 +208,6 @@ const struct pz_cmd pz_cmd_plan = {
 	"-detailed-exitcode 2 when the plan has changes.",
     .opts = plan_opts,
     .max_args = 0,
+    .setup = PZ_SETUP_PLAN | PZ_SETUP_SPEC_WARNINGS,
     .run = run_plan,
 };

@@ -23,14 +23,23 @@
 #include "providers/aws/http.h"
 #include "providers/aws/json.h"
 
-static const char *opt_file;
-static const char *opt_state;
-static struct pz_strlist opt_vars;
 static const char *opt_user;
 static const char *opt_item;
 static const char *opt_filter;
 static long opt_n = -1;
 static bool opt_json;
+
+/* The rows recommend and rank share, after their own. */
+/* clang-format off */
+#define RUNTIME_ROWS                                                         \
+	{"filter", PZ_OPT_STRING, &opt_filter, "NAME",                       \
+	 "apply this filter of the spec (its name or key), or a filter "     \
+	 "ARN"},                                                             \
+	{"json", PZ_OPT_BOOL, &opt_json, NULL, "print one JSON object"},     \
+	PZ_OPT_ROWS_SPEC(PZ_HELP_SPEC_STATE),                                \
+	PZ_OPT_ROW_STATE("read this local state file instead of the "        \
+			 "spec's backend")
+/* clang-format on */
 
 static const struct pz_opt recommend_opts[] = {
     {"user", PZ_OPT_STRING, &opt_user, "ID",
@@ -41,31 +50,13 @@ static const struct pz_opt recommend_opts[] = {
      "\"more like X\" recommenders)"},
     {"n", PZ_OPT_INT, &opt_n, "N",
      "how many items, 1 to 500 (default: the service's, 25)"},
-    {"filter", PZ_OPT_STRING, &opt_filter, "NAME",
-     "apply this filter of the spec (its name or key), or a filter ARN"},
-    {"json", PZ_OPT_BOOL, &opt_json, NULL, "print one JSON object"},
-    {"f", PZ_OPT_STRING, &opt_file, "FILE",
-     "the spec, which says where the state is (default: pz.yaml, pz.yml "
-     "or pz.json here)"},
-    {"var", PZ_OPT_LIST, &opt_vars, "NAME=VALUE",
-     "set ${var:NAME}; repeatable"},
-    {"state", PZ_OPT_STRING, &opt_state, "PATH",
-     "read this local state file instead of the spec's backend"},
+    RUNTIME_ROWS,
     {NULL},
 };
 
 static const struct pz_opt rank_opts[] = {
     {"user", PZ_OPT_STRING, &opt_user, "ID", "rank the items for this user"},
-    {"filter", PZ_OPT_STRING, &opt_filter, "NAME",
-     "apply this filter of the spec (its name or key), or a filter ARN"},
-    {"json", PZ_OPT_BOOL, &opt_json, NULL, "print one JSON object"},
-    {"f", PZ_OPT_STRING, &opt_file, "FILE",
-     "the spec, which says where the state is (default: pz.yaml, pz.yml "
-     "or pz.json here)"},
-    {"var", PZ_OPT_LIST, &opt_vars, "NAME=VALUE",
-     "set ${var:NAME}; repeatable"},
-    {"state", PZ_OPT_STRING, &opt_state, "PATH",
-     "read this local state file instead of the spec's backend"},
+    RUNTIME_ROWS,
     {NULL},
 };
 
@@ -223,29 +214,14 @@ static int resolve_filter(const struct pz_state *st, const char *name,
 }
 
 /* The state (and the spec, when one says where it is: its region and
- * profile are the client's). */
-static int load_state(struct pz_state **st, struct pz_spec **spec)
+ * profile are the client's), read by the setup. */
+static const struct pz_state *deployed(const struct pz_setup *s)
 {
-	struct pz_backend *b = NULL;
-	bool stored = false;
-	int status = 0;
-
-	*st = NULL;
-	if (pz_cmd_state_open(&b, spec, opt_file, &opt_vars, opt_state, false,
-			      NULL, NULL))
-		return 1;
-	if (pz_backend_load(b, st, &stored))
-		status = pz_cmd_fail();
-	else if (!stored) {
+	if (!s->stored) {
 		pz_cmd_error("no state yet: run pz apply first");
-		status = 1;
+		return NULL;
 	}
-	if (status) {
-		pz_state_free(*st);
-		*st = NULL;
-	}
-	pz_cmd_backend_close(b);
-	return status;
+	return s->state;
 }
 
 /* The score, padded when more follows on the line. */
@@ -354,16 +330,13 @@ static int print_answer(const struct target *t, const char *op,
 	return 0;
 }
 
-static int call_runtime(const struct pz_spec *spec, const char *op,
+static int call_runtime(struct pz_aws_client *c, const char *op,
 			const char *path, const cJSON *in,
 			const struct target *t, const char *list_key)
 {
-	struct pz_aws_client *c = NULL;
 	cJSON *answer = NULL;
 	int status;
 
-	if (pz_cmd_client_new(&c, spec, 4))
-		return 1;
 	if (pz_aws_restjson_call(c, PZ_AWS_PERSONALIZE_RUNTIME, op, "POST",
 				 path, in, &answer, NULL)) {
 		pz_error_wrap(0, "%s", pz_esc(t->address));
@@ -372,30 +345,36 @@ static int call_runtime(const struct pz_spec *spec, const char *op,
 		status = print_answer(t, op, list_key, answer);
 	}
 	cJSON_Delete(answer);
-	pz_aws_client_free(c);
 	return status;
 }
 
-static int run_recommend(int argc, char **argv)
+/* The options, before the state is read. */
+static int prepare_recommend(struct pz_setup *s, int argc, char **argv)
 {
-	struct pz_state *st = NULL;
-	struct pz_spec *spec = NULL;
-	struct target t = {0};
-	char *filter = NULL;
-	cJSON *in = NULL;
-	int status = 1;
-
 	(void)argc;
+	(void)argv;
+	s->parallelism = 4;
 	if (!opt_user == !opt_item) {
-		pz_cmd_error("recommend: give -user ID or -item ID (one of "
-			     "them)");
+		pz_cmd_error("give -user ID or -item ID (one of them)");
 		return 1;
 	}
 	if (opt_n != -1 && (opt_n < 1 || opt_n > 500)) {
 		pz_cmd_error("-n takes 1 to 500, not %ld", opt_n);
 		return 1;
 	}
-	if (load_state(&st, &spec) || resolve_target(st, argv[0], false, &t) ||
+	return 0;
+}
+
+static int run_recommend(struct pz_setup *s, int argc, char **argv)
+{
+	const struct pz_state *st;
+	struct target t = {0};
+	char *filter = NULL;
+	cJSON *in = NULL;
+	int status = 1;
+
+	(void)argc;
+	if (!(st = deployed(s)) || resolve_target(st, argv[0], false, &t) ||
 	    (opt_filter && resolve_filter(st, opt_filter, &filter)))
 		goto out;
 	in = cJSON_CreateObject();
@@ -409,35 +388,39 @@ static int run_recommend(int argc, char **argv)
 		cJSON_AddNumberToObject(in, "numResults", (double)opt_n);
 	if (filter)
 		cJSON_AddStringToObject(in, "filterArn", filter);
-	status = call_runtime(spec, "GetRecommendations", "/recommendations",
-			      in, &t, "itemList");
+	status = call_runtime(s->client, "GetRecommendations",
+			      "/recommendations", in, &t, "itemList");
 out:
 	cJSON_Delete(in);
 	free(filter);
 	target_release(&t);
-	pz_state_free(st);
-	pz_spec_free(spec);
 	return status;
 }
 
-static int run_rank(int argc, char **argv)
+static int prepare_rank(struct pz_setup *s, int argc, char **argv)
 {
-	struct pz_state *st = NULL;
-	struct pz_spec *spec = NULL;
+	(void)argv;
+	s->parallelism = 4;
+	if (!opt_user) {
+		pz_cmd_error("give -user ID");
+		return 1;
+	}
+	if (argc - 1 > 500) {
+		pz_cmd_error("at most 500 items to rank, not %d", argc - 1);
+		return 1;
+	}
+	return 0;
+}
+
+static int run_rank(struct pz_setup *s, int argc, char **argv)
+{
+	const struct pz_state *st;
 	struct target t = {0};
 	char *filter = NULL;
 	cJSON *in = NULL, *list;
 	int status = 1, i;
 
-	if (!opt_user) {
-		pz_cmd_error("rank: give -user ID");
-		return 1;
-	}
-	if (argc - 1 > 500) {
-		pz_cmd_error("rank: at most 500 items, not %d", argc - 1);
-		return 1;
-	}
-	if (load_state(&st, &spec) || resolve_target(st, argv[0], true, &t) ||
+	if (!(st = deployed(s)) || resolve_target(st, argv[0], true, &t) ||
 	    (opt_filter && resolve_filter(st, opt_filter, &filter)))
 		goto out;
 	in = cJSON_CreateObject();
@@ -449,14 +432,12 @@ static int run_rank(int argc, char **argv)
 	if (filter)
 		cJSON_AddStringToObject(in, "filterArn", filter);
 	status =
-	    call_runtime(spec, "GetPersonalizedRanking", "/personalize-ranking",
-			 in, &t, "personalizedRanking");
+	    call_runtime(s->client, "GetPersonalizedRanking",
+			 "/personalize-ranking", in, &t, "personalizedRanking");
 out:
 	cJSON_Delete(in);
 	free(filter);
 	target_release(&t);
-	pz_state_free(st);
-	pz_spec_free(spec);
 	return status;
 }
 
@@ -477,6 +458,8 @@ const struct pz_cmd pz_cmd_recommend = {
     .opts = recommend_opts,
     .min_args = 1,
     .max_args = 1,
+    .setup = PZ_SETUP_STATE | PZ_SETUP_LOAD | PZ_SETUP_CLIENT,
+    .prepare = prepare_recommend,
     .run = run_recommend,
 };
 
@@ -493,5 +476,7 @@ const struct pz_cmd pz_cmd_rank = {
     .opts = rank_opts,
     .min_args = 2,
     .max_args = 501,
+    .setup = PZ_SETUP_STATE | PZ_SETUP_LOAD | PZ_SETUP_CLIENT,
+    .prepare = prepare_rank,
     .run = run_rank,
 };

@@ -19,19 +19,12 @@
 #include "core/spec.h"
 #include "core/state.h"
 
-static const char *opt_file;
-static const char *opt_state;
-static struct pz_strlist opt_vars;
 static bool opt_json;
 
 static const struct pz_opt show_opts[] = {
-    {"f", PZ_OPT_STRING, &opt_file, "FILE",
-     "the spec, which says where the state is (default: pz.yaml, "
-     "pz.yml or pz.json here)"},
-    {"var", PZ_OPT_LIST, &opt_vars, "NAME=VALUE",
-     "set ${var:NAME}; repeatable"},
-    {"state", PZ_OPT_STRING, &opt_state, "PATH",
-     "read this local state file instead of the spec's backend"},
+    PZ_OPT_ROWS_SPEC(PZ_HELP_SPEC_STATE),
+    PZ_OPT_ROW_STATE("read this local state file instead of the spec's "
+		     "backend"),
     {"json", PZ_OPT_BOOL, &opt_json, NULL, "print one JSON object"},
     {NULL},
 };
@@ -141,29 +134,11 @@ static cJSON *state_json(const struct pz_state *st, bool stored)
 	return root;
 }
 
-static int show_state(void)
+static int show_state(const struct pz_state *st, bool stored)
 {
-	struct pz_backend *b = NULL;
-	struct pz_spec *spec = NULL;
-	struct pz_state *st = NULL;
-	bool stored = false;
 	int status = 1;
 	size_t i;
 
-	if (pz_cmd_state_open(&b, &spec, opt_file, &opt_vars, opt_state, false,
-			      NULL, NULL))
-		return 1;
-	if (pz_backend_load(b, &st, &stored)) {
-		pz_cmd_fail();
-		goto out;
-	}
-	if (opt_state && !stored) {
-		/* An explicit path is a typo, not an empty state. */
-		pz_cmd_error("no state at '%s': -state names a file that does "
-			     "not exist",
-			     opt_state);
-		goto out;
-	}
 	if (opt_json) {
 		cJSON *root = state_json(st, stored);
 		struct pz_buf buf;
@@ -177,7 +152,7 @@ static int show_state(void)
 		}
 		pz_buf_release(&buf);
 		cJSON_Delete(root);
-		goto out;
+		return status;
 	}
 	if (!stored)
 		printf("No state.\n");
@@ -192,12 +167,7 @@ static int show_state(void)
 	if (stored && st->git_commit)
 		printf("\nLast applied from git commit %s (serial %llu).\n",
 		       pz_esc(st->git_commit), (unsigned long long)st->serial);
-	status = 0;
-out:
-	pz_state_free(st);
-	status |= pz_cmd_backend_close(b);
-	pz_spec_free(spec);
-	return status;
+	return 0;
 }
 
 /*
@@ -211,8 +181,8 @@ static char *plan_spec_path(const struct pz_plan *plan, const char *plan_path)
 	const char *slash = strrchr(plan_path, '/');
 	char *p;
 
-	if (opt_file)
-		return pz_xstrdup(opt_file);
+	if (pz_opts.file)
+		return pz_xstrdup(pz_opts.file);
 	if (!plan->spec_path[0])
 		return NULL;
 	if (access(plan->spec_path, R_OK) == 0)
@@ -246,9 +216,9 @@ static int check_plan(const struct pz_plan *plan, const char *plan_path)
 	pz_diags_init(&d);
 	if (!spec_path)
 		goto out;
-	if (pz_cmd_parse_vars(&opt_vars, &vars) ||
-	    pz_spec_load(&spec, spec_path, vars, opt_vars.n, &d) || !spec) {
-		if (opt_file) {
+	if (pz_cmd_parse_vars(&pz_opts.vars, &vars) ||
+	    pz_spec_load(&spec, spec_path, vars, pz_opts.vars.n, &d) || !spec) {
+		if (pz_opts.file) {
 			pz_cmd_error("cannot check the plan against '%s': %s",
 				     spec_path,
 				     d.nerrors ? "the spec has errors (pz "
@@ -258,7 +228,7 @@ static int check_plan(const struct pz_plan *plan, const char *plan_path)
 		}
 		goto out;
 	}
-	pz_spec_digest(spec, vars, opt_vars.n, digest);
+	pz_spec_digest(spec, vars, pz_opts.vars.n, digest);
 	/* Made from this spec (else it is stale, said below): it must be
 	 * what pz plans from it. */
 	if (!strcmp(plan->spec_digest, digest) &&
@@ -266,7 +236,7 @@ static int check_plan(const struct pz_plan *plan, const char *plan_path)
 		status = pz_cmd_fail();
 		goto out;
 	}
-	if (pz_cmd_backend_open(&b, spec, opt_state, NULL, NULL) ||
+	if (pz_cmd_backend_open(&b, spec, pz_opts.state, NULL, NULL) ||
 	    pz_backend_load(b, &st, &stored))
 		goto out;
 	if (pz_plan_check_fresh(plan, digest, stored ? st : NULL))
@@ -307,11 +277,21 @@ static int show_plan(const char *path)
 	return r ? pz_cmd_fail() : 0;
 }
 
-static int run_show(int argc, char **argv)
+/* With PLANFILE, the saved plan: check_plan reads the spec and the state
+ * it names, as the plan says, or goes without. */
+static int prepare_show(struct pz_setup *s, int argc, char **argv)
+{
+	(void)argv;
+	if (argc == 1)
+		s->needs = 0;
+	return 0;
+}
+
+static int run_show(struct pz_setup *s, int argc, char **argv)
 {
 	if (argc == 1)
 		return show_plan(argv[0]);
-	return show_state();
+	return show_state(s->state, s->stored);
 }
 
 const struct pz_cmd pz_cmd_show = {
@@ -329,5 +309,7 @@ const struct pz_cmd pz_cmd_show = {
 	"spec or the state has changed since it was made.",
     .opts = show_opts,
     .max_args = 1,
+    .setup = PZ_SETUP_STATE | PZ_SETUP_LOAD,
+    .prepare = prepare_show,
     .run = run_show,
 };

@@ -21,24 +21,16 @@
 #include "core/spec.h"
 #include "core/state.h"
 
-static const char *opt_file;
-static const char *opt_state;
-static const char *opt_lock_timeout;
-static struct pz_strlist opt_vars;
 static bool opt_json;
 static bool opt_dry_run;
 static bool opt_force;
 
 static const struct pz_opt state_opts[] = {
-    {"f", PZ_OPT_STRING, &opt_file, "FILE",
-     "the spec, which says where the state is (default: pz.yaml, "
-     "pz.yml or pz.json here)"},
-    {"var", PZ_OPT_LIST, &opt_vars, "NAME=VALUE",
-     "set ${var:NAME}; repeatable"},
-    {"state", PZ_OPT_STRING, &opt_state, "PATH",
-     "use this local state file instead of the spec's backend"},
-    {"lock-timeout", PZ_OPT_STRING, &opt_lock_timeout, "DURATION",
-     "rm, mv, push: wait this long for the state lock (default 0s)"},
+    PZ_OPT_ROWS_SPEC(PZ_HELP_SPEC_STATE),
+    PZ_OPT_ROW_STATE("use this local state file instead of the spec's "
+		     "backend"),
+    PZ_OPT_ROW_LOCK_TIMEOUT(
+	"rm, mv, push: wait this long for the state lock (default 0s)"),
     {"dry-run", PZ_OPT_BOOL, &opt_dry_run, NULL,
      "rm, mv: say what would change, write nothing"},
     {"force", PZ_OPT_BOOL, &opt_force, NULL,
@@ -49,38 +41,6 @@ static const struct pz_opt state_opts[] = {
 };
 
 /* --- reading ----------------------------------------------------------- */
-
-/* Opens the backend (locked for operation unless NULL) and loads the
- * state. 0, or 1 after printing. */
-static int open_and_load(struct pz_backend **b, struct pz_spec **spec,
-			 const char *operation, struct pz_state **st,
-			 bool *stored)
-{
-	if (pz_cmd_state_open(b, spec, opt_file, &opt_vars, opt_state, false,
-			      operation, opt_lock_timeout))
-		return 1;
-	if (pz_backend_load(*b, st, stored))
-		return pz_cmd_fail();
-	/* Reading a file named by -state that is not there is a typo, not
-	 * an empty state (rm, mv and push may start one). */
-	if (!operation && opt_state && !*stored) {
-		pz_cmd_error("no state at '%s': -state names a file that does "
-			     "not exist",
-			     opt_state);
-		return 1;
-	}
-	return 0;
-}
-
-static int close_all(struct pz_backend *b, struct pz_spec *spec,
-		     struct pz_state *st, int status)
-{
-	pz_state_free(st);
-	if (pz_cmd_backend_close(b))
-		status = 1;
-	pz_spec_free(spec);
-	return status;
-}
 
 /* ADDR matches an address exactly; a bare type ("campaign") matches
  * every resource of that type. */
@@ -112,18 +72,13 @@ static int not_in_state(const struct pz_state *st, const char *address)
 	return 1;
 }
 
-static int state_list(int argc, char **argv)
+static int state_list(struct pz_setup *s, int argc, char **argv)
 {
-	struct pz_backend *b = NULL;
-	struct pz_spec *spec = NULL;
-	struct pz_state *st = NULL;
+	const struct pz_state *st = s->state;
 	cJSON *list = NULL;
-	bool stored;
 	int status = 1;
 	size_t i;
 
-	if (open_and_load(&b, &spec, NULL, &st, &stored))
-		goto out;
 	for (i = 0; i < (size_t)argc; i++) {
 		size_t k;
 
@@ -164,7 +119,7 @@ static int state_list(int argc, char **argv)
 	status = list ? pz_cmd_print_json(list) : 0;
 out:
 	cJSON_Delete(list);
-	return close_all(b, spec, st, status);
+	return status;
 }
 
 /* The resource as the state document writes it. */
@@ -191,22 +146,15 @@ static cJSON *resource_doc(const struct pz_state *st, const char *address)
 	return found;
 }
 
-static int state_show(int argc, char **argv)
+static int state_show(struct pz_setup *s, int argc, char **argv)
 {
-	struct pz_backend *b = NULL;
-	struct pz_spec *spec = NULL;
-	struct pz_state *st = NULL;
+	const struct pz_state *st = s->state;
 	const struct pz_state_resource *r;
-	bool stored;
-	int status = 1;
+	int status;
 
 	(void)argc;
-	if (open_and_load(&b, &spec, NULL, &st, &stored))
-		goto out;
-	if (!(r = pz_state_find(st, argv[0]))) {
-		not_in_state(st, argv[0]);
-		goto out;
-	}
+	if (!(r = pz_state_find(st, argv[0])))
+		return not_in_state(st, argv[0]);
 	if (opt_json) {
 		cJSON *doc = resource_doc(st, r->address);
 
@@ -218,39 +166,29 @@ static int state_show(int argc, char **argv)
 		pz_cmd_print_resource(stdout, r);
 		status = 0;
 	}
-out:
-	return close_all(b, spec, st, status);
+	return status;
 }
 
-static int state_pull(int argc, char **argv)
+static int state_pull(struct pz_setup *s, int argc, char **argv)
 {
-	struct pz_backend *b = NULL;
-	struct pz_spec *spec = NULL;
-	struct pz_state *st = NULL;
 	struct pz_buf out;
-	bool stored;
-	int status = 1;
+	int status = 0;
 
 	(void)argc;
 	(void)argv;
-	pz_buf_init(&out, (size_t)256 << 20);
-	if (open_and_load(&b, &spec, NULL, &st, &stored))
-		goto out;
-	if (!stored) {
-		pz_cmd_error("there is no state at %s yet", b->location);
-		status = 0;
-		goto out;
+	if (!s->stored) {
+		pz_cmd_error("there is no state at '%s' yet",
+			     s->backend->location);
+		return 0;
 	}
 	/* Parsed and written again: checked, migrated, canonical. */
-	if (pz_state_serialize(st, &out)) {
-		pz_cmd_fail();
-		goto out;
-	}
-	fputs(pz_buf_cstr(&out), stdout);
-	status = 0;
-out:
+	pz_buf_init(&out, (size_t)256 << 20);
+	if (pz_state_serialize(s->state, &out))
+		status = pz_cmd_fail();
+	else
+		fputs(pz_buf_cstr(&out), stdout);
 	pz_buf_release(&out);
-	return close_all(b, spec, st, status);
+	return status;
 }
 
 /* --- changing, under the lock ----------------------------------------- */
@@ -282,17 +220,12 @@ static void warn_dependents(const struct pz_state *st, const char *address)
 					pz_esc(address));
 }
 
-static int state_rm(int argc, char **argv)
+static int state_rm(struct pz_setup *s, int argc, char **argv)
 {
-	struct pz_backend *b = NULL;
-	struct pz_spec *spec = NULL;
-	struct pz_state *st = NULL, *next = NULL;
-	bool stored;
+	const struct pz_state *st = s->state;
+	struct pz_state *next = NULL;
 	int status = 1, i;
 
-	if (open_and_load(&b, &spec, opt_dry_run ? NULL : "state rm", &st,
-			  &stored))
-		goto out;
 	next = pz_state_dup(st);
 	for (i = 0; i < argc; i++)
 		if (pz_state_remove(next, argv[i])) {
@@ -306,7 +239,7 @@ static int state_rm(int argc, char **argv)
 		}
 	for (i = 0; i < argc; i++)
 		warn_dependents(next, argv[i]);
-	if (!opt_dry_run && save(b, next, st, stored))
+	if (!opt_dry_run && save(s->backend, next, st, s->stored))
 		goto out;
 	for (i = 0; i < argc; i++)
 		printf("%s %s\n", opt_dry_run ? "Would remove" : "Removed",
@@ -318,21 +251,16 @@ static int state_rm(int argc, char **argv)
 	status = 0;
 out:
 	pz_state_free(next);
-	return close_all(b, spec, st, status);
+	return status;
 }
 
-static int state_mv(int argc, char **argv)
+static int state_mv(struct pz_setup *s, int argc, char **argv)
 {
-	struct pz_backend *b = NULL;
-	struct pz_spec *spec = NULL;
-	struct pz_state *st = NULL, *next = NULL;
-	bool stored;
+	const struct pz_state *st = s->state;
+	struct pz_state *next = NULL;
 	int status = 1;
 
 	(void)argc;
-	if (open_and_load(&b, &spec, opt_dry_run ? NULL : "state mv", &st,
-			  &stored))
-		goto out;
 	next = pz_state_dup(st);
 	if (!pz_state_find(st, argv[0])) {
 		not_in_state(st, argv[0]);
@@ -342,7 +270,7 @@ static int state_mv(int argc, char **argv)
 		pz_cmd_fail();
 		goto out;
 	}
-	if (!opt_dry_run && save(b, next, st, stored))
+	if (!opt_dry_run && save(s->backend, next, st, s->stored))
 		goto out;
 	printf("%s %s to %s", opt_dry_run ? "Would move" : "Moved",
 	       pz_esc(argv[0]), pz_esc(argv[1]));
@@ -352,7 +280,7 @@ static int state_mv(int argc, char **argv)
 	status = 0;
 out:
 	pz_state_free(next);
-	return close_all(b, spec, st, status);
+	return status;
 }
 
 /* The state to push: FILE, or stdin for "-". */
@@ -374,25 +302,37 @@ static int read_local(const char *path, struct pz_state **out)
 	return r;
 }
 
-static int state_push(int argc, char **argv)
+static void free_state(void *st)
 {
-	struct pz_backend *b = NULL;
-	struct pz_spec *spec = NULL;
-	struct pz_state *remote = NULL, *local = NULL;
+	pz_state_free(st);
+}
+
+/* Read what is pushed (s->data) before locking: never hold the lock
+ * while waiting on a pipe. */
+static int prepare_push(struct pz_setup *s, int argc, char **argv)
+{
+	struct pz_state *local = NULL;
+
+	(void)argc;
+	if (read_local(argv[0], &local)) {
+		pz_cmd_fail();
+		pz_cmd_error("nothing pushed");
+		return 1;
+	}
+	s->data = local;
+	s->data_free = free_state;
+	return 0;
+}
+
+static int state_push(struct pz_setup *s, int argc, char **argv)
+{
+	struct pz_backend *b = s->backend;
+	struct pz_state *remote = NULL, *local = s->data;
 	bool stored;
 	int status = 1, r;
 
 	(void)argc;
-	/* Read what is pushed before locking: never hold the lock while
-	 * waiting on a pipe. */
-	if (read_local(argv[0], &local)) {
-		pz_cmd_fail();
-		pz_cmd_error("nothing pushed");
-		goto out;
-	}
-	if (pz_cmd_state_open(&b, &spec, opt_file, &opt_vars, opt_state, false,
-			      "state push", opt_lock_timeout))
-		goto out;
+	(void)argv;
 	if ((r = pz_backend_load(b, &remote, &stored))) {
 		/* The way out of a stored state pz cannot read (a bug, a
 		 * hand edit): -force replaces it without reading it. */
@@ -440,8 +380,8 @@ static int state_push(int argc, char **argv)
 	       (unsigned long long)local->serial, local->lineage, b->location);
 	status = 0;
 out:
-	pz_state_free(local);
-	return close_all(b, spec, remote, status);
+	pz_state_free(remote);
+	return status;
 }
 
 /* --- dispatch ---------------------------------------------------------- */
@@ -453,30 +393,48 @@ enum {
 	ALLOW_JSON = 1 << 3,
 };
 
+#define READ  (PZ_SETUP_STATE | PZ_SETUP_LOAD)
+#define WRITE (PZ_SETUP_STATE | PZ_SETUP_LOCK | PZ_SETUP_LOAD)
+
+/* Each subcommand's row, as the command table's: its setup (the lock
+ * is dropped for -dry-run) and the lock's operation name. */
 static const struct sub {
 	const char *name;
 	const char *args;
 	int min_args, max_args;
 	unsigned allow;
-	int (*run)(int argc, char **argv);
+	unsigned setup;
+	const char *lock_op;
+	int (*prepare)(struct pz_setup *s, int argc, char **argv);
+	int (*run)(struct pz_setup *s, int argc, char **argv);
 } subs[] = {
-    {"list", "[ADDR|TYPE...]", 0, -1, ALLOW_JSON, state_list},
-    {"show", "ADDR", 1, 1, ALLOW_JSON, state_show},
-    {"rm", "ADDR...", 1, -1, ALLOW_LOCK | ALLOW_DRY_RUN, state_rm},
-    {"mv", "FROM TO", 2, 2, ALLOW_LOCK | ALLOW_DRY_RUN, state_mv},
-    {"pull", NULL, 0, 0, 0, state_pull},
-    {"push", "FILE|-", 1, 1, ALLOW_LOCK | ALLOW_FORCE, state_push},
+    {"list", "[ADDR|TYPE...]", 0, -1, ALLOW_JSON, READ, NULL, NULL, state_list},
+    {"show", "ADDR", 1, 1, ALLOW_JSON, READ, NULL, NULL, state_show},
+    {"rm", "ADDR...", 1, -1, ALLOW_LOCK | ALLOW_DRY_RUN, WRITE, "state rm",
+     NULL, state_rm},
+    {"mv", "FROM TO", 2, 2, ALLOW_LOCK | ALLOW_DRY_RUN, WRITE, "state mv", NULL,
+     state_mv},
+    {"pull", NULL, 0, 0, 0, READ, NULL, NULL, state_pull},
+    /* It reads the stored state itself: -force replaces one it cannot
+     * parse. */
+    {"push", "FILE|-", 1, 1, ALLOW_LOCK | ALLOW_FORCE,
+     PZ_SETUP_STATE | PZ_SETUP_LOCK, "state push", prepare_push, state_push},
 };
+
+/* The subcommand prepare_state chose. */
+static const struct sub *chosen;
 
 static int refuse(const struct sub *s, const char *opt)
 {
-	pz_cmd_error("state %s: -%s does not apply here (see 'pz state "
+	pz_cmd_error("-%s does not apply to pz state %s (see 'pz state "
 		     "-help')",
-		     s->name, opt);
+		     opt, s->name);
 	return 1;
 }
 
-static int run_state(int argc, char **argv)
+/* Finds the subcommand, checks its options and arguments, and sets up
+ * what its row says. */
+static int prepare_state(struct pz_setup *setup, int argc, char **argv)
 {
 	const struct sub *s = NULL;
 	size_t i;
@@ -500,7 +458,7 @@ static int run_state(int argc, char **argv)
 				best);
 		return 1;
 	}
-	if (opt_lock_timeout && !(s->allow & ALLOW_LOCK))
+	if (pz_opts.lock_timeout && !(s->allow & ALLOW_LOCK))
 		return refuse(s, "lock-timeout");
 	if (opt_dry_run && !(s->allow & ALLOW_DRY_RUN))
 		return refuse(s, "dry-run");
@@ -509,14 +467,25 @@ static int run_state(int argc, char **argv)
 	if (opt_json && !(s->allow & ALLOW_JSON))
 		return refuse(s, "json");
 	if (n < s->min_args || (s->max_args >= 0 && n > s->max_args)) {
-		pz_cmd_error("state %s: %s", s->name,
-			     n < s->min_args ? "missing argument"
-					     : "too many arguments");
+		pz_cmd_error("%s", n < s->min_args ? "missing argument"
+						   : "too many arguments");
 		fprintf(stderr, "usage: pz state %s [options]%s%s\n", s->name,
 			s->args ? " " : "", s->args ? s->args : "");
 		return 1;
 	}
-	return s->run(n, argv + 1);
+	if (s->prepare && s->prepare(setup, n, argv + 1))
+		return 1;
+	chosen = s;
+	setup->needs = s->setup;
+	if (opt_dry_run)
+		setup->needs &= ~(unsigned)PZ_SETUP_LOCK;
+	setup->lock_op = s->lock_op;
+	return 0;
+}
+
+static int run_state(struct pz_setup *s, int argc, char **argv)
+{
+	return chosen->run(s, argc - 1, argv + 1);
 }
 
 const struct pz_cmd pz_cmd_state = {
@@ -544,5 +513,6 @@ const struct pz_cmd pz_cmd_state = {
     .opts = state_opts,
     .min_args = 1,
     .max_args = -1,
+    .prepare = prepare_state,
     .run = run_state,
 };

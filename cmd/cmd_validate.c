@@ -6,35 +6,33 @@
 #include "cmd.h"
 #include "core/spec.h"
 
-static const char *opt_file;
 static bool opt_json;
-static struct pz_strlist opt_vars;
 
 static const struct pz_opt validate_opts[] = {
-    {"f", PZ_OPT_STRING, &opt_file, "FILE",
-     "the spec (default: pz.yaml, pz.yml or pz.json here)"},
-    {"var", PZ_OPT_LIST, &opt_vars, "NAME=VALUE",
-     "set ${var:NAME}; repeatable"},
+    PZ_OPT_ROWS_SPEC(PZ_HELP_SPEC),
     {"json", PZ_OPT_BOOL, &opt_json, NULL,
      "print the diagnostics as JSON on stdout"},
     {NULL},
 };
 
-static int run_validate(int argc, char **argv)
+/* -json: the diagnostics, on stdout. */
+static int prepare_validate(struct pz_setup *s, int argc, char **argv)
 {
-	struct pz_spec *spec = NULL;
-	size_t n;
+	(void)argc;
+	(void)argv;
+	s->json_diags = opt_json;
+	return 0;
+}
+
+static int run_validate(struct pz_setup *s, int argc, char **argv)
+{
+	size_t n = s->spec->nresources;
 
 	(void)argc;
 	(void)argv;
-	pz_cmd_spec_warnings(true);
-	if (pz_cmd_load_spec(&spec, opt_file, &opt_vars, opt_json))
-		return 1;
-	n = spec->nresources;
 	if (!opt_json)
 		printf("The spec is valid: %zu resource%s.\n", n,
 		       n == 1 ? "" : "s");
-	pz_spec_free(spec);
 	return 0;
 }
 
@@ -50,5 +48,7 @@ const struct pz_cmd pz_cmd_validate = {
 	"Exit status: 0 when the spec is valid, 1 otherwise.",
     .opts = validate_opts,
     .max_args = 0,
+    .setup = PZ_SETUP_SPEC | PZ_SETUP_SPEC_WARNINGS,
+    .prepare = prepare_validate,
     .run = run_validate,
 };

@@ -57,11 +57,12 @@ static int print_json(void)
 	return r;
 }
 
-static int run_version(int argc, char **argv)
+static int run_version(struct pz_setup *s, int argc, char **argv)
 {
 	const char *curl;
 	char expat[32];
 
+	(void)s;
 	(void)argc;
 	(void)argv;
 	if (opt_json)

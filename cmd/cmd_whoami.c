@@ -95,7 +95,7 @@ static void print_text(const struct pz_aws_client *c,
 	}
 }
 
-static int run_whoami(int argc, char **argv)
+static int run_whoami(struct pz_setup *s, int argc, char **argv)
 {
 	struct pz_aws_client_options o = {0};
 	struct pz_aws_client *c = NULL;
@@ -103,6 +103,7 @@ static int run_whoami(int argc, char **argv)
 	const struct pz_aws_creds *cr;
 	int status = 1;
 
+	(void)s;
 	(void)argc;
 	(void)argv;
 	o.profile = opt_profile;

@@ -68,6 +68,7 @@ static int finish(int status)
 int main(int argc, char **argv)
 {
 	const struct pz_cmd *cmd;
+	struct pz_setup setup;
 	int i = 1, r;
 
 	setlocale(LC_ALL, "C");
@@ -85,7 +86,7 @@ int main(int argc, char **argv)
 				return 1;
 			}
 		} else if (!strcmp(a, "version") || !strcmp(a, "v")) {
-			return finish(pz_cmd_version.run(0, NULL));
+			return finish(pz_cmd_version.run(NULL, 0, NULL));
 		} else if (!strcmp(a, "help") || !strcmp(a, "h")) {
 			pz_cmd_print_list(stdout);
 			return finish(0);
@@ -128,5 +129,12 @@ int main(int argc, char **argv)
 		return finish(0);
 	if (r)
 		return 1;
-	return finish(cmd->run(argc, argv));
+	/* What the command's table says it needs (cmd.h), then the command;
+	 * the lock is released on every path out. */
+	r = pz_cmd_setup(cmd, &setup, argc, argv);
+	if (!r)
+		r = cmd->run(&setup, argc, argv);
+	if (pz_cmd_setup_release(&setup))
+		r = 1;
+	return finish(r);
 }

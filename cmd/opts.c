@@ -117,29 +117,55 @@ static int parse_bool(const char *v, bool *out)
 	return -1;
 }
 
-static int set_opt(const struct pz_cmd *cmd, const struct pz_opt *o,
-		   const char *value)
+/* An option given twice with two values is an error, never "the last
+ * wins": which one was meant is not for pz to guess. The same value
+ * again is fine. */
+static int conflict(const struct pz_opt *o, const char *first,
+		    const char *value)
+{
+	pz_cmd_error("-%s is given twice, as '%s' and as '%s': pass one",
+		     o->name, first, value);
+	return 1;
+}
+
+/* seen: whether o was given before on this command line. */
+static int set_opt(const struct pz_opt *o, const char *value, bool seen)
 {
 	char *end;
 	long n;
+	bool b;
 	struct pz_strlist *l;
 
 	switch (o->kind) {
 	case PZ_OPT_BOOL:
-		if (parse_bool(value, o->value)) {
-			pz_cmd_error("%s: -%s takes true or false, not '%s'",
-				     cmd->name, o->name, value);
+		if (parse_bool(value, &b)) {
+			pz_cmd_error("-%s takes true or false, not '%s'",
+				     o->name, value);
 			return 1;
 		}
+		if (seen && *(bool *)o->value != b)
+			return conflict(o, b ? "false" : "true", value);
+		*(bool *)o->value = b;
 		return 0;
-	case PZ_OPT_STRING: *(const char **)o->value = value; return 0;
+	case PZ_OPT_STRING:
+		if (seen && strcmp(*(const char **)o->value, value))
+			return conflict(o, *(const char **)o->value, value);
+		*(const char **)o->value = value;
+		return 0;
 	case PZ_OPT_INT:
 		errno = 0;
 		n = strtol(value, &end, 10);
 		if (errno || end == value || *end) {
-			pz_cmd_error("%s: -%s takes a whole number, not '%s'",
-				     cmd->name, o->name, value);
+			pz_cmd_error("-%s takes a whole number, not '%s'",
+				     o->name, value);
 			return 1;
+		}
+		if (seen && *(long *)o->value != n) {
+			char first[32];
+
+			snprintf(first, sizeof(first), "%ld",
+				 *(long *)o->value);
+			return conflict(o, first, value);
 		}
 		*(long *)o->value = n;
 		return 0;
@@ -156,6 +182,7 @@ int pz_cmd_parse(const struct pz_cmd *cmd, int *argc, char **argv)
 {
 	int i, npos = 0, total = *argc;
 	bool only_pos = false;
+	bool seen[64] = {false};
 
 	for (i = 1; i < total; i++) {
 		char *a = argv[i];
@@ -187,8 +214,7 @@ int pz_cmd_parse(const struct pz_cmd *cmd, int *argc, char **argv)
 		if (!o) {
 			char *bad = pz_xstrndup(name, len);
 
-			pz_cmd_error("%s: unknown option '-%s'", cmd->name,
-				     bad);
+			pz_cmd_error("unknown option '-%s'", bad);
 			suggest_opt(cmd, bad);
 			fprintf(stderr, "pz: see 'pz %s -help'\n", cmd->name);
 			free(bad);
@@ -201,20 +227,23 @@ int pz_cmd_parse(const struct pz_cmd *cmd, int *argc, char **argv)
 		} else if (i + 1 < total) {
 			value = argv[++i];
 		} else {
-			pz_cmd_error("%s: -%s needs a value (-%s=%s)",
-				     cmd->name, o->name, o->name,
+			pz_cmd_error("-%s needs a value (-%s=%s)", o->name,
+				     o->name,
 				     o->metavar ? o->metavar : "VALUE");
 			return 1;
 		}
-		if (set_opt(cmd, o, value))
+		if ((size_t)(o - cmd->opts) >= PZ_ARRAY_LEN(seen))
+			PZ_BUG("more than %zu options", PZ_ARRAY_LEN(seen));
+		if (set_opt(o, value, seen[o - cmd->opts]))
 			return 1;
+		seen[o - cmd->opts] = true;
 	}
 	if (npos < cmd->min_args ||
 	    (cmd->max_args >= 0 && npos > cmd->max_args)) {
 		if (npos < cmd->min_args)
-			pz_cmd_error("%s: missing argument", cmd->name);
+			pz_cmd_error("missing argument");
 		else
-			pz_cmd_error("%s: unexpected argument '%s'", cmd->name,
+			pz_cmd_error("unexpected argument '%s'",
 				     argv[cmd->max_args]);
 		fprintf(stderr, "usage: pz %s [options]%s%s\n", cmd->name,
 			cmd->usage ? " " : "", cmd->usage ? cmd->usage : "");

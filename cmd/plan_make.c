@@ -64,9 +64,9 @@ static int check_data(struct pz_cmd_planned *p,
 
 	if (level < 0) {
 		free(cache_dir);
-		pz_cmd_error("%s: -data-check takes off, header, sample or "
-			     "full, not '%s'",
-			     a->command, a->data_check);
+		pz_cmd_error("-data-check takes off, header, sample or full, "
+			     "not '%s'",
+			     a->data_check);
 		return 1;
 	}
 	memset(&o, 0, sizeof(o));

@@ -58,7 +58,7 @@ static int check_interrupted(struct s3 *s)
 	if (s->interrupted && *s->interrupted)
 		return pz_error_set(PZ_EINTR,
 				    "interrupted while working on the "
-				    "state lock of %s",
+				    "state lock of '%s'",
 				    s->base.location);
 	return 0;
 }
@@ -352,7 +352,7 @@ static int lock_once(struct s3 *s, const struct pz_lock_info *info,
 		if (i >= MAX_TRANSIENT)
 			return pz_error_set(
 			    PZ_ECONFLICT,
-			    "the lock of %s kept changing while "
+			    "the lock of '%s' kept changing while "
 			    "pz tried to take it; try again",
 			    s->base.location);
 		if ((r = check_interrupted(s)))
@@ -428,7 +428,7 @@ static int unlock(struct pz_backend *b)
 		if (i >= MAX_TRANSIENT)
 			return pz_error_set(
 			    PZ_ECONFLICT,
-			    "the lock of %s kept changing while "
+			    "the lock of '%s' kept changing while "
 			    "pz released it; check with pz "
 			    "state list and pz force-unlock %s",
 			    b->location, s->lock_id);
@@ -437,19 +437,19 @@ static int unlock(struct pz_backend *b)
 		if (!held)
 			return pz_error_set(
 			    PZ_ELOCKED,
-			    "our lock on %s was removed by "
+			    "our lock on '%s' was removed by "
 			    "someone else (force-unlock?) while "
 			    "we held it",
 			    b->location);
 		if (!is_ours(s, &holder, owner, s->lock_id)) {
 			free(etag);
-			return pz_error_set(PZ_ELOCKED,
-					    "the lock on %s is now %s's (%s), "
-					    "not ours; leaving it",
-					    b->location,
-					    holder.who[0] ? holder.who
-							  : "someone else",
-					    holder.id);
+			return pz_error_set(
+			    PZ_ELOCKED,
+			    "the lock on '%s' is now %s's (%s), "
+			    "not ours; leaving it",
+			    b->location,
+			    holder.who[0] ? holder.who : "someone else",
+			    holder.id);
 		}
 		r = delete_lock(s, etag);
 		free(etag);
@@ -484,14 +484,15 @@ static int force_unlock(struct pz_backend *b, const char *id)
 			return r;
 		if (!held)
 			return pz_error_set(PZ_ENOTFOUND,
-					    "the state %s is not locked",
+					    "the state '%s' is not locked",
 					    b->location);
 		if (strcmp(holder.id, id)) {
 			free(etag);
-			return pz_error_set(PZ_EINVAL,
-					    "the lock on %s has ID %s, not %s; "
-					    "nothing removed",
-					    b->location, holder.id, id);
+			return pz_error_set(
+			    PZ_EINVAL,
+			    "the lock on '%s' has ID %s, not %s; "
+			    "nothing removed",
+			    b->location, holder.id, id);
 		}
 		r = delete_lock(s, etag);
 		free(etag);
@@ -501,7 +502,7 @@ static int force_unlock(struct pz_backend *b, const char *id)
 		if (i + 1 >= MAX_TRANSIENT)
 			return pz_error_set(
 			    PZ_ECONFLICT,
-			    "the lock on %s kept changing while "
+			    "the lock on '%s' kept changing while "
 			    "pz removed it; nothing removed",
 			    b->location);
 		pz_error_clear();
@@ -604,14 +605,14 @@ static int write_state(struct pz_backend *b, const char *data, size_t len)
 				pz_error_clear();
 				return 0;
 			}
-			return pz_error_set(PZ_ECONFLICT,
-					    "the state %s %s since pz read it: "
-					    "another run wrote it without "
-					    "holding the lock; nothing was "
-					    "written (run the command again)",
-					    b->location,
-					    o.if_match ? "changed"
-						       : "was created");
+			return pz_error_set(
+			    PZ_ECONFLICT,
+			    "the state '%s' %s since pz read it: "
+			    "another run wrote it without "
+			    "holding the lock; nothing was "
+			    "written (run the command again)",
+			    b->location,
+			    o.if_match ? "changed" : "was created");
 		}
 		r = bucket_error(s, r, &err);
 		pz_aws_error_release(&err);

@@ -299,7 +299,7 @@ def test_killed_holder_and_force_unlock(pz_bin):
         r2 = _run(pz, "force-unlock", other).fails()
         assert "nothing removed" in r2.err, r2
         r2 = _run(pz, "force-unlock", m.group(1)).ok()
-        assert "Removed the lock on s3://%s/%s" % (BUCKET, KEY) in r2.out
+        assert "Removed the lock on 's3://%s/%s'" % (BUCKET, KEY) in r2.out
         assert LOCK not in _objects(sim)
         _run(pz, "state", "mv", "campaign.a", "campaign.b").ok()
         assert _stored(sim)["serial"] == 2
