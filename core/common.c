@@ -3,10 +3,14 @@
  */
 #include "common.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+
+#include "escape.h"
 
 void pz_bug_at(const char *file, int line, const char *fmt, ...)
 {
@@ -214,6 +218,30 @@ bool pz_double_to_i64(double d, int64_t min, int64_t max, int64_t *out)
 		return false;
 	*out = (int64_t)d;
 	return true;
+}
+
+long long pz_now(void)
+{
+	static bool said;
+	const char *v = getenv("PZ_NOW");
+	char *end;
+	long long t;
+
+	if (!v || !*v)
+		return (long long)time(NULL);
+	errno = 0;
+	t = strtoll(v, &end, 10);
+	if (!errno && !*end && *v >= '0' && *v <= '9' && t > 0 &&
+	    t <= PZ_MAX_SAFE_INT)
+		return t;
+	if (!said) {
+		said = true;
+		fprintf(stderr,
+			"pz: ignoring PZ_NOW='%s' (use a whole number of "
+			"seconds since the epoch, e.g. PZ_NOW=1800000000)\n",
+			pz_esc(v));
+	}
+	return (long long)time(NULL);
 }
 
 char *pz_path_dir(const char *path)

@@ -94,6 +94,16 @@ const char *pz_str_suggest(const char *word, const char *const *candidates,
 #define PZ_MAX_SAFE_INT 9007199254740991LL /* 2^53 - 1 */
 bool pz_double_to_i64(double d, int64_t min, int64_t max, int64_t *out);
 
+/*
+ * The wall clock in seconds since the epoch, as the plan's time-driven
+ * decisions (pz.retrain.maxAge) and apply's records (trained_at) read
+ * it. PZ_NOW=SECONDS, a test hook, stands in for the clock, so a test
+ * makes a version "older than maxAge" without waiting; a PZ_NOW that
+ * is not a whole number of seconds from 1 to 2^53 - 1 is said on
+ * stderr (once) and ignored.
+ */
+long long pz_now(void);
+
 #include "banned.h"
 
 /* A min-heap of indices in h[0..*n): push v; pop the smallest (*n > 0).

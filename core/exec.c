@@ -73,7 +73,7 @@ static double mono(void)
 
 static long long wall(const struct exec *x)
 {
-	return x->o->now ? x->o->now : (long long)time(NULL);
+	return x->o->now ? x->o->now : pz_now();
 }
 
 static const struct pz_change *change_of(const struct xop *xo)

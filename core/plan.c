@@ -152,7 +152,7 @@ const struct pz_spec *pz_plan_ctx_spec(const struct pz_plan_ctx *ctx)
 
 long long pz_plan_ctx_now(const struct pz_plan_ctx *ctx)
 {
-	return ctx->opts->now ? ctx->opts->now : (long long)time(NULL);
+	return ctx->opts->now ? ctx->opts->now : pz_now();
 }
 
 bool pz_plan_ctx_refreshed(const struct pz_plan_ctx *ctx)

@@ -77,6 +77,11 @@ ENVIRONMENT = [
     ("PZ_POLL_MIN_MS, PZ_POLL_MAX_MS",
      "pz apply's polling bounds while it waits for a resource, in "
      "milliseconds (defaults 1000 and 30000): for simulators."),
+    ("PZ_NOW",
+     "A test hook: seconds since the epoch that stand in for the clock "
+     "where the plan decides by age (pz.retrain.maxAge) and apply records "
+     "when it trained or imported, so a test can make a version older "
+     "than maxAge without waiting. Not for production use."),
     ("XDG_CACHE_HOME",
      "Where the data check keeps what it found for each object "
      "(pz/data-check/ under it; default ~/.cache)."),

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -227,6 +228,42 @@ static void test_durations(void **state)
 	assert_string_equal(out, "2d");
 }
 
+/* PZ_NOW stands in for the clock; what is not a time is said and
+ * ignored. */
+static void test_now_override(void **state)
+{
+	static const char *const bad[] = {"abc",
+					  "-5",
+					  "0",
+					  "1e9",
+					  "12x",
+					  " 12",
+					  "99999999999999999999",
+					  "9007199254740992"};
+	long long t0, t;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(setenv("PZ_NOW", "1800000000", 1), 0);
+	assert_int_equal(pz_now(), 1800000000LL);
+	assert_int_equal(setenv("PZ_NOW", "9007199254740991", 1), 0);
+	assert_int_equal(pz_now(), PZ_MAX_SAFE_INT);
+	for (i = 0; i < PZ_ARRAY_LEN(bad); i++) {
+		assert_int_equal(setenv("PZ_NOW", bad[i], 1), 0);
+		t0 = (long long)time(NULL);
+		t = pz_now();
+		assert_true(t >= t0 && t <= (long long)time(NULL));
+	}
+	assert_int_equal(setenv("PZ_NOW", "", 1), 0);
+	t0 = (long long)time(NULL);
+	t = pz_now();
+	assert_true(t >= t0 && t <= (long long)time(NULL));
+	assert_int_equal(unsetenv("PZ_NOW"), 0);
+	t0 = (long long)time(NULL);
+	t = pz_now();
+	assert_true(t >= t0 && t <= (long long)time(NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -236,6 +273,7 @@ int main(void)
 	    cmocka_unit_test(test_cjson_hooks),
 	    cmocka_unit_test(test_jitter_and_hash),
 	    cmocka_unit_test(test_durations),
+	    cmocka_unit_test(test_now_override),
 	};
 
 	pz_json_init();

@@ -9,13 +9,18 @@ through POST /__sim/faults:
    "inject": [{"operation": "PutObject", "code": "SlowDown",
                "status": 503, "count": 2, "message": "..."},
               {"operation": "GetObject", "drop": true},
-              {"operation": "CreateSolution", "drop_after": true}],
+              {"operation": "CreateSolution", "drop_after": true},
+              {"operation": "CreateFilter", "fail": "Internal failure"}],
    "clock_offset_s": S}       # the server's clock for SigV4, skewed by S
 
 "inject" queues exact errors for the next matching calls, deterministic
 whatever the rates. "drop_after" processes the request, then drops the
 connection: the change is made and its answer lost, as when a network
 fails on the way back (the client retries and meets its own work).
+"fail" accepts the create call, and the resource it creates ends
+CREATE FAILED (FAILED for a data deletion job) with that failureReason
+when its creation would have finished: a failure of the service's own,
+not of the data (Personalize's Create* operations).
 """
 
 import random
@@ -82,9 +87,18 @@ class Faults:
             for i in inject:
                 if not isinstance(i, dict) or not (
                         isinstance(i.get("code"), str) or i.get("drop") or
-                        i.get("drop_after")):
-                    raise ValueError("each inject entry needs a code or "
-                                     "\"drop\": true")
+                        i.get("drop_after") or
+                        isinstance(i.get("fail"), str)):
+                    raise ValueError("each inject entry needs a code, "
+                                     "\"drop\": true, \"drop_after\": "
+                                     "true or a \"fail\" reason")
+                if "fail" in i and not (
+                        isinstance(i["fail"], str) and i["fail"] and
+                        isinstance(i.get("operation"), str) and
+                        i["operation"].startswith("Create")):
+                    raise ValueError("a \"fail\" entry needs a reason and "
+                                     "the Create operation whose resource "
+                                     "fails")
         with self._lock:
             for k in RATE_KEYS:
                 if k in body:
@@ -100,6 +114,7 @@ class Faults:
                                 "code": i.get("code"),
                                 "drop": bool(i.get("drop")),
                                 "after": bool(i.get("drop_after")),
+                                "fail": i.get("fail"),
                                 "status": int(i.get("status", 400)),
                                 "message": i.get("message",
                                                  "Injected by the simulator"),
@@ -127,11 +142,24 @@ class Faults:
                     return True
         return False
 
+    def creation_failure(self, operation):
+        """The failureReason the resource this Create call makes is to
+        end with, or None."""
+        with self._lock:
+            for i in self.inject:
+                if i["fail"] and i["operation"] == operation \
+                        and i["count"] > 0:
+                    i["count"] -= 1
+                    if i["count"] == 0:
+                        self.inject.remove(i)
+                    return i["fail"]
+        return None
+
     def check(self, protocol, operation):
         """Raise the fault this request suffers, if any."""
         with self._lock:
             for i in self.inject:
-                if i["after"]:
+                if i["after"] or i["fail"]:
                     continue
                 if i["operation"] in (None, operation) and i["count"] > 0:
                     i["count"] -= 1

@@ -626,6 +626,28 @@ class SlowLifecycles(Base):
                   if r["arn"] == dsg]
         self.assertEqual(states, [])
 
+    def test_injected_creation_failure(self):
+        # "fail": the call is accepted, the creation goes its way and
+        # ends CREATE FAILED with the reason, once; the next one lives.
+        self.sim.faults(inject=[{"operation": "CreateDatasetGroup",
+                                 "fail": "Internal failure"}])
+        arns = [self.call("CreateDatasetGroup", {"name": n})[
+            "datasetGroupArn"] for n in ("doomed", "fine")]
+        st = lambda arn: self.call("DescribeDatasetGroup", {
+            "datasetGroupArn": arn})["datasetGroup"]
+        self.assertEqual(st(arns[0])["status"], "CREATE PENDING")
+        self.advance(6)
+        self.assertEqual(st(arns[0])["status"], "CREATE IN_PROGRESS")
+        self.advance(30)
+        self.assertEqual((st(arns[0])["status"],
+                          st(arns[0])["failureReason"]),
+                         ("CREATE FAILED", "Internal failure"))
+        self.assertEqual(st(arns[1])["status"], "ACTIVE")
+        self.assertNotIn("failureReason", st(arns[1]))
+        self.assertEqual(self.sim.faults()["inject"], [])
+        for arn in arns:
+            self.call("DeleteDatasetGroup", {"datasetGroupArn": arn})
+
     def test_last_updated_when_done(self):
         # A lifecycle that ends in work (an import reads its data) stamps
         # lastUpdatedDateTime when it becomes ACTIVE, as every status

@@ -806,6 +806,20 @@ class FaultSettings(unittest.TestCase):
         f.check("json", "A")
         with self.assertRaises(errors.DropConnection):
             f.check("json", "B")
+        # "fail" entries are for the resource a Create call makes: the
+        # call itself is not refused.
+        for bad in ({"operation": "DescribeFilter", "fail": "x"},
+                    {"fail": "x"}, {"operation": "CreateFilter",
+                                    "fail": ""}):
+            with self.assertRaises(ValueError, msg=bad):
+                f.update({"inject": [bad]})
+        f.update({"inject": [{"operation": "CreateFilter", "fail": "Boom",
+                              "count": 2}]})
+        f.check("json", "CreateFilter")
+        self.assertIsNone(f.creation_failure("CreateCampaign"))
+        self.assertEqual([f.creation_failure("CreateFilter")
+                          for _ in range(3)], ["Boom", "Boom", None])
+        self.assertEqual(f.settings()["inject"], [])
         f.update({"operations": ["Only"], "throttle_rate": 1.0})
         f.check("json", "Other")
         with self.assertRaises(errors.AwsError):

@@ -377,6 +377,13 @@ class Control(JsonService):
             pending, running = CREATE_TIMES[rtype]
             done = "done_" + rtype if hasattr(self, "_do_done_" + rtype) \
                 else None
+            # A failure injected by a test (POST /__sim/faults "fail"):
+            # the service's own, when the creation would have finished.
+            fail = self.sim.faults.creation_failure(
+                "Create" + rtype[0].upper() + rtype[1:])
+            if fail:
+                rec["x"]["injected_failure"] = fail
+                done = "injected_failure"
             self._schedule(rec, [(pending, running_status, None),
                                  (running, None if done else "ACTIVE",
                                   done)], now)
@@ -931,6 +938,9 @@ class Control(JsonService):
         if old:
             self.sim.store.delete_blob(old["blob"])
         rec["status"] = "ACTIVE"
+
+    def _do_injected_failure(self, rec, t):
+        self._fail(rec, rec["x"].pop("injected_failure"))
 
     def _fail(self, rec, reason):
         rec["status"] = ("FAILED" if rec["type"] == "dataDeletionJob"
