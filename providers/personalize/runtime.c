@@ -548,7 +548,7 @@ static cJSON *update_body(const struct pz_rtype *t, const char *arn,
 			{
 				const cJSON *name =
 				    cJSON_GetObjectItemCaseSensitive(
-					x, "eventType");
+					x, "metricName");
 
 				if (has_metric(add ? om : nm, x))
 					continue;

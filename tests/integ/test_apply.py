@@ -554,6 +554,63 @@ def test_confirmation_and_json(pz_bin):
                     "type"} <= set(x), x
 
 
+METRICS = """pz:
+  roleArn: %s
+datasetGroup: {name: metrics}
+datasets:
+  Interactions:
+    name: metrics-interactions
+    schema:
+      type: record
+      name: Interactions
+      namespace: com.amazonaws.personalize.schema
+      version: "1.0"
+      fields:
+        - {name: USER_ID, type: string}
+        - {name: ITEM_ID, type: string}
+        - {name: EVENT_TYPE, type: string}
+        - {name: EVENT_VALUE, type: float}
+        - {name: TIMESTAMP, type: long}
+metricAttribution:
+  name: metrics-attribution
+  metrics:
+    - {eventType: click, metricName: CLICKS, expression: SAMPLECOUNT()}
+    - {eventType: buy, metricName: REVENUE, expression: @EXPR@}
+  metricsOutputConfig:
+    roleArn: %s
+""".replace("%s", ROLE)
+
+
+def test_metric_changed_is_removed_by_name_then_added(pz_bin):
+    """A metric whose expression changes is removed by its metricName
+    (UpdateMetricAttribution's removeMetrics holds names, not event
+    types) and added again, in one update, with no refused call."""
+    with Sim(time_scale=0.0005) as sim:
+        pz = Pz(pz_bin, sim)
+        path = pz.write_file("work/pz.yaml",
+                             METRICS.replace("@EXPR@", "SAMPLECOUNT()"))
+        apply(pz, "-f", path).ok()
+        m = mark(sim)
+        pz.write_file("work/pz.yaml", METRICS.replace(
+            "@EXPR@", '"SUM(Interactions.EVENT_VALUE)"'))
+        apply(pz, "-f", path).ok()
+        assert refused(sim, m) == [], refused(sim, m)
+        upd = [c for c in sim.calls(m)
+               if c["operation"] == "UpdateMetricAttribution"]
+        assert len(upd) == 1, writes(sim, m)
+        assert upd[0]["params"]["removeMetrics"] == ["REVENUE"], upd
+        ma = [r for r in sim.state()["resources"]
+              if r["type"] == "metricAttribution"]
+        listed = harness.aws_cli(
+            sim, "personalize", "list-metric-attribution-metrics",
+            "--metric-attribution-arn", ma[0]["arn"], parse=True)
+        got = {x["metricName"]: x["expression"] for x in listed["metrics"]}
+        assert got == {"CLICKS": "SAMPLECOUNT()",
+                       "REVENUE": "SUM(Interactions.EVENT_VALUE)"}, got
+        r = pz.run("plan", "-f", path, "-detailed-exitcode", env=FAST)
+        assert r.rc == 0, r
+
+
 def on_a_terminal(pz, *args, env=None):
     """Runs pz with stdout and stderr on a pseudo-terminal: (rc, what
     the terminal received)."""
