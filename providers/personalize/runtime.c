@@ -717,12 +717,14 @@ static int delete_now(struct call *cl)
  * DeleteSolution is refused while a version trains: each training in
  * progress is stopped first (StopSolutionVersionCreation; what it
  * trained until then is billed), and the delete made once none is
- * pending, in progress or stopping (personalize-rules.md §4).
+ * pending, in progress or stopping, and no update of the solution
+ * itself runs (personalize-rules.md §4).
  */
 #define STOP_LOOK_MS   2000
 #define STOP_LOOKS_MAX 1800 /* an hour of looks */
 
 static void look_versions(struct call *cl, const char *token);
+static void classify(const cJSON *obj, struct pz_rt_result *res);
 
 static void fail_call(struct call *cl, int rc, const char *what)
 {
@@ -754,7 +756,8 @@ static void round_step(struct call *cl)
 	} else if (cl->again) {
 		if (++cl->rounds > STOP_LOOKS_MAX) {
 			fail_call(cl, PZ_ETIMEOUT,
-				  "its training did not stop within an hour");
+				  "its trainings and its update did not settle "
+				  "within an hour");
 			return;
 		}
 		pz_aws_timer_add(cl->c, STOP_LOOK_MS, look_again, cl);
@@ -838,14 +841,49 @@ static void on_versions(void *ud, int rc, cJSON *out,
 	round_step(cl);
 }
 
+/* DeleteSolution is refused while the solution's own update runs
+ * (latestSolutionUpdate, an automatic-training change): that is
+ * waited for too. */
+static void on_solution_look(void *ud, int rc, cJSON *out,
+			     const struct pz_aws_response *resp)
+{
+	struct call *cl = ud;
+	const cJSON *obj = cJSON_GetObjectItemCaseSensitive(out, "solution");
+	struct pz_rt_result res;
+
+	(void)resp;
+	memset(&res, 0, sizeof(res));
+	if (!rc && cJSON_IsObject(obj)) {
+		classify(obj, &res);
+		if (res.status == PZ_RT_PENDING)
+			cl->again = true;
+	} else if (rc && rc != PZ_ENOTFOUND && !cl->failure) {
+		cl->failure = pz_xstrdup(pz_error_last());
+	}
+	pz_rt_result_release(&res);
+	cJSON_Delete(out);
+	round_step(cl);
+}
+
 static void look_versions(struct call *cl, const char *token)
 {
 	cJSON *in = cJSON_CreateObject();
 	struct pz_aws_json_done d = {on_versions, cl};
 
 	if (!token) {
+		cJSON *sin = cJSON_CreateObject();
+		struct pz_aws_json_done sd = {on_solution_look, cl};
+
 		cl->again = false;
-		cl->pending = 0;
+		cl->pending = 1;
+		cJSON_AddStringToObject(sin, "solutionArn", cl->arn);
+		if (pz_aws_json_submit(cl->c, PZ_AWS_PERSONALIZE,
+				       "DescribeSolution", sin, sd)) {
+			cl->pending = 0;
+			if (!cl->failure)
+				cl->failure = pz_xstrdup(pz_error_last());
+		}
+		cJSON_Delete(sin);
 	}
 	cJSON_AddStringToObject(in, "solutionArn", cl->arn);
 	cJSON_AddNumberToObject(in, "maxResults", 100);

@@ -407,6 +407,38 @@ def test_destroy_stops_training_in_progress(pz_bin):
         assert live(sim) == [], live(sim)
 
 
+def test_destroy_waits_for_a_solution_update(pz_bin):
+    """DeleteSolution is refused while the solution's own update runs
+    (an automatic-training change, here made outside pz): destroy waits
+    for it, then deletes (personalize-rules.md section 4)."""
+    simh = harness._simh
+    with Sim(time_scale=0.0005) as sim:
+        pz = Pz(pz_bin, sim)
+        small(pz, sim)
+        path = pz.write_file("work/pz.yaml", SMALL.replace(
+            "@RECIPE@", "aws-user-personalization")
+            .split("campaigns:")[0])
+        apply(pz, "-f", path).ok()
+        # The update takes 30 simulated seconds: 6 s here.
+        sim.control("POST", "/__sim/clock", {"time_scale": 0.2})
+        sol = ("arn:aws:personalize:us-east-1:%s:solution/small-ups"
+               % harness.ACCOUNT)
+        st, body = simh.personalize(sim, "UpdateSolution", {
+            "solutionArn": sol, "performAutoTraining": True})
+        assert st == 200, body
+        m = mark(sim)
+        r = pz.run("destroy", "-f", path, "-auto-approve", env=FAST,
+                   timeout=300).ok()
+        assert "Destroy complete!" in r.out, r
+        assert not refused(sim, m), refused(sim, m)
+        looks = [c for c in sim.calls(m)
+                 if c["operation"] == "DescribeSolution"]
+        deleted = [c for c in sim.calls(m)
+                   if c["operation"] == "DeleteSolution"]
+        assert len(deleted) == 1 and len(looks) >= 2, (looks, deleted)
+        assert live(sim) == [], live(sim)
+
+
 def test_interrupt_records_what_runs_and_next_apply_waits(pz_bin):
     import signal
     import subprocess
