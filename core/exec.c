@@ -602,7 +602,7 @@ static void start(struct exec *x, struct xop *xo)
 			return;
 		}
 		r = x->rt->update(x->rt->impl, t, xo->arn, c->before, body,
-				  on_changed, xo);
+				  c->retry ? PZ_RT_RESEND : 0, on_changed, xo);
 		cJSON_Delete(body);
 		break;
 	case PZ_OP_DELETE:

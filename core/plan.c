@@ -566,6 +566,7 @@ void pz_plan_decide(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 			 * new ones it failed to apply: update again. */
 			if (c->action == PZ_ACTION_NOOP)
 				c->action = PZ_ACTION_UPDATE;
+			c->retry = c->action == PZ_ACTION_UPDATE;
 			c->note = pz_xasprintf(
 			    "its last update failed%s%s; planned again",
 			    lv->failure_reason ? ": " : "",

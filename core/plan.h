@@ -89,6 +89,11 @@ struct pz_change {
 	 * create adopts it if it is (runtime), so the plan does not call
 	 * it someone else's. */
 	bool requested;
+	/* UPDATE again after the service failed the last update: apply
+	 * sends every member, even when none differs from the state's
+	 * (the service kept its old settings, or reports the ones it
+	 * failed to apply). */
+	bool retry;
 	/* Replaced or deleted only because this other resource is (the
 	 * service refuses to delete that one while this one exists):
 	 * Terraform's replace_triggered_by, action_reason

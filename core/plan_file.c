@@ -219,6 +219,8 @@ int pz_plan_serialize(const struct pz_plan *plan, struct pz_buf *out)
 		cJSON_AddBoolToObject(o, "create_first", c->create_first);
 		if (c->awaits)
 			cJSON_AddTrueToObject(o, "awaits");
+		if (c->retry)
+			cJSON_AddTrueToObject(o, "retry");
 		cJSON_AddBoolToObject(o, "implicit", c->implicit);
 		cJSON_AddItemToArray(changes, o);
 	}
@@ -555,6 +557,7 @@ int pz_plan_load(struct pz_plan **out, const char *path)
 		ch->prevent_destroy = get_bool(c, "prevent_destroy");
 		ch->create_first = get_bool(c, "create_first");
 		ch->awaits = get_bool(c, "awaits");
+		ch->retry = get_bool(c, "retry");
 		ch->implicit = get_bool(c, "implicit");
 	}
 	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(root, "drift"))

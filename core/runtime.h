@@ -44,6 +44,13 @@ void pz_rt_result_release(struct pz_rt_result *r);
 
 typedef void (*pz_rt_done)(void *ud, const struct pz_rt_result *res);
 
+/* update's flags */
+enum {
+	/* Send every member of after, even when none differs from before:
+	 * the service failed the last update (pz_change.retry). */
+	PZ_RT_RESEND = 1 << 0,
+};
+
 struct pz_runtime {
 	void *impl;
 	/* --- the scheduler --- */
@@ -53,12 +60,12 @@ struct pz_runtime {
 	/* Runs until nothing is in flight and no timer is armed. */
 	int (*run)(void *impl);
 	/* --- operations; body: the create request, references resolved;
-	 * before/after: as the plan has them --- */
+	 * before/after: as the plan has them; flags: PZ_RT_* --- */
 	int (*create)(void *impl, const struct pz_rtype *t, const cJSON *body,
 		      pz_rt_done done, void *ud);
 	int (*update)(void *impl, const struct pz_rtype *t, const char *arn,
-		      const cJSON *before, const cJSON *after, pz_rt_done done,
-		      void *ud);
+		      const cJSON *before, const cJSON *after, unsigned flags,
+		      pz_rt_done done, void *ud);
 	int (*remove)(void *impl, const struct pz_rtype *t, const char *arn,
 		      pz_rt_done done, void *ud);
 	int (*read)(void *impl, const struct pz_rtype *t, const char *arn,

@@ -485,7 +485,7 @@ static bool has_metric(const cJSON *list, const cJSON *m)
  * NULL when only tags change.
  */
 static cJSON *update_body(const struct pz_rtype *t, const char *arn,
-			  const cJSON *before, const cJSON *after)
+			  const cJSON *before, const cJSON *after, bool resend)
 {
 	const struct pz_operation *cop = pz_facts_operation(t->create_op);
 	const struct pz_operation *uop =
@@ -573,7 +573,9 @@ static cJSON *update_body(const struct pz_rtype *t, const char *arn,
 		cJSON_AddItemToObject(body, m, cJSON_Duplicate(now, 1));
 		changed += !was || !pz_json_equal(was, now);
 	}
-	if (!changed) {
+	/* resend: the service failed the last update; what the state
+	 * holds may not be what it runs. */
+	if (!changed && !(resend && body->child && body->child->next)) {
 		cJSON_Delete(body);
 		return NULL;
 	}
@@ -597,8 +599,8 @@ static const char *status_op(const struct pz_rtype *t, const cJSON *before,
 }
 
 static int update_now(void *impl, const struct pz_rtype *t, const char *arn,
-		      const cJSON *before, const cJSON *after, pz_rt_done done,
-		      void *ud);
+		      const cJSON *before, const cJSON *after, unsigned flags,
+		      pz_rt_done done, void *ud);
 
 /* A campaign under pz.promote: the gate decides first (promote.h),
  * then the update goes on with the version it chose. */
@@ -607,6 +609,7 @@ struct gated_update {
 	const struct pz_rtype *t;
 	char *arn;
 	const cJSON *before; /* the plan's: lives through the run */
+	unsigned flags;
 	pz_rt_done done;
 	void *ud;
 };
@@ -620,7 +623,7 @@ static void on_gate_decided(void *ud, int rc, const char *msg,
 	memset(&res, 0, sizeof(res));
 	if (!rc)
 		rc = update_now(g->impl, g->t, g->arn, g->before, after,
-				g->done, g->ud);
+				g->flags, g->done, g->ud);
 	else
 		pz_error_set(rc, "%s", msg ? msg : pz_error_name(rc));
 	if (rc) {
@@ -633,20 +636,21 @@ static void on_gate_decided(void *ud, int rc, const char *msg,
 }
 
 static int rt_update(void *impl, const struct pz_rtype *t, const char *arn,
-		     const cJSON *before, const cJSON *after, pz_rt_done done,
-		     void *ud)
+		     const cJSON *before, const cJSON *after, unsigned flags,
+		     pz_rt_done done, void *ud)
 {
 	struct prt *p = impl;
 	struct gated_update *g;
 	int r;
 
 	if (!pz_promote_gates_applies(p->gates, arn, before, after))
-		return update_now(impl, t, arn, before, after, done, ud);
+		return update_now(impl, t, arn, before, after, flags, done, ud);
 	g = pz_xcalloc(1, sizeof(*g));
 	g->impl = impl;
 	g->t = t;
 	g->arn = pz_xstrdup(arn);
 	g->before = before;
+	g->flags = flags;
 	g->done = done;
 	g->ud = ud;
 	r = pz_promote_gates_decide(p->gates, p->c, arn, before, after,
@@ -659,13 +663,15 @@ static int rt_update(void *impl, const struct pz_rtype *t, const char *arn,
 }
 
 static int update_now(void *impl, const struct pz_rtype *t, const char *arn,
-		      const cJSON *before, const cJSON *after, pz_rt_done done,
-		      void *ud)
+		      const cJSON *before, const cJSON *after, unsigned flags,
+		      pz_rt_done done, void *ud)
 {
 	struct call *cl = call_new(CLIENT(impl), t, done, ud);
 	const struct pz_operation *cop = pz_facts_operation(t->create_op);
 	const char *sop = status_op(t, before, after);
-	cJSON *body = sop ? NULL : update_body(t, arn, before, after);
+	cJSON *body =
+	    sop ? NULL
+		: update_body(t, arn, before, after, flags & PZ_RT_RESEND);
 	int r;
 
 	plan_tags(cl, arn, before, after);

@@ -193,12 +193,13 @@ static char *f_arn_of(void *impl, const struct pz_rtype *t, const cJSON *body)
 }
 
 static int f_update(void *impl, const struct pz_rtype *t, const char *arn,
-		    const cJSON *before, const cJSON *after, pz_rt_done done,
-		    void *ud)
+		    const cJSON *before, const cJSON *after, unsigned flags,
+		    pz_rt_done done, void *ud)
 {
 	(void)arn;
 	(void)before;
 	(void)after;
+	(void)flags;
 	logf_(impl, "update", t);
 	call(impl, done, ud);
 	return 0;
