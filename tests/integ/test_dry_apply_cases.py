@@ -2,8 +2,9 @@
 against the simulator with the test executor (dry_apply): maxAge (with
 PZ_NOW standing in for the clock), maxAge under trainingMode UPDATE, a
 failed import, a failed training, ignoreChanges, a creation still in
-progress when planned (an interrupted apply) and a creation the service
-failed (a tainted filter).
+progress when planned (an interrupted apply), a creation the service
+failed (a tainted filter) and an update the service failed (a campaign's,
+planned again).
 
 Each step is planned by pz plan against the live simulator, saved and
 executed; no call may be refused (ResourceInUse, ResourceAlreadyExists,
@@ -344,6 +345,35 @@ def test_golden_cases_execute_without_a_refused_call(pz_bin):
         assert [c["operation"] for c in writes(calls)] == \
             ["DeleteFilter", "CreateFilter"], writes(calls)
 
+        # failed-update: a campaign TPS update the service fails (a
+        # fault the simulator injects: latestCampaignUpdate ends CREATE
+        # FAILED, the campaign stays ACTIVE with its old TPS). The
+        # executor reports it; the next plan updates the campaign again
+        # and says why, as the failed-update golden case does.
+        assert campaign_tps(sim) == 6
+        watched = doomed.replace("minProvisionedTPS: 5\n    pz:\n      "
+                                 "lifecycle: {ignoreChanges: "
+                                 "[minProvisionedTPS]}\n",
+                                 "minProvisionedTPS: 2\n    pz:\n")
+        assert watched != doomed
+        s.write(watched)
+        reason = "Internal server error"
+        sim.faults(inject=[{"operation": "UpdateCampaign", "fail": reason}])
+        out, calls, log = s.step(
+            "failed-update, the update fails",
+            expect=("campaign.upsCampaign will be updated in-place",
+                    "minProvisionedTPS", "= 6 -> 2"), fails=True)
+        assert len(writes(calls, "UpdateCampaign")) == 1, calls
+        assert "failed update campaign.upsCampaign" in log, log
+        assert reason in log, log
+        assert campaign_tps(sim) == 6
+        out, calls, _ = s.step(
+            "failed-update, planned again",
+            expect=("campaign.upsCampaign will be updated in-place",
+                    "# (its last update failed: %s; planned again)"
+                    % reason, "minProvisionedTPS", "= 6 -> 2"))
+        assert len(writes(calls, "UpdateCampaign")) == 1, calls
+        assert campaign_tps(sim) == 2
         # Destroyed whole, as everything above left it.
         out, calls, _ = s.step("destroy", expect=("will be destroyed",),
                                opts=("-destroy",))
