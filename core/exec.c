@@ -395,9 +395,11 @@ static void requeue(void *ud)
 
 /*
  * A quota that frees by itself (5 imports per region, 20 trainings)
- * refused the call: the operation goes back to waiting and is tried
- * again when a slot may have freed, up to the type's wait limit. True
- * when queued.
+ * refused the call, or the service said the resource or its parent is
+ * busy with something outside the plan (the type's busy_waits: an
+ * automatic training, an import started elsewhere): the operation goes
+ * back to waiting and is tried again when it may have freed, up to the
+ * type's wait limit. True when queued.
  */
 static bool queue_full(struct xop *xo, const struct pz_rt_result *res)
 {
@@ -407,16 +409,22 @@ static bool queue_full(struct xop *xo, const struct pz_rt_result *res)
 	long lo = x->o->poll_min_ms > 0 ? x->o->poll_min_ms : 1000;
 	long hi = x->o->poll_max_ms > 0 ? x->o->poll_max_ms : 30000;
 	double now = mono();
+	enum pz_op_kind k = x->plan->ops[xo->i].kind;
+	bool busy = res->code && !strcmp(res->code, "ResourceInUseException") &&
+		    t &&
+		    ((t->busy_waits & PZ_BUSY_CREATE && k == PZ_OP_CREATE) ||
+		     (t->busy_waits & PZ_BUSY_DELETE && k == PZ_OP_DELETE));
 	long ms;
 	char *m;
 
+	if (stopping(x) || !res->code)
+		return false;
 	/* A count per dataset group (one event tracker, ten filters)
 	 * frees only when something is deleted: an error, not a queue.
 	 * Recommenders also count against the region's trainings, which
 	 * do free. */
-	if (!res->code || strcmp(res->code, "LimitExceededException") ||
-	    stopping(x) ||
-	    (t && t->group_quota && strcmp(t->name, "recommender")))
+	if (!busy && (strcmp(res->code, "LimitExceededException") ||
+		      (t && t->group_quota && strcmp(t->name, "recommender"))))
 		return false;
 	if (!xo->queued_at)
 		xo->queued_at = now;
@@ -427,10 +435,12 @@ static bool queue_full(struct xop *xo, const struct pz_rt_result *res)
 	xo->state = X_QUEUED;
 	x->running--;
 	if (xo->queued++ == 0) {
-		m = pz_xasprintf("a quota is full (%s); pz tries again as "
-				 "slots free",
-				 res->message ? res->message
-					      : "LimitExceededException");
+		m = pz_xasprintf(
+		    busy ? "the service says it is busy (%s): something "
+			   "outside this plan runs on it; pz tries again as "
+			   "it settles"
+			 : "a quota is full (%s); pz tries again as slots free",
+		    res->message ? res->message : res->code);
 		emit(xo, PZ_EXEC_QUEUED, NULL, m);
 		free(m);
 	}

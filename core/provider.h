@@ -158,6 +158,17 @@ struct pz_rtype {
 	/* What apply's live line calls one being created ("training");
 	 * NULL: "creating". */
 	const char *creating;
+	/* PZ_BUSY_*: ResourceInUseException on its create or its delete
+	 * means that something outside the plan runs on it or on its
+	 * parent (an automatic training, an import started elsewhere):
+	 * apply waits and tries again, as for a full quota, up to
+	 * wait_timeout_s. Otherwise it means the plan is wrong, and fails. */
+	unsigned busy_waits;
+};
+
+enum {
+	PZ_BUSY_CREATE = 1 << 0,
+	PZ_BUSY_DELETE = 1 << 1,
 };
 
 /* Registers t (static storage, not copied). Registering a name twice is

@@ -228,6 +228,7 @@ const struct pz_rtype pz_rtype_dataset = {
     .create_op = "CreateDataset",
     .describe_op = "DescribeDataset",
     .delete_op = "DeleteDataset",
+    .busy_waits = PZ_BUSY_DELETE,
     .arn_member = "datasetArn",
     .response_key = "dataset",
     PZ_PERS_ARN("dataset", 2), /* dataset/GROUP/TYPE */

@@ -339,6 +339,7 @@ mode:
 const struct pz_rtype pz_rtype_dataset_import_job = {
     .usage = pz_pers_usage_import,
     .wait_timeout_s = 86400,
+    .busy_waits = PZ_BUSY_CREATE,
     .creating = "importing",
     .name = "dataset_import_job",
     .label = "dataset import job",

@@ -468,6 +468,7 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 const struct pz_rtype pz_rtype_solution_version = {
     .usage = pz_pers_usage_solution_version,
     .wait_timeout_s = 172800,
+    .busy_waits = PZ_BUSY_CREATE,
     .creating = "training",
     .name = "solution_version",
     .label = "solution version",

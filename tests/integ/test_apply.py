@@ -439,6 +439,41 @@ def test_destroy_waits_for_a_solution_update(pz_bin):
         assert live(sim) == [], live(sim)
 
 
+def test_training_waits_for_one_started_outside(pz_bin):
+    """Under personalize-rules.md 9.7's answer "refuse", a planned
+    CreateSolutionVersion meets a training started outside pz (an
+    automatic one): the service says ResourceInUse, and apply waits for
+    that training, then trains, saying so; nothing fails."""
+    with Sim(time_scale=0.0005) as sim:
+        pz = Pz(pz_bin, sim)
+        path = small(pz, sim)
+        apply(pz, "-f", path).ok()
+        sim.control("POST", "/__sim/behaviour",
+                    {"version_while_training": "refuse"})
+        upload(sim, "small-data/Interactions/b.csv",
+               rows_for(INTERACTIONS, 1500, 2))
+        pz.run("plan", "-f", path, "-out=new-data.plan", env=FAST).ok()
+        # Between the plan and its apply, a training starts outside pz.
+        # It takes 2,520 simulated seconds: 12.6 s here, the import at
+        # most 3 s.
+        sim.control("POST", "/__sim/clock", {"time_scale": 0.005})
+        sol = ("arn:aws:personalize:us-east-1:%s:solution/small-ups"
+               % harness.ACCOUNT)
+        harness.aws_cli(sim, "personalize", "create-solution-version",
+                        "--solution-arn", sol)
+        m = mark(sim)
+        r = pz.run("apply", "new-data.plan", env=FAST, timeout=300).ok()
+        assert "solution_version.ups: Queued: the service says it is " \
+            "busy" in r.out, r
+        calls = [c for c in sim.calls(m)
+                 if c["operation"] == "CreateSolutionVersion"]
+        assert calls[0]["error"] == "ResourceInUseException", calls
+        assert calls[-1]["error"] is None, calls
+        assert "Apply complete!" in r.out, r
+        r = pz.run("plan", "-f", path, "-detailed-exitcode", env=FAST)
+        assert r.rc == 0, r
+
+
 def test_interrupt_records_what_runs_and_next_apply_waits(pz_bin):
     import signal
     import subprocess

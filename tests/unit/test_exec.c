@@ -63,6 +63,8 @@ struct fake {
 	bool derive;		      /* arn_of says the ARN beforehand */
 	int creates_with_intent;      /* creates whose ARN was recorded */
 	const char *refuse_type;      /* creates of it refused by the service */
+	const char *busy_type; /* its creates and deletes: ResourceInUse */
+	int busy;	       /* that many times */
 };
 
 struct pending {
@@ -127,6 +129,18 @@ static void logf_(struct fake *f, const char *what, const struct pz_rtype *t)
 	snprintf(f->log + n, sizeof(f->log) - n, "%s %s;", what, t->name);
 }
 
+/* The service busy with something else (ResourceInUseException). */
+static bool busy(struct fake *f, const struct pz_rtype *t, struct pending *pe)
+{
+	if (!f->busy_type || strcmp(t->name, f->busy_type) || f->busy <= 0)
+		return false;
+	f->busy--;
+	pe->res.rc = PZ_EAWS;
+	pe->res.code = pz_xstrdup("ResourceInUseException");
+	pe->res.message = pz_xstrdup("an import job is running");
+	return true;
+}
+
 static int f_create(void *impl, const struct pz_rtype *t, const cJSON *body,
 		    pz_rt_done done, void *ud)
 {
@@ -146,6 +160,8 @@ static int f_create(void *impl, const struct pz_rtype *t, const cJSON *body,
 		pe->res.message = pz_xstrdup("5 imports at most");
 		return 0;
 	}
+	if (busy(f, t, pe))
+		return 0;
 	if (f->refuse_type && !strcmp(t->name, f->refuse_type)) {
 		pe->res.rc = PZ_EINVAL;
 		pe->res.code = pz_xstrdup("InvalidInputException");
@@ -194,9 +210,13 @@ static int f_remove(void *impl, const struct pz_rtype *t, const char *arn,
 	struct fake *f = impl;
 	size_t n = strlen(f->removed);
 
-	snprintf(f->removed + n, sizeof(f->removed) - n, "%s;", arn);
+	struct pending *pe;
+
 	logf_(impl, "delete", t);
-	call(impl, done, ud);
+	pe = call(impl, done, ud);
+	if (busy(f, t, pe))
+		return 0;
+	snprintf(f->removed + n, sizeof(f->removed) - n, "%s;", arn);
 	return 0;
 }
 
@@ -569,6 +589,59 @@ static void test_refused_create_takes_its_record_back(void **state)
 	pz_spec_free(spec);
 }
 
+/* ResourceInUse waits and tries again only where the type says the
+ * service is busy with something outside the plan (a dataset's delete
+ * while an import runs); elsewhere it means the plan is wrong. */
+static void test_busy_waits_only_where_the_type_says(void **state)
+{
+	struct pz_spec *spec = NULL;
+	struct pz_state *st = NULL;
+	struct pz_plan *plan;
+	struct pz_runtime rt;
+	struct fake f;
+	struct seen s;
+	struct pz_exec_opts o;
+	struct pz_exec_summary sum;
+
+	(void)state;
+	assert_int_equal(pz_state_new(&st), 0);
+	plan = plan_for(&spec, st, false);
+	memset(&f, 0, sizeof(f));
+	memset(&s, 0, sizeof(s));
+	f.st = st;
+	runtime(&rt, &f);
+	memset(&o, 0, sizeof(o));
+	o.poll_min_ms = 1;
+	o.poll_max_ms = 1;
+	o.event = on_event;
+	o.ud = &s;
+	assert_int_equal(pz_exec_run(plan, st, &rt, &o, &sum), 0);
+	pz_plan_free(plan);
+
+	plan = plan_for(&spec, st, true);
+	f.busy_type = "dataset";
+	f.busy = 2;
+	assert_int_equal(pz_exec_run(plan, st, &rt, &o, &sum), 0);
+	assert_int_equal(f.busy, 0);
+	assert_int_equal(s.queued, 1);
+	assert_int_equal(sum.failed, 0);
+	assert_int_equal(sum.destroyed, plan->nops);
+	assert_int_equal(st->n, 0);
+	pz_plan_free(plan);
+
+	plan = plan_for(&spec, st, false);
+	memset(&s, 0, sizeof(s));
+	f.busy_type = "event_tracker";
+	f.busy = 1;
+	assert_int_equal(pz_exec_run(plan, st, &rt, &o, &sum), PZ_ERR);
+	assert_int_equal(sum.failed, 1);
+	assert_int_equal(s.queued, 0);
+	assert_null(pz_state_find(st, "event_tracker.tracker"));
+	pz_plan_free(plan);
+	pz_state_free(st);
+	pz_spec_free(spec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -579,6 +652,7 @@ int main(void)
 	    cmocka_unit_test(test_full_quota_queues_then_runs),
 	    cmocka_unit_test(test_derivable_arn_recorded_before_create),
 	    cmocka_unit_test(test_refused_create_takes_its_record_back),
+	    cmocka_unit_test(test_busy_waits_only_where_the_type_says),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
