@@ -10,7 +10,8 @@ through POST /__sim/faults:
                "status": 503, "count": 2, "message": "..."},
               {"operation": "GetObject", "drop": true},
               {"operation": "CreateSolution", "drop_after": true},
-              {"operation": "CreateFilter", "fail": "Internal failure"}],
+              {"operation": "CreateFilter", "fail": "Internal failure"},
+              {"operation": "UpdateCampaign", "fail": "Internal failure"}],
    "clock_offset_s": S}       # the server's clock for SigV4, skewed by S
 
 "inject" queues exact errors for the next matching calls, deterministic
@@ -20,7 +21,12 @@ fails on the way back (the client retries and meets its own work).
 "fail" accepts the create call, and the resource it creates ends
 CREATE FAILED (FAILED for a data deletion job) with that failureReason
 when its creation would have finished: a failure of the service's own,
-not of the data (Personalize's Create* operations).
+not of the data (Personalize's Create* operations). On an update with a
+summary of its own (UpdateCampaign, UpdateRecommender, UpdateSolution,
+UpdateDataset) it accepts the call and the update ends with
+latest*Update.status "CREATE FAILED" (the update summaries' statuses,
+personalize-service-2.json) and that failureReason; the resource keeps
+its old settings and its own status ends ACTIVE, as after any update.
 """
 
 import random
@@ -29,6 +35,10 @@ import threading
 from .errors import AwsError, DropConnection
 
 RATE_KEYS = ("throttle_rate", "error_rate", "drop_rate")
+# The updates whose progress and failure AWS reports in a summary
+# (latestCampaignUpdate and its kin): those an injected "fail" can end.
+FAILABLE_UPDATES = ("UpdateCampaign", "UpdateRecommender", "UpdateSolution",
+                    "UpdateDataset")
 
 
 class Faults:
@@ -95,10 +105,12 @@ class Faults:
                 if "fail" in i and not (
                         isinstance(i["fail"], str) and i["fail"] and
                         isinstance(i.get("operation"), str) and
-                        i["operation"].startswith("Create")):
+                        (i["operation"].startswith("Create") or
+                         i["operation"] in FAILABLE_UPDATES)):
                     raise ValueError("a \"fail\" entry needs a reason and "
                                      "the Create operation whose resource "
-                                     "fails")
+                                     "fails, or one of %s"
+                                     % ", ".join(FAILABLE_UPDATES))
         with self._lock:
             for k in RATE_KEYS:
                 if k in body:
@@ -143,8 +155,8 @@ class Faults:
         return False
 
     def creation_failure(self, operation):
-        """The failureReason the resource this Create call makes is to
-        end with, or None."""
+        """The failureReason the resource this Create call makes (or the
+        update this Update call starts) is to end with, or None."""
         with self._lock:
             for i in self.inject:
                 if i["fail"] and i["operation"] == operation \

@@ -503,6 +503,55 @@ class PersonalizeFlows(Base):
                   "ResourceInUseException")
         self.call("DeleteRecommender", {"recommenderArn": r})
 
+    def test_injected_update_failure(self):
+        # "fail" on an update: the call is accepted, the update ends
+        # with latest*Update CREATE FAILED and the reason; the resource
+        # stays ACTIVE with its old settings, and takes the next update.
+        dsg, _ = self.group("UpdFail", items=False)
+        sol, sv = self.trained(dsg, "updfail", "aws-user-personalization")
+        c = self.campaign(sv, "updFailCampaign")
+        self.sim.faults(inject=[{"operation": "UpdateCampaign",
+                                 "fail": "Internal server error"},
+                                {"operation": "UpdateSolution",
+                                 "fail": "Internal failure"}])
+        self.call("UpdateCampaign", {"campaignArn": c,
+                                     "minProvisionedTPS": 2})
+
+        def ended(op, key, arn_key, arn, field):
+            def check():
+                d = self.call(op, {arn_key: arn})[key]
+                return d if d[field]["status"] in ("ACTIVE",
+                                                   "CREATE FAILED") \
+                    else None
+            return h.wait_for(check, 30, 0.01)
+        d = ended("DescribeCampaign", "campaign", "campaignArn", c,
+                  "latestCampaignUpdate")
+        self.assertEqual((d["latestCampaignUpdate"]["status"],
+                          d["latestCampaignUpdate"]["failureReason"],
+                          d["latestCampaignUpdate"]["minProvisionedTPS"]),
+                         ("CREATE FAILED", "Internal server error", 2))
+        self.assertEqual((d["status"], d["minProvisionedTPS"]),
+                         ("ACTIVE", 1))
+        self.assertNotIn("failureReason", d)
+        self.call("UpdateSolution", {"solutionArn": sol,
+                                     "performAutoTraining": True})
+        d = ended("DescribeSolution", "solution", "solutionArn", sol,
+                  "latestSolutionUpdate")
+        self.assertEqual((d["status"], d["performAutoTraining"],
+                          d["latestSolutionUpdate"]["status"],
+                          d["latestSolutionUpdate"]["failureReason"]),
+                         ("ACTIVE", False, "CREATE FAILED",
+                          "Internal failure"))
+        self.assertEqual(self.sim.faults()["inject"], [])
+        # Each injection fails one update: the next one is applied.
+        self.call("UpdateCampaign", {"campaignArn": c,
+                                     "minProvisionedTPS": 2})
+        d = self.wait_update("DescribeCampaign", "campaign", "campaignArn",
+                             c, "latestCampaignUpdate")
+        self.assertEqual(d["minProvisionedTPS"], 2)
+        self.assertNotIn("failureReason", d["latestCampaignUpdate"])
+        self.call("DeleteCampaign", {"campaignArn": c})
+
     def test_events_items_and_metric_attribution(self):
         dsg, bucket = self.group("Live")
         tr = self.call("CreateEventTracker", {"name": "liveTracker",

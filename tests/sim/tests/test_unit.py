@@ -806,11 +806,13 @@ class FaultSettings(unittest.TestCase):
         f.check("json", "A")
         with self.assertRaises(errors.DropConnection):
             f.check("json", "B")
-        # "fail" entries are for the resource a Create call makes: the
-        # call itself is not refused.
+        # "fail" entries are for the resource a Create call makes, or an
+        # update with a summary of its own: the call itself is not
+        # refused.
         for bad in ({"operation": "DescribeFilter", "fail": "x"},
                     {"fail": "x"}, {"operation": "CreateFilter",
-                                    "fail": ""}):
+                                    "fail": ""},
+                    {"operation": "UpdateMetricAttribution", "fail": "x"}):
             with self.assertRaises(ValueError, msg=bad):
                 f.update({"inject": [bad]})
         f.update({"inject": [{"operation": "CreateFilter", "fail": "Boom",
@@ -820,6 +822,16 @@ class FaultSettings(unittest.TestCase):
         self.assertEqual([f.creation_failure("CreateFilter")
                           for _ in range(3)], ["Boom", "Boom", None])
         self.assertEqual(f.settings()["inject"], [])
+        f.update({"inject": [{"operation": op, "fail": "Boom"} for op in
+                             ("UpdateCampaign", "UpdateRecommender",
+                              "UpdateSolution", "UpdateDataset")]})
+        f.check("json", "UpdateCampaign")
+        self.assertEqual([f.creation_failure("UpdateCampaign")
+                          for _ in range(2)], ["Boom", None])
+        self.assertEqual([i["operation"] for i in f.settings()["inject"]],
+                         ["UpdateRecommender", "UpdateSolution",
+                          "UpdateDataset"])
+        f.update({"inject": []})
         f.update({"operations": ["Only"], "throttle_rate": 1.0})
         f.check("json", "Other")
         with self.assertRaises(errors.AwsError):

@@ -509,6 +509,25 @@ class Control(JsonService):
             upd["status"] = status
             upd["lastUpdatedDateTime"] = t
 
+    def _inject_update_failure(self, rec, op):
+        """A failure a test injected (POST /__sim/faults "fail") for the
+        update this call starts: it ends when the update would have."""
+        fail = self.sim.faults.creation_failure(op)
+        if fail:
+            rec["x"]["update_failure"] = fail
+        else:
+            rec["x"].pop("update_failure", None)
+
+    def _update_failed(self, rec, field, t):
+        """Ends an update that was to fail: latest*Update CREATE FAILED
+        with the reason; the resource keeps its settings. True if so."""
+        fail = rec["x"].pop("update_failure", None)
+        if not fail:
+            return False
+        self._do_sub(rec, field, "CREATE FAILED", t)
+        rec["attrs"][field]["failureReason"] = fail
+        return True
+
     # --- pagination ----------------------------------------------------------
 
     def _page(self, items, params, sig):
@@ -735,6 +754,7 @@ class Control(JsonService):
                 "schemaArn": schema["arn"], "status": "CREATE PENDING",
                 "creationDateTime": now, "lastUpdatedDateTime": now}
             rec["status"] = "UPDATE PENDING"
+            self._inject_update_failure(rec, "UpdateDataset")
             p1, p2 = UPDATE_TIMES["dataset"]
             self._schedule(rec, [(0, None, "sub_dataset_progress"),
                                  (p1, "UPDATE IN_PROGRESS", None),
@@ -746,6 +766,8 @@ class Control(JsonService):
         self._do_sub(rec, "latestDatasetUpdate", "CREATE IN_PROGRESS", t)
 
     def _do_dataset_updated(self, rec, t):
+        if self._update_failed(rec, "latestDatasetUpdate", t):
+            return
         upd = rec["attrs"]["latestDatasetUpdate"]
         rec["attrs"]["schemaArn"] = upd["schemaArn"]
         self._do_sub(rec, "latestDatasetUpdate", "ACTIVE", t)
@@ -1071,6 +1093,7 @@ class Control(JsonService):
                 if k in p:
                     upd[k] = p[k]
             rec["attrs"]["latestSolutionUpdate"] = upd
+            self._inject_update_failure(rec, "UpdateSolution")
             p1, p2 = UPDATE_TIMES["solution"]
             self._schedule(rec, [(p1, None, "sub_solution_progress"),
                                  (p2, None, "solution_updated")], now)
@@ -1081,6 +1104,8 @@ class Control(JsonService):
         self._do_sub(rec, "latestSolutionUpdate", "CREATE IN_PROGRESS", t)
 
     def _do_solution_updated(self, rec, t):
+        if self._update_failed(rec, "latestSolutionUpdate", t):
+            return
         upd = rec["attrs"]["latestSolutionUpdate"]
         was_on = rec["attrs"].get("performAutoTraining", True)
         old_days = self._auto_days(rec)
@@ -1468,6 +1493,7 @@ class Control(JsonService):
                 upd["campaignConfig"] = cfg
             rec["x"]["updateSolution"] = sol_arn
             rec["attrs"]["latestCampaignUpdate"] = upd
+            self._inject_update_failure(rec, "UpdateCampaign")
             self._update_steps(rec, "campaign", "sub_campaign_progress",
                                "campaign_updated", now)
             self.sim.store.commit()
@@ -1477,6 +1503,9 @@ class Control(JsonService):
         self._do_sub(rec, "latestCampaignUpdate", "CREATE IN_PROGRESS", t)
 
     def _do_campaign_updated(self, rec, t):
+        if self._update_failed(rec, "latestCampaignUpdate", t):
+            rec["x"].pop("updateSolution", None)
+            return
         upd = rec["attrs"]["latestCampaignUpdate"]
         for k in ("solutionVersionArn", "minProvisionedTPS",
                   "campaignConfig"):
@@ -1634,6 +1663,7 @@ class Control(JsonService):
                 "recommenderConfig": p["recommenderConfig"],
                 "status": "CREATE PENDING", "creationDateTime": now,
                 "lastUpdatedDateTime": now}
+            self._inject_update_failure(rec, "UpdateRecommender")
             self._update_steps(rec, "recommender",
                                "sub_recommender_progress",
                                "recommender_updated", now)
@@ -1644,6 +1674,8 @@ class Control(JsonService):
         self._do_sub(rec, "latestRecommenderUpdate", "CREATE IN_PROGRESS", t)
 
     def _do_recommender_updated(self, rec, t):
+        if self._update_failed(rec, "latestRecommenderUpdate", t):
+            return
         upd = rec["attrs"]["latestRecommenderUpdate"]
         rec["attrs"]["recommenderConfig"] = upd["recommenderConfig"]
         self._do_sub(rec, "latestRecommenderUpdate", "ACTIVE", t)
