@@ -596,6 +596,7 @@ static void start(struct exec *x, struct xop *xo)
 		cJSON_Delete(body);
 		break;
 	case PZ_OP_UPDATE:
+		free(xo->arn); /* tried again after a queue */
 		xo->arn = pz_xstrdup(c->arn ? c->arn : "");
 		if (pz_unknown_resolved(&body, c->after, resolve, x)) {
 			fail(xo, pz_error_last());
@@ -606,11 +607,13 @@ static void start(struct exec *x, struct xop *xo)
 		cJSON_Delete(body);
 		break;
 	case PZ_OP_DELETE:
+		free(xo->arn); /* tried again after a queue */
 		xo->arn = pz_xstrdup(c->arn ? c->arn : "");
 		r = x->rt->remove(x->rt->impl, t, xo->arn, on_changed, xo);
 		break;
 	case PZ_OP_AWAIT:
 		/* Started by an earlier run: only the wait is left. */
+		free(xo->arn); /* tried again after a queue */
 		xo->arn = pz_xstrdup(c->arn ? c->arn : "");
 		poll_later(xo);
 		return;
