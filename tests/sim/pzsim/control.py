@@ -12,7 +12,8 @@ POST /__sim/clock            {"advance_s": S, "time_scale": S}: move the
                              every lifecycle completes at the next request)
 GET|POST /__sim/behaviour    read / change the open questions' switches
 POST /__sim/seed             {"resources": [{type, arn, name, status,
-                             attrs}]}: insert resources as if created
+                             attrs, tags, created, failureReason}]}:
+                             insert resources as if created
 POST /__sim/metrics          {"solutionVersionArn"|"solutionArn": ARN,
                              "metrics": {}}: a version's GetSolutionMetrics
                              answer now, or those of a solution's

@@ -1111,6 +1111,88 @@ class ControlEndpoints(Base):
                           ({"type": "filter", "arn": g}, "arn")):
             self.assertIn(why, self.seed([item], 400)["error"])
 
+    def test_seed_history(self):
+        """What a seeded resource's past implies: an ACTIVE import's data
+        in its dataset, an ACTIVE version trained on it, a failure's
+        reason, an update in flight carried on, when it was created."""
+        now = self.sim.control("GET", "/__sim/clock")["now"]
+        g, name = ARN + "dataset-group/hist", "hist"
+        d = ARN + "dataset/hist/INTERACTIONS"
+        sol = ARN + "solution/hist"
+        loc = self.upload("hist-data", "i/part-0.csv",
+                          h.make_interactions())
+        base = [
+            {"type": "dataset_group", "arn": g, "name": name},
+            {"type": "schema", "arn": ARN + "schema/hist-i",
+             "name": "hist-i", "attrs": {"schema": h.INTERACTIONS_SCHEMA}},
+            {"type": "dataset", "arn": d, "name": "hist-i",
+             "attrs": {"datasetGroupArn": g, "datasetType": "Interactions",
+                       "schemaArn": ARN + "schema/hist-i"}}]
+        imp = {"type": "dataset_import_job",
+               "arn": ARN + "dataset-import-job/hist-1", "name": "hist-1",
+               "created": now - DAY,
+               "attrs": {"datasetArn": d, "roleArn": ROLE,
+                         "dataSource": {"dataLocation": loc}}}
+        # an import cannot have been done from data that is not there
+        gone = dict(imp, attrs=dict(imp["attrs"], dataSource={
+            "dataLocation": "s3://hist-data/nothing/"}))
+        err = self.seed(base + [gone], 400)["error"]
+        self.assertIn("the import cannot have been done", err)
+        for bad, why in (({"created": now + DAY}, "created"),
+                         ({"failureReason": "x"}, "failureReason")):
+            self.assertIn(why, self.seed(base + [dict(imp, **bad)],
+                                         400)["error"])
+        sv, failed = sol + "/0000aaaa", sol + "/0000bbbb"
+        self.seed(base + [
+            imp,
+            {"type": "solution", "arn": sol, "name": "hist",
+             "attrs": {"datasetGroupArn": g, "performAutoTraining": False,
+                       "recipeArn": recipe("aws-user-personalization")}},
+            {"type": "solution_version", "arn": sv,
+             "attrs": {"solutionArn": sol}},
+            {"type": "solution_version", "arn": failed,
+             "status": "CREATE FAILED", "failureReason": "out of memory",
+             "attrs": {"solutionArn": sol}},
+            {"type": "campaign", "arn": ARN + "campaign/hist",
+             "name": "hist", "attrs": {
+                 "solutionVersionArn": sv, "minProvisionedTPS": 1,
+                 "latestCampaignUpdate": {"status": "CREATE IN_PROGRESS",
+                                          "solutionVersionArn": sv,
+                                          "minProvisionedTPS": 2}}}])
+        self.assertEqual(self.describe("DatasetImportJob", imp["arn"])[
+            "creationDateTime"], now - DAY)
+        self.assertEqual(self.describe("SolutionVersion", failed)[
+            "failureReason"], "out of memory")
+        c = self.describe("Campaign", ARN + "campaign/hist")  # time-scale 0
+        self.assertEqual((c["minProvisionedTPS"],
+                          c["latestCampaignUpdate"]["status"]), (2, "ACTIVE"))
+        # the version was trained on the seeded import's data: a batch
+        # job on it answers; on a version seeded without data it fails,
+        # saying why
+        self.upload("hist-data", "in/users.json", '{"userId": "u1"}\n')
+        job = {"roleArn": ROLE, "jobInput": {"s3DataSource": {
+            "path": "s3://hist-data/in/users.json"}}, "jobOutput": {
+            "s3DataDestination": {"path": "s3://hist-data/out/"}}}
+        ok = self.call("CreateBatchInferenceJob", dict(
+            job, jobName="hist-ok", solutionVersionArn=sv))
+        self.assertEqual(self.describe("BatchInferenceJob", ok[
+            "batchInferenceJobArn"])["status"], "ACTIVE")
+        out = self.s3("GET", "/hist-data/out/users.json.out")
+        self.assertTrue(json.loads(out.decode().splitlines()[0])[
+            "output"]["recommendedItems"])
+        g2, sol2 = ARN + "dataset-group/bare", ARN + "solution/bare"
+        self.seed([{"type": "dataset_group", "arn": g2, "name": "bare"},
+                   {"type": "solution", "arn": sol2, "name": "bare",
+                    "attrs": {"datasetGroupArn": g2,
+                              "performAutoTraining": False}},
+                   {"type": "solution_version", "arn": sol2 + "/0000cccc",
+                    "attrs": {"solutionArn": sol2}}])
+        bare = self.call("CreateBatchInferenceJob", dict(
+            job, jobName="hist-bare", solutionVersionArn=sol2 + "/0000cccc"))
+        d = self.describe("BatchInferenceJob", bare["batchInferenceJobArn"])
+        self.assertEqual(d["status"], "CREATE FAILED")
+        self.assertIn("no model", d["failureReason"])
+
     def test_clock_time_scale(self):
         sim = h.Simulator("--seed", "11").start()  # --time-scale 1
         try:

@@ -1786,9 +1786,19 @@ class Control(JsonService):
         bid = self._sec()["models"].get(arn)
         return self.blob_json(bid) if bid else None
 
+    def _no_model(self, rec):
+        """A version seeded without data has no model: the job fails,
+        saying so, rather than run on nothing."""
+        return self._fail(rec, "The simulator has no model for %s: it was "
+                          "seeded without the data to train it on (seed "
+                          "its imports first)"
+                          % rec["attrs"]["solutionVersionArn"])
+
     def _do_done_batchInferenceJob(self, rec, t):
         a = rec["attrs"]
         model = self.model_for(a["solutionVersionArn"])
+        if model is None:
+            return self._no_model(rec)
         try:
             src, lines = self._job_lines(rec, "jobInput")
             out = []
@@ -1818,6 +1828,8 @@ class Control(JsonService):
     def _do_done_batchSegmentJob(self, rec, t):
         a = rec["attrs"]
         model = self.model_for(a["solutionVersionArn"])
+        if model is None:
+            return self._no_model(rec)
         try:
             src, lines = self._job_lines(rec, "jobInput")
             out = []
@@ -2027,7 +2039,7 @@ class Control(JsonService):
         if not isinstance(it, dict):
             raise ValueError("%s is not an object" % where)
         unknown = set(it) - {"type", "arn", "name", "status", "attrs",
-                             "tags"}
+                             "tags", "created", "failureReason"}
         if unknown:
             raise ValueError("%s has unknown members: %s"
                              % (where, ", ".join(sorted(unknown))))
@@ -2099,11 +2111,47 @@ class Control(JsonService):
             attrs.setdefault("importMode", "FULL")
         if rtype == "campaign":
             attrs.setdefault("minProvisionedTPS", 1)
+        created = it.get("created", now)
+        if not isinstance(created, (int, float)) or \
+                isinstance(created, bool) or created > now + 60:
+            raise ValueError("%s: created must be a time in seconds, not "
+                             "later than now" % where)
+        reason = it.get("failureReason")
+        if reason is not None and (not isinstance(reason, str) or
+                                   "FAILED" not in status):
+            raise ValueError("%s: failureReason is a string, for a failed "
+                             "status" % where)
         try:
             rec = self._new(rtype, arn, name, attrs, now, it.get("tags"),
                             status=None if status in IN_FLIGHT else status)
         except AwsError as e:
             raise ValueError("%s: %s" % (where, e.message))
+        rec["creationDateTime"] = rec["lastUpdatedDateTime"] = created
+        if reason is not None:
+            rec["failureReason"] = reason
+        if rtype == "datasetImportJob" and status == "ACTIVE":
+            # an import done: its data is in the dataset
+            self._do_done_datasetImportJob(rec, created)
+            if rec["status"] != "ACTIVE":
+                raise ValueError("%s: the import cannot have been done: %s"
+                                 % (where, rec.get("failureReason")))
+        if rtype == "solutionVersion" and status == "ACTIVE":
+            # trained: on the data seeded so far, when it allows a model
+            # (a version seeded without data has none to answer from)
+            model, _ = self._train(
+                rec, catalog.recipe_name(attrs["recipeArn"]),
+                attrs["datasetGroupArn"],
+                self._snapshot(attrs["datasetGroupArn"]),
+                attrs.get("eventType"))
+            if model is not None:
+                self._sec()["models"][arn] = \
+                    self.sim.store.put_blob_json(model)
+        self._seed_update(where, rtype, rec, now)
+        if rtype == "recommender" and status in ("STOP IN_PROGRESS",
+                                                 "START IN_PROGRESS"):
+            self._schedule(rec, [(START_STOP[1], "INACTIVE" if
+                                  status.startswith("STOP") else "ACTIVE",
+                                  None)], now)
         if status in IN_FLIGHT:  # a lifecycle that carries on from here
             if rtype == "solutionVersion":
                 rec["x"]["snapshot"] = self._snapshot(
@@ -2126,6 +2174,34 @@ class Control(JsonService):
             self._auto_next(rec, now)  # as if trained on schedule before
         return {"type": it["type"], "arn": arn, "name": name,
                 "status": rec["status"]}
+
+    # A seeded update carried on from its status, for the types whose
+    # updates run on _update_steps.
+    SEED_UPDATES = {"campaign": ("latestCampaignUpdate",
+                                 "sub_campaign_progress", "campaign_updated"),
+                    "recommender": ("latestRecommenderUpdate",
+                                    "sub_recommender_progress",
+                                    "recommender_updated")}
+
+    def _seed_update(self, where, rtype, rec, now):
+        field = "latest%s%sUpdate" % (rtype[0].upper(), rtype[1:])
+        upd = rec["attrs"].get(field)
+        if upd is None:
+            return
+        if not isinstance(upd, dict) or not isinstance(upd.get("status"),
+                                                       str):
+            raise ValueError("%s: attrs.%s must be an object with a status"
+                             % (where, field))
+        upd.setdefault("creationDateTime", rec["creationDateTime"])
+        upd.setdefault("lastUpdatedDateTime", now)
+        if upd["status"] not in IN_FLIGHT:
+            return
+        if rtype not in self.SEED_UPDATES or rec["status"] != "ACTIVE":
+            raise ValueError("%s: an update in flight is seeded only on an "
+                             "ACTIVE %s" % (where, " or ".join(
+                                 sorted(self.SEED_UPDATES))))
+        _, sub, done = self.SEED_UPDATES[rtype]
+        self._update_steps(rec, rtype, sub, done, now)
 
     # --- recipes and the catalogue -------------------------------------------
 
