@@ -425,9 +425,12 @@ void pz_cmd_notify_track(unsigned char *results,
 /* The summary document (docs/notifications.md); owned by the caller. */
 struct cJSON *pz_cmd_notify_json(const struct pz_spec *spec,
 				 const struct pz_notify_summary *s);
-/* Sends it where the spec says. 0, or 1 after a warning on stderr for
- * each destination that failed (never an apply's failure). */
+/* Makes it, for where the spec says (0, or 1 after a warning when it
+ * cannot be made); pz_cmd_notify_flush sends it, once the state's lock
+ * is released: 0, or 1 after a warning on stderr for each destination
+ * that failed (never an apply's failure). */
 int pz_cmd_notify(const struct pz_spec *spec,
 		  const struct pz_notify_summary *s);
+int pz_cmd_notify_flush(void);
 
 #endif

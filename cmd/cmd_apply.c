@@ -664,7 +664,8 @@ static void print_decisions(const struct run *rn,
 	}
 }
 
-/* The summary for pz.notify (notify.c), sent whatever the outcome. */
+/* The summary for pz.notify (notify.c), sent whatever the outcome, once
+ * the lock is released (pz_cmd_notify_flush). */
 static void notify(const struct pz_spec *spec, const struct run *rn,
 		   const struct pz_exec_summary *sum, int r,
 		   const struct pz_promote_gates *g, const struct pz_state *st,
@@ -843,6 +844,7 @@ static int apply_saved(const char *path)
 out:
 	if (pz_cmd_backend_close(b))
 		status = 1;
+	pz_cmd_notify_flush(); /* the lock released first */
 	pz_aws_client_free(client);
 	pz_state_free(st);
 	free(vars);
@@ -907,6 +909,7 @@ static int run(const struct pz_setup *s, int argc, char **argv, bool destroy)
 out:
 	if (pz_cmd_planned_release(&p))
 		status = 1;
+	pz_cmd_notify_flush(); /* the lock released first */
 	return status;
 }
 

@@ -304,8 +304,29 @@ static void url_origin(const char *url, char *out, size_t n)
 	snprintf(out, n, "%.*s", (int)((size_t)(p + 3 - url) + len), url);
 }
 
-static int publish(const struct pz_spec *spec, const char *topic,
-		   const char *subj, const char *body)
+/* A notification made at the end of a run, sent once the state's lock
+ * is released (pz_cmd_notify_flush): a slow webhook never holds it. */
+static struct {
+	char *topic, *hook, *subject, *body, *profile, *region;
+} pending;
+
+static void pending_clear(void)
+{
+	free(pending.topic);
+	free(pending.hook);
+	free(pending.subject);
+	free(pending.body);
+	free(pending.profile);
+	free(pending.region);
+	memset(&pending, 0, sizeof(pending));
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? pz_xstrdup(s) : NULL;
+}
+
+static int publish(const char *topic, const char *subj, const char *body)
 {
 	struct pz_aws_client_options o;
 	struct pz_aws_client *c = NULL;
@@ -313,8 +334,8 @@ static int publish(const struct pz_spec *spec, const char *topic,
 	int r;
 
 	memset(&o, 0, sizeof(o));
-	o.profile = spec->settings.profile;
-	o.default_region = spec->settings.region;
+	o.profile = pending.profile;
+	o.default_region = pending.region;
 	if (arn_region(topic, region, sizeof(region)))
 		o.region = region; /* the topic's, whatever pz.region says */
 	/* After an interrupt too: the run is over, this must go out. */
@@ -358,9 +379,9 @@ int pz_cmd_notify(const struct pz_spec *spec, const struct pz_notify_summary *s)
 	const char *hook = spec ? spec->settings.webhook_url : NULL;
 	cJSON *doc;
 	struct pz_buf body;
-	char subj[100], origin[256];
-	int failed = 0;
+	char subj[100];
 
+	pending_clear();
 	if (!topic && !hook)
 		return 0;
 	doc = pz_cmd_notify_json(spec, s);
@@ -372,25 +393,39 @@ int pz_cmd_notify(const struct pz_spec *spec, const struct pz_notify_summary *s)
 		return 1;
 	}
 	cJSON_Delete(doc);
-	if (topic) {
-		subject(subj, sizeof(subj), s, spec);
-		if (publish(spec, topic, subj, pz_buf_cstr(&body))) {
-			pz_cmd_error("warning: the notification to SNS topic "
-				     "%s was not delivered: %s",
-				     pz_esc(topic), pz_esc(pz_error_last()));
-			failed = 1;
-		}
+	subject(subj, sizeof(subj), s, spec);
+	pending.topic = dup_or_null(topic);
+	pending.hook = dup_or_null(hook);
+	pending.subject = pz_xstrdup(subj);
+	pending.body = pz_xstrdup(pz_buf_cstr(&body));
+	pending.profile = dup_or_null(spec->settings.profile);
+	pending.region = dup_or_null(spec->settings.region);
+	pz_buf_release(&body);
+	return 0;
+}
+
+int pz_cmd_notify_flush(void)
+{
+	char origin[256];
+	int failed = 0;
+
+	if (pending.topic &&
+	    publish(pending.topic, pending.subject, pending.body)) {
+		pz_cmd_error("warning: the notification to SNS topic %s was "
+			     "not delivered: %s",
+			     pz_esc(pending.topic), pz_esc(pz_error_last()));
+		failed = 1;
 	}
-	if (hook) {
-		url_origin(hook, origin, sizeof(origin));
-		if (post(hook, pz_buf_cstr(&body))) {
+	if (pending.hook) {
+		url_origin(pending.hook, origin, sizeof(origin));
+		if (post(pending.hook, pending.body)) {
 			pz_cmd_error("warning: the notification to the webhook "
 				     "at %s was not delivered: %s",
 				     pz_esc(origin), pz_esc(pz_error_last()));
 			failed = 1;
 		}
 	}
-	pz_buf_release(&body);
+	pending_clear();
 	pz_error_clear();
 	return failed;
 }

@@ -25,7 +25,6 @@ import json
 import os
 import random
 import re
-import shutil
 import signal
 import subprocess
 import threading
@@ -68,8 +67,16 @@ def movielens(pz_bin, sim, poll=None):
     scripts/demo.sh does); poll: PZ_POLL_* for it (default POLL)."""
     pz = Pz(pz_bin, sim)
     pz.env.update(poll or POLL)
-    shutil.copy(os.path.join(EXAMPLE, "pz.yaml"),
-                os.path.join(pz.home, "pz.yaml"))
+    with open(os.path.join(EXAMPLE, "pz.yaml")) as f:
+        spec = f.read()
+    # pz.notify's webhook: the simulator's sink, as in scripts/demo.sh
+    # (the example's own address is a closed port: each apply would
+    # spend its retries, about 2 s, failing to notify)
+    hook = "webhook: http://127.0.0.1:9/pz-hook"
+    assert hook in spec
+    with open(os.path.join(pz.home, "pz.yaml"), "w") as f:
+        f.write(spec.replace(hook, "webhook: %s/__sim/webhook/movielens"
+                             % sim.url))
     data, jobs = os.path.join(pz.home, "data"), os.path.join(pz.home, "jobs")
     subprocess.run([harness.PYTHON, os.path.join(EXAMPLE, "gen-data.py"),
                     data, "--jobs", jobs], check=True,

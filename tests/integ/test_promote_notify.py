@@ -274,10 +274,14 @@ def test_interrupted_apply_notifies(pz_bin):
 
 
 def test_webhook_retries_and_failures_are_warnings(pz_bin):
-    tries = []
+    tries, locks, where = [], [], []
 
     def flaky(h):
         tries.append(1)
+        # the state's lock is released before pz notifies: a slow
+        # webhook never keeps it
+        locks.extend(x for x in os.listdir(where[0])
+                     if x.endswith(".lock"))
         return (503, {}, "busy") if len(tries) < 3 else (200, {}, "ok")
 
     with Sim(time_scale=0.0005) as sim, \
@@ -289,8 +293,12 @@ def test_webhook_retries_and_failures_are_warnings(pz_bin):
                              "pz:\n  notify:\n    webhookUrl: %s/hook/s3cr3t\n"
                              "datasetGroup: {name: small}\n" % stub.url)
         wd = os.path.dirname(spec)
+        where.append(wd)
         r = pz.run("apply", "-auto-approve", cwd=wd).ok()
         assert len(stub.requests) == 3, stub.requests
+        assert not locks, "locked while notifying: %s" % locks
+        assert os.path.exists(os.path.join(wd, "pz.state.json")), \
+            os.listdir(wd)
         body = json.loads(stub.requests[-1][3])
         assert body["status"] == "succeeded" and body["counts"]["added"] == 1
         assert stub.requests[-1][2]["Content-Type"] == "application/json"

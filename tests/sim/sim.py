@@ -23,7 +23,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from pzsim import models, store  # noqa: E402
+from pzsim import models, store, validate  # noqa: E402
 from pzsim.app import QUESTIONS, Options, Sim  # noqa: E402
 from pzsim.faults import Faults  # noqa: E402
 from pzsim.server import Server  # noqa: E402
@@ -102,6 +102,7 @@ def load_credentials(a):
 
 def main(argv=None):
     a = parse_args(sys.argv[1:] if argv is None else argv)
+    validate.warm()
     ms = models.load(a.model_dir)
     sys.stderr.write("pzsim: using %s\n" % ms.describe())
     os.makedirs(a.data_dir, exist_ok=True)

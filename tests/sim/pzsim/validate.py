@@ -11,7 +11,9 @@ must match the whole value, as Java's String.matches does.
 import base64
 import datetime
 import json
+import os
 import re
+import tempfile
 import threading
 import unicodedata
 
@@ -57,18 +59,48 @@ def _ranges(cps):
                    for a, b in out)
 
 
+def _unicode_cache():
+    """Where the classes of this Python's Unicode version are kept
+    between runs (building them takes half a second of CPU)."""
+    return os.path.join(tempfile.gettempdir(), "pzsim-unicode-%s-%d.json"
+                        % (unicodedata.unidata_version, os.getuid()))
+
+
 def _unicode_class(name):
     """Character-class body for a Unicode general category (L, Lu, N...)."""
     global _unicode_classes
     with _unicode_lock:
         if _unicode_classes is None:
+            try:
+                with open(_unicode_cache()) as f:
+                    _unicode_classes = json.load(f)
+            except (OSError, ValueError):
+                pass
+        if not isinstance(_unicode_classes, dict) or \
+                "L" not in _unicode_classes:
             cats = {}
             for cp in range(0x110000):
                 c = unicodedata.category(chr(cp))
                 cats.setdefault(c, []).append(cp)
                 cats.setdefault(c[0], []).append(cp)
             _unicode_classes = {k: _ranges(v) for k, v in cats.items()}
+            try:
+                from .store import atomic_write
+                atomic_write(_unicode_cache(),
+                             json.dumps(_unicode_classes).encode())
+            except OSError:
+                pass  # a cache only
         return _unicode_classes.get(name)
+
+
+def warm():
+    """Builds the Unicode classes in the background, so that the first
+    request whose members have a \\p{...} pattern (tags: \\p{L}) does not
+    spend half a second of its answer on them."""
+    t = threading.Thread(target=_unicode_class, args=("L",),
+                         name="unicode-classes", daemon=True)
+    t.start()
+    return t
 
 
 def _class_body(name):
