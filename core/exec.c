@@ -420,11 +420,11 @@ static bool queue_full(struct xop *xo, const struct pz_rt_result *res)
 	if (stopping(x) || !res->code)
 		return false;
 	/* A count per dataset group (one event tracker, ten filters)
-	 * frees only when something is deleted: an error, not a queue.
-	 * Recommenders also count against the region's trainings, which
-	 * do free. */
+	 * frees only when something is deleted: an error, not a queue,
+	 * unless the type also counts against a quota that frees by
+	 * itself (quota_frees). */
 	if (!busy && (strcmp(res->code, "LimitExceededException") ||
-		      (t && t->group_quota && strcmp(t->name, "recommender"))))
+		      (t && t->group_quota && !t->quota_frees)))
 		return false;
 	if (!xo->queued_at)
 		xo->queued_at = now;

@@ -155,6 +155,11 @@ struct pz_rtype {
 	 * the type wait for its deletes, so a replacement fits. */
 	int group_quota;
 	bool quota_adjustable;
+	/* Its creates also count against a quota that frees by itself
+	 * (a recommender against the region's trainings): a
+	 * LimitExceededException is queued and tried again even though
+	 * the type has a group_quota, which frees only by a delete. */
+	bool quota_frees;
 	/* What apply's live line calls one being created ("training");
 	 * NULL: "creating". */
 	const char *creating;

@@ -200,6 +200,9 @@ const struct pz_rtype pz_rtype_recommender = {
     .wait_timeout_s = 172800,
     .group_quota = 5,
     .quota_adjustable = true,
+    /* a recommender trains: it counts against the region's 20
+     * trainings too, which free as they finish */
+    .quota_frees = true,
     .loss_note = "recommendation calls to it fail while it does not exist (a "
 		 "new one trains again, billed)",
     .name = "recommender",

@@ -60,6 +60,7 @@ struct fake {
 	bool arn_recorded_before_read;
 	volatile int *stop_on_create; /* set to 1 by the first create */
 	int full_quota;		      /* creates refused as over quota */
+	const char *quota_type;	      /* only its creates, when set */
 	bool derive;		      /* arn_of says the ARN beforehand */
 	int creates_with_intent;      /* creates whose ARN was recorded */
 	const char *refuse_type;      /* creates of it refused by the service */
@@ -153,7 +154,8 @@ static int f_create(void *impl, const struct pz_rtype *t, const cJSON *body,
 	logf_(f, "create", t);
 	if (f->stop_on_create)
 		*f->stop_on_create = 1;
-	if (f->full_quota > 0) {
+	if (f->full_quota > 0 &&
+	    (!f->quota_type || !strcmp(t->name, f->quota_type))) {
 		f->full_quota--;
 		pe->res.rc = PZ_EAWS;
 		pe->res.code = pz_xstrdup("LimitExceededException");
@@ -259,8 +261,8 @@ static void runtime(struct pz_runtime *rt, struct fake *f)
 	rt->arn_of = f_arn_of;
 }
 
-static struct pz_plan *plan_for(struct pz_spec **spec, struct pz_state *st,
-				bool destroy)
+static struct pz_plan *plan_text(struct pz_spec **spec, const char *text,
+				 struct pz_state *st, bool destroy)
 {
 	struct pz_plan *plan = NULL;
 	struct pz_plan_opts o;
@@ -268,14 +270,20 @@ static struct pz_plan *plan_for(struct pz_spec **spec, struct pz_state *st,
 
 	pz_personalize_register();
 	pz_diags_init(&d);
-	if (!*spec && pz_spec_load_text(spec, "t.yaml", spec_text,
-					strlen(spec_text), NULL, 0, &d))
+	if (!*spec &&
+	    pz_spec_load_text(spec, "t.yaml", text, strlen(text), NULL, 0, &d))
 		fail_msg("spec: %s", d.n ? d.items[0].message : "?");
 	memset(&o, 0, sizeof(o));
 	o.destroy = destroy;
 	assert_int_equal(pz_plan_make(&plan, *spec, st, NULL, NULL, &o, &d), 0);
 	pz_diags_release(&d);
 	return plan;
+}
+
+static struct pz_plan *plan_for(struct pz_spec **spec, struct pz_state *st,
+				bool destroy)
+{
+	return plan_text(spec, spec_text, st, destroy);
 }
 
 struct seen {
@@ -530,6 +538,77 @@ static void test_full_quota_queues_then_runs(void **state)
 	pz_spec_free(spec);
 }
 
+/* One LimitExceededException on a create of a type with a count per
+ * dataset group; returns the run's status, *sum and *s filled. */
+static int group_quota_run(const char *text, const char *type,
+			   struct pz_exec_summary *sum, struct seen *s)
+{
+	struct pz_spec *spec = NULL;
+	struct pz_state *st = NULL;
+	struct pz_plan *plan;
+	struct pz_runtime rt;
+	struct fake f;
+	struct pz_exec_opts o;
+	int r;
+
+	assert_int_equal(pz_state_new(&st), 0);
+	plan = plan_text(&spec, text, st, false);
+	memset(&f, 0, sizeof(f));
+	memset(s, 0, sizeof(*s));
+	f.st = st;
+	f.full_quota = 1;
+	f.quota_type = type;
+	runtime(&rt, &f);
+	memset(&o, 0, sizeof(o));
+	o.poll_min_ms = 1;
+	o.poll_max_ms = 1;
+	o.event = on_event;
+	o.ud = s;
+	r = pz_exec_run(plan, st, &rt, &o, sum);
+	assert_int_equal(f.full_quota, 0); /* it was refused once */
+	pz_plan_free(plan);
+	pz_state_free(st);
+	pz_spec_free(spec);
+	return r;
+}
+
+/* A count per dataset group (ten filters) frees only by a delete: a
+ * failure, not a queue. A recommender's create also counts against the
+ * region's trainings, which free by themselves (its type says
+ * quota_frees): queued, then it runs. */
+static void test_group_quota_fails_unless_it_frees(void **state)
+{
+	static const char vod[] =
+	    "datasetGroup: {name: vod, domain: VIDEO_ON_DEMAND}\n"
+	    "datasets:\n"
+	    "  Interactions:\n"
+	    "    name: inter\n"
+	    "    schema:\n"
+	    "      type: record\n"
+	    "      name: Interactions\n"
+	    "      namespace: com.amazonaws.personalize.schema\n"
+	    "      fields:\n"
+	    "        - {name: USER_ID, type: string}\n"
+	    "        - {name: ITEM_ID, type: string}\n"
+	    "        - {name: EVENT_TYPE, type: string}\n"
+	    "        - {name: TIMESTAMP, type: long}\n"
+	    "recommenders:\n"
+	    "  top:\n"
+	    "    name: top\n"
+	    "    recipeArn: arn:aws:personalize:::recipe/aws-vod-top-picks\n";
+	struct pz_exec_summary sum;
+	struct seen s;
+
+	(void)state;
+	assert_int_not_equal(group_quota_run(spec_text, "filter", &sum, &s), 0);
+	assert_int_equal(sum.failed, 1);
+	assert_int_equal(s.queued, 0);
+	assert_int_equal(group_quota_run(vod, "recommender", &sum, &s), 0);
+	assert_int_equal(sum.failed, 0);
+	assert_int_equal(s.queued, 1);
+	assert_non_null(strstr(s.order, "recommender.top;"));
+}
+
 /* An ARN known before the call is in the state before the call: a run
  * killed before the answer leaves nothing untracked. */
 static void test_derivable_arn_recorded_before_create(void **state)
@@ -651,6 +730,7 @@ int main(void)
 	    cmocka_unit_test(test_stop_starts_nothing_new),
 	    cmocka_unit_test(test_stop_while_waiting_leaves_it_recorded),
 	    cmocka_unit_test(test_full_quota_queues_then_runs),
+	    cmocka_unit_test(test_group_quota_fails_unless_it_frees),
 	    cmocka_unit_test(test_derivable_arn_recorded_before_create),
 	    cmocka_unit_test(test_refused_create_takes_its_record_back),
 	    cmocka_unit_test(test_busy_waits_only_where_the_type_says),
