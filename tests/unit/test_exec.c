@@ -22,25 +22,18 @@
 #include "core/plan.h"
 #include "core/provider.h"
 #include "providers/personalize/personalize.h"
+#include "fixtures.h"
 
+/* clang-format off */
 static const char spec_text[] =
     "datasetGroup: {name: demo}\n"
     "datasets:\n"
-    "  Interactions:\n"
-    "    name: inter\n"
-    "    schema:\n"
-    "      type: record\n"
-    "      name: Interactions\n"
-    "      namespace: com.amazonaws.personalize.schema\n"
-    "      fields:\n"
-    "        - {name: USER_ID, type: string}\n"
-    "        - {name: ITEM_ID, type: string}\n"
-    "        - {name: EVENT_TYPE, type: string}\n"
-    "        - {name: TIMESTAMP, type: long}\n"
+    PZ_TEST_INTERACTIONS("inter")
     "eventTracker: {name: tracker}\n"
     "filters:\n"
     "  - {name: f, filterExpression: 'EXCLUDE ItemID WHERE "
     "Interactions.EVENT_TYPE IN (\"x\")'}\n";
+/* clang-format on */
 
 /* The scripted service: every call completes on the next turn of run(),
  * resources are ACTIVE on their first read, except those of fail_type,
@@ -578,24 +571,16 @@ static int group_quota_run(const char *text, const char *type,
  * quota_frees): queued, then it runs. */
 static void test_group_quota_fails_unless_it_frees(void **state)
 {
+	/* clang-format off */
 	static const char vod[] =
 	    "datasetGroup: {name: vod, domain: VIDEO_ON_DEMAND}\n"
 	    "datasets:\n"
-	    "  Interactions:\n"
-	    "    name: inter\n"
-	    "    schema:\n"
-	    "      type: record\n"
-	    "      name: Interactions\n"
-	    "      namespace: com.amazonaws.personalize.schema\n"
-	    "      fields:\n"
-	    "        - {name: USER_ID, type: string}\n"
-	    "        - {name: ITEM_ID, type: string}\n"
-	    "        - {name: EVENT_TYPE, type: string}\n"
-	    "        - {name: TIMESTAMP, type: long}\n"
+	    PZ_TEST_INTERACTIONS("inter")
 	    "recommenders:\n"
 	    "  top:\n"
 	    "    name: top\n"
 	    "    recipeArn: arn:aws:personalize:::recipe/aws-vod-top-picks\n";
+	/* clang-format on */
 	struct pz_exec_summary sum;
 	struct seen s;
 

@@ -20,6 +20,7 @@
 #include "core/plan.h"
 #include "core/spec.h"
 #include "providers/personalize/personalize.h"
+#include "fixtures.h"
 
 static struct pz_spec *load(const char *text)
 {
@@ -36,20 +37,11 @@ static struct pz_spec *load(const char *text)
 	return spec;
 }
 
+/* clang-format off */
 static const char base[] =
     "datasetGroup: {name: demo}\n"
     "datasets:\n"
-    "  Interactions:\n"
-    "    name: interactions\n"
-    "    schema:\n"
-    "      type: record\n"
-    "      name: Interactions\n"
-    "      namespace: com.amazonaws.personalize.schema\n"
-    "      fields:\n"
-    "        - {name: USER_ID, type: string}\n"
-    "        - {name: ITEM_ID, type: string}\n"
-    "        - {name: EVENT_TYPE, type: string}\n"
-    "        - {name: TIMESTAMP, type: long}\n"
+    PZ_TEST_INTERACTIONS("interactions")
     "solutions:\n"
     "  ups:\n"
     "    name: ups\n"
@@ -64,6 +56,7 @@ static const char base[] =
     "  - name: no-clicks\n"
     "    filterExpression: EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN "
     "(\"x\")\n";
+/* clang-format on */
 
 static struct pz_plan_git *review(const char *a, const char *b)
 {

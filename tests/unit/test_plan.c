@@ -17,20 +17,10 @@
 #include "core/error.h"
 #include "core/plan.h"
 #include "providers/personalize/personalize.h"
+#include "fixtures.h"
 
 static const char head[] = "datasetGroup: {name: demo}\n"
-			   "datasets:\n"
-			   "  Interactions:\n"
-			   "    name: inter\n"
-			   "    schema:\n"
-			   "      type: record\n"
-			   "      name: Interactions\n"
-			   "      namespace: com.amazonaws.personalize.schema\n"
-			   "      fields:\n"
-			   "        - {name: USER_ID, type: string}\n"
-			   "        - {name: ITEM_ID, type: string}\n"
-			   "        - {name: EVENT_TYPE, type: string}\n"
-			   "        - {name: TIMESTAMP, type: long}\n";
+			   "datasets:\n" PZ_TEST_INTERACTIONS("inter");
 
 static struct pz_spec *load(const char *text)
 {
