@@ -86,6 +86,7 @@ struct pz_dc_obj {
 	char *header; /* the header line's names, joined by commas */
 	bool header_seen, sniffed, stop, complete, cached, failed;
 	bool unreadable; /* a read failed: nothing to cache */
+	bool fresh;	 /* new or changed since the last import */
 	uint64_t rows;
 	size_t *first;	/* per category: index of its first diag + 1 */
 	uint64_t *more; /* per category: how many more after the first */
@@ -102,6 +103,11 @@ struct pz_dc {
 	char *spec_file, *dataset_type, *location;
 	enum pz_dc_level level;
 	bool full_import, interactions, used_cache;
+	/* INCREMENTAL into Interactions, objects marked fresh: at least
+	 * PZ_DC_MIN_RECORDS of its records must come from them (new ones:
+	 * the rest are the same events again, kept once) */
+	size_t nfresh;
+	uint64_t fresh_records;
 	bool cached_partial; /* a cached object was not read to its end */
 	long long now;
 	struct pz_dc_obj **objs;
@@ -563,12 +569,23 @@ bool pz_dc_used_cache(const struct pz_dc *dc)
 	return dc->used_cache;
 }
 
-/* Are the minimums that need counting met (so a sample may stop)? */
-static bool minimums_met(const struct pz_dc *dc)
+/* Does the INCREMENTAL minimum of new records apply? */
+static bool needs_fresh(const struct pz_dc *dc)
+{
+	return dc->interactions && !dc->full_import && dc->nfresh;
+}
+
+/* Are the minimums that need counting met, so that o's sample may stop?
+ * (An object imported before adds no new records: the INCREMENTAL
+ * minimum never keeps it read.) */
+static bool minimums_met(const struct pz_dc *dc, const struct pz_dc_obj *o)
 {
 	size_t i;
 
 	if (dc->records < PZ_DC_MIN_RECORDS)
+		return false;
+	if (o->fresh && needs_fresh(dc) &&
+	    dc->fresh_records < PZ_DC_MIN_RECORDS)
 		return false;
 	if (!dc->interactions || !dc->full_import)
 		return true;
@@ -1152,6 +1169,7 @@ static PZ_INLINE void count_row(struct pz_dc_obj *o,
 	size_t i;
 
 	dc->records++;
+	dc->fresh_records += o->fresh;
 	if (dc->interactions) {
 		for (i = 0; i < dc->nfilters; i++) {
 			struct filter *f = &dc->filters[i];
@@ -1208,7 +1226,7 @@ static int on_records(void *ud, const struct pz_csv_record *recs, size_t n)
 		check_values(o, r, r->n < o->ncols ? r->n : o->ncols, ts_max);
 		count_row(o, r->fields, r->n);
 		if (dc->level == PZ_DC_SAMPLE && o->rows >= PZ_DC_SAMPLE_ROWS &&
-		    minimums_met(dc))
+		    minimums_met(dc, o))
 			return 1;
 	}
 	return 0;
@@ -1244,6 +1262,14 @@ struct pz_dc_obj *pz_dc_obj_add(struct pz_dc *dc, const char *url,
 	PZ_GROW(dc->objs, dc->nobjs, dc->objs_cap);
 	dc->objs[dc->nobjs++] = o;
 	return o;
+}
+
+void pz_dc_obj_mark_fresh(struct pz_dc_obj *o)
+{
+	if (!o->fresh) {
+		o->fresh = true;
+		o->dc->nfresh++;
+	}
 }
 
 /* Data that is certainly not CSV, from its first bytes. */
@@ -1300,7 +1326,7 @@ bool pz_dc_obj_done(const struct pz_dc_obj *o)
 	if (o->dc->level == PZ_DC_HEADER)
 		return o->header_seen;
 	if (o->dc->level == PZ_DC_SAMPLE)
-		return o->rows >= PZ_DC_SAMPLE_ROWS && minimums_met(o->dc);
+		return o->rows >= PZ_DC_SAMPLE_ROWS && minimums_met(o->dc, o);
 	return false;
 }
 
@@ -1486,6 +1512,8 @@ bool pz_dc_obj_from_cache(struct pz_dc_obj *o, const cJSON *e)
 	if (!o->complete)
 		dc->cached_partial = true;
 	dc->records += o->rows;
+	if (o->fresh)
+		dc->fresh_records += o->rows;
 	cJSON_ArrayForEach(d,
 			   cJSON_GetObjectItemCaseSensitive(e, "diagnostics"))
 	{
@@ -1576,6 +1604,15 @@ static void finish_stats(struct pz_dc *dc)
 	free(counts);
 }
 
+/* The note of an error about the import as a whole. */
+static void note_schema(const struct pz_dc *dc, struct pz_diags *diags)
+{
+	if (dc->schema->nfields)
+		pz_diag_note(diags, dc->spec_file, dc->schema->fields[0].pos,
+			     "the %s dataset's schema is declared here",
+			     dc->dataset_type);
+}
+
 size_t pz_dc_finish(struct pz_dc *dc, struct pz_diags *diags,
 		    bool *minimums_failed)
 {
@@ -1633,12 +1670,24 @@ size_t pz_dc_finish(struct pz_dc *dc, struct pz_diags *diags,
 				    " record%s; an import job needs at least "
 				    "1,000 (Personalize refuses it)",
 				    dc->records, dc->records == 1 ? "" : "s");
-			if (dc->schema->nfields)
-				pz_diag_note(diags, dc->spec_file,
-					     dc->schema->fields[0].pos,
-					     "the %s dataset's schema is "
-					     "declared here",
-					     dc->dataset_type);
+			note_schema(dc, diags);
+		}
+		if (needs_fresh(dc) && dc->fresh_records < PZ_DC_MIN_RECORDS) {
+			if (dc->cached_partial)
+				failed = true;
+			pz_diag_add(
+			    diags, PZ_SEV_ERROR, dc->location,
+			    (struct pz_pos){0, 0, 0},
+			    "the INCREMENTAL import would bring at most "
+			    "%" PRIu64 " new record%s (the rows of the "
+			    "%zu new or changed object%s); an INCREMENTAL "
+			    "import into Interactions needs at least "
+			    "1,000 new ones (Personalize fails it): add "
+			    "data, or import it FULL",
+			    dc->fresh_records,
+			    dc->fresh_records == 1 ? "" : "s", dc->nfresh,
+			    dc->nfresh == 1 ? "" : "s");
+			note_schema(dc, diags);
 		}
 		for (i = 0;
 		     dc->interactions && dc->full_import && i < dc->nsolutions;

@@ -73,6 +73,10 @@ void pz_dc_want_stats(struct pz_dc *dc);
  * order they were added. */
 struct pz_dc_obj *pz_dc_obj_add(struct pz_dc *dc, const char *url,
 				const char *etag, uint64_t size);
+/* o is new or changed since the dataset's last import (before the
+ * cache is consulted): an INCREMENTAL import into Interactions needs
+ * 1,000 records from such objects, new ones (§3). */
+void pz_dc_obj_mark_fresh(struct pz_dc_obj *o);
 /* Feeds the next bytes. Returns true when the object needs no more
  * (its level is satisfied): the caller stops reading and calls
  * pz_dc_obj_finish(o, false). */

@@ -46,6 +46,7 @@ struct reader {
 
 struct job {
 	const struct pz_resource *r; /* the dataset_import_job */
+	const cJSON *fresh;	     /* INCREMENTAL: the new or changed keys */
 	char *bucket, *prefix, *location;
 	struct pz_dc *dc;
 	struct reader *readers;
@@ -333,6 +334,17 @@ static void cache_store(const struct job *j, const char *dir)
 	}
 }
 
+/* Is key one of the strings of the array keys? */
+static bool listed(const cJSON *keys, const char *key)
+{
+	const cJSON *k;
+
+	cJSON_ArrayForEach(k,
+			   keys) if (cJSON_IsString(k) &&
+				     !strcmp(k->valuestring, key)) return true;
+	return false;
+}
+
 /* Makes the job's checker and its readers from the listed objects;
  * the cache (when use_cache and opts->cache_dir) fills what it can. */
 static void job_setup(struct job *j, const struct pz_spec *spec,
@@ -375,6 +387,8 @@ static void job_setup(struct job *j, const struct pz_spec *spec,
 		url = pz_xasprintf("s3://%s/%s", j->bucket, objs[i].key);
 		rd->o = pz_dc_obj_add(j->dc, url, rd->etag, rd->size);
 		free(url);
+		if (listed(j->fresh, objs[i].key))
+			pz_dc_obj_mark_fresh(rd->o);
 		if (use_cache && opts->cache_dir)
 			cache_load(rd, opts->cache_dir);
 	}
@@ -432,6 +446,8 @@ int pz_personalize_data_check(struct pz_aws_client *c,
 		if (!res || !res->data || !res->origin || !res->origin->data)
 			continue; /* no location, or a schema by ARN */
 		jobs[njobs].r = res;
+		jobs[njobs].fresh =
+		    cJSON_GetObjectItemCaseSensitive(ch->meta, "new_objects");
 		if ((r = job_list(c, &jobs[njobs++], spec, opts, true, false)))
 			goto out;
 	}
@@ -451,10 +467,12 @@ int pz_personalize_data_check(struct pz_aws_client *c,
 		pz_diags_release(&scratch);
 		if (failed) {
 			const struct pz_resource *res = jobs[i].r;
+			const cJSON *fresh = jobs[i].fresh;
 
 			redo[i] = true;
 			job_release(&jobs[i]);
 			jobs[i].r = res;
+			jobs[i].fresh = fresh;
 			if ((r = job_list(c, &jobs[i], spec, opts, false,
 					  false)))
 				goto out;

@@ -340,6 +340,42 @@ def aws_put(sim, pz, key, data):
     aws(sim, "s3", "cp", "--quiet", p, "s3://data/" + key)
 
 
+def test_incremental_needs_new_records(pz_bin):
+    """personalize-rules.md section 3: an INCREMENTAL import into
+    Interactions needs 1,000 new records. The first import (FULL) is
+    applied; a new object of 300 rows is refused at plan time, before
+    a billed import would fail; one of 1,100 rows plans its import."""
+    with Sim(time_scale=0) as sim:
+        pz = Pz(pz_bin, sim)
+        upload(sim, pz, {"incr": {"a.csv": csv(rows(1200))}})
+        path = spec_for(pz, "incr")
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(text.replace(
+                "    name: dcincr-interactions\n",
+                "    name: dcincr-interactions\n"
+                "    pz: {import: {importMode: INCREMENTAL}}\n"))
+        wd = os.path.dirname(path)
+        pz.run("apply", "-auto-approve", "-f", path, cwd=wd).ok()
+        aws_put(sim, pz, "incr/Interactions/b.csv",
+                csv(rows(300, start=1695000000)))
+        before = len(sim.calls())
+        r = pz.run("plan", "-f", path, cwd=wd)
+        assert r.rc == 1 and "Plan:" not in r.out, r
+        assert "s3://data/incr/Interactions/: error: the INCREMENTAL " \
+            "import would bring at most 300 new records (the rows of the 1 " \
+            "new or changed object); an INCREMENTAL import into " \
+            "Interactions needs at least 1,000 new ones" in r.err, r.err
+        ops = harness.Sim.ops(sim, before)
+        assert not [o for o in ops if o.startswith(WRITES)], ops
+        aws_put(sim, pz, "incr/Interactions/b.csv",
+                csv(rows(1100, start=1695000000)))
+        r = pz.run("plan", "-f", path, cwd=wd)
+        r.ok()
+        assert "INCREMENTAL: the 1 new or changed object" in r.out, r.out
+
+
 def test_levels(pz_bin):
     with Sim() as sim:
         pz = Pz(pz_bin, sim)

@@ -34,6 +34,34 @@ static const char schema_json[] =
 
 #define URL "s3://b/p/a.csv"
 
+/* Frees what a check used; returns b's text ("" when empty). */
+static char *finish(struct pz_dc *dc, struct pz_diags *d,
+		    struct pz_avro_schema *s, struct pz_doc *doc,
+		    struct pz_buf *b)
+{
+	pz_dc_free(dc);
+	pz_diags_release(d);
+	pz_avro_schema_free(s);
+	pz_doc_free(doc);
+	if (!b->len)
+		return strdup("");
+	return pz_buf_detach(b, NULL);
+}
+
+/* The schema above, checked; *doc holds its text. */
+static struct pz_avro_schema *load_schema(struct pz_doc **doc,
+					  struct pz_diags *d)
+{
+	struct pz_avro_schema *s = NULL;
+
+	assert_int_equal(
+	    pz_doc_load(doc, "s.json", schema_json, strlen(schema_json), d), 0);
+	assert_int_equal(
+	    pz_avro_check(&s, "s.json", (*doc)->root, "Interactions", NULL, d),
+	    0);
+	return s;
+}
+
 /* The object's diagnostics for text fed as the cuts say: at most two
  * cuts (0: none), else chunks of `chunk` bytes. */
 static char *diagnose(const char *text, size_t chunk, size_t cut)
@@ -47,12 +75,7 @@ static char *diagnose(const char *text, size_t chunk, size_t cut)
 	size_t n = strlen(text), off = 0, i;
 
 	pz_diags_init(&d);
-	assert_int_equal(
-	    pz_doc_load(&doc, "s.json", schema_json, strlen(schema_json), &d),
-	    0);
-	assert_int_equal(
-	    pz_avro_check(&s, "s.json", doc->root, "Interactions", NULL, &d),
-	    0);
+	s = load_schema(&doc, &d);
 	/* now: 2023-11-14 22:13:20 */
 	dc = pz_dc_new(s, "s.json", "Interactions", "s3://b/p/", PZ_DC_FULL,
 		       true, 1700000000);
@@ -78,13 +101,7 @@ static char *diagnose(const char *text, size_t chunk, size_t cut)
 						       d.items[i].pos.col,
 						       d.items[i].message),
 					 0);
-	pz_dc_free(dc);
-	pz_diags_release(&d);
-	pz_avro_schema_free(s);
-	pz_doc_free(doc);
-	if (!b.len)
-		return strdup("");
-	return pz_buf_detach(&b, NULL);
+	return finish(dc, &d, s, doc, &b);
 }
 
 static void check(const char *text, const char *want)
@@ -187,12 +204,79 @@ static void test_timestamps(void **state)
 	      "\"long\"]\n");
 }
 
+/* An INCREMENTAL import into Interactions of an old object (2,000
+ * rows) and a new one (fresh_rows rows), read at the sample level: the
+ * errors about the import as a whole (at the location). */
+static char *incremental(int fresh_rows)
+{
+	struct pz_avro_schema *s = NULL;
+	struct pz_doc *doc = NULL;
+	struct pz_diags d;
+	struct pz_dc *dc;
+	struct pz_buf b, rows[2];
+	size_t i, k;
+
+	pz_diags_init(&d);
+	s = load_schema(&doc, &d);
+	dc = pz_dc_new(s, "s.json", "Interactions", "s3://b/p/", PZ_DC_SAMPLE,
+		       false, 1700000000);
+	for (k = 0; k < 2; k++) {
+		int n = k ? fresh_rows : 2000;
+		struct pz_dc_obj *o = pz_dc_obj_add(
+		    dc, k ? "s3://b/p/new.csv" : "s3://b/p/old.csv", "\"e\"",
+		    0);
+
+		if (k)
+			pz_dc_obj_mark_fresh(o);
+		pz_buf_init(&rows[k], 0);
+		assert_int_equal(pz_buf_adds(&rows[k], HEADER), 0);
+		for (i = 0; i < (size_t)n; i++)
+			assert_int_equal(pz_buf_printf(&rows[k],
+						       "u%zu,i%zu,1600000000,"
+						       "click,\n",
+						       i % 50, i % 70),
+					 0);
+		if (!pz_dc_obj_feed(o, rows[k].ptr, rows[k].len))
+			pz_dc_obj_finish(o, true);
+		else
+			pz_dc_obj_finish(o, false);
+		pz_buf_release(&rows[k]);
+	}
+	pz_dc_finish(dc, &d, NULL);
+	pz_buf_init(&b, 0);
+	for (i = 0; i < d.n; i++)
+		if (!strcmp(d.items[i].file, "s3://b/p/"))
+			assert_int_equal(
+			    pz_buf_printf(&b, "%s\n", d.items[i].message), 0);
+	return finish(dc, &d, s, doc, &b);
+}
+
+/* personalize-rules.md §3: an INCREMENTAL import into Interactions
+ * needs 1,000 new records; the old object's rows do not count. */
+static void test_incremental_needs_new_records(void **state)
+{
+	char *got;
+
+	(void)state;
+	got = incremental(500);
+	assert_string_equal(
+	    got, "the INCREMENTAL import would bring at most 500 new records "
+		 "(the rows of the 1 new or changed object); an INCREMENTAL "
+		 "import into Interactions needs at least 1,000 new ones "
+		 "(Personalize fails it): add data, or import it FULL\n");
+	free(got);
+	got = incremental(1500);
+	assert_string_equal(got, "");
+	free(got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_utf8),
 	    cmocka_unit_test(test_id_length),
 	    cmocka_unit_test(test_timestamps),
+	    cmocka_unit_test(test_incremental_needs_new_records),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
