@@ -410,15 +410,69 @@ static void diff_value(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 		mark(ctx, r, c, op, path);
 }
 
+/*
+ * Members the spec leaves out keep the service's value (diff_value), so
+ * one the last apply set (the state records it) and the spec no longer
+ * has stays as it was in the service: the plan says so, once per
+ * member, rather than let the reader believe it went back to its
+ * default.
+ */
+static void warn_removed(struct pz_plan_ctx *ctx, const struct pz_resource *r,
+			 const cJSON *recorded, const cJSON *want,
+			 const cJSON *have, char *path, size_t plen, size_t cap)
+{
+	const cJSON *m;
+
+	cJSON_ArrayForEach(m, recorded)
+	{
+		const cJSON *w =
+		    cJSON_GetObjectItemCaseSensitive(want, m->string);
+		const cJSON *h =
+		    cJSON_GetObjectItemCaseSensitive(have, m->string);
+		int k;
+
+		if (!h || !m->string)
+			continue; /* gone from the service too */
+		k = snprintf(path + plen, cap - plen, "%s%s", plen ? "." : "",
+			     m->string);
+		if (k < 0 || (size_t)k >= cap - plen)
+			continue;
+		if (!w) {
+			char *v = cJSON_PrintUnformatted(h);
+
+			if (!ignored(r, path))
+				pz_diag_add(
+				    ctx->diags, PZ_SEV_WARNING, ctx->spec->path,
+				    r->pos,
+				    "%s: %s is no longer in the spec, but the "
+				    "service keeps it (%s): pz changes only "
+				    "what the spec says; to go back to the "
+				    "service's default, write the default in "
+				    "the spec",
+				    r->address, path, v ? v : "?");
+			free(v);
+		} else if (cJSON_IsObject(m) && cJSON_IsObject(w) &&
+			   cJSON_IsObject(h)) {
+			warn_removed(ctx, r, m, w, h, path, plen + (size_t)k,
+				     cap);
+		}
+		path[plen] = '\0';
+	}
+}
+
 void pz_plan_diff(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 		  struct pz_change *c)
 {
 	const struct pz_operation *op = pz_facts_operation(r->type->create_op);
 	const struct pz_shape *input = op ? pz_facts_shape(op->input) : NULL;
+	const struct pz_state_resource *st = pz_plan_ctx_state(ctx, r->address);
 	char path[512] = "";
 
 	diff_value(ctx, r, c, op, c->after, c->before, input, path, 0,
 		   sizeof(path));
+	if (st && cJSON_IsObject(st->attributes) && cJSON_IsObject(c->after))
+		warn_removed(ctx, r, st->attributes, c->after, c->before, path,
+			     0, sizeof(path));
 	if (c->nreplace)
 		c->action = PZ_ACTION_REPLACE;
 	else if (c->nupdate)

@@ -164,6 +164,19 @@ def _other_solution(pz_bin, **answers):
         assert re.search(r"Apply complete!", r.out), r
         no_changes(pz, path)
 
+        # 9.3 either way: campaignConfig taken out of the spec stays in
+        # the service as it was, and the plan says so.
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(re.sub(r"    campaignConfig: .*\n", "", text))
+        r = pz.run("plan", "-f", path, "-detailed-exitcode")
+        assert r.rc == 0, r
+        assert "warning: campaign.main: campaignConfig is no longer in " \
+            "the spec, but the service keeps it " \
+            "({\"itemExplorationConfig\":{\"explorationWeight\":\"0.5\"}})" \
+            in r.err, r.err
+
 
 def test_q6_campaign_to_another_solution_refused(pz_bin):
     _other_solution(pz_bin, campaign_other_solution="refuse",
