@@ -20,7 +20,8 @@ resources), not only on pz's output:
   is recorded and goes on, the lock is released; the next apply waits
   for it instead of training again;
 - a full import quota (5 per region) queues the import until a slot
-  frees;
+  frees; so do the region's concurrent trainings (1 here) and its 5
+  batch inference jobs, each made once;
 - destroy stops a training in progress before deleting its solution;
 - confirmation: no terminal and no -auto-approve is an error, not a
   hang; -json prints one UI message per line.
@@ -589,6 +590,67 @@ def test_full_import_quota_queues_the_import(pz_bin):
         assert ours[0]["error"] == "LimitExceededException", ours
         assert [c["status"] for c in ours].count(200) == 1, ours
         assert "Apply complete! Resources: 7 added" in out, out
+
+
+def _quota_queues(pz_bin, extra, sim_flags, op, want_ok, files=None):
+    """SMALL plus extra, applied against a simulator with sim_flags (and
+    files uploaded): op is refused for a full regional quota at least
+    once, pz queues it, and it ends made want_ok times, no more (no
+    duplicate)."""
+    with Sim(**sim_flags) as sim:
+        pz = Pz(pz_bin, sim)
+        path = small(pz, sim)
+        for key, text in (files or {}).items():
+            upload(sim, key, text)
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:  # extra: more solutions, or jobs
+            f.write(text.replace("campaigns:\n", extra + "campaigns:\n")
+                    if extra.startswith("  ") else text + extra)
+        r = apply(pz, "-f", path)
+        assert r.rc == 0, r
+        assert "a quota is full" in r.out, r.out
+        calls = [c for c in sim.calls() if c["operation"] == op]
+        assert any(c["error"] == "LimitExceededException"
+                   for c in calls), calls
+        assert [c["status"] for c in calls].count(200) == want_ok, calls
+        assert not [x for x in refused(sim)
+                    if not x.startswith(op + " LimitExceeded")], \
+            refused(sim)
+        r = pz.run("plan", "-f", path, "-detailed-exitcode", env=FAST)
+        assert r.rc == 0, r
+        return sim.state()["resources"]
+
+
+def test_training_quota_queues_the_training(pz_bin):
+    """The region's concurrent trainings (20; 1 here): the second
+    solution's training waits for a slot, then trains once."""
+    res = _quota_queues(pz_bin, "  second:\n"
+                        "    name: small-second\n"
+                        "    recipeArn: arn:aws:personalize:::recipe/"
+                        "aws-user-personalization\n"
+                        "    performAutoTraining: false\n",
+                        {"time_scale": 0.002, "max_concurrent_trainings": 1},
+                        "CreateSolutionVersion", 2)
+    versions = [r for r in res if r["type"] == "solutionVersion"]
+    assert len(versions) == 2, versions
+
+
+def test_batch_inference_quota_queues_the_job(pz_bin):
+    """Five batch inference jobs at most per region: a sixth waits for
+    a slot, then runs once."""
+    jobs = "batchInferenceJobs:\n" + "".join(
+        "  job%d:\n"
+        "    jobName: small-job-%d\n"
+        "    jobInput: {s3DataSource: {path: s3://small-data/users.json}}\n"
+        "    jobOutput: {s3DataDestination: {path: "
+        "s3://small-data/out%d/}}\n"
+        "    pz: {solution: ups}\n" % (i, i, i) for i in range(6))
+    res = _quota_queues(pz_bin, jobs, {"time_scale": 0.002},
+                        "CreateBatchInferenceJob", 6,
+                        {"small-data/users.json": '{"userId": "u1"}\n'})
+    done = [r for r in res if r["type"] == "batchInferenceJob"]
+    assert sorted(r["status"] for r in done) == ["ACTIVE"] * 6, done
 
 
 def test_confirmation_and_json(pz_bin):
