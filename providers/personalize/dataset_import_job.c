@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/buf.h"
 #include "core/json_out.h"
@@ -195,6 +196,53 @@ static void incremental(const struct pz_live *lv, const cJSON *last,
 	free(where);
 }
 
+/*
+ * Whether an import reads objects in sub-folders of its location, or
+ * ones not named .csv, is not documented (personalize-rules.md §9.5):
+ * the plan warns of any, with note (freed) as the start of the note it
+ * returns.
+ */
+static char *skipped_note(const struct pz_live *lv, const struct pz_change *c,
+			  char *note)
+{
+	const cJSON *src =
+	    cJSON_GetObjectItemCaseSensitive(c->after, "dataSource");
+	const cJSON *loc =
+	    cJSON_GetObjectItemCaseSensitive(src, "dataLocation");
+	const char *prefix, *key;
+	const cJSON *o;
+	size_t plen, len, odd = 0;
+	char *out;
+
+	if (!lv || !lv->data_list || !cJSON_IsString(loc) ||
+	    !pz_str_has_suffix(loc->valuestring, "/") ||
+	    strncmp(loc->valuestring, "s3://", 5) ||
+	    !(prefix = strchr(loc->valuestring + 5, '/')))
+		return note;
+	prefix++;
+	plen = strlen(prefix);
+	cJSON_ArrayForEach(o, lv->data_list)
+	{
+		key = key_of(o);
+		if (!key || strncmp(key, prefix, plen))
+			continue;
+		len = strlen(key);
+		if (strchr(key + plen, '/') || len < 4 ||
+		    strcasecmp(key + len - 4, ".csv"))
+			odd++;
+	}
+	if (!odd)
+		return note;
+	out = pz_xasprintf(
+	    "%s%swarning: %zu of the objects under %s %s in a sub-folder or "
+	    "not named .csv; whether Personalize imports such objects is not "
+	    "documented: keep the data in .csv objects directly under it",
+	    note ? note : "", note ? "; " : "", odd, loc->valuestring,
+	    odd == 1 ? "is" : "are");
+	free(note);
+	return out;
+}
+
 static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 		 struct pz_change *c)
 {
@@ -330,6 +378,7 @@ mode:
 			note = pz_xstrdup("FULL, not INCREMENTAL: the first "
 					  "import into a dataset is FULL");
 	}
+	note = skipped_note(lv, c, note);
 	c->note = note;
 	cJSON_AddNumberToObject(c->meta, "import_seq", (double)(n + 1));
 	cJSON_AddStringToObject(c->meta, "trigger", c->trigger);
