@@ -169,6 +169,20 @@ static bool kept(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 	return true;
 }
 
+/* Does the service add new items to the latest version of sol's
+ * recipe about every two hours (User-Personalization, -v2, Next Best
+ * Action: personalize-rules.md §5)? */
+static bool updates_items(const struct pz_resource *sol)
+{
+	const char *recipe =
+	    sol ? pz_node_str(pz_node_get(sol->body, "recipeArn")) : NULL;
+
+	return recipe &&
+	       (pz_str_has_suffix(recipe, "/aws-user-personalization") ||
+		pz_str_has_suffix(recipe, "/aws-user-personalization-v2") ||
+		pz_str_has_suffix(recipe, "/aws-next-best-action"));
+}
+
 /* The gate, for apply (promote.h: the runtime reads it from the
  * change's meta; a saved plan carries it). */
 static void gate_meta(const struct pz_resource *r, struct pz_change *c)
@@ -183,6 +197,8 @@ static void gate_meta(const struct pz_resource *r, struct pz_change *c)
 	o = cJSON_AddObjectToObject(c->meta, "promote");
 	cJSON_AddStringToObject(o, "metric", g.metric);
 	cJSON_AddNumberToObject(o, "minDelta", g.min_delta);
+	if (updates_items(r->data))
+		cJSON_AddTrueToObject(o, "itemUpdates");
 }
 
 /*
@@ -349,8 +365,12 @@ static void plan(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 	gate_meta(r, c);
 	c->condition = pz_xasprintf(
 	    "moves to the new version only if its %s is at least the "
-	    "current version's%s%s",
-	    metric, delta ? " plus " : "", delta ? delta : "");
+	    "current version's%s%s%s",
+	    metric, delta ? " plus " : "", delta ? delta : "",
+	    updates_items(sol) ? "; a version kept gets no new items (the "
+				 "service adds them to the latest version "
+				 "only)"
+			       : "");
 }
 
 const struct pz_rtype pz_rtype_campaign = {

@@ -228,11 +228,16 @@ int pz_promote_compare(const char *address, const struct pz_promote_gate *g,
 	/* Compared as printed (4 places, as the service reports them),
 	 * so the line never says "0.2905 < 0.2905 + 0". */
 	d->promote = nv >= ov + g->min_delta - 5e-9;
-	d->message =
-	    pz_xasprintf("%s %s version %s: %s %.4f %s %.4f + %s", address,
-			 d->promote ? "moves to" : "kept on",
-			 pz_promote_version_id(d->promote ? new_arn : old_arn),
-			 g->metric, nv, d->promote ? ">=" : "<", ov, delta);
+	d->message = pz_xasprintf(
+	    "%s %s version %s: %s %.4f %s %.4f + %s%s", address,
+	    d->promote ? "moves to" : "kept on",
+	    pz_promote_version_id(d->promote ? new_arn : old_arn), g->metric,
+	    nv, d->promote ? ">=" : "<", ov, delta,
+	    !d->promote && g->item_updates
+		? " (warning: Personalize adds new items only to the latest "
+		  "version, about every two hours: the version kept gets "
+		  "none)"
+		: "");
 	return 0;
 }
 
@@ -342,6 +347,7 @@ int pz_promote_decide_submit(struct pz_aws_client *c, const char *address,
 	x->g.metric = x->metric;
 	x->g.min_delta = g->min_delta;
 	x->g.min_delta_text = x->delta_text;
+	x->g.item_updates = g->item_updates;
 	x->arn[0] = pz_xstrdup(current_arn);
 	x->arn[1] = pz_xstrdup(new_arn);
 	x->done = done;
@@ -509,6 +515,8 @@ struct pz_promote_gates *pz_promote_gates_new(const struct pz_plan *plan,
 		x->arn = pz_xstrdup(c->arn);
 		x->metric = pz_xstrdup(m->valuestring);
 		x->g.metric = x->metric;
+		x->g.item_updates = cJSON_IsTrue(
+		    cJSON_GetObjectItemCaseSensitive(p, "itemUpdates"));
 		if (cJSON_IsNumber(d)) {
 			x->g.min_delta = d->valuedouble;
 			x->delta_text = pz_xasprintf("%g", d->valuedouble);

@@ -56,6 +56,10 @@ struct pz_promote_gate {
 	double min_delta;
 	const char *min_delta_text; /* as the spec wrote it ("0.005"), or
 				     * NULL: printed with %g */
+	/* Its recipe's latest version gets new items about every two
+	 * hours, a version kept in the campaign does not
+	 * (personalize-rules.md §5): a "kept" decision says so. */
+	bool item_updates;
 };
 
 /* The gate of a campaign's pz settings (pz.promote); false when none. */

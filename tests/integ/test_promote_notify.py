@@ -149,14 +149,17 @@ def test_gate_keeps_then_promotes_with_notifications(pz_bin):
         more_data(sim, 1)
         p = pz.run("plan", cwd=wd).ok()
         assert "(condition: moves to the new version only if its %s is " \
-            "at least the current version's plus 0.01)" % NDCG in p.out, \
-            p.out
+            "at least the current version's plus 0.01; a version kept " \
+            "gets no new items (the service adds them to the latest " \
+            "version only))" % NDCG in p.out, p.out
         mark = sim.calls()[-1]["seq"]
         r = pz.run("apply", "-auto-approve", cwd=wd).ok()
         v2 = resource(state, "solution_version.ups")["arn"]
         assert v2 != v1
-        line = "%s kept on version %s: %s 0.2000 < 0.3000 + 0.01" % (
-            CAMPAIGN, v1.rsplit("/", 1)[1], NDCG)
+        line = "%s kept on version %s: %s 0.2000 < 0.3000 + 0.01 " \
+            "(warning: Personalize adds new items only to the latest " \
+            "version, about every two hours: the version kept gets " \
+            "none)" % (CAMPAIGN, v1.rsplit("/", 1)[1], NDCG)
         assert line in r.out.splitlines(), r.out
         ops = [c["operation"] for c in sim.calls(mark)]
         assert "UpdateCampaign" not in ops, ops

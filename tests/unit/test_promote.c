@@ -47,6 +47,17 @@ static void worse_is_kept(void **unused)
 	assert_string_equal(d.new_arn, V2);
 	assert_string_equal(d.old_arn, V1);
 	pz_promote_decision_release(&d);
+	/* A recipe whose latest version gets new items: kept, it says
+	 * the version it keeps gets none (personalize-rules.md §5). */
+	g.item_updates = true;
+	assert_int_equal(
+	    pz_promote_compare("campaign.x", &g, V1, old, V2, now, &d), 0);
+	assert_string_equal(d.message,
+			    "campaign.x kept on version aaaa1111: " NDCG
+			    " 0.2810 < 0.2905 + 0.005 (warning: Personalize "
+			    "adds new items only to the latest version, about "
+			    "every two hours: the version kept gets none)");
+	pz_promote_decision_release(&d);
 	cJSON_Delete(old);
 	cJSON_Delete(now);
 }
