@@ -425,13 +425,14 @@ static void warn_removed(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 
 	cJSON_ArrayForEach(m, recorded)
 	{
-		const cJSON *w =
-		    cJSON_GetObjectItemCaseSensitive(want, m->string);
-		const cJSON *h =
-		    cJSON_GetObjectItemCaseSensitive(have, m->string);
+		const cJSON *w, *h;
 		int k;
 
-		if (!h || !m->string)
+		if (!m->string)
+			continue;
+		w = cJSON_GetObjectItemCaseSensitive(want, m->string);
+		h = cJSON_GetObjectItemCaseSensitive(have, m->string);
+		if (!h)
 			continue; /* gone from the service too */
 		k = snprintf(path + plen, cap - plen, "%s%s", plen ? "." : "",
 			     m->string);

@@ -339,9 +339,11 @@ static bool listed(const cJSON *keys, const char *key)
 {
 	const cJSON *k;
 
-	cJSON_ArrayForEach(k,
-			   keys) if (cJSON_IsString(k) &&
-				     !strcmp(k->valuestring, key)) return true;
+	cJSON_ArrayForEach(k, keys)
+	{
+		if (cJSON_IsString(k) && !strcmp(k->valuestring, key))
+			return true;
+	}
 	return false;
 }
 
