@@ -6,9 +6,12 @@ says, against a description of the service (live.json). This test makes
 that description real and runs the plan: for each case under
 tests/plan/cases, the simulator is seeded with the resources live.json
 describes (their ARNs, attributes and statuses, creations still in
-flight carried on from there), S3 holds data of the case's shape (the
-objects live.json lists, or as many as it counts, valid for the spec's
-schemas), and the case's state is rewritten only where it names that
+flight carried on from there; a case without live.json is planned from
+its state, and the state says what exists), S3 holds data of the
+case's shape (the objects live.json lists, or as many as it counts,
+valid for the schema they were imported under; the objects the state
+records as imported put before the seeded imports read them, the others
+after), and the case's state is rewritten only where it names that
 data (its digests, ETags and sizes: a record that matched live.json
 matches the simulator's objects, one that did not still does not).
 Then, with PZ_NOW at the case's clock:
