@@ -475,10 +475,11 @@ static void on_created(void *ud, const struct pz_rt_result *res)
 	struct exec *x = xo->x;
 
 	/* Refused by the service (it answered with an error code): nothing
-	 * was made, or what exists is not ours. Without an answer (a lost
+	 * was made, or what exists is not ours. Never sent (no connection,
+	 * no credentials): nothing was made. Without an answer (a lost
 	 * connection, an interrupt), the record stays for the next refresh
 	 * to settle. */
-	if (res->rc && res->code)
+	if (res->rc && (res->code || res->unsent))
 		undo_intent(xo);
 	if (queue_full(xo, res)) {
 		start_ready(x);
@@ -594,6 +595,15 @@ static void start(struct exec *x, struct xop *xo)
 		}
 		r = x->rt->create(x->rt->impl, t, body, on_created, xo);
 		cJSON_Delete(body);
+		if (r && xo->intent) {
+			/* Not sent: nothing was made. */
+			struct pz_error e = {0};
+
+			pz_error_save(&e);
+			undo_intent(xo);
+			pz_error_restore(&e);
+			pz_error_release(&e);
+		}
 		break;
 	case PZ_OP_UPDATE:
 		free(xo->arn); /* tried again after a queue */

@@ -38,6 +38,8 @@ struct pz_rt_result {
 	char *reason;		  /* read: why it failed */
 	bool adopted;		  /* create: it existed already, and is the one
 				   * this create asked for (an answer lost) */
+	bool unsent;		  /* create failed: the call never reached the
+				   * service, so nothing was made */
 };
 
 void pz_rt_result_release(struct pz_rt_result *r);

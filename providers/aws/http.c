@@ -58,6 +58,8 @@ struct pz_aws_call {
 	char *url;
 	char *creds_source; /* for messages: where the keys came from */
 	int retry_cost;
+	int wired;  /* attempts handed to curl */
+	int unsent; /* of those, the ones that sent nothing */
 	double submitted;
 	double attempt_start;
 	char errbuf[CURL_ERROR_SIZE];
@@ -807,6 +809,38 @@ static int call_interrupted(struct pz_aws_call *k)
 }
 
 /*
+ * Whether a failed attempt may have sent some of its request: false only
+ * for failures curl reports before a connection was made (or its TLS
+ * handshake done), when no byte of the request has left.
+ */
+static bool attempt_reached(CURL *easy, CURLcode res)
+{
+	long sent = 0;
+	curl_off_t connect = 0;
+
+	if (curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &sent) != CURLE_OK ||
+	    sent > 0)
+		return true;
+	switch (res) {
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_URL_MALFORMAT:
+	case CURLE_UNSUPPORTED_PROTOCOL: return false;
+	case CURLE_OPERATION_TIMEDOUT:
+		/* Timed out while connecting. */
+		return curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T,
+					 &connect) != CURLE_OK ||
+		       connect > 0;
+	default: return true;
+	}
+}
+
+/*
  * Looks at an attempt's outcome. Returns the seconds to wait before the
  * next attempt, or -1 when the call is over with *rc its outcome (the
  * error message set, and kept in the response).
@@ -847,6 +881,8 @@ static double attempt_done(struct pz_aws_call *k, CURL *easy, CURLcode res,
 	} else {
 		bool timeout = res == CURLE_OPERATION_TIMEDOUT;
 
+		if (!attempt_reached(easy, res))
+			k->unsent++;
 		resp->status = 0;
 		pz_aws_error_release(&resp->error);
 		resp->error.message = pz_xstrdup(
@@ -957,6 +993,7 @@ static void deliver(struct pz_aws_call *k, int rc)
 
 	call_unlink(k);
 	k->resp->seconds = pz_aws_monotonic() - k->submitted;
+	k->resp->unsent = k->unsent == k->wired;
 	/* The callback sees this call's error as the thread's last. */
 	if (rc && !k->resp->failure.code)
 		pz_error_save(&k->resp->failure);
@@ -1002,6 +1039,7 @@ static void activate(struct pz_aws_call *k)
 	}
 	if (curl_multi_add_handle(c->multi, k->easy) != CURLM_OK)
 		PZ_BUG("curl_multi_add_handle failed");
+	k->wired++;
 	k->state = CALL_ACTIVE;
 	c->active++;
 }
@@ -1399,6 +1437,7 @@ static int perform_blocking(struct pz_aws_call *k)
 				 on_progress);
 		curl_easy_setopt(c->blocking, CURLOPT_XFERINFODATA, c);
 		curl_easy_setopt(c->blocking, CURLOPT_NOPROGRESS, 0L);
+		k->wired++;
 		res = curl_easy_perform(c->blocking);
 		delay = attempt_done(k, c->blocking, res, &rc);
 		/* The easy handle keeps pointers into k: drop them
@@ -1411,6 +1450,7 @@ static int perform_blocking(struct pz_aws_call *k)
 		sleep_seconds(c, delay);
 	}
 	k->resp->seconds = pz_aws_monotonic() - k->submitted;
+	k->resp->unsent = k->unsent == k->wired;
 	return rc;
 }
 

@@ -73,6 +73,11 @@ struct pz_aws_response {
 	struct pz_error failure;
 	int attempts;
 	double seconds; /* from submit to completion */
+	/* No attempt reached the server: each failed before a byte of the
+	 * request was sent (no connection, no credentials, an interrupt
+	 * while queued), so the service cannot have acted on it. False
+	 * whenever that is not known. */
+	bool unsent;
 };
 
 void pz_aws_response_free(struct pz_aws_response *resp);

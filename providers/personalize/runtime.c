@@ -332,9 +332,10 @@ static void on_create(void *ud, int rc, cJSON *out,
 			complete(cl, &res);
 		return;
 	}
-	if (rc)
+	if (rc) {
 		result_error(&res, rc, resp, cl->t->create_op);
-	else if (!cJSON_IsString(arn))
+		res.unsent = resp && resp->unsent;
+	} else if (!cJSON_IsString(arn))
 		result_error(&res, PZ_EAWS, NULL, cl->t->create_op);
 	else
 		res.arn = pz_xstrdup(arn->valuestring);

@@ -22,6 +22,8 @@ resources), not only on pz's output:
 - a full import quota (5 per region) queues the import until a slot
   frees; so do the region's concurrent trainings (1 here) and its 5
   batch inference jobs, each made once;
+- a create that never reached the service (nothing listening) leaves
+  no record, and the next apply makes it once;
 - destroy stops a training in progress before deleting its solution;
 - confirmation: no terminal and no -auto-approve is an error, not a
   hang; -json prints one UI message per line.
@@ -33,6 +35,7 @@ import os
 import random
 import re
 import shutil
+import socket
 import subprocess
 import tempfile
 
@@ -380,6 +383,42 @@ def test_throttling_errors_and_lost_answers(pz_bin):
         sim.faults(throttle_rate=0, error_rate=0)
         r = pz.run("plan", "-f", path, "-detailed-exitcode", env=FAST)
         assert r.rc == 0, r
+
+
+def closed_port():
+    """A loopback URL nothing listens at: connections are refused."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    url = "http://127.0.0.1:%d" % s.getsockname()[1]
+    s.close()
+    return url
+
+
+def test_create_never_sent_leaves_no_record(pz_bin):
+    """A create that could not reach the service made nothing: apply
+    fails saying so, the state keeps no record of it, and the next apply
+    makes it once."""
+    with Sim(time_scale=0.0005) as sim:
+        pz = Pz(pz_bin, sim)
+        path = small(pz, sim)
+        # Planned against the service, applied when it cannot be
+        # reached.
+        pz.run("plan", "-f", path, "-out", "work/p.plan", env=FAST).ok()
+        r = apply(pz, "work/p.plan",
+                  env={"AWS_ENDPOINT_URL_PERSONALIZE": closed_port(),
+                       "AWS_MAX_ATTEMPTS": "2"})
+        r.fails()
+        assert re.search(r"^Error: dataset_group\.\S+: .*cannot reach",
+                         r.out + r.err, re.M), r
+        st = os.path.join(pz.home, "work", "pz.state.json")
+        held = json.load(open(st))["resources"] if os.path.exists(st) \
+            else []
+        assert held == [], held
+        m = mark(sim)
+        apply(pz, "-f", path).ok()
+        made = [c["operation"] for c in sim.calls(m)
+                if c["operation"] == "CreateDatasetGroup"]
+        assert made == ["CreateDatasetGroup"], made
 
 
 def test_destroy_stops_training_in_progress(pz_bin):

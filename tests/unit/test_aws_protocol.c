@@ -305,9 +305,8 @@ static void test_timers(void **state)
 	pz_aws_client_free(c);
 }
 
-/* A loopback port that takes connections (the kernel's backlog) and
- * never answers: *fd to close, the URL in url. */
-static int silent_server(char *url, size_t n)
+/* A socket bound to a loopback port, its URL in url. */
+static int loopback(char *url, size_t n)
 {
 	struct sockaddr_in a;
 	socklen_t len = sizeof(a);
@@ -318,9 +317,18 @@ static int silent_server(char *url, size_t n)
 	a.sin_family = AF_INET;
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(listen(fd, 64), 0);
 	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
 	snprintf(url, n, "http://127.0.0.1:%d/", ntohs(a.sin_port));
+	return fd;
+}
+
+/* A loopback port that takes connections (the kernel's backlog) and
+ * never answers: *fd to close, the URL in url. */
+static int silent_server(char *url, size_t n)
+{
+	int fd = loopback(url, n);
+
+	assert_int_equal(listen(fd, 64), 0);
 	return fd;
 }
 
@@ -336,6 +344,7 @@ struct outcome {
 	int calls;
 	int rc;
 	char *msg;
+	bool unsent;
 };
 
 static void on_outcome(void *ud, int rc, struct pz_aws_response *resp)
@@ -344,6 +353,7 @@ static void on_outcome(void *ud, int rc, struct pz_aws_response *resp)
 
 	o->calls++;
 	o->rc = rc;
+	o->unsent = resp->unsent;
 	/* The response carries its own message, and the thread's last
 	 * error is the same while the callback runs. */
 	assert_non_null(resp->failure.message);
@@ -372,9 +382,51 @@ static void test_timeout_message(void **state)
 		 "Probe: no answer from %s within 0.15s, on each of 2 attempts",
 		 url);
 	assert_string_equal(o.msg, want);
+	/* Connected and sent: the server may have acted on it. */
+	assert_false(o.unsent);
 	free(o.msg);
 	pz_aws_client_free(c);
 	close(fd);
+}
+
+/* A loopback port nobody listens on: connections are refused. */
+static void closed_port(char *url, size_t n)
+{
+	close(loopback(url, n)); /* bound, never listening */
+}
+
+/* A request none of whose attempts connected is known unsent (the
+ * service cannot have acted on it), on the loop and off it. */
+static void test_unsent_when_no_attempt_connected(void **state)
+{
+	struct pz_aws_client *c;
+	struct pz_aws_request *req;
+	struct pz_aws_response *resp = NULL;
+	struct outcome o = {0};
+	char url[64];
+
+	(void)state;
+	closed_port(url, sizeof(url));
+	assert_int_equal(pz_aws_client_new(&c, NULL), 0);
+	req = pz_aws_request_new_url("Probe", "POST", url);
+	pz_aws_request_set_limits(req, 2, 2000);
+	assert_int_equal(pz_aws_submit(c, req, on_outcome, &o), 0);
+	assert_int_equal(pz_aws_run(c), 0);
+	assert_int_equal(o.calls, 1);
+	assert_int_equal(o.rc, PZ_ENET);
+	assert_true(o.unsent);
+	free(o.msg);
+
+	req = pz_aws_request_new_url("Probe", "POST", url);
+	pz_aws_request_set_flags(req, PZ_AWS_REQ_BLOCKING);
+	pz_aws_request_set_limits(req, 2, 2000);
+	assert_int_equal(pz_aws_perform(c, req, &resp), PZ_ENET);
+	assert_non_null(resp);
+	assert_int_equal(resp->attempts, 2);
+	assert_true(resp->unsent);
+	pz_aws_response_free(resp);
+	pz_aws_client_free(c);
+	pz_error_clear();
 }
 
 static void interrupt_soon(void *ud)
@@ -417,6 +469,9 @@ static void test_interrupt_stops_the_loop(void **state)
 		assert_int_equal(o[i].calls, 1);
 		assert_int_equal(o[i].rc, PZ_EINTR);
 		assert_string_equal(o[i].msg, "Probe: interrupted by SIGINT");
+		/* The 4 on the wire may have reached it; the 16 queued
+		 * never left. */
+		assert_int_equal(o[i].unsent, i >= 4);
 		free(o[i].msg);
 	}
 	assert_int_equal(pz_aws_pending(c), 0);
@@ -515,6 +570,7 @@ int main(void)
 	    cmocka_unit_test(test_error_parse),
 	    cmocka_unit_test(test_timers),
 	    cmocka_unit_test(test_timeout_message),
+	    cmocka_unit_test(test_unsent_when_no_attempt_connected),
 	    cmocka_unit_test(test_interrupt_stops_the_loop),
 	    cmocka_unit_test(test_interrupt_stops_a_blocking_request),
 	    cmocka_unit_test(test_time_parse),

@@ -59,6 +59,9 @@ struct fake {
 	const char *refuse_type;      /* creates of it refused by the service */
 	const char *busy_type; /* its creates and deletes: ResourceInUse */
 	int busy;	       /* that many times */
+	const char *lost_type; /* its creates end with no answer: */
+	bool lost_unsent;      /* never sent (no connection), or lost */
+	const char *unsubmitted_type; /* its creates fail before the call */
 };
 
 struct pending {
@@ -139,12 +142,20 @@ static int f_create(void *impl, const struct pz_rtype *t, const cJSON *body,
 		    pz_rt_done done, void *ud)
 {
 	struct fake *f = impl;
-	struct pending *pe = call(f, done, ud);
-
+	struct pending *pe;
 	size_t i;
 
 	(void)body;
+	if (f->unsubmitted_type && !strcmp(t->name, f->unsubmitted_type))
+		return pz_error_set(PZ_EAUTH, "no credentials");
+	pe = call(f, done, ud);
 	logf_(f, "create", t);
+	if (f->lost_type && !strcmp(t->name, f->lost_type)) {
+		pe->res.rc = PZ_ENET;
+		pe->res.unsent = f->lost_unsent;
+		pe->res.message = pz_xstrdup("cannot reach the service");
+		return 0;
+	}
 	if (f->stop_on_create)
 		*f->stop_on_create = 1;
 	if (f->full_quota > 0 &&
@@ -282,6 +293,7 @@ static struct pz_plan *plan_for(struct pz_spec **spec, struct pz_state *st,
 struct seen {
 	size_t done, failed, skipped, left, queued;
 	char order[2048];
+	char failure[256]; /* the last failure's message */
 };
 
 static void on_event(void *ud, const struct pz_exec_event *ev)
@@ -296,6 +308,8 @@ static void on_event(void *ud, const struct pz_exec_event *ev)
 			 ev->plan->changes[op->change].address);
 	}
 	s->failed += ev->kind == PZ_EXEC_FAILED;
+	if (ev->kind == PZ_EXEC_FAILED && ev->message)
+		snprintf(s->failure, sizeof(s->failure), "%s", ev->message);
 	s->skipped += ev->kind == PZ_EXEC_SKIPPED;
 	s->left += ev->kind == PZ_EXEC_LEFT;
 	s->queued += ev->kind == PZ_EXEC_QUEUED;
@@ -654,6 +668,74 @@ static void test_refused_create_takes_its_record_back(void **state)
 	pz_spec_free(spec);
 }
 
+/* A create that failed without an answer keeps its record for the
+ * next refresh to settle, unless it never reached the service: then
+ * nothing was made, and the record is taken back, as it is when the call
+ * could not even be made. */
+static void test_create_never_sent_takes_its_record_back(void **state)
+{
+	static const struct {
+		bool derive, unsent, unsubmitted, kept;
+	} cases[] = {
+	    {true, false, false, true},	 /* the answer lost: kept */
+	    {false, false, false, true}, /* same, ARN not known yet */
+	    {true, true, false, false},	 /* no connection: taken back */
+	    {false, true, false, false},
+	    {true, false, true, false}, /* the call not made */
+	    {false, false, true, false},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pz_spec *spec = NULL;
+		struct pz_state *st = NULL;
+		struct pz_plan *plan;
+		struct pz_runtime rt;
+		struct fake f;
+		struct seen s;
+		struct pz_exec_opts o;
+		struct pz_exec_summary sum;
+		const struct pz_state_resource *r;
+
+		assert_int_equal(pz_state_new(&st), 0);
+		plan = plan_for(&spec, st, false);
+		memset(&f, 0, sizeof(f));
+		memset(&s, 0, sizeof(s));
+		f.st = st;
+		f.derive = cases[i].derive;
+		if (cases[i].unsubmitted)
+			f.unsubmitted_type = "event_tracker";
+		else
+			f.lost_type = "event_tracker";
+		f.lost_unsent = cases[i].unsent;
+		runtime(&rt, &f);
+		memset(&o, 0, sizeof(o));
+		o.event = on_event;
+		o.ud = &s;
+		assert_int_equal(pz_exec_run(plan, st, &rt, &o, &sum), PZ_ERR);
+		assert_int_equal(sum.failed, 1);
+		assert_int_equal(s.failed, 1);
+		/* Its own message, whatever taking the record back did. */
+		assert_string_equal(s.failure,
+				    cases[i].unsubmitted
+					? "no credentials"
+					: "cannot reach the service");
+		r = pz_state_find(st, "event_tracker.tracker");
+		if (cases[i].kept) {
+			assert_non_null(r);
+			assert_string_equal(r->status, "CREATE REQUESTED");
+		} else {
+			assert_null(r);
+		}
+		/* The rest of the graph is done. */
+		assert_non_null(pz_state_find(st, "filter.f"));
+		pz_plan_free(plan);
+		pz_state_free(st);
+		pz_spec_free(spec);
+	}
+}
+
 /* ResourceInUse waits and tries again only where the type says the
  * service is busy with something outside the plan (a dataset's delete
  * while an import runs); elsewhere it means the plan is wrong. */
@@ -718,6 +800,7 @@ int main(void)
 	    cmocka_unit_test(test_group_quota_fails_unless_it_frees),
 	    cmocka_unit_test(test_derivable_arn_recorded_before_create),
 	    cmocka_unit_test(test_refused_create_takes_its_record_back),
+	    cmocka_unit_test(test_create_never_sent_takes_its_record_back),
 	    cmocka_unit_test(test_busy_waits_only_where_the_type_says),
 	};
 
