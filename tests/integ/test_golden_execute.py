@@ -25,6 +25,8 @@ Then, with PZ_NOW at the case's clock:
   exits 0, unless FAILS names how the case fails (then it must fail in
   that way only);
 - a plan that says a second apply finishes it gets that second apply;
+- a batch job's input that live.json says pz may not list is put in a
+  bucket whose policy denies pz its reads and not Personalize's role;
 - the next plan shows no changes (after a destroy, nothing is left).
 
     python3 test_golden_execute.py PZ_BINARY [CASE...]
@@ -191,6 +193,24 @@ def put(sim, key, body):
     return {k.lower(): v for k, v in hd.items()}["etag"]
 
 
+def denied_input(sim, error):
+    """A batch job's input that pz may not read (live.json's listing was
+    refused: AccessDenied) is put in a bucket whose policy denies pz its
+    reads, and not Personalize's role: the job reads it all the same."""
+    m = re.search(r"under s3://([^/\s]+)/(\S+): AccessDenied", error)
+    if not m:
+        return
+    bucket, key = m.groups()
+    for path, body in (("/" + bucket, b""),
+                       ("/%s/%s" % (bucket, key), b'{"userId": "u1"}\n')):
+        st, _, out = harness._simh.signed(sim, "PUT", path, "s3", body)
+        assert st == 200, (path, st, out)
+    sim.control("POST", "/__sim/s3/deny", {
+        "bucket": bucket,
+        "operations": ["ListObjectsV2", "ListObjects", "GetObject",
+                       "HeadObject"]})
+
+
 def put_data(sim, case, live, spec_text, state):
     """S3 objects of the case's shape: those the state records as
     imported now, the rest by the returned function (after the seeded
@@ -216,6 +236,7 @@ def put_data(sim, case, live, spec_text, state):
         data = r.get("data")
         kind = addr.split(".", 1)[0]
         if isinstance(data, dict) and data.get("error"):
+            denied_input(sim, data["error"])
             continue
         if not isinstance(data, dict):
             if not kind.startswith("batch_"):
@@ -524,14 +545,6 @@ FAILS = {
     # the plan says so: "this plan leaves 11 filters in the dataset
     # group; Personalize allows 10 unless the account's quota was raised"
     "filter-quota": ("CreateFilter", "LimitExceededException"),
-    # live.json: pz may not list s3://partner-drop (AccessDenied), and the
-    # plan says the input is not listed. The simulator has no bucket pz
-    # may not read but Personalize's role may, so the partner job's input
-    # is not there and the service fails that job alone; the rest runs.
-    "usage-batch": ("create batch_inference_job.partner",
-                    "Input S3 bucket partner-drop does not exist"),
-    "usage-batch-priced": ("create batch_inference_job.partner",
-                           "Input S3 bucket partner-drop does not exist"),
 }
 
 

@@ -14,6 +14,9 @@ GET|POST /__sim/behaviour    read / change the open questions' switches
 POST /__sim/seed             {"resources": [{type, arn, name, status,
                              attrs, tags, created, failureReason}]}:
                              insert resources as if created
+POST /__sim/s3/deny          {"bucket": B, "operations": ["GetObject", ...]}:
+                             a bucket policy denying those operations to
+                             every caller but Personalize's role
 POST /__sim/metrics          {"solutionVersionArn"|"solutionArn": ARN,
                              "metrics": {}}: a version's GetSolutionMetrics
                              answer now, or those of a solution's
@@ -92,6 +95,16 @@ def handle(h, sim, method, path, qs, body):
         except ValueError as e:
             return h.send_json(400, {"error": str(e)})
         return h.send_json(200, {"resources": out})
+    if path == "/__sim/s3/deny" and method == "POST":
+        try:
+            if not isinstance(obj, dict) or not isinstance(
+                    obj.get("bucket"), str):
+                raise ValueError("need {\"bucket\": NAME, "
+                                 "\"operations\": [...]}")
+            sim.services["s3"].deny(obj["bucket"], obj.get("operations"))
+        except ValueError as e:
+            return h.send_json(400, {"error": str(e)})
+        return h.send_json(200, {"ok": True})
     if path == "/__sim/metrics" and method == "POST":
         try:
             out = sim.services["personalize"].set_metrics(obj)

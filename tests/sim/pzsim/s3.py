@@ -298,7 +298,29 @@ class S3(Service):
         fn = getattr(self, "op_" + req.op, None)
         if fn is None:
             raise AwsError("NotImplemented", _NOT_IMPL, 501)
+        bucket = req.params[0] if req.params else None
+        if bucket:
+            with self.sim.store.lock:
+                b = self._buckets().get(bucket)
+                denied = req.op in (b or {}).get("deny", ())
+            if denied:
+                raise AwsError("AccessDenied", "Access Denied", 403)
         return fn(req, *req.params)
+
+    def deny(self, bucket, operations):
+        """A bucket policy that denies operations to every caller, and
+        not to Personalize's role: the service's own reads and writes
+        (imports, batch jobs) go on. Raises ValueError when invalid."""
+        if not isinstance(operations, list) or not all(
+                isinstance(o, str) and hasattr(self, "op_" + o)
+                for o in operations):
+            raise ValueError("operations must be a list of S3 operation "
+                             "names (ListObjectsV2, GetObject, ...)")
+        with self.sim.store.lock:
+            b = self._buckets().get(bucket)
+            if b is None:
+                raise ValueError("no bucket %r" % (bucket,))
+            b["deny"] = sorted(set(operations))
 
     def error_response(self, err, req):
         resp = super().error_response(err, req)

@@ -814,6 +814,39 @@ class BatchAndQuotas(Base):
         self.assertNotIn("DeleteBatchInferenceJob", pz.operations)
         self.assertNotIn("DeleteBatchSegmentJob", pz.operations)
 
+    def test_bucket_denied_to_the_caller_not_the_role(self):
+        # a bucket policy that denies the caller reads: a batch job reads
+        # it with Personalize's role all the same
+        dsg = self.group()
+        self.interactions(dsg)
+        _, sv = self.trained(dsg)
+        b = self.uniq("drop-")
+        loc = self.upload(b, "users.json", '{"userId": "u1"}\n')
+        self.sim.control("POST", "/__sim/s3/deny", {
+            "bucket": b, "operations": ["ListObjectsV2", "GetObject",
+                                        "HeadObject"]})
+        for method, path in (("GET", "/%s?list-type=2" % b),
+                             ("GET", "/%s/users.json" % b),
+                             ("HEAD", "/%s/users.json" % b)):
+            st, _, body = h.signed(self.sim, method, path, "s3")
+            self.assertEqual(st, 403, (method, path))
+            if method == "GET":
+                self.assertIn(b"<Code>AccessDenied</Code>", body)
+        job = self.call("CreateBatchInferenceJob", {
+            "jobName": "denied", "solutionVersionArn": sv,
+            "roleArn": ROLE, "jobInput": {"s3DataSource": {"path": loc}},
+            "jobOutput": {"s3DataDestination": {
+                "path": "s3://%s/out/" % b}}})
+        self.assertEqual(self.describe("BatchInferenceJob", job[
+            "batchInferenceJobArn"])["status"], "ACTIVE")
+        # only the operations named; a name S3 does not have is refused
+        self.s3("PUT", "/%s/more.json" % b, b"{}")
+        import urllib.error
+        with self.assertRaises(urllib.error.HTTPError) as e:
+            self.sim.control("POST", "/__sim/s3/deny", {
+                "bucket": b, "operations": ["ReadEverything"]})
+        self.assertEqual(e.exception.code, 400)
+
     def test_group_quotas(self):
         dsg = self.group()
         self.interactions(dsg)
