@@ -229,14 +229,6 @@ static void push(size_t **v, size_t *n, size_t *cap, size_t x)
 	(*v)[(*n)++] = x;
 }
 
-static double mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /*
  * The live line: on a terminal, under the progress lines, one line
  * says what is running now ("3 creating 00m12s, 1 training 42m10s":
@@ -263,7 +255,7 @@ static void live_track(struct run *rn, const struct pz_exec_event *ev)
 		if (i == rn->nrunning) {
 			PZ_GROW(rn->running, rn->nrunning, rn->running_cap);
 			rn->running[rn->nrunning++] = (struct running){
-			    ev->op, mono_now() - ev->elapsed, false};
+			    ev->op, pz_mono() - ev->elapsed, false};
 		} else {
 			rn->running[i].queued = false;
 		}
@@ -304,7 +296,7 @@ static void live_draw(struct run *rn)
 {
 	struct live_group g[8];
 	size_t ng = 0, i, j;
-	double now = mono_now();
+	double now = pz_mono();
 	char line[160], t[32];
 	int len = 0;
 

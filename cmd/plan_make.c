@@ -20,14 +20,6 @@
 #include "core/usage.h"
 #include "providers/aws/client.h"
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 struct progress {
 	double t0;
 	bool shown, tty;
@@ -39,7 +31,7 @@ static void data_progress(void *ud, size_t done, size_t n, uint64_t bytes)
 {
 	struct progress *p = ud;
 
-	if (!p->tty || now_s() - p->t0 < 1.0)
+	if (!p->tty || pz_mono() - p->t0 < 1.0)
 		return;
 	fprintf(stderr, "\rpz: checking data: %zu/%zu object%s, %.1f MiB", done,
 		n, n == 1 ? "" : "s", (double)bytes / (1 << 20));
@@ -71,7 +63,7 @@ static int check_data(struct pz_cmd_planned *p,
 	}
 	memset(&o, 0, sizeof(o));
 	memset(&pr, 0, sizeof(pr));
-	pr.t0 = now_s();
+	pr.t0 = pz_mono();
 	pr.tty = isatty(STDERR_FILENO) == 1;
 	o.level = (enum pz_dc_level)level;
 	o.now = now;
@@ -122,7 +114,7 @@ int pz_cmd_plan_make(struct pz_cmd_planned *p, const struct pz_cmd_plan_args *a)
 	po.ntargets = a->targets ? a->targets->n : 0;
 	po.no_usage = a->usage_off;
 	if (a->refresh) {
-		double t0 = now_s();
+		double t0 = pz_mono();
 		size_t n = 0, i;
 
 		if (pz_cmd_client_new(&p->client, p->spec, a->parallelism))
@@ -140,7 +132,7 @@ int pz_cmd_plan_make(struct pz_cmd_planned *p, const struct pz_cmd_plan_args *a)
 		if (!a->quiet)
 			fprintf(stderr,
 				"pz: refreshed %zu resource%s in %.1fs\n", n,
-				n == 1 ? "" : "s", now_s() - t0);
+				n == 1 ? "" : "s", pz_mono() - t0);
 	}
 	r = pz_plan_make(&p->plan, p->spec, p->state, p->live, p->live_state,
 			 &po, &diags);

@@ -286,3 +286,11 @@ size_t pz_heap_pop(size_t *h, size_t *n)
 		h[i] = v;
 	return top;
 }
+
+double pz_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

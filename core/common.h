@@ -104,6 +104,9 @@ bool pz_double_to_i64(double d, int64_t min, int64_t max, int64_t *out);
  */
 long long pz_now(void);
 
+/* Seconds on the monotonic clock, for measuring how long things take. */
+double pz_mono(void);
+
 #include "banned.h"
 
 /* A min-heap of indices in h[0..*n): push v; pop the smallest (*n > 0).

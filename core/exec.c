@@ -63,14 +63,6 @@ void pz_rt_result_release(struct pz_rt_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static long long wall(const struct exec *x)
 {
 	return x->o->now ? x->o->now : pz_now();
@@ -91,7 +83,7 @@ static void emit(struct xop *xo, enum pz_exec_event_kind kind, const char *arn,
 	ev.kind = kind;
 	ev.plan = xo->x->plan;
 	ev.op = xo->i;
-	ev.elapsed = xo->t0 ? mono() - xo->t0 : 0;
+	ev.elapsed = xo->t0 ? pz_mono() - xo->t0 : 0;
 	ev.arn = arn;
 	ev.message = message;
 	xo->x->o->event(xo->x->o->ud, &ev);
@@ -231,7 +223,7 @@ static bool timed_out(struct xop *xo)
 {
 	const struct pz_rtype *t = pz_rtype_find(change_of(xo)->type);
 	long limit = t && t->wait_timeout_s ? t->wait_timeout_s : 3600;
-	double el = mono() - xo->t0;
+	double el = pz_mono() - xo->t0;
 	char *m;
 
 	if (el < (double)limit)
@@ -335,7 +327,7 @@ static void poll_now(struct xop *xo)
 static void poll_later(struct xop *xo)
 {
 	struct exec *x = xo->x;
-	double el = mono() - xo->t0;
+	double el = pz_mono() - xo->t0;
 	long lo = x->o->poll_min_ms > 0 ? x->o->poll_min_ms : 1000;
 	long hi = x->o->poll_max_ms > 0 ? x->o->poll_max_ms : 30000;
 	long ms = (long)(el * 1000.0 / 10.0);
@@ -355,7 +347,7 @@ static void poll_later(struct xop *xo)
 		while (xo->next_still <= el)
 			xo->next_still += 10;
 	}
-	xo->due = mono() + (double)ms / 1000.0;
+	xo->due = pz_mono() + (double)ms / 1000.0;
 	x->rt->timer(x->rt->impl, ms < TICK_MS ? ms : TICK_MS, tick, xo);
 }
 
@@ -366,7 +358,7 @@ static void tick(void *ud)
 {
 	struct xop *xo = ud;
 	struct exec *x = xo->x;
-	double left = xo->due - mono();
+	double left = xo->due - pz_mono();
 
 	if (stopping(x)) {
 		leave(xo);
@@ -408,7 +400,7 @@ static bool queue_full(struct xop *xo, const struct pz_rt_result *res)
 	long limit = t && t->wait_timeout_s ? t->wait_timeout_s : 3600;
 	long lo = x->o->poll_min_ms > 0 ? x->o->poll_min_ms : 1000;
 	long hi = x->o->poll_max_ms > 0 ? x->o->poll_max_ms : 30000;
-	double now = mono();
+	double now = pz_mono();
 	enum pz_op_kind k = x->plan->ops[xo->i].kind;
 	bool busy = res->code && !strcmp(res->code, "ResourceInUseException") &&
 		    t &&
@@ -537,9 +529,9 @@ static void start(struct exec *x, struct xop *xo)
 	x->running++;
 	if (xo->queued) {
 		/* Tried again after a full quota: said once, when queued. */
-		xo->t0 = mono();
+		xo->t0 = pz_mono();
 	} else {
-		xo->t0 = mono();
+		xo->t0 = pz_mono();
 		xo->next_still = 0;
 		emit(xo, PZ_EXEC_START, NULL, NULL);
 	}

@@ -93,8 +93,7 @@ int pz_aws_client_new(struct pz_aws_client **out,
 		}
 	}
 	pick_region(c, o);
-	r = pz_retry_state_init(&c->retry, c->config, c->profile,
-				pz_aws_monotonic());
+	r = pz_retry_state_init(&c->retry, c->config, c->profile, pz_mono());
 	if (r)
 		goto fail;
 	c->retry_desc =

@@ -647,7 +647,7 @@ static int attempt_setup(struct pz_aws_call *k, CURL *easy)
 	k->creds_source = NULL;
 	response_reset(k->resp);
 	k->resp->attempts++;
-	k->attempt_start = pz_aws_monotonic();
+	k->attempt_start = pz_mono();
 	for (i = 0; i < req->headers.n; i++)
 		pz_aws_headers_add(&h, req->headers.items[i].name,
 				   req->headers.items[i].value);
@@ -853,7 +853,7 @@ static double attempt_done(struct pz_aws_call *k, CURL *easy, CURLcode res,
 	enum pz_retry_class cls;
 	int max = k->req->max_attempts > 0 ? k->req->max_attempts
 					   : c->retry.max_attempts;
-	double now = pz_aws_monotonic(), delay;
+	double now = pz_mono(), delay;
 	char label[128], shown[512];
 
 	call_label(k, label, sizeof(label));
@@ -992,7 +992,7 @@ static void deliver(struct pz_aws_call *k, int rc)
 	struct pz_aws_client *c = k->c;
 
 	call_unlink(k);
-	k->resp->seconds = pz_aws_monotonic() - k->submitted;
+	k->resp->seconds = pz_mono() - k->submitted;
 	k->resp->unsent = k->unsent == k->wired;
 	/* The callback sees this call's error as the thread's last. */
 	if (rc && !k->resp->failure.code)
@@ -1081,8 +1081,7 @@ static void schedule(struct pz_aws_call *k)
 	double wait = 0;
 
 	if (c->retry.mode == PZ_RETRY_ADAPTIVE)
-		wait = pz_rate_limiter_acquire(&c->retry.limiter,
-					       pz_aws_monotonic());
+		wait = pz_rate_limiter_acquire(&c->retry.limiter, pz_mono());
 	if (wait > 0)
 		arm(k, T_ENQUEUE, wait);
 	else
@@ -1119,7 +1118,7 @@ int pz_aws_submit(struct pz_aws_client *c, struct pz_aws_request *req,
 	k->resp = response_new(req->max_body);
 	k->done = done;
 	k->ud = ud;
-	k->submitted = pz_aws_monotonic();
+	k->submitted = pz_mono();
 	k->next = c->calls;
 	if (c->calls)
 		c->calls->prev = k;
@@ -1167,8 +1166,7 @@ uint64_t pz_aws_timer_add(struct pz_aws_client *c, long delay_ms,
 	PZ_GROW(c->timers, c->n_timers, c->cap_timers);
 	t = &c->timers[c->n_timers++];
 	t->id = c->next_timer_id++;
-	t->due =
-	    pz_aws_monotonic() + (double)(delay_ms > 0 ? delay_ms : 0) / 1000.0;
+	t->due = pz_mono() + (double)(delay_ms > 0 ? delay_ms : 0) / 1000.0;
 	t->fn = fn;
 	t->ud = ud;
 	return t->id;
@@ -1192,7 +1190,7 @@ static int fire_timers(struct pz_aws_client *c)
 	int fired = 0;
 
 	for (;;) {
-		double now = pz_aws_monotonic();
+		double now = pz_mono();
 		size_t i, best = SIZE_MAX;
 		struct pz_aws_timer t;
 
@@ -1217,7 +1215,7 @@ static int fire_timers(struct pz_aws_client *c)
 /* Milliseconds until the next timer, or -1 with none. */
 static long next_timer_ms(const struct pz_aws_client *c)
 {
-	double now = pz_aws_monotonic(), best = -1;
+	double now = pz_mono(), best = -1;
 	size_t i;
 
 	for (i = 0; i < c->n_timers; i++)
@@ -1378,7 +1376,7 @@ void pz_aws__http_shutdown(struct pz_aws_client *c)
 /* Sleeps s seconds, or less when c is interrupted meanwhile. */
 static void sleep_seconds(struct pz_aws_client *c, double s)
 {
-	double end = pz_aws_monotonic() + s;
+	double end = pz_mono() + s;
 	struct pollfd p = {.fd = -1, .events = POLLIN};
 
 	if (!c->uninterruptible)
@@ -1386,7 +1384,7 @@ static void sleep_seconds(struct pz_aws_client *c, double s)
 	while (s > 0 && !cancelling(c)) {
 		/* poll(2) with no descriptor is a sleep that EINTR ends. */
 		(void)poll(&p, p.fd >= 0 ? 1 : 0, (int)(s * 1000) + 1);
-		s = end - pz_aws_monotonic();
+		s = end - pz_mono();
 	}
 }
 
@@ -1419,9 +1417,8 @@ static int perform_blocking(struct pz_aws_call *k)
 		CURLcode res;
 
 		if (c->retry.mode == PZ_RETRY_ADAPTIVE)
-			sleep_seconds(
-			    c, pz_rate_limiter_acquire(&c->retry.limiter,
-						       pz_aws_monotonic()));
+			sleep_seconds(c, pz_rate_limiter_acquire(
+					     &c->retry.limiter, pz_mono()));
 		if (cancelling(c)) {
 			rc = call_interrupted(k);
 			pz_error_save(&k->resp->failure);
@@ -1449,7 +1446,7 @@ static int perform_blocking(struct pz_aws_call *k)
 			break;
 		sleep_seconds(c, delay);
 	}
-	k->resp->seconds = pz_aws_monotonic() - k->submitted;
+	k->resp->seconds = pz_mono() - k->submitted;
 	k->resp->unsent = k->unsent == k->wired;
 	return rc;
 }
@@ -1490,7 +1487,7 @@ int pz_aws_perform(struct pz_aws_client *c, struct pz_aws_request *req,
 		k.id = c->next_call_id++;
 		k.req = req;
 		k.resp = response_new(req->max_body);
-		k.submitted = pz_aws_monotonic();
+		k.submitted = pz_mono();
 		rc = perform_blocking(&k);
 		if (out)
 			*out = k.resp;

@@ -16,7 +16,7 @@ struct pz_aws_call;
 
 struct pz_aws_timer {
 	uint64_t id;
-	double due; /* pz_aws_monotonic() seconds */
+	double due; /* pz_mono() seconds */
 	void (*fn)(void *ud);
 	void *ud;
 };

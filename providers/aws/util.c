@@ -196,14 +196,6 @@ int pz_aws_time_parse(const char *s, time_t *out)
 	return 0;
 }
 
-double pz_aws_monotonic(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 bool pz_aws_truthy(const char *s)
 {
 	return s && (strcasecmp(s, "true") == 0 || strcmp(s, "1") == 0);

@@ -65,9 +65,6 @@ void pz_aws_time_amz(time_t t, char out[17]);
  */
 int pz_aws_time_parse(const char *s, time_t *out);
 
-/* Seconds since an arbitrary start, never going backwards. */
-double pz_aws_monotonic(void);
-
 /* True when s equals "true" or "1", ignoring case (AWS's boolean env). */
 bool pz_aws_truthy(const char *s);
 

@@ -85,7 +85,7 @@ int main(int argc, char **argv)
 			     NULL, NULL))
 		die("DescribeDatasetGroup");
 
-	t0 = pz_aws_monotonic();
+	t0 = pz_mono();
 	for (i = 0; i < n; i++) {
 		struct pz_aws_json_done d = {on_done, &run};
 
@@ -95,17 +95,17 @@ int main(int argc, char **argv)
 	}
 	if (pz_aws_run(c))
 		die("run");
-	conc = pz_aws_monotonic() - t0;
+	conc = pz_mono() - t0;
 	if (run.failed)
 		die("concurrent calls failed");
 
-	t0 = pz_aws_monotonic();
+	t0 = pz_mono();
 	for (i = 0; i < serial; i++)
 		if (pz_aws_json_call(c, PZ_AWS_PERSONALIZE,
 				     "DescribeDatasetGroup", in, NULL, NULL))
 			die("serial call");
 	if (serial > 0)
-		ser = (pz_aws_monotonic() - t0) * (double)n / (double)serial;
+		ser = (pz_mono() - t0) * (double)n / (double)serial;
 
 	printf("calls=%ld connections=%d concurrent_s=%.3f "
 	       "concurrent_calls_per_s=%.0f",

@@ -242,9 +242,9 @@ static uint64_t add_timer(struct pz_aws_client *c, int slot, long ms)
 {
 	uint64_t id;
 
-	slots[slot].lo = pz_aws_monotonic() + (double)ms / 1000.0;
+	slots[slot].lo = pz_mono() + (double)ms / 1000.0;
 	id = pz_aws_timer_add(c, ms, on_timer, (void *)(intptr_t)slot);
-	slots[slot].hi = pz_aws_monotonic() + (double)ms / 1000.0;
+	slots[slot].hi = pz_mono() + (double)ms / 1000.0;
 	return id;
 }
 
@@ -253,7 +253,7 @@ static void on_timer(void *ud)
 	int i = (int)(intptr_t)ud;
 	struct order *o = slots[i].o;
 
-	o->fired_at[o->n] = pz_aws_monotonic();
+	o->fired_at[o->n] = pz_mono();
 	o->seen[o->n++] = slots[i].tag;
 	if (slots[i].tag == 1) {
 		/* A callback may arm another timer (a poller). */
@@ -330,14 +330,6 @@ static int silent_server(char *url, size_t n)
 
 	assert_int_equal(listen(fd, 64), 0);
 	return fd;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 struct outcome {
@@ -460,9 +452,9 @@ static void test_interrupt_stops_the_loop(void **state)
 	}
 	pz_aws_timer_add(c, 100, interrupt_soon, NULL);
 	pz_aws_timer_add(c, 60000, interrupt_soon, NULL); /* never runs */
-	t0 = now_s();
+	t0 = pz_mono();
 	assert_int_equal(pz_aws_run(c), PZ_EINTR);
-	assert_true(now_s() - t0 < 1.0);
+	assert_true(pz_mono() - t0 < 1.0);
 	assert_string_equal(pz_error_last(), "interrupted by SIGINT");
 	/* Every callback ran once, with its own message; nothing left. */
 	for (i = 0; i < 20; i++) {
@@ -496,9 +488,9 @@ static void test_interrupt_stops_the_loop(void **state)
 		opts.uninterruptible = true;
 		assert_int_equal(pz_aws_client_new(&keep, &opts), 0);
 		pz_aws_request_set_limits(req, 1, 200);
-		t0 = now_s();
+		t0 = pz_mono();
 		assert_int_equal(pz_aws_perform(keep, req, NULL), PZ_ETIMEOUT);
-		assert_true(now_s() - t0 >= 0.19);
+		assert_true(pz_mono() - t0 >= 0.19);
 		pz_aws_client_free(keep);
 	}
 	pz_cancel_reset();
@@ -530,11 +522,11 @@ static void test_interrupt_stops_a_blocking_request(void **state)
 	req = pz_aws_request_new_url("Probe", "GET", url);
 	pz_aws_request_set_flags(req, PZ_AWS_REQ_BLOCKING);
 	pz_aws_request_set_limits(req, 3, 60000);
-	t0 = now_s();
+	t0 = pz_mono();
 	ualarm(200000, 0);
 	/* Off the loop, in curl_easy_perform: the progress check ends it. */
 	assert_int_equal(pz_aws_perform(c, req, NULL), PZ_EINTR);
-	assert_true(now_s() - t0 < 1.5);
+	assert_true(pz_mono() - t0 < 1.5);
 	assert_string_equal(pz_error_last(), "Probe: interrupted by a signal");
 	signal(SIGALRM, SIG_DFL);
 	pz_cancel_reset();
