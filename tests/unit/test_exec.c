@@ -323,39 +323,48 @@ static size_t pos(const char *order, const char *addr)
 	return (size_t)(p - order);
 }
 
+/* One executor run's fixtures: the scripted service wired to the
+ * runtime, and the options reporting to seen. */
+struct rig {
+	struct fake f;
+	struct seen s;
+	struct pz_runtime rt;
+	struct pz_exec_opts o;
+};
+
+static void rig_init(struct rig *g, struct pz_state *st)
+{
+	memset(g, 0, sizeof(*g));
+	g->f.st = st;
+	runtime(&g->rt, &g->f);
+	g->o.event = on_event;
+	g->o.ud = &g->s;
+}
+
 static void test_creates_in_order_then_destroys(void **state)
 {
 	struct pz_spec *spec = NULL;
 	struct pz_state *st = NULL;
 	struct pz_plan *plan;
-	struct pz_runtime rt;
-	struct fake f;
-	struct seen s;
-	struct pz_exec_opts o;
+	struct rig g;
 	struct pz_exec_summary sum;
 
 	(void)state;
 	assert_int_equal(pz_state_new(&st), 0);
 	plan = plan_for(&spec, st, false);
-	memset(&f, 0, sizeof(f));
-	memset(&s, 0, sizeof(s));
-	f.st = st;
-	runtime(&rt, &f);
-	memset(&o, 0, sizeof(o));
-	o.parallelism = 2;
-	o.event = on_event;
-	o.ud = &s;
-	assert_int_equal(pz_exec_run(plan, st, &rt, &o, &sum), 0);
+	rig_init(&g, st);
+	g.o.parallelism = 2;
+	assert_int_equal(pz_exec_run(plan, st, &g.rt, &g.o, &sum), 0);
 	assert_int_equal(sum.added, plan->nops);
-	assert_true(f.max_in_flight <= 2);
-	assert_true(f.arn_recorded_before_read);
+	assert_true(g.f.max_in_flight <= 2);
+	assert_true(g.f.arn_recorded_before_read);
 	/* Each after what it waits for. */
-	assert_true(pos(s.order, "dataset_group.demo") <
-		    pos(s.order, "dataset.Interactions"));
-	assert_true(pos(s.order, "schema.Interactions") <
-		    pos(s.order, "dataset.Interactions"));
-	assert_true(pos(s.order, "dataset.Interactions") <
-		    pos(s.order, "filter.f"));
+	assert_true(pos(g.s.order, "dataset_group.demo") <
+		    pos(g.s.order, "dataset.Interactions"));
+	assert_true(pos(g.s.order, "schema.Interactions") <
+		    pos(g.s.order, "dataset.Interactions"));
+	assert_true(pos(g.s.order, "dataset.Interactions") <
+		    pos(g.s.order, "filter.f"));
 	assert_non_null(pz_state_find(st, "event_tracker.tracker"));
 	assert_string_equal(pz_state_find(st, "filter.f")->status, "ACTIVE");
 	pz_plan_free(plan);
@@ -366,16 +375,16 @@ static void test_creates_in_order_then_destroys(void **state)
 	assert_false(pz_plan_has_changes(plan));
 	pz_plan_free(plan);
 	plan = plan_for(&spec, st, true);
-	memset(&s, 0, sizeof(s));
-	f.log[0] = '\0';
-	assert_int_equal(pz_exec_run(plan, st, &rt, &o, &sum), 0);
+	memset(&g.s, 0, sizeof(g.s));
+	g.f.log[0] = '\0';
+	assert_int_equal(pz_exec_run(plan, st, &g.rt, &g.o, &sum), 0);
 	assert_int_equal(sum.destroyed, plan->nops);
 	assert_int_equal(st->n, 0);
-	assert_true(pos(s.order, "filter.f") < pos(s.order, "dataset."));
-	assert_true(pos(s.order, "event_tracker.tracker") <
-		    pos(s.order, "dataset.Interactions"));
-	assert_true(pos(s.order, "dataset.Interactions") <
-		    pos(s.order, "dataset_group.demo"));
+	assert_true(pos(g.s.order, "filter.f") < pos(g.s.order, "dataset."));
+	assert_true(pos(g.s.order, "event_tracker.tracker") <
+		    pos(g.s.order, "dataset.Interactions"));
+	assert_true(pos(g.s.order, "dataset.Interactions") <
+		    pos(g.s.order, "dataset_group.demo"));
 	pz_plan_free(plan);
 	pz_state_free(st);
 	pz_spec_free(spec);
@@ -386,31 +395,22 @@ static void test_failure_taints_and_skips_dependents(void **state)
 	struct pz_spec *spec = NULL;
 	struct pz_state *st = NULL;
 	struct pz_plan *plan;
-	struct pz_runtime rt;
-	struct fake f;
-	struct seen s;
-	struct pz_exec_opts o;
+	struct rig g;
 	struct pz_exec_summary sum;
 
 	(void)state;
 	assert_int_equal(pz_state_new(&st), 0);
 	plan = plan_for(&spec, st, false);
-	memset(&f, 0, sizeof(f));
-	memset(&s, 0, sizeof(s));
-	f.st = st;
-	f.fail_type = "dataset";
-	runtime(&rt, &f);
-	memset(&o, 0, sizeof(o));
-	o.event = on_event;
-	o.ud = &s;
-	assert_int_equal(pz_exec_run(plan, st, &rt, &o, &sum), PZ_ERR);
+	rig_init(&g, st);
+	g.f.fail_type = "dataset";
+	assert_int_equal(pz_exec_run(plan, st, &g.rt, &g.o, &sum), PZ_ERR);
 	assert_int_equal(sum.failed, 1);
 	/* The filter needs the dataset; the schema, the group and the
 	 * event tracker are done. */
 	assert_int_equal(sum.skipped, 1);
 	assert_non_null(pz_state_find(st, "event_tracker.tracker"));
-	assert_int_equal(s.failed, 1);
-	assert_int_equal(s.skipped, sum.skipped);
+	assert_int_equal(g.s.failed, 1);
+	assert_int_equal(g.s.skipped, sum.skipped);
 	assert_true(pz_state_find(st, "dataset.Interactions")->tainted);
 	assert_null(pz_state_find(st, "filter.f"));
 	assert_non_null(pz_state_find(st, "dataset_group.demo"));
@@ -439,23 +439,18 @@ static void test_stop_starts_nothing_new(void **state)
 	struct pz_spec *spec = NULL;
 	struct pz_state *st = NULL;
 	struct pz_plan *plan;
-	struct pz_runtime rt;
-	struct fake f;
-	struct pz_exec_opts o;
+	struct rig g;
 	struct pz_exec_summary sum;
 	volatile int stop = 1;
 
 	(void)state;
 	assert_int_equal(pz_state_new(&st), 0);
 	plan = plan_for(&spec, st, false);
-	memset(&f, 0, sizeof(f));
-	f.st = st;
-	runtime(&rt, &f);
-	memset(&o, 0, sizeof(o));
-	o.stop = &stop;
-	assert_int_equal(pz_exec_run(plan, st, &rt, &o, &sum), PZ_EINTR);
+	rig_init(&g, st);
+	g.o.stop = &stop;
+	assert_int_equal(pz_exec_run(plan, st, &g.rt, &g.o, &sum), PZ_EINTR);
 	assert_int_equal(sum.not_started, plan->nops);
-	assert_int_equal(f.log[0], '\0');
+	assert_int_equal(g.f.log[0], '\0');
 	assert_int_equal(st->n, 0);
 	pz_plan_free(plan);
 	pz_state_free(st);
@@ -469,10 +464,7 @@ static void test_stop_while_waiting_leaves_it_recorded(void **state)
 	struct pz_spec *spec = NULL;
 	struct pz_state *st = NULL;
 	struct pz_plan *plan;
-	struct pz_runtime rt;
-	struct fake f;
-	struct seen s;
-	struct pz_exec_opts o;
+	struct rig g;
 	struct pz_exec_summary sum;
 	volatile int stop = 0;
 	size_t i, pending = 0;
@@ -480,19 +472,13 @@ static void test_stop_while_waiting_leaves_it_recorded(void **state)
 	(void)state;
 	assert_int_equal(pz_state_new(&st), 0);
 	plan = plan_for(&spec, st, false);
-	memset(&f, 0, sizeof(f));
-	memset(&s, 0, sizeof(s));
-	f.st = st;
-	f.stop_on_create = &stop;
-	runtime(&rt, &f);
-	memset(&o, 0, sizeof(o));
-	o.parallelism = 1;
-	o.stop = &stop;
-	o.event = on_event;
-	o.ud = &s;
-	assert_int_equal(pz_exec_run(plan, st, &rt, &o, &sum), PZ_EINTR);
+	rig_init(&g, st);
+	g.f.stop_on_create = &stop;
+	g.o.parallelism = 1;
+	g.o.stop = &stop;
+	assert_int_equal(pz_exec_run(plan, st, &g.rt, &g.o, &sum), PZ_EINTR);
 	assert_int_equal(sum.left, 1);
-	assert_int_equal(s.left, 1);
+	assert_int_equal(g.s.left, 1);
 	assert_int_equal(sum.added, 0);
 	assert_int_equal(sum.not_started, plan->nops - 1);
 	/* Exactly one create was made, and it is in the state. */
@@ -512,34 +498,25 @@ static void test_full_quota_queues_then_runs(void **state)
 	struct pz_spec *spec = NULL;
 	struct pz_state *st = NULL;
 	struct pz_plan *plan;
-	struct pz_runtime rt;
-	struct fake f;
-	struct seen s;
-	struct pz_exec_opts o;
+	struct rig g;
 	struct pz_exec_summary sum;
 
 	(void)state;
 	assert_int_equal(pz_state_new(&st), 0);
 	plan = plan_for(&spec, st, false);
-	memset(&f, 0, sizeof(f));
-	memset(&s, 0, sizeof(s));
-	f.st = st;
-	f.full_quota = 3;
-	runtime(&rt, &f);
-	memset(&o, 0, sizeof(o));
-	o.parallelism = 1;
-	o.poll_min_ms = 1;
-	o.poll_max_ms = 1;
-	o.event = on_event;
-	o.ud = &s;
-	assert_int_equal(pz_exec_run(plan, st, &rt, &o, &sum), 0);
+	rig_init(&g, st);
+	g.f.full_quota = 3;
+	g.o.parallelism = 1;
+	g.o.poll_min_ms = 1;
+	g.o.poll_max_ms = 1;
+	assert_int_equal(pz_exec_run(plan, st, &g.rt, &g.o, &sum), 0);
 	assert_int_equal(sum.added, plan->nops);
 	assert_int_equal(sum.failed, 0);
 	/* Three refusals: the two creates ready at the start (the schema
 	 * and the group) are queued, the first of them refused twice, and
 	 * each is said once. */
-	assert_int_equal(f.full_quota, 0);
-	assert_int_equal(s.queued, 2);
+	assert_int_equal(g.f.full_quota, 0);
+	assert_int_equal(g.s.queued, 2);
 	pz_plan_free(plan);
 	pz_state_free(st);
 	pz_spec_free(spec);
@@ -553,26 +530,20 @@ static int group_quota_run(const char *text, const char *type,
 	struct pz_spec *spec = NULL;
 	struct pz_state *st = NULL;
 	struct pz_plan *plan;
-	struct pz_runtime rt;
-	struct fake f;
-	struct pz_exec_opts o;
+	struct rig g;
 	int r;
 
 	assert_int_equal(pz_state_new(&st), 0);
 	plan = plan_text(&spec, text, st, false);
-	memset(&f, 0, sizeof(f));
+	rig_init(&g, st);
 	memset(s, 0, sizeof(*s));
-	f.st = st;
-	f.full_quota = 1;
-	f.quota_type = type;
-	runtime(&rt, &f);
-	memset(&o, 0, sizeof(o));
-	o.poll_min_ms = 1;
-	o.poll_max_ms = 1;
-	o.event = on_event;
-	o.ud = s;
-	r = pz_exec_run(plan, st, &rt, &o, sum);
-	assert_int_equal(f.full_quota, 0); /* it was refused once */
+	g.f.full_quota = 1;
+	g.f.quota_type = type;
+	g.o.poll_min_ms = 1;
+	g.o.poll_max_ms = 1;
+	g.o.ud = s;
+	r = pz_exec_run(plan, st, &g.rt, &g.o, sum);
+	assert_int_equal(g.f.full_quota, 0); /* it was refused once */
 	pz_plan_free(plan);
 	pz_state_free(st);
 	pz_spec_free(spec);
@@ -615,21 +586,16 @@ static void test_derivable_arn_recorded_before_create(void **state)
 	struct pz_spec *spec = NULL;
 	struct pz_state *st = NULL;
 	struct pz_plan *plan;
-	struct pz_runtime rt;
-	struct fake f;
-	struct pz_exec_opts o;
+	struct rig g;
 	struct pz_exec_summary sum;
 
 	(void)state;
 	assert_int_equal(pz_state_new(&st), 0);
 	plan = plan_for(&spec, st, false);
-	memset(&f, 0, sizeof(f));
-	f.st = st;
-	f.derive = true;
-	runtime(&rt, &f);
-	memset(&o, 0, sizeof(o));
-	assert_int_equal(pz_exec_run(plan, st, &rt, &o, &sum), 0);
-	assert_int_equal(f.creates_with_intent, (int)plan->nops);
+	rig_init(&g, st);
+	g.f.derive = true;
+	assert_int_equal(pz_exec_run(plan, st, &g.rt, &g.o, &sum), 0);
+	assert_int_equal(g.f.creates_with_intent, (int)plan->nops);
 	assert_string_equal(pz_state_find(st, "filter.f")->arn,
 			    "arn:derived:filter");
 	assert_string_equal(pz_state_find(st, "filter.f")->status, "ACTIVE");
@@ -645,21 +611,16 @@ static void test_refused_create_takes_its_record_back(void **state)
 	struct pz_spec *spec = NULL;
 	struct pz_state *st = NULL;
 	struct pz_plan *plan;
-	struct pz_runtime rt;
-	struct fake f;
-	struct pz_exec_opts o;
+	struct rig g;
 	struct pz_exec_summary sum;
 
 	(void)state;
 	assert_int_equal(pz_state_new(&st), 0);
 	plan = plan_for(&spec, st, false);
-	memset(&f, 0, sizeof(f));
-	f.st = st;
-	f.derive = true;
-	f.refuse_type = "event_tracker";
-	runtime(&rt, &f);
-	memset(&o, 0, sizeof(o));
-	assert_int_equal(pz_exec_run(plan, st, &rt, &o, &sum), PZ_ERR);
+	rig_init(&g, st);
+	g.f.derive = true;
+	g.f.refuse_type = "event_tracker";
+	assert_int_equal(pz_exec_run(plan, st, &g.rt, &g.o, &sum), PZ_ERR);
 	assert_int_equal(sum.failed, 1);
 	assert_null(pz_state_find(st, "event_tracker.tracker"));
 	assert_non_null(pz_state_find(st, "filter.f"));
@@ -691,33 +652,25 @@ static void test_create_never_sent_takes_its_record_back(void **state)
 		struct pz_spec *spec = NULL;
 		struct pz_state *st = NULL;
 		struct pz_plan *plan;
-		struct pz_runtime rt;
-		struct fake f;
-		struct seen s;
-		struct pz_exec_opts o;
+		struct rig g;
 		struct pz_exec_summary sum;
 		const struct pz_state_resource *r;
 
 		assert_int_equal(pz_state_new(&st), 0);
 		plan = plan_for(&spec, st, false);
-		memset(&f, 0, sizeof(f));
-		memset(&s, 0, sizeof(s));
-		f.st = st;
-		f.derive = cases[i].derive;
+		rig_init(&g, st);
+		g.f.derive = cases[i].derive;
 		if (cases[i].unsubmitted)
-			f.unsubmitted_type = "event_tracker";
+			g.f.unsubmitted_type = "event_tracker";
 		else
-			f.lost_type = "event_tracker";
-		f.lost_unsent = cases[i].unsent;
-		runtime(&rt, &f);
-		memset(&o, 0, sizeof(o));
-		o.event = on_event;
-		o.ud = &s;
-		assert_int_equal(pz_exec_run(plan, st, &rt, &o, &sum), PZ_ERR);
+			g.f.lost_type = "event_tracker";
+		g.f.lost_unsent = cases[i].unsent;
+		assert_int_equal(pz_exec_run(plan, st, &g.rt, &g.o, &sum),
+				 PZ_ERR);
 		assert_int_equal(sum.failed, 1);
-		assert_int_equal(s.failed, 1);
+		assert_int_equal(g.s.failed, 1);
 		/* Its own message, whatever taking the record back did. */
-		assert_string_equal(s.failure,
+		assert_string_equal(g.s.failure,
 				    cases[i].unsubmitted
 					? "no credentials"
 					: "cannot reach the service");
@@ -744,45 +697,36 @@ static void test_busy_waits_only_where_the_type_says(void **state)
 	struct pz_spec *spec = NULL;
 	struct pz_state *st = NULL;
 	struct pz_plan *plan;
-	struct pz_runtime rt;
-	struct fake f;
-	struct seen s;
-	struct pz_exec_opts o;
+	struct rig g;
 	struct pz_exec_summary sum;
 
 	(void)state;
 	assert_int_equal(pz_state_new(&st), 0);
 	plan = plan_for(&spec, st, false);
-	memset(&f, 0, sizeof(f));
-	memset(&s, 0, sizeof(s));
-	f.st = st;
-	runtime(&rt, &f);
-	memset(&o, 0, sizeof(o));
-	o.poll_min_ms = 1;
-	o.poll_max_ms = 1;
-	o.event = on_event;
-	o.ud = &s;
-	assert_int_equal(pz_exec_run(plan, st, &rt, &o, &sum), 0);
+	rig_init(&g, st);
+	g.o.poll_min_ms = 1;
+	g.o.poll_max_ms = 1;
+	assert_int_equal(pz_exec_run(plan, st, &g.rt, &g.o, &sum), 0);
 	pz_plan_free(plan);
 
 	plan = plan_for(&spec, st, true);
-	f.busy_type = "dataset";
-	f.busy = 2;
-	assert_int_equal(pz_exec_run(plan, st, &rt, &o, &sum), 0);
-	assert_int_equal(f.busy, 0);
-	assert_int_equal(s.queued, 1);
+	g.f.busy_type = "dataset";
+	g.f.busy = 2;
+	assert_int_equal(pz_exec_run(plan, st, &g.rt, &g.o, &sum), 0);
+	assert_int_equal(g.f.busy, 0);
+	assert_int_equal(g.s.queued, 1);
 	assert_int_equal(sum.failed, 0);
 	assert_int_equal(sum.destroyed, plan->nops);
 	assert_int_equal(st->n, 0);
 	pz_plan_free(plan);
 
 	plan = plan_for(&spec, st, false);
-	memset(&s, 0, sizeof(s));
-	f.busy_type = "event_tracker";
-	f.busy = 1;
-	assert_int_equal(pz_exec_run(plan, st, &rt, &o, &sum), PZ_ERR);
+	memset(&g.s, 0, sizeof(g.s));
+	g.f.busy_type = "event_tracker";
+	g.f.busy = 1;
+	assert_int_equal(pz_exec_run(plan, st, &g.rt, &g.o, &sum), PZ_ERR);
 	assert_int_equal(sum.failed, 1);
-	assert_int_equal(s.queued, 0);
+	assert_int_equal(g.s.queued, 0);
 	assert_null(pz_state_find(st, "event_tracker.tracker"));
 	pz_plan_free(plan);
 	pz_state_free(st);
