@@ -67,6 +67,20 @@ AKID = "AKIDEXAMPLE"
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
+# The schema of an Interactions dataset with the four usual fields, as a
+# spec's `schema:` member under a dataset (indented for `datasets:
+#   Interactions:`).
+INTERACTIONS_SCHEMA_YAML = """    schema:
+      type: record
+      name: Interactions
+      namespace: com.amazonaws.personalize.schema
+      version: "1.0"
+      fields:
+        - {name: USER_ID, type: string}
+        - {name: ITEM_ID, type: string}
+        - {name: EVENT_TYPE, type: string}
+        - {name: TIMESTAMP, type: long}
+"""
 SKIP = 77
 
 

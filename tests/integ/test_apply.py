@@ -109,24 +109,14 @@ def seed_spec(pz, sim, bucket="seed-data"):
     return pz.write_file("work/params.json", json.dumps(spec, indent=2))
 
 
-SMALL = """pz:
+SMALL = ("""pz:
   dataLocation: s3://small-data/
   roleArn: %s
 datasetGroup: {name: small}
 datasets:
   Interactions:
     name: small-interactions
-    schema:
-      type: record
-      name: Interactions
-      namespace: com.amazonaws.personalize.schema
-      version: "1.0"
-      fields:
-        - {name: USER_ID, type: string}
-        - {name: ITEM_ID, type: string}
-        - {name: EVENT_TYPE, type: string}
-        - {name: TIMESTAMP, type: long}
-solutions:
+""" + harness.INTERACTIONS_SCHEMA_YAML + """solutions:
   ups:
     name: small-ups
     recipeArn: arn:aws:personalize:::recipe/@RECIPE@
@@ -135,7 +125,7 @@ campaigns:
   upsCampaign:
     name: small-ups-campaign
     minProvisionedTPS: @TPS@
-""".replace("%s", ROLE)
+""").replace("%s", ROLE)
 
 INTERACTIONS = [{"name": "USER_ID", "type": "string"},
                 {"name": "ITEM_ID", "type": "string"},

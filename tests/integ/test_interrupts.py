@@ -110,16 +110,7 @@ PROBE_SPEC = """datasetGroup:
 datasets:
   Interactions:
     name: interactions
-    schema:
-      type: record
-      name: Interactions
-      namespace: com.amazonaws.personalize.schema
-      fields:
-        - {name: USER_ID, type: string}
-        - {name: ITEM_ID, type: string}
-        - {name: EVENT_TYPE, type: string}
-        - {name: TIMESTAMP, type: long}
-filters:
+""" + harness.INTERACTIONS_SCHEMA_YAML + """filters:
 """ + "".join("""  - name: f%d
     filterExpression: EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("x%d")
 """ % (i, i) for i in range(5))

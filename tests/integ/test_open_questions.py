@@ -89,23 +89,14 @@ def test_q1_schedule_change_solution_config_unchanged(pz_bin):
     _schedule_change(pz_bin, "unchanged")
 
 
-TWO = """pz:
+TWO = ("""pz:
   dataLocation: s3://two-data/
   roleArn: %s
 datasetGroup: {name: two}
 datasets:
   Interactions:
     name: two-interactions
-    schema:
-      type: record
-      name: Interactions
-      namespace: com.amazonaws.personalize.schema
-      fields:
-        - {name: USER_ID, type: string}
-        - {name: ITEM_ID, type: string}
-        - {name: EVENT_TYPE, type: string}
-        - {name: TIMESTAMP, type: long}
-solutions:
+""" + harness.INTERACTIONS_SCHEMA_YAML + """solutions:
   a:
     name: two-a
     recipeArn: arn:aws:personalize:::recipe/aws-user-personalization
@@ -120,7 +111,7 @@ campaigns:
     minProvisionedTPS: @TPS@
     campaignConfig: {itemExplorationConfig: {explorationWeight: "@W@"}}
     pz: {solution: @SOL@}
-""".replace("%s", ROLE)
+""").replace("%s", ROLE)
 
 
 def two(pz, sol, tps=1, weight="0.3"):

@@ -22,24 +22,14 @@ from harness import Pz, Sim
 ROLE = "arn:aws:iam::%s:role/PersonalizeS3" % harness.ACCOUNT
 FAST = {"PZ_POLL_MIN_MS": "20", "PZ_POLL_MAX_MS": "100"}
 
-SPEC = """pz:
+SPEC = ("""pz:
   dataLocation: s3://usage-data/
   roleArn: %s
 datasetGroup: {name: usage}
 datasets:
   Interactions:
     name: usage-interactions
-    schema:
-      type: record
-      name: Interactions
-      namespace: com.amazonaws.personalize.schema
-      version: "1.0"
-      fields:
-        - {name: USER_ID, type: string}
-        - {name: ITEM_ID, type: string}
-        - {name: EVENT_TYPE, type: string}
-        - {name: TIMESTAMP, type: long}
-solutions:
+""" + harness.INTERACTIONS_SCHEMA_YAML + """solutions:
   ups:
     name: usage-ups
     recipeArn: arn:aws:personalize:::recipe/aws-user-personalization
@@ -48,7 +38,7 @@ campaigns:
   upsCampaign:
     name: usage-ups-campaign
     minProvisionedTPS: @TPS@
-""".replace("%s", ROLE)
+""").replace("%s", ROLE)
 
 BATCH = """batchInferenceJobs:
   nightly:
