@@ -466,14 +466,10 @@ void pz_plan_diff(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 {
 	const struct pz_operation *op = pz_facts_operation(r->type->create_op);
 	const struct pz_shape *input = op ? pz_facts_shape(op->input) : NULL;
-	const struct pz_state_resource *st = pz_plan_ctx_state(ctx, r->address);
 	char path[512] = "";
 
 	diff_value(ctx, r, c, op, c->after, c->before, input, path, 0,
 		   sizeof(path));
-	if (st && cJSON_IsObject(st->attributes) && cJSON_IsObject(c->after))
-		warn_removed(ctx, r, st->attributes, c->after, c->before, path,
-			     0, sizeof(path));
 	if (c->nreplace)
 		c->action = PZ_ACTION_REPLACE;
 	else if (c->nupdate)
@@ -482,6 +478,37 @@ void pz_plan_diff(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 		c->action = PZ_ACTION_NOOP;
 	if (c->action == PZ_ACTION_REPLACE)
 		c->reason = "replace_because_cannot_update";
+}
+
+/*
+ * The members the service keeps (warn_removed), once every change's
+ * action is final (after the types' own rules and the cascade): for
+ * what is updated or left as it is. Not for a replacement, which starts
+ * from the defaults, nor for the defaults a pz import recorded.
+ */
+static void warn_kept(struct pz_plan_ctx *ctx, const size_t *order)
+{
+	char path[512];
+	size_t i;
+
+	for (i = 0; i < ctx->spec->nresources; i++) {
+		const struct pz_resource *r = ctx->spec->resources[order[i]];
+		const struct pz_change *c = ctx->by_index[r->index];
+		const struct pz_state_resource *st =
+		    pz_plan_ctx_state(ctx, r->address);
+
+		if (!c ||
+		    (c->action != PZ_ACTION_UPDATE &&
+		     c->action != PZ_ACTION_NOOP) ||
+		    !st || !cJSON_IsObject(st->attributes) ||
+		    !cJSON_IsObject(c->after) ||
+		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+			st->meta, PZ_META_DESCRIBED)))
+			continue;
+		path[0] = '\0';
+		warn_removed(ctx, r, st->attributes, c->after, c->before, path,
+			     0, sizeof(path));
+	}
 }
 
 /* State attributes overlaid with what refresh saw. */
@@ -1004,6 +1031,8 @@ int pz_plan_make(struct pz_plan **out, const struct pz_spec *spec,
 	plan_deletes(&ctx, opts->destroy);
 	if (pz_plan_cascade(plan, state, spec, diags))
 		r = PZ_ESPEC;
+	if (!opts->destroy)
+		warn_kept(&ctx, order);
 	if (pz_plan_check_quotas(plan, spec, diags))
 		r = PZ_ESPEC;
 	check_prevent_destroy(&ctx);
@@ -1077,6 +1106,8 @@ int pz_plan_record(struct pz_state *st, const struct pz_change *c,
 	}
 	r = pz_state_record(st, c->address, c->type, arn, status, attrs,
 			    (const char *const *)c->deps, c->ndeps);
+	/* The attributes are now what this apply sent. */
+	cJSON_DeleteItemFromObjectCaseSensitive(r->meta, PZ_META_DESCRIBED);
 	/* A meta member the plan left null and named *_at is a time stamp
 	 * of this apply ("trained_at", "imported_at"), of when it was last
 	 * recorded: for a create, when it ended. One named *_started_at

@@ -34,6 +34,11 @@ struct pz_state_resource {
 		      * last training, ... */
 };
 
+/* A meta member, true when the record's attributes are what the service
+ * described (pz import), not what an apply sent: they include the
+ * service's defaults. An apply that records the resource drops it. */
+#define PZ_META_DESCRIBED "described"
+
 struct pz_state {
 	int format_version;
 	char *pz_version;

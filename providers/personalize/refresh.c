@@ -920,16 +920,21 @@ void pz_personalize_record(struct pz_state *st, const struct pz_spec *spec,
 			   struct pz_live *live)
 {
 	const char **deps = pz_xcalloc(r->ndeps + 1, sizeof(*deps));
+	struct pz_state_resource *rec;
 	size_t i;
 
 	for (i = 0; i < r->ndeps; i++)
 		deps[i] = spec->resources[r->deps[i]]->address;
 	/* What the service says is not pz's to record as attributes. */
 	cJSON_DeleteItemFromObjectCaseSensitive(live->attrs, "trainingType");
-	pz_state_record(st, r->address, r->type->name, arn, live->status,
-			live->attrs /* taken */, deps, r->ndeps);
+	rec = pz_state_record(st, r->address, r->type->name, arn, live->status,
+			      live->attrs /* taken */, deps, r->ndeps);
 	live->attrs = NULL;
 	free(deps);
+	if (!rec->meta)
+		rec->meta = cJSON_CreateObject();
+	cJSON_DeleteItemFromObjectCaseSensitive(rec->meta, PZ_META_DESCRIBED);
+	cJSON_AddTrueToObject(rec->meta, PZ_META_DESCRIBED);
 }
 
 static void set_meta(struct pz_state *st, const char *address, const char *key,

@@ -149,6 +149,12 @@ def test_adopted_stack_plans_nothing_and_tag_drift_shows(pz_bin):
         r = pz.run("plan", "-f", path, "-detailed-exitcode")
         assert r.rc == 0, r
         assert "No changes." in r.out, r
+        # The service's defaults pz import recorded (performHPO,
+        # performAutoML, ...) are not members the spec took out.
+        assert "no longer in the spec" not in r.out + r.err, r
+        recs = {x["address"]: x for x in json.load(open(os.path.join(
+            os.path.dirname(path), "pz.state.json")))["resources"]}
+        assert recs["solution.ups"]["pz"]["described"] is True, recs
         ops = sim.ops()
         # Refresh read the tags and the solution's versions.
         assert "ListTagsForResource" in ops, ops
@@ -163,6 +169,14 @@ def test_adopted_stack_plans_nothing_and_tag_drift_shows(pz_bin):
         assert "campaign.upsCampaign has changed" in r.out, r
         assert "campaign.upsCampaign will be updated in-place" in r.out, r
         assert "tagValue" in r.out, r
+        # Once an apply records what it sent, the mark is gone.
+        pz.run("apply", "-auto-approve", "-f", path,
+               env={"PZ_POLL_MIN_MS": "20", "PZ_POLL_MAX_MS": "100"}).ok()
+        recs = {x["address"]: x for x in json.load(open(os.path.join(
+            os.path.dirname(path), "pz.state.json")))["resources"]}
+        assert "described" not in recs["campaign.upsCampaign"].get(
+            "pz", {}), recs["campaign.upsCampaign"]
+        assert recs["solution.ups"]["pz"]["described"] is True, recs
 
 
 def test_automatic_training_is_followed(pz_bin):

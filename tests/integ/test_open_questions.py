@@ -167,6 +167,16 @@ def _other_solution(pz_bin, **answers):
             "the spec, but the service keeps it " \
             "({\"itemExplorationConfig\":{\"explorationWeight\":\"0.5\"}})" \
             in r.err, r.err
+        if answers["campaign_other_solution"] == "refuse":
+            # A campaign replaced (moved back to a) starts from the
+            # defaults: nothing is kept, nothing to warn of.
+            with open(path, "w") as f:
+                f.write(re.sub(r"    campaignConfig: .*\n", "", text)
+                        .replace("pz: {solution: b}", "pz: {solution: a}"))
+            r = pz.run("plan", "-f", path, "-detailed-exitcode")
+            assert r.rc == 2, r
+            assert "campaign.main must be replaced" in r.out, r
+            assert "no longer in the spec" not in r.err, r.err
 
 
 def test_q6_campaign_to_another_solution_refused(pz_bin):
