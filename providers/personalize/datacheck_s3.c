@@ -334,17 +334,27 @@ static void cache_store(const struct job *j, const char *dir)
 	}
 }
 
-/* Is key one of the strings of the array keys? */
-static bool listed(const cJSON *keys, const char *key)
+static int cmp_key(const void *a, const void *b)
 {
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The strings of the array keys, sorted for bsearch (borrowed from
+ * keys); *n their number. */
+static const char **sorted_keys(const cJSON *keys, size_t *n)
+{
+	const char **out =
+	    pz_xcalloc((size_t)cJSON_GetArraySize(keys) + 1, sizeof(*out));
 	const cJSON *k;
 
+	*n = 0;
 	cJSON_ArrayForEach(k, keys)
 	{
-		if (cJSON_IsString(k) && !strcmp(k->valuestring, key))
-			return true;
+		if (cJSON_IsString(k))
+			out[(*n)++] = k->valuestring;
 	}
-	return false;
+	qsort(out, *n, sizeof(*out), cmp_key);
+	return out;
 }
 
 /* Makes the job's checker and its readers from the listed objects;
@@ -355,7 +365,8 @@ static void job_setup(struct job *j, const struct pz_spec *spec,
 		      bool stats)
 {
 	const struct pz_resource *ds = j->r->origin;
-	size_t i;
+	size_t i, nfresh;
+	const char **fresh = sorted_keys(j->fresh, &nfresh);
 
 	j->dc =
 	    pz_dc_new(ds->data, spec->path, ds->key, j->location, opts->level,
@@ -389,11 +400,13 @@ static void job_setup(struct job *j, const struct pz_spec *spec,
 		url = pz_xasprintf("s3://%s/%s", j->bucket, objs[i].key);
 		rd->o = pz_dc_obj_add(j->dc, url, rd->etag, rd->size);
 		free(url);
-		if (listed(j->fresh, objs[i].key))
+		if (bsearch(&objs[i].key, fresh, nfresh, sizeof(*fresh),
+			    cmp_key))
 			pz_dc_obj_mark_fresh(rd->o);
 		if (use_cache && opts->cache_dir)
 			cache_load(rd, opts->cache_dir);
 	}
+	free(fresh);
 }
 
 /* Lists the job's objects and sets it up (pass: with the cache). */

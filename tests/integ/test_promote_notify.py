@@ -277,12 +277,13 @@ def test_interrupted_apply_notifies(pz_bin):
 
 
 def test_webhook_retries_and_failures_are_warnings(pz_bin):
-    tries, locks, where = [], [], []
+    tries, locks, where, seen = [], [], [], []
 
     def flaky(h):
         tries.append(1)
         # the state's lock is released before pz notifies: a slow
         # webhook never keeps it
+        seen.append(sorted(os.listdir(where[0])))
         locks.extend(x for x in os.listdir(where[0])
                      if x.endswith(".lock"))
         return (503, {}, "busy") if len(tries) < 3 else (200, {}, "ok")
@@ -300,6 +301,8 @@ def test_webhook_retries_and_failures_are_warnings(pz_bin):
         r = pz.run("apply", "-auto-approve", cwd=wd).ok()
         assert len(stub.requests) == 3, stub.requests
         assert not locks, "locked while notifying: %s" % locks
+        # looked where the lock would be: the state was there, written
+        assert all("pz.state.json" in x for x in seen), seen
         assert os.path.exists(os.path.join(wd, "pz.state.json")), \
             os.listdir(wd)
         body = json.loads(stub.requests[-1][3])

@@ -381,10 +381,11 @@ static void test_timeout_message(void **state)
 	close(fd);
 }
 
-/* A loopback port nobody listens on: connections are refused. */
-static void closed_port(char *url, size_t n)
+/* A loopback port nobody listens on: connections are refused while
+ * the returned socket (bound, never listening) holds it. */
+static int closed_port(char *url, size_t n)
 {
-	close(loopback(url, n)); /* bound, never listening */
+	return loopback(url, n);
 }
 
 /* A request none of whose attempts connected is known unsent (the
@@ -396,9 +397,9 @@ static void test_unsent_when_no_attempt_connected(void **state)
 	struct pz_aws_response *resp = NULL;
 	struct outcome o = {0};
 	char url[64];
+	int fd = closed_port(url, sizeof(url));
 
 	(void)state;
-	closed_port(url, sizeof(url));
 	assert_int_equal(pz_aws_client_new(&c, NULL), 0);
 	req = pz_aws_request_new_url("Probe", "POST", url);
 	pz_aws_request_set_limits(req, 2, 2000);
@@ -418,6 +419,7 @@ static void test_unsent_when_no_attempt_connected(void **state)
 	assert_true(resp->unsent);
 	pz_aws_response_free(resp);
 	pz_aws_client_free(c);
+	close(fd);
 	pz_error_clear();
 }
 

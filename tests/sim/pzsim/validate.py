@@ -71,9 +71,14 @@ def _unicode_class(name):
     global _unicode_classes
     with _unicode_lock:
         if _unicode_classes is None:
+            # only a file of this user's that no one else may write (the
+            # temporary directory is shared)
             try:
                 with open(_unicode_cache()) as f:
-                    _unicode_classes = json.load(f)
+                    st = os.fstat(f.fileno())
+                    if st.st_uid == os.getuid() and \
+                            not st.st_mode & 0o022:
+                        _unicode_classes = json.load(f)
             except (OSError, ValueError):
                 pass
         if not isinstance(_unicode_classes, dict) or \
