@@ -469,16 +469,26 @@ static void on_created(void *ud, const struct pz_rt_result *res)
 	/* Refused by the service (it answered with an error code): nothing
 	 * was made, or what exists is not ours. Never sent (no connection,
 	 * no credentials): nothing was made. Without an answer (a lost
-	 * connection, an interrupt), the record stays for the next refresh
-	 * to settle. */
-	if (res->rc && (res->code || res->unsent))
+	 * connection, an interrupt), or when an attempt before the refusal
+	 * may have made it, the record stays for the next refresh to
+	 * settle, and the create is not tried again in this run. */
+	if (res->rc && !res->maybe_made && (res->code || res->unsent))
 		undo_intent(xo);
-	if (queue_full(xo, res)) {
+	if (!res->maybe_made && queue_full(xo, res)) {
 		start_ready(x);
 		return;
 	}
 	if (res->rc) {
-		fail(xo, res->message ? res->message : "the call failed");
+		char *m = pz_xasprintf(
+		    "%s%s", res->message ? res->message : "the call failed",
+		    res->maybe_made && res->code
+			? " (an earlier attempt got no answer, or a server "
+			  "error, and may have made it: the next plan looks "
+			  "for it)"
+			: "");
+
+		fail(xo, m);
+		free(m);
 		start_ready(x);
 		return;
 	}

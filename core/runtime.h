@@ -40,6 +40,9 @@ struct pz_rt_result {
 				   * this create asked for (an answer lost) */
 	bool unsent;		  /* create failed: the call never reached the
 				   * service, so nothing was made */
+	bool maybe_made;	  /* create failed, but an attempt before the
+				   * refusal may have made it (its answer was
+				   * lost, or a server error) */
 };
 
 void pz_rt_result_release(struct pz_rt_result *r);

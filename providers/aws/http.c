@@ -58,8 +58,9 @@ struct pz_aws_call {
 	char *url;
 	char *creds_source; /* for messages: where the keys came from */
 	int retry_cost;
-	int wired;  /* attempts handed to curl */
-	int unsent; /* of those, the ones that sent nothing */
+	int wired;	 /* attempts handed to curl */
+	int unsent;	 /* of those, the ones that sent nothing */
+	int maybe_acted; /* those with no answer, or a 5xx, after sending */
 	double submitted;
 	double attempt_start;
 	char errbuf[CURL_ERROR_SIZE];
@@ -811,7 +812,10 @@ static int call_interrupted(struct pz_aws_call *k)
 /*
  * Whether a failed attempt may have sent some of its request: false only
  * for failures curl reports before a connection was made (or its TLS
- * handshake done), when no byte of the request has left.
+ * handshake done), when no byte of the request has left. Keep the list
+ * to such failures: CURLINFO_REQUEST_SIZE counts what curl handed to the
+ * socket, and may lag behind a partial write, so a zero alone does not
+ * prove that nothing left.
  */
 static bool attempt_reached(CURL *easy, CURLcode res)
 {
@@ -859,6 +863,8 @@ static double attempt_done(struct pz_aws_call *k, CURL *easy, CURLcode res,
 	call_label(k, label, sizeof(label));
 	if (res == CURLE_OK) {
 		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &resp->status);
+		if (resp->status >= 500)
+			k->maybe_acted++;
 		if (pz_trace_enabled("http"))
 			trace_response(k, (now - k->attempt_start) * 1000);
 		if (resp->status >= 200 && resp->status < 300) {
@@ -883,6 +889,8 @@ static double attempt_done(struct pz_aws_call *k, CURL *easy, CURLcode res,
 
 		if (!attempt_reached(easy, res))
 			k->unsent++;
+		else
+			k->maybe_acted++;
 		resp->status = 0;
 		pz_aws_error_release(&resp->error);
 		resp->error.message = pz_xstrdup(
@@ -994,6 +1002,7 @@ static void deliver(struct pz_aws_call *k, int rc)
 	call_unlink(k);
 	k->resp->seconds = pz_mono() - k->submitted;
 	k->resp->unsent = k->unsent == k->wired;
+	k->resp->maybe_acted = k->maybe_acted > 0;
 	/* The callback sees this call's error as the thread's last. */
 	if (rc && !k->resp->failure.code)
 		pz_error_save(&k->resp->failure);
@@ -1448,6 +1457,7 @@ static int perform_blocking(struct pz_aws_call *k)
 	}
 	k->resp->seconds = pz_mono() - k->submitted;
 	k->resp->unsent = k->unsent == k->wired;
+	k->resp->maybe_acted = k->maybe_acted > 0;
 	return rc;
 }
 

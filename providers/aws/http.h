@@ -78,6 +78,11 @@ struct pz_aws_response {
 	 * while queued), so the service cannot have acted on it. False
 	 * whenever that is not known. */
 	bool unsent;
+	/* Some attempt may have been carried out with no answer saying so:
+	 * it reached the server and its answer was lost, or the answer was
+	 * a server error (5xx). The outcome's error is then the last
+	 * attempt's, not the whole story. */
+	bool maybe_acted;
 };
 
 void pz_aws_response_free(struct pz_aws_response *resp);

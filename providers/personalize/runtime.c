@@ -197,8 +197,13 @@ static void on_adopt(void *ud, int rc, cJSON *out,
 	const char *what;
 
 	memset(&res, 0, sizeof(res));
+	(void)resp;
 	if (rc) {
-		result_error(&res, rc, resp, cl->t->describe_op);
+		/* Without the Describe's error code: the refusal proved that
+		 * the resource exists, and a throttled or denied look at it
+		 * must not pass for a refused create (that would take back
+		 * its record). */
+		result_error(&res, rc, NULL, cl->t->describe_op);
 	} else if (!cJSON_IsObject(obj)) {
 		result_error(&res, PZ_EAWS, NULL, cl->t->describe_op);
 	} else if ((what = differs(cl->body, obj)) ||
@@ -335,6 +340,7 @@ static void on_create(void *ud, int rc, cJSON *out,
 	if (rc) {
 		result_error(&res, rc, resp, cl->t->create_op);
 		res.unsent = resp && resp->unsent;
+		res.maybe_made = resp && resp->maybe_acted;
 	} else if (!cJSON_IsString(arn))
 		result_error(&res, PZ_EAWS, NULL, cl->t->create_op);
 	else

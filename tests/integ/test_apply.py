@@ -23,7 +23,9 @@ resources), not only on pz's output:
   frees; so do the region's concurrent trainings (1 here) and its 5
   batch inference jobs, each made once;
 - a create that never reached the service (nothing listening) leaves
-  no record, and the next apply makes it once;
+  no record, and the next apply makes it once; one refused after a
+  server error (which may have made it) keeps its record, as does one
+  refused as already done whose look at what exists failed;
 - destroy stops a training in progress before deleting its solution;
 - confirmation: no terminal and no -auto-approve is an error, not a
   hang; -json prints one UI message per line.
@@ -376,12 +378,11 @@ def test_throttling_errors_and_lost_answers(pz_bin):
 
 
 def closed_port():
-    """A loopback URL nothing listens at: connections are refused."""
+    """A loopback URL nothing listens at: connections are refused. The
+    socket keeps the port bound (never listening) while it is held."""
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
-    url = "http://127.0.0.1:%d" % s.getsockname()[1]
-    s.close()
-    return url
+    return s, "http://127.0.0.1:%d" % s.getsockname()[1]
 
 
 def test_create_never_sent_leaves_no_record(pz_bin):
@@ -394,21 +395,76 @@ def test_create_never_sent_leaves_no_record(pz_bin):
         # Planned against the service, applied when it cannot be
         # reached.
         pz.run("plan", "-f", path, "-out", "work/p.plan", env=FAST).ok()
-        r = apply(pz, "work/p.plan",
-                  env={"AWS_ENDPOINT_URL_PERSONALIZE": closed_port(),
-                       "AWS_MAX_ATTEMPTS": "2"})
+        sock, url = closed_port()
+        with sock:
+            r = apply(pz, "work/p.plan",
+                      env={"AWS_ENDPOINT_URL_PERSONALIZE": url,
+                           "AWS_MAX_ATTEMPTS": "2"})
         r.fails()
         assert re.search(r"^Error: dataset_group\.\S+: .*cannot reach",
                          r.out + r.err, re.M), r
         st = os.path.join(pz.home, "work", "pz.state.json")
-        held = json.load(open(st))["resources"] if os.path.exists(st) \
-            else []
+        # written with the record before the call, then without it
+        held = json.load(open(st))["resources"]
         assert held == [], held
         m = mark(sim)
         apply(pz, "-f", path).ok()
         made = [c["operation"] for c in sim.calls(m)
                 if c["operation"] == "CreateDatasetGroup"]
         assert made == ["CreateDatasetGroup"], made
+
+
+def test_refusal_after_a_server_error_keeps_the_record(pz_bin):
+    """A create whose first attempt got a server error (the service may
+    have made it) and whose retry was refused proves nothing: the record
+    stays, the create is not queued for another try in this run, and the
+    next apply looks for it and makes it once."""
+    with Sim(time_scale=0.0005) as sim:
+        pz = Pz(pz_bin, sim)
+        path = small(pz, sim)
+        sim.faults(inject=[
+            {"operation": "CreateSchema", "code": "InternalFailure",
+             "status": 500},
+            {"operation": "CreateSchema", "code": "LimitExceededException",
+             "status": 400, "message": "schemas at most", "count": 2}])
+        # three attempts: the server error, then two refusals
+        r = apply(pz, "-f", path, env={"AWS_MAX_ATTEMPTS": "3"})
+        r.fails()
+        assert "may have made it" in r.out + r.err, r
+        assert "Queued" not in r.out, r
+        st = os.path.join(pz.home, "work", "pz.state.json")
+        recs = {x["address"]: x for x in json.load(open(st))["resources"]}
+        assert recs["schema.Interactions"]["status"] == \
+            "CREATE REQUESTED", recs
+        m = mark(sim)
+        apply(pz, "-f", path).ok()
+        made = [c["operation"] for c in sim.calls(m)
+                if c["operation"] == "CreateSchema" and c["status"] == 200]
+        assert made == ["CreateSchema"], made
+
+
+def test_failed_look_at_an_existing_one_keeps_the_record(pz_bin):
+    """CreateSolution made the solution and its answer was lost; the
+    retry is refused as already done, and the look at what exists is
+    denied. The refusal proved the solution exists: its record stays,
+    and the next apply adopts it rather than call it someone else's."""
+    with Sim(time_scale=0.0005) as sim:
+        pz = Pz(pz_bin, sim)
+        path = small(pz, sim)
+        pz.run("plan", "-f", path, "-out", "work/p.plan", env=FAST).ok()
+        sim.faults(inject=[
+            {"operation": "CreateSolution", "drop_after": True},
+            {"operation": "DescribeSolution",
+             "code": "AccessDeniedException", "status": 400}])
+        r = apply(pz, "work/p.plan")
+        r.fails()
+        st = os.path.join(pz.home, "work", "pz.state.json")
+        recs = {x["address"]: x for x in json.load(open(st))["resources"]}
+        assert recs["solution.ups"]["status"] == "CREATE REQUESTED", recs
+        m = mark(sim)
+        apply(pz, "-f", path).ok()
+        assert "CreateSolution" not in writes(sim, m), writes(sim, m)
+        assert len([x for x in live(sim) if x["type"] == "solution"]) == 1
 
 
 def test_destroy_stops_training_in_progress(pz_bin):

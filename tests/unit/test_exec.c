@@ -53,6 +53,7 @@ struct fake {
 	bool arn_recorded_before_read;
 	volatile int *stop_on_create; /* set to 1 by the first create */
 	int full_quota;		      /* creates refused as over quota */
+	bool quota_maybe_made;	      /* after an attempt that got no answer */
 	const char *quota_type;	      /* only its creates, when set */
 	bool derive;		      /* arn_of says the ARN beforehand */
 	int creates_with_intent;      /* creates whose ARN was recorded */
@@ -162,6 +163,7 @@ static int f_create(void *impl, const struct pz_rtype *t, const cJSON *body,
 	    (!f->quota_type || !strcmp(t->name, f->quota_type))) {
 		f->full_quota--;
 		pe->res.rc = PZ_EAWS;
+		pe->res.maybe_made = f->quota_maybe_made;
 		pe->res.code = pz_xstrdup("LimitExceededException");
 		pe->res.message = pz_xstrdup("5 imports at most");
 		return 0;
@@ -689,6 +691,42 @@ static void test_create_never_sent_takes_its_record_back(void **state)
 	}
 }
 
+/* A refusal after an attempt that may have made the resource (its
+ * answer lost, or a server error) proves nothing: the record stays, and
+ * the create is not tried again in this run (a second training, for
+ * one whose ARN pz cannot know beforehand). */
+static void test_refusal_after_a_lost_attempt_keeps_the_record(void **state)
+{
+	struct pz_spec *spec = NULL;
+	struct pz_state *st = NULL;
+	struct pz_plan *plan;
+	struct rig g;
+	struct pz_exec_summary sum;
+	const struct pz_state_resource *r;
+
+	(void)state;
+	assert_int_equal(pz_state_new(&st), 0);
+	plan = plan_for(&spec, st, false);
+	rig_init(&g, st);
+	g.f.derive = true;
+	g.f.full_quota = 1;
+	g.f.quota_type = "schema"; /* a quota that frees */
+	g.f.quota_maybe_made = true;
+	g.o.poll_min_ms = 1;
+	g.o.poll_max_ms = 1;
+	assert_int_equal(pz_exec_run(plan, st, &g.rt, &g.o, &sum), PZ_ERR);
+	assert_int_equal(sum.failed, 1);
+	assert_int_equal(g.s.queued, 0);
+	assert_int_equal(g.f.full_quota, 0);
+	r = pz_state_find(st, "schema.Interactions");
+	assert_non_null(r);
+	assert_string_equal(r->status, "CREATE REQUESTED");
+	assert_non_null(strstr(g.s.failure, "may have made it"));
+	pz_plan_free(plan);
+	pz_state_free(st);
+	pz_spec_free(spec);
+}
+
 /* ResourceInUse waits and tries again only where the type says the
  * service is busy with something outside the plan (a dataset's delete
  * while an import runs); elsewhere it means the plan is wrong. */
@@ -745,6 +783,8 @@ int main(void)
 	    cmocka_unit_test(test_derivable_arn_recorded_before_create),
 	    cmocka_unit_test(test_refused_create_takes_its_record_back),
 	    cmocka_unit_test(test_create_never_sent_takes_its_record_back),
+	    cmocka_unit_test(
+		test_refusal_after_a_lost_attempt_keeps_the_record),
 	    cmocka_unit_test(test_busy_waits_only_where_the_type_says),
 	};
 
