@@ -537,11 +537,9 @@ static void start(struct exec *x, struct xop *xo)
 
 	xo->state = X_RUNNING;
 	x->running++;
-	if (xo->queued) {
-		/* Tried again after a full quota: said once, when queued. */
-		xo->t0 = pz_mono();
-	} else {
-		xo->t0 = pz_mono();
+	xo->t0 = pz_mono();
+	/* Tried again after a full quota: said once, when queued. */
+	if (!xo->queued) {
 		xo->next_still = 0;
 		emit(xo, PZ_EXEC_START, NULL, NULL);
 	}
