@@ -107,6 +107,9 @@ long long pz_now(void);
 /* Seconds on the monotonic clock, for measuring how long things take. */
 double pz_mono(void);
 
+/* qsort and bsearch comparator of strings (elements are char *). */
+int pz_strcmp_p(const void *a, const void *b);
+
 #include "banned.h"
 
 /* A min-heap of indices in h[0..*n): push v; pop the smallest (*n > 0).

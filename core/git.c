@@ -244,11 +244,6 @@ out:
 	return r;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 void pz_git_paths_free(char **paths, size_t n)
 {
 	size_t i;
@@ -288,7 +283,7 @@ int pz_git_dirty(struct pz_git *g, char ***paths, size_t *n)
 						       : d->old_file.path);
 	}
 	git_status_list_free(list);
-	qsort(out, k, sizeof(*out), cmp_str);
+	qsort(out, k, sizeof(*out), pz_strcmp_p);
 	*paths = out;
 	*n = k;
 	return 0;

@@ -18,11 +18,6 @@ static int bad(const char *origin, const char *address, const char *what)
 			    origin, address, what);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The address and type of one entry: its own, and a known type. */
 static int check_entry(const char *origin, const char *address,
 		       const char *type)
@@ -93,7 +88,7 @@ int pz_plan_check_consistent(const struct pz_plan *plan,
 		r = check_entry(origin, plan->drift[i].address,
 				plan->drift[i].type);
 	if (!r) {
-		qsort(addrs, plan->n, sizeof(*addrs), cmp_str);
+		qsort(addrs, plan->n, sizeof(*addrs), pz_strcmp_p);
 		for (i = 1; i < plan->n && !r; i++)
 			if (!strcmp(addrs[i - 1], addrs[i]))
 				r = bad(origin, addrs[i], "is changed twice");

@@ -234,11 +234,6 @@ int pz_state_remove(struct pz_state *st, const char *address)
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 void pz_state_resource_set_deps(struct pz_state_resource *r,
 				const char *const *deps, size_t n)
 {
@@ -250,7 +245,7 @@ void pz_state_resource_set_deps(struct pz_state_resource *r,
 	r->deps = pz_xcalloc(n + 1, sizeof(*r->deps));
 	for (i = 0; i < n; i++)
 		r->deps[i] = pz_xstrdup(deps[i]);
-	qsort(r->deps, n, sizeof(*r->deps), cmp_str);
+	qsort(r->deps, n, sizeof(*r->deps), pz_strcmp_p);
 	/* No duplicates. */
 	for (i = 0; i < n; i++) {
 		if (k && !strcmp(r->deps[k - 1], r->deps[i])) {
@@ -308,7 +303,7 @@ int pz_state_move(struct pz_state *st, const char *from, const char *to)
 				free(dst->deps[j]);
 				dst->deps[j] = pz_xstrdup(to);
 				qsort(dst->deps, dst->ndeps, sizeof(*dst->deps),
-				      cmp_str);
+				      pz_strcmp_p);
 				break;
 			}
 	}

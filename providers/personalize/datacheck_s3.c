@@ -334,11 +334,6 @@ static void cache_store(const struct job *j, const char *dir)
 	}
 }
 
-static int cmp_key(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* The strings of the array keys, sorted for bsearch (borrowed from
  * keys); *n their number. */
 static const char **sorted_keys(const cJSON *keys, size_t *n)
@@ -353,7 +348,7 @@ static const char **sorted_keys(const cJSON *keys, size_t *n)
 		if (cJSON_IsString(k))
 			out[(*n)++] = k->valuestring;
 	}
-	qsort(out, *n, sizeof(*out), cmp_key);
+	qsort(out, *n, sizeof(*out), pz_strcmp_p);
 	return out;
 }
 
@@ -401,7 +396,7 @@ static void job_setup(struct job *j, const struct pz_spec *spec,
 		rd->o = pz_dc_obj_add(j->dc, url, rd->etag, rd->size);
 		free(url);
 		if (bsearch(&objs[i].key, fresh, nfresh, sizeof(*fresh),
-			    cmp_key))
+			    pz_strcmp_p))
 			pz_dc_obj_mark_fresh(rd->o);
 		if (use_cache && opts->cache_dir)
 			cache_load(rd, opts->cache_dir);
