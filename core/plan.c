@@ -410,6 +410,18 @@ static void diff_value(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 		mark(ctx, r, c, op, path);
 }
 
+/* Whether the resource's update operation takes member as it is, so
+ * that an update sends it whole (UpdateCampaign's campaignConfig; not
+ * a solutionConfig, of which UpdateSolution takes only a part). */
+static bool sent_whole(const struct pz_resource *r, const char *member)
+{
+	const struct pz_operation *op = pz_facts_operation(r->type->create_op);
+	const struct pz_operation *uop =
+	    op && op->update_op ? pz_facts_operation(op->update_op) : NULL;
+
+	return uop && pz_facts_member(pz_facts_shape(uop->input), member);
+}
+
 /*
  * Members the spec leaves out keep the service's value (diff_value), so
  * one the last apply set (the state records it) and the spec no longer
@@ -419,9 +431,11 @@ static void diff_value(struct pz_plan_ctx *ctx, const struct pz_resource *r,
  */
 static void warn_removed(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 			 const cJSON *recorded, const cJSON *want,
-			 const cJSON *have, char *path, size_t plen, size_t cap)
+			 const cJSON *have, bool updated, char *path,
+			 size_t plen, size_t cap)
 {
 	const cJSON *m;
+	bool sends = updated; /* below the top: the caller's answer */
 
 	cJSON_ArrayForEach(m, recorded)
 	{
@@ -438,7 +452,29 @@ static void warn_removed(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 			     m->string);
 		if (k < 0 || (size_t)k >= cap - plen)
 			continue;
-		if (!w) {
+		if (!plen)
+			sends = updated && sent_whole(r, m->string);
+		if (!w && plen && sends) {
+			/* The update sends the member it is in, without it:
+			 * whether the service merges or replaces is not
+			 * settled (personalize-rules.md §9.3). */
+			char *v = cJSON_PrintUnformatted(h);
+
+			if (!ignored(r, path))
+				pz_diag_add(
+				    ctx->diags, PZ_SEV_WARNING, ctx->spec->path,
+				    r->pos,
+				    "%s: %s is no longer in the spec, and this "
+				    "plan updates the resource, sending %.*s "
+				    "without it: whether the service then "
+				    "keeps it (%s) or resets it is not settled "
+				    "by "
+				    "AWS's documentation; to be sure of its "
+				    "value, write it in the spec",
+				    r->address, path, (int)strcspn(path, "."),
+				    path, v ? v : "?");
+			free(v);
+		} else if (!w) {
 			char *v = cJSON_PrintUnformatted(h);
 
 			if (!ignored(r, path))
@@ -454,8 +490,8 @@ static void warn_removed(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 			free(v);
 		} else if (cJSON_IsObject(m) && cJSON_IsObject(w) &&
 			   cJSON_IsObject(h)) {
-			warn_removed(ctx, r, m, w, h, path, plen + (size_t)k,
-				     cap);
+			warn_removed(ctx, r, m, w, h, sends, path,
+				     plen + (size_t)k, cap);
 		}
 		path[plen] = '\0';
 	}
@@ -506,8 +542,9 @@ static void warn_kept(struct pz_plan_ctx *ctx, const size_t *order)
 			st->meta, PZ_META_DESCRIBED)))
 			continue;
 		path[0] = '\0';
-		warn_removed(ctx, r, st->attributes, c->after, c->before, path,
-			     0, sizeof(path));
+		warn_removed(ctx, r, st->attributes, c->after, c->before,
+			     c->action == PZ_ACTION_UPDATE, path, 0,
+			     sizeof(path));
 	}
 }
 

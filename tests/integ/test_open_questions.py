@@ -155,10 +155,31 @@ def _other_solution(pz_bin, **answers):
         assert re.search(r"Apply complete!", r.out), r
         no_changes(pz, path)
 
-        # 9.3 either way: campaignConfig taken out of the spec stays in
-        # the service as it was, and the plan says so.
+        # 9.3: a member inside campaignConfig taken out of the spec. The
+        # update sends campaignConfig without it, and whether the
+        # service keeps it is the open question: the plan says so, and
+        # does not say that the service keeps it, under either answer.
         with open(path) as f:
             text = f.read()
+        with open(path, "w") as f:
+            f.write(text.replace('"0.5"}}',
+                                 '"0.5", explorationItemAgeCutOff: "30"}}'))
+        apply(pz, "-f", path).ok()
+        with open(path, "w") as f:
+            f.write(text)
+        r = pz.run("plan", "-f", path, "-detailed-exitcode")
+        assert r.rc == 2, r
+        assert "campaign.main: campaignConfig.itemExplorationConfig." \
+            "explorationItemAgeCutOff is no longer in the spec, and this " \
+            "plan updates the resource, sending campaignConfig without " \
+            "it: whether the service then keeps it (\"30\") or resets it " \
+            "is not settled" in r.err, r.err
+        assert "service keeps it" not in r.err, r.err
+        apply(pz, "-f", path).ok()
+        no_changes(pz, path)
+
+        # 9.3 either way: campaignConfig taken out of the spec stays in
+        # the service as it was, and the plan says so.
         with open(path, "w") as f:
             f.write(re.sub(r"    campaignConfig: .*\n", "", text))
         r = pz.run("plan", "-f", path, "-detailed-exitcode")
