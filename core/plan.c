@@ -454,13 +454,16 @@ static void warn_removed(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 			continue;
 		if (!plen)
 			sends = updated && sent_whole(r, m->string);
-		if (!w && plen && sends) {
-			/* The update sends the member it is in, without it:
-			 * whether the service merges or replaces is not
-			 * settled (personalize-rules.md §9.3). */
+		if (!w) {
 			char *v = cJSON_PrintUnformatted(h);
 
-			if (!ignored(r, path))
+			if (ignored(r, path))
+				; /* the spec says to ignore it */
+			else if (plen && sends)
+				/* The update sends the member it is in,
+				 * without it: whether the service merges or
+				 * replaces is not settled
+				 * (personalize-rules.md §9.3). */
 				pz_diag_add(
 				    ctx->diags, PZ_SEV_WARNING, ctx->spec->path,
 				    r->pos,
@@ -468,16 +471,11 @@ static void warn_removed(struct pz_plan_ctx *ctx, const struct pz_resource *r,
 				    "plan updates the resource, sending %.*s "
 				    "without it: whether the service then "
 				    "keeps it (%s) or resets it is not settled "
-				    "by "
-				    "AWS's documentation; to be sure of its "
+				    "by AWS's documentation; to be sure of its "
 				    "value, write it in the spec",
 				    r->address, path, (int)strcspn(path, "."),
 				    path, v ? v : "?");
-			free(v);
-		} else if (!w) {
-			char *v = cJSON_PrintUnformatted(h);
-
-			if (!ignored(r, path))
+			else
 				pz_diag_add(
 				    ctx->diags, PZ_SEV_WARNING, ctx->spec->path,
 				    r->pos,
